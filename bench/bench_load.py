@@ -1,0 +1,100 @@
+"""Page load benchmark: cold and warm load of the built site in headless Chromium.
+
+    python build.py bench load [--runs 5]
+
+Each cold run starts Chromium with a new, empty profile (nothing cached) and
+loads dist/ from a local static server; the warm run then reloads the same
+page in that profile. Reported per run: time from navigation start to each
+<body data-state> value (performance.now()), and bytes transferred (CDP
+Network.loadingFinished encodedDataLength, i.e. on the wire, 0 when served
+from the browser cache). Prints medians and min–max; no assertions.
+"""
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+RECORD_STATES = """
+window.__states = [];
+new MutationObserver(() => {
+  const s = document.body && document.body.dataset.state;
+  const last = window.__states[window.__states.length - 1];
+  if (s && (!last || last[0] !== s)) window.__states.push([s, performance.now()]);
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-state"], childList: true});
+"""
+
+
+def load_once(page, cdp, url, reload=False):
+    transferred = []
+    cdp.on("Network.loadingFinished", lambda event: transferred.append(event["encodedDataLength"]))
+    if reload:
+        page.reload()
+    else:
+        page.goto(url)
+    page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=120_000)
+    states = dict(page.evaluate("window.__states"))
+    time.sleep(0.2)  # let late loadingFinished events arrive
+    return states, sum(transferred)
+
+
+def run(runs):
+    site = build.DIST
+    if not (site / "index.html").exists():
+        build.dist()
+    server = build.make_server(site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    cold, warm = [], []
+    with sync_playwright() as playwright:
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as profile:
+                context = playwright.chromium.launch_persistent_context(
+                    profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="block",
+                    viewport={"width": 1440, "height": 900})
+                context.add_init_script(RECORD_STATES)
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cold.append(load_once(page, cdp, url))
+                warm.append(load_once(page, cdp, url, reload=True))
+                context.close()
+    server.shutdown()
+    return cold, warm
+
+
+def summary(values):
+    return f"{statistics.median(values):8.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    cold, warm = run(args.runs)
+    print(f"# page load, {time.strftime('%Y-%m-%d')}, {platform.machine()} {platform.processor() or ''}, "
+          f"headless Chromium, {args.runs} runs, fresh profile per cold run")
+    print(f"{'run':6} {'state':10} {'seconds median (min–max)':>28} {'MB transferred median (min–max)':>34}")
+    for name, results in (("cold", cold), ("warm", warm)):
+        states = sorted({s for r, _ in results for s in r}, key=lambda s: results[0][0].get(s, 0))
+        mb = [b / 1e6 for _, b in results]
+        for s in states:
+            secs = [r[s] / 1000 for r, _ in results if s in r]
+            print(f"{name:6} {s:10} {summary(secs):>28} {summary(mb):>34}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""Build, serve and test Cleanlens.
+
+    python build.py serve [--port 8000]   vendor if needed, build dist/, serve it on 127.0.0.1
+    python build.py dist                  write dist/: the self-contained site (publish it as is)
+    python build.py vendor [--with-sklearn --from DIR]
+                                          copy Pyodide + PyScript from node_modules/ into static/vendor/
+    python build.py test [pytest args]    install test needs (pip, npm, Chromium), build dist/, run pytest
+    python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
+    python build.py bench engine|load     print benchmark tables
+
+Standard library only (plus pip and Node/npm, which it calls), so it runs on a
+fresh machine before anything else is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENDOR = ROOT / "static" / "vendor"
+DIST = ROOT / "dist"
+CACHE = ROOT / "build" / "cache"
+PACKAGE = ROOT / "py" / "cleanlens"
+
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+MICROPIP = "0.11.1"  # the version Pyodide 314's lock file names
+SITE_FILES = ("index.html",)
+SITE_DIRS = ("static", "embeddings")
+SITE_SKIP = {"README.md", "__pycache__"}
+
+
+class BuildError(Exception):
+    """A build step failed; the message is one sentence for the user."""
+
+
+def run(cmd, **kwargs):
+    """Run a command, turning a missing program or a failure into a BuildError."""
+    try:
+        return subprocess.run(cmd, check=True, **kwargs)
+    except FileNotFoundError:
+        raise BuildError(f"'{cmd[0]}' was not found: install it (see README.md) and try again.") from None
+    except subprocess.CalledProcessError as exc:
+        raise BuildError(f"'{' '.join(map(str, cmd))}' failed with exit code {exc.returncode}.") from None
+
+
+def package_version():
+    text = (PACKAGE / "__init__.py").read_text()
+    return text.split('__version__ = "', 1)[1].split('"', 1)[0]
+
+
+def pinned_npm_versions():
+    return json.loads((ROOT / "package.json").read_text())["dependencies"]
+
+
+# --------------------------------------------------------------------------- npm + vendor
+
+
+def npm_install_if_needed():
+    """Run `npm ci` unless node_modules/ already holds exactly the pinned versions."""
+    pins = pinned_npm_versions()
+    installed = {}
+    for name in pins:
+        manifest = ROOT / "node_modules" / name / "package.json"
+        if manifest.exists():
+            installed[name] = json.loads(manifest.read_text())["version"]
+    if installed == pins:
+        return
+    if shutil.which("npm") is None:
+        raise BuildError("Node.js and npm are needed to fetch Pyodide and PyScript: install them (e.g. `apt-get install nodejs npm`) and try again.")
+    print("npm ci (Pyodide and PyScript, pinned in package-lock.json)", flush=True)
+    try:
+        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
+    except BuildError:
+        raise BuildError("`npm ci` failed: check that the npm registry is reachable and package-lock.json is intact, then try again.") from None
+
+
+def micropip_wheel():
+    """Return the path of the micropip wheel from PyPI (downloaded once into build/cache/)."""
+    name = f"micropip-{MICROPIP}-py3-none-any.whl"
+    path = CACHE / name
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"pip download micropip=={MICROPIP}", flush=True)
+        try:
+            run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                 "--python-version", "3.14", "--dest", str(CACHE), f"micropip=={MICROPIP}"])
+        except BuildError:
+            raise BuildError(f"Could not download micropip {MICROPIP} with pip: check that PyPI is reachable.") from None
+    return path
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_if_changed(src, dst):
+    src, dst = Path(src), Path(dst)
+    if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.stat().st_mtime >= src.stat().st_mtime:
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+
+
+def vendor(with_sklearn_from=None):
+    """Fill static/vendor/ with the runtime: Pyodide core, micropip, PyScript's dist/.
+
+    The lock file is cut down to the packages shipped here (micropip, and the
+    scientific stack when --with-sklearn is given), each entry's sha256 checked
+    against the file actually copied, so `loadPackage` never looks elsewhere.
+    """
+    npm_install_if_needed()
+    pyodide_src = ROOT / "node_modules" / "pyodide"
+    pyodide_dst = VENDOR / "pyodide"
+    pyodide_dst.mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_FILES:
+        copy_if_changed(pyodide_src / name, pyodide_dst / name)
+
+    lock = json.loads((pyodide_src / "pyodide-lock.json").read_text())
+    wheel = micropip_wheel()
+    copy_if_changed(wheel, pyodide_dst / wheel.name)
+    entry = dict(lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP, sha256=sha256_of(wheel))
+    packages = {"micropip": entry}
+    if with_sklearn_from is not None:
+        from tools.vendor_sklearn import vendor_scientific_stack  # noqa: PLC0415 (optional step)
+
+        packages.update(vendor_scientific_stack(Path(with_sklearn_from), lock, pyodide_dst))
+    for name in list(pyodide_dst.iterdir()):
+        if name.suffix == ".whl" and name.name not in {p["file_name"] for p in packages.values()}:
+            name.unlink()
+    lock["packages"] = packages
+    (pyodide_dst / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
+
+    pyscript_src = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
+    for src in sorted(pyscript_src.iterdir()):
+        if src.is_file() and not src.name.endswith(".map"):
+            copy_if_changed(src, VENDOR / "pyscript" / src.name)
+    (VENDOR / "VERSIONS.json").write_text(json.dumps(
+        dict(pinned_npm_versions(), micropip=MICROPIP, scientific_stack=with_sklearn_from is not None), indent=1))
+    print(f"vendored: {VENDOR.relative_to(ROOT)}/ (pyodide {pinned_npm_versions()['pyodide']}, "
+          f"@pyscript/core {pinned_npm_versions()['@pyscript/core']}, micropip {MICROPIP})", flush=True)
+
+
+def vendor_is_current():
+    stamp = VENDOR / "VERSIONS.json"
+    if not stamp.exists():
+        return False
+    recorded = json.loads(stamp.read_text())
+    return all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
+
+
+# --------------------------------------------------------------------------- wheel + dist
+
+
+def build_wheel(dest_dir):
+    """Write a pure-Python wheel of py/cleanlens into dest_dir and return its path.
+
+    Built here with zipfile (not setuptools) so it needs nothing installed and is
+    byte-for-byte reproducible: fixed timestamps, sorted entries.
+    """
+    version = package_version()
+    dist_info = f"cleanlens-{version}.dist-info"
+    files = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            files.append((f"cleanlens/{path.relative_to(PACKAGE).as_posix()}", path.read_bytes()))
+    files.append((f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: cleanlens\nVersion: {version}\n".encode()))
+    files.append((f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: cleanlens-build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"))
+    record = []
+    for name, data in files:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append(f"{dist_info}/RECORD,,")
+    files.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode()))
+
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    wheel = dest_dir / f"cleanlens-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return wheel
+
+
+def pyscript_config(wheel_name):
+    """The PyScript configuration (written to static/pyscript.json): the local interpreter and our wheel.
+
+    PyScript resolves `interpreter` against the page but hands `packages` to
+    micropip, which resolves them against the config file's own URL.
+    """
+    return {
+        "interpreter": "./static/vendor/pyodide/pyodide.mjs",
+        "packages": [f"./wheels/{wheel_name}"],
+    }
+
+
+def dist(out=DIST):
+    """Write the publishable site into `out`: index.html, static/ (with vendor/), embeddings/, the wheel."""
+    if not vendor_is_current():
+        vendor()
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in SITE_FILES:
+        shutil.copy2(ROOT / name, out / name)
+    for folder in SITE_DIRS:
+        shutil.copytree(ROOT / folder, out / folder, ignore=shutil.ignore_patterns(*SITE_SKIP))
+    wheel = build_wheel(out / "static" / "wheels")
+    (out / "static" / "pyscript.json").write_text(json.dumps(pyscript_config(wheel.name), indent=1))
+    (out / ".nojekyll").write_text("")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"dist: {out} ({size / 1e6:.1f} MB)", flush=True)
+    return out
+
+
+# --------------------------------------------------------------------------- serve
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the MIME types Pyodide needs (module scripts, streaming wasm)."""
+
+    extensions_map = dict(
+        http.server.SimpleHTTPRequestHandler.extensions_map,
+        **{".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+           ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip"},
+    )
+
+    def log_message(self, format, *args):  # noqa: A002 (signature from the base class)
+        if os.environ.get("CLEANLENS_SERVER_LOG"):
+            super().log_message(format, *args)
+
+
+def make_server(directory, port=0, host="127.0.0.1"):
+    """A threading static server for `directory` on host:port (0 = any free port)."""
+    handler = functools.partial(SiteHandler, directory=str(directory))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(port):
+    site = dist()
+    server = make_server(site, port)
+    print(f"Cleanlens is served at http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+# --------------------------------------------------------------------------- test, dataset, bench
+
+
+def install_test_needs():
+    """pip install the package with its test extra; Chromium from Debian's packages if missing."""
+    print("pip install -e .[test]", flush=True)
+    run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
+    if not Path("/usr/bin/chromium").exists():
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
+        print("apt-get install chromium", flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run(["apt-get", "update", "-qq"], env=env)
+        run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+
+
+def test(pytest_args):
+    install_test_needs()
+    vendor()
+    dist()
+    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
+    return code
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_serve = sub.add_parser("serve", help="build dist/ and serve it on 127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("dist", help="write dist/, the site to publish")
+    p_vendor = sub.add_parser("vendor", help="copy the runtime into static/vendor/")
+    p_vendor.add_argument("--with-sklearn", action="store_true", help="also vendor numpy/scipy/scikit-learn")
+    p_vendor.add_argument("--from", dest="source", help="a Pyodide full distribution folder (with --with-sklearn)")
+    sub.add_parser("test", help="install test needs, build, run pytest", add_help=False)
+    sub.add_parser("dataset", help="rebuild the demo dataset", add_help=False)
+    p_bench = sub.add_parser("bench", help="print benchmark tables", add_help=False)
+    p_bench.add_argument("which", choices=["engine", "load"])
+    args, rest = parser.parse_known_args(argv)
+    try:
+        if args.command == "serve":
+            serve(args.port)
+        elif args.command == "dist":
+            dist()
+        elif args.command == "vendor":
+            if args.with_sklearn != (args.source is not None):
+                raise BuildError("--with-sklearn needs --from DIR (a Pyodide full distribution folder), and vice versa.")
+            vendor(args.source)
+        elif args.command == "test":
+            return test(rest)
+        elif args.command == "dataset":
+            return subprocess.call([sys.executable, str(ROOT / "tools" / "make_dataset.py"), *rest], cwd=ROOT)
+        elif args.command == "bench":
+            return subprocess.call([sys.executable, str(ROOT / "bench" / f"bench_{args.which}.py"), *rest], cwd=ROOT)
+    except BuildError as exc:
+        print(f"build.py: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+// Shows a readable error panel if the runtime fails before Python can do it
+// itself (a missing file, a failed package install); no app logic lives here.
+const showError = (message) => {
+  if (document.body.dataset.state !== "loading") return;
+  document.getElementById("error-message").textContent = message;
+  document.getElementById("error").hidden = false;
+  document.getElementById("status").hidden = true;
+  document.body.dataset.state = "error";
+};
+window.addEventListener("error", (event) => showError(String(event.message || event.error)));
+window.addEventListener("unhandledrejection", (event) => showError(String(event.reason)));

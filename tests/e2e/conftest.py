@@ -1,0 +1,117 @@
+"""Fixtures for end-to-end tests: the built site (dist/) on 127.0.0.1 and Debian's Chromium.
+
+Every request to a host other than 127.0.0.1 is aborted and recorded; a test
+fails if any was attempted (proof that the page works offline), and fails if
+the browser console logged an error, unless the test takes the
+``console_errors`` fixture to inspect them itself. Service workers are blocked
+so that routing sees every request.
+"""
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+import build
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+BOOT_TIMEOUT_MS = 90_000  # cold start on a shared 2-core machine, with headroom
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+def serve(directory):
+    server = build.make_server(directory)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The built site, dist/ (made by `python build.py dist`, which `python build.py test` runs)."""
+    if not (build.DIST / "index.html").exists():
+        pytest.fail("dist/ is missing: run `python build.py dist` (or `python build.py test`) first")
+    return build.DIST
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    server = serve(site)
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (python build.py test does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """What a page did that a test must check: foreign requests and console errors."""
+
+    def __init__(self):
+        self.foreign_requests = []
+        self.console_errors = []
+
+    def route(self, route):
+        host = urlsplit(route.request.url).hostname
+        if host == "127.0.0.1" or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.foreign_requests.append(route.request.url)
+            route.abort()
+
+    def console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+
+@pytest.fixture
+def watch():
+    return PageWatch()
+
+
+@pytest.fixture
+def console_errors(watch):
+    """Take this fixture to inspect console errors yourself instead of failing on them."""
+    return watch.console_errors
+
+
+@pytest.fixture
+def context(browser, watch, request):
+    context = browser.new_context(service_workers="block", viewport={"width": 1440, "height": 900})
+    context.route("**/*", watch.route)
+    yield context
+    context.close()
+    assert watch.foreign_requests == [], f"requests left 127.0.0.1: {watch.foreign_requests}"
+    if "console_errors" not in request.fixturenames:
+        assert watch.console_errors == [], f"console errors: {watch.console_errors}"
+
+
+@pytest.fixture
+def page(context, watch):
+    page = context.new_page()
+    page.on("console", watch.console)
+    page.on("pageerror", lambda exc: watch.console_errors.append(f"pageerror: {exc}"))
+    return page
+
+
+def wait_until_started(page, timeout=BOOT_TIMEOUT_MS):
+    """Wait until <body data-state> leaves 'loading'; return the state reached."""
+    page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=timeout)
+    return page.evaluate("document.body.dataset.state")
