@@ -136,12 +136,11 @@ def vendor(with_sklearn_from=None):
     entry = dict(lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP, sha256=sha256_of(wheel))
     packages = {"micropip": entry}
     if with_sklearn_from is not None:
-        from tools.vendor_sklearn import vendor_scientific_stack  # noqa: PLC0415 (optional step)
-
         packages.update(vendor_scientific_stack(Path(with_sklearn_from), lock, pyodide_dst))
-    for name in list(pyodide_dst.iterdir()):
-        if name.suffix == ".whl" and name.name not in {p["file_name"] for p in packages.values()}:
-            name.unlink()
+    shipped = {entry["file_name"] for entry in packages.values()}
+    for path in list(pyodide_dst.iterdir()):
+        if path.suffix in (".whl", ".zip") and path.name not in PYODIDE_FILES and path.name not in shipped:
+            path.unlink()
     lock["packages"] = packages
     (pyodide_dst / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
 
@@ -151,8 +150,47 @@ def vendor(with_sklearn_from=None):
             copy_if_changed(src, VENDOR / "pyscript" / src.name)
     (VENDOR / "VERSIONS.json").write_text(json.dumps(
         dict(pinned_npm_versions(), micropip=MICROPIP, scientific_stack=with_sklearn_from is not None), indent=1))
-    print(f"vendored: {VENDOR.relative_to(ROOT)}/ (pyodide {pinned_npm_versions()['pyodide']}, "
+    print(f"vendored: {VENDOR}/ (pyodide {pinned_npm_versions()['pyodide']}, "
           f"@pyscript/core {pinned_npm_versions()['@pyscript/core']}, micropip {MICROPIP})", flush=True)
+
+
+SCIENTIFIC_STACK = ("numpy", "scipy", "scikit-learn", "joblib", "threadpoolctl")
+
+
+def vendor_scientific_stack(source, lock, dest):
+    """Copy numpy/scipy/scikit-learn and everything they depend on from a Pyodide distribution.
+
+    `source` is a Pyodide full distribution folder (a downloaded release) for the
+    same Pyodide as the npm package: its pyodide-lock.json names the wheels and the
+    shared libraries (e.g. OpenBLAS) with their SHA-256. Each file is checked
+    against that hash before it is copied into `dest`. Returns the lock entries to add.
+    """
+    lock_path = source / "pyodide-lock.json"
+    if not lock_path.exists():
+        raise BuildError(f"{source} is not a Pyodide distribution folder: it has no pyodide-lock.json.")
+    full = json.loads(lock_path.read_text())
+    for key in ("abi_version", "python", "platform"):
+        if full.get("info", {}).get(key) != lock["info"].get(key):
+            raise BuildError(f"{lock_path} is for {key} {full.get('info', {}).get(key)!r}, but the vendored Pyodide "
+                             f"needs {lock['info'].get(key)!r}: use the distribution of Pyodide {pinned_npm_versions()['pyodide']}.")
+    wanted, todo = {}, list(SCIENTIFIC_STACK)
+    while todo:
+        name = todo.pop()
+        if name in wanted:
+            continue
+        if name not in full["packages"]:
+            raise BuildError(f"{lock_path} has no package {name!r}, which the scientific stack needs.")
+        wanted[name] = full["packages"][name]
+        todo.extend(wanted[name].get("depends", []))
+    for name, entry in sorted(wanted.items()):
+        path = source / entry["file_name"]
+        if not path.exists():
+            raise BuildError(f"{path} is missing (needed for {name}).")
+        if sha256_of(path) != entry["sha256"]:
+            raise BuildError(f"{path} does not match the SHA-256 in {lock_path}: the download is damaged or from another release.")
+        copy_if_changed(path, dest / entry["file_name"])
+    print(f"vendored the scientific stack: {', '.join(sorted(wanted))}", flush=True)
+    return wanted
 
 
 def vendor_is_current():
@@ -199,16 +237,23 @@ def build_wheel(dest_dir):
     return wheel
 
 
-def pyscript_config(wheel_name):
+def pyscript_config(wheel_name, scientific_stack=False):
     """The PyScript configuration (written to static/pyscript.json): the local interpreter and our wheel.
 
     PyScript resolves `interpreter` against the page but hands `packages` to
-    micropip, which resolves them against the config file's own URL.
+    micropip, which resolves them against the config file's own URL. When the
+    scientific stack was vendored, scikit-learn is listed too (micropip finds it,
+    and what it depends on, in the vendored lock file) so the `auto` engine picks it.
     """
-    return {
-        "interpreter": "./static/vendor/pyodide/pyodide.mjs",
-        "packages": [f"./wheels/{wheel_name}"],
-    }
+    packages = [f"./wheels/{wheel_name}"]
+    if scientific_stack:
+        packages.append("scikit-learn")
+    return {"interpreter": "./static/vendor/pyodide/pyodide.mjs", "packages": packages}
+
+
+def vendored_scientific_stack():
+    stamp = VENDOR / "VERSIONS.json"
+    return stamp.exists() and json.loads(stamp.read_text()).get("scientific_stack", False)
 
 
 def dist(out=DIST):
@@ -224,7 +269,8 @@ def dist(out=DIST):
     for folder in SITE_DIRS:
         shutil.copytree(ROOT / folder, out / folder, ignore=shutil.ignore_patterns(*SITE_SKIP))
     wheel = build_wheel(out / "static" / "wheels")
-    (out / "static" / "pyscript.json").write_text(json.dumps(pyscript_config(wheel.name), indent=1))
+    config = pyscript_config(wheel.name, vendored_scientific_stack())
+    (out / "static" / "pyscript.json").write_text(json.dumps(config, indent=1))
     (out / ".nojekyll").write_text("")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"dist: {out} ({size / 1e6:.1f} MB)", flush=True)
@@ -282,7 +328,6 @@ def install_test_needs():
 
 def test(pytest_args):
     install_test_needs()
-    vendor()
     dist()
     code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
     return code

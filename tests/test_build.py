@@ -70,3 +70,75 @@ def test_missing_npm_is_one_clear_sentence(monkeypatch, tmp_path):
     monkeypatch.setattr(build.shutil, "which", lambda name: None)
     with pytest.raises(build.BuildError, match="Node.js and npm are needed"):
         build.npm_install_if_needed()
+
+
+def fake_distribution(folder, info, damage=None, drop=None):
+    """A tiny stand-in for a Pyodide full distribution: a lock file and dummy wheels."""
+    folder.mkdir()
+    depends = {
+        "numpy": [], "scipy": ["numpy", "libopenblas"], "libopenblas": [], "joblib": [], "threadpoolctl": [],
+        "scikit-learn": ["numpy", "scipy", "joblib", "threadpoolctl"], "pandas": ["numpy"],
+    }
+    packages = {}
+    for name, deps in depends.items():
+        file_name = f"{name}-1.0-cp314-cp314-pyodide_2026_0_wasm32.{'zip' if name.startswith('lib') else 'whl'}"
+        data = f"fake {name}".encode()
+        if name != drop:
+            (folder / file_name).write_bytes(data + (b"!" if name == damage else b""))
+        packages[name] = {"name": name, "file_name": file_name, "depends": deps, "version": "1.0",
+                          "sha256": hashlib.sha256(data).hexdigest()}
+    (folder / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}))
+    return packages
+
+
+INFO = {"abi_version": "2026_0", "arch": "wasm32", "platform": "emscripten_5_0_3", "python": "3.14.2"}
+
+
+def test_scientific_stack_is_vendored_with_its_dependencies(tmp_path):
+    fake_distribution(tmp_path / "full", INFO)
+    dest = tmp_path / "vendor"
+    dest.mkdir()
+    entries = build.vendor_scientific_stack(tmp_path / "full", {"info": INFO}, dest)
+    assert set(entries) == {"numpy", "scipy", "libopenblas", "joblib", "threadpoolctl", "scikit-learn"}
+    for entry in entries.values():
+        assert hashlib.sha256((dest / entry["file_name"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert not any("pandas" in p.name for p in dest.iterdir())
+
+
+@pytest.mark.parametrize(
+    "kwargs, lock_info, message",
+    [
+        ({"damage": "scipy"}, INFO, "does not match the SHA-256"),
+        ({"drop": "libopenblas"}, INFO, "libopenblas.*is missing"),
+        ({}, dict(INFO, abi_version="2025_0"), "is for abi_version"),
+    ],
+)
+def test_scientific_stack_refuses_bad_distributions(tmp_path, kwargs, lock_info, message):
+    fake_distribution(tmp_path / "full", INFO, **kwargs)
+    with pytest.raises(build.BuildError, match=message):
+        build.vendor_scientific_stack(tmp_path / "full", {"info": lock_info}, tmp_path)
+
+
+def test_not_a_distribution_folder(tmp_path):
+    with pytest.raises(build.BuildError, match="has no pyodide-lock.json"):
+        build.vendor_scientific_stack(tmp_path, {"info": INFO}, tmp_path)
+
+
+def test_pyscript_config_lists_scikit_learn_only_when_vendored():
+    assert build.pyscript_config("w.whl")["packages"] == ["./wheels/w.whl"]
+    assert build.pyscript_config("w.whl", scientific_stack=True)["packages"] == ["./wheels/w.whl", "scikit-learn"]
+
+
+@pytest.mark.skipif(not (build.ROOT / "node_modules" / "pyodide").exists(), reason="node_modules/ not installed (npm ci)")
+def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_path, monkeypatch):
+    full_lock = json.loads((build.ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())
+    fake_distribution(tmp_path / "full", full_lock["info"])
+    monkeypatch.setattr(build, "VENDOR", tmp_path / "vendor")
+    build.vendor(tmp_path / "full")
+    lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
+    assert set(lock["packages"]) == {"micropip", "numpy", "scipy", "libopenblas", "joblib", "threadpoolctl", "scikit-learn"}
+    assert json.loads((tmp_path / "vendor" / "VERSIONS.json").read_text())["scientific_stack"] is True
+    build.vendor()  # without the stack again: its files and entries are gone
+    lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
+    assert set(lock["packages"]) == {"micropip"}
+    assert sorted(p.name for p in (tmp_path / "vendor" / "pyodide").glob("*.whl")) == [f"micropip-{build.MICROPIP}-py3-none-any.whl"]
