@@ -1,0 +1,364 @@
+"""Confident learning on given labels and out-of-sample probabilities (pure Python).
+
+Definitions (DESIGN.md §2). N items, K classes, given labels g_i in 0..K-1,
+probabilities p_i (K values summing to 1):
+
+- self-confidence ``s_i = p_i[g_i]``; ``S_k = {s_i : g_i = k}``;
+- ``t_k(q)``: the q-th percentile of ``S_k`` with linear interpolation
+  (numpy.percentile's default method, reproduced bit for bit by
+  :func:`percentile`); ``t_k = +inf`` when ``S_k`` is empty;
+- class thresholds ``c_k = t_k(q_class)``, OOD thresholds ``o_k = t_k(q_ood)``;
+- ``a_i = argmax_k p_i[k]`` (ties: lowest index); the suggested label is
+  ``a_i`` if ``p_i[a_i] >= c_{a_i}``, else none;
+- categories, in this order (:data:`CATEGORIES`): suggested and equal to g_i
+  -> ``correct``; suggested and different -> ``label_issue``; no suggestion
+  and ``p_i[k] < o_k`` for every k -> ``ood``; otherwise ``unconfident``;
+- the confident joint ``C[g][s]``: the items with a suggestion, counted (and
+  listed) by given label g and suggested label s.
+
+``rule="cleanlab"`` replaces the suggestion rule by
+``cleanlab.count.compute_confident_joint(labels, pred_probs, calibrate=False,
+return_indices_of_off_diagonals=True)``, reproduced exactly: ``t_k`` is the
+mean of ``S_k`` (numpy's pairwise summation; 2.0 for an empty class), clipped
+below at 2e-6; item i is confident for class k if ``p_i[k] >= t_k - 1e-6``;
+with one such class it is suggested, with several the overall argmax
+``a_i`` is; the joint's diagonal is clipped to at least 1 (so there, unlike
+the percentile rule, the joint's counts need not equal the ids listed in a
+cell; ``joint_ids`` always lists the items). Categories under that rule:
+confident items are ``correct`` or ``label_issue`` as above (the label issues
+are exactly cleanlab's off-diagonal indices); an item confident for no class
+is ``ood`` if ``p_i[k] < o_k`` for every k (o_k from ``q_ood`` as in the
+percentile rule), else ``unconfident``.
+
+:class:`ConfidentLearning` sorts each class's self-confidences once; every
+:meth:`ConfidentLearning.categorize` call (a slider move) is then O(N K).
+Standard library only: this runs in the browser without numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from operator import lt
+
+CATEGORIES = ("correct", "label_issue", "ood", "unconfident")
+CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT = range(4)
+RULES = ("percentile", "cleanlab")
+DEFAULT_CLASS_PERCENTILE = 50.0
+DEFAULT_OOD_PERCENTILE = 15.0
+SUM_TOLERANCE = 1e-3
+"""A probability row is accepted if its sum is within this of 1."""
+CLEANLAB_MARGIN = 1e-6
+"""cleanlab's ``FLOATING_POINT_COMPARISON``: confident if ``p >= t - 1e-6``."""
+CLEANLAB_THRESHOLD_FLOOR = 2e-6
+"""cleanlab's ``CONFIDENT_THRESHOLDS_LOWER_BOUND``."""
+CLEANLAB_EMPTY_THRESHOLD = 2.0
+"""cleanlab's threshold for a class with no items (no probability reaches it)."""
+
+
+class ProbabilityError(ValueError):
+    """Labels or probabilities are unusable; the message names the row and column."""
+
+
+@dataclass
+class LabellingWarning:
+    """Something odd about a labelling that the UI should show (not an error).
+
+    ``code``: ``"single-class"``, ``"empty-class"`` or ``"small-class"``;
+    ``classes``: the class indices concerned; ``message``: a sentence.
+    """
+
+    code: str
+    classes: list
+    message: str
+
+
+def labelling_warnings(labels, n_classes, n_folds=None):
+    """Warnings about degenerate labellings, as a list of :class:`LabellingWarning`.
+
+    - every item has the same label (nothing can be learned; every item is
+      "correct" or unconfident);
+    - classes with no items (their thresholds are +inf: nothing is suggested
+      into them);
+    - with ``n_folds``: classes with fewer items than folds (some folds have
+      none of them, so some models never see the class).
+    """
+    counts = [0] * n_classes
+    for label in labels:
+        counts[label] += 1
+    warnings = []
+    present = [k for k in range(n_classes) if counts[k]]
+    if len(present) == 1 and n_classes > 1:
+        warnings.append(
+            LabellingWarning(
+                "single-class",
+                present,
+                f"all {len(labels)} items have the same label (class {present[0]}); "
+                "the model cannot learn anything and no label issue can be found",
+            )
+        )
+    empty = [k for k in range(n_classes) if not counts[k]]
+    if empty and len(present) > 1:
+        names = ", ".join(str(k) for k in empty)
+        warnings.append(
+            LabellingWarning(
+                "empty-class",
+                empty,
+                f"no item has label {names}: nothing can be suggested into "
+                + ("that class" if len(empty) == 1 else "those classes"),
+            )
+        )
+    if n_folds is not None and len(present) > 1:
+        small = [k for k in present if counts[k] < n_folds]
+        if small:
+            names = ", ".join(f"class {k} ({counts[k]})" for k in small)
+            warnings.append(
+                LabellingWarning(
+                    "small-class",
+                    small,
+                    f"fewer items than the {n_folds} folds: {names}; some folds have none of them to learn from",
+                )
+            )
+    return warnings
+
+
+def validate(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
+    """Check labels and probabilities; return them as ``(list of int, list of list of float)``.
+
+    ``labels``: N integers in ``0..K-1``; ``probabilities``: N rows of K finite,
+    non-negative numbers, each row summing to 1 within ``tolerance``
+    (``|sum - 1| <= tolerance``). ``K`` is ``n_classes`` if given, else the row
+    length. With ``renormalize=True`` rows with a positive sum are divided by
+    it instead of being checked against the tolerance. Raises
+    :class:`ProbabilityError` naming the first bad row (0-based) and column.
+    """
+    labels = list(labels)
+    probabilities = [list(row) for row in probabilities]
+    if len(labels) != len(probabilities):
+        raise ProbabilityError(f"{len(labels)} labels but {len(probabilities)} probability rows")
+    if not labels:
+        raise ProbabilityError("no items")
+    k = len(probabilities[0]) if n_classes is None else n_classes
+    if k < 1:
+        raise ProbabilityError("probability rows are empty")
+    for i, label in enumerate(labels):
+        if isinstance(label, bool) or not isinstance(label, int):
+            if isinstance(label, float) and label.is_integer():
+                labels[i] = label = int(label)
+            else:
+                raise ProbabilityError(f"label {i}: {label!r} is not an integer class index")
+        if not 0 <= label < k:
+            raise ProbabilityError(f"label {i}: {label} is not a class index in 0..{k - 1}")
+    out = []
+    for i, row in enumerate(probabilities):
+        if len(row) != k:
+            raise ProbabilityError(f"probability row {i}: {len(row)} values, expected {k}")
+        values = []
+        for j, p in enumerate(row):
+            if isinstance(p, bool) or not isinstance(p, (int, float)):
+                raise ProbabilityError(f"probability row {i}, column {j}: not a number: {p!r}")
+            p = float(p)
+            if not math.isfinite(p):
+                raise ProbabilityError(f"probability row {i}, column {j}: not finite: {p!r}")
+            if p < 0.0:
+                raise ProbabilityError(f"probability row {i}, column {j}: negative: {p!r}")
+            values.append(p)
+        total = math.fsum(values)
+        if renormalize:
+            if not total > 0.0:
+                raise ProbabilityError(f"probability row {i}: sums to 0, cannot renormalise")
+            values = [p / total for p in values]
+        elif abs(total - 1.0) > tolerance:
+            raise ProbabilityError(
+                f"probability row {i}: sums to {total:.6g}, not 1 (tolerance {tolerance:g}; renormalise to accept it)"
+            )
+        out.append(values)
+    return labels, out
+
+
+def percentile(sorted_values, q):
+    """The q-th percentile (0 <= q <= 100) of ascending ``sorted_values``, as ``numpy.percentile``.
+
+    numpy's default ("linear") method, with its exact arithmetic: virtual
+    index ``v = (n - 1) * (q / 100)``, ``i = floor(v)``, ``g = v - i``, then
+    ``a + (b - a) * g`` if ``g < 0.5`` else ``b - (b - a) * (1 - g)`` with
+    ``a, b`` the i-th and (i+1)-th values. ``+inf`` for an empty list.
+    """
+    n = len(sorted_values)
+    if n == 0:
+        return math.inf
+    if not 0.0 <= q <= 100.0:
+        raise ValueError(f"percentile must be in [0, 100], got {q!r}")
+    virtual = (n - 1) * (q / 100.0)
+    if virtual >= n - 1:
+        return sorted_values[-1]
+    i = math.floor(virtual)
+    gamma = virtual - i
+    a, b = sorted_values[i], sorted_values[i + 1]
+    diff = b - a
+    return b - diff * (1.0 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
+def numpy_mean(values):
+    """Mean as ``numpy.mean`` computes it for float64 (pairwise summation, blocks of 8 up to 128)."""
+    return _pairwise_sum(values, 0, len(values)) / len(values)
+
+
+def _pairwise_sum(a, start, n):
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += a[i]
+        return total
+    if n <= 128:
+        r = a[start : start + 8]
+        end = start + n - n % 8
+        for base in range(start + 8, end, 8):
+            for k in range(8):
+                r[k] += a[base + k]
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for i in range(end, start + n):
+            total += a[i]
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(a, start, half) + _pairwise_sum(a, start + half, n - half)
+
+
+@dataclass
+class Categorization:
+    """The result of :meth:`ConfidentLearning.categorize`.
+
+    ``rule``, ``class_percentile``, ``ood_percentile``: the inputs.
+    ``class_thresholds``, ``ood_thresholds``: K floats each (c_k and o_k; under
+    the cleanlab rule ``class_thresholds`` are cleanlab's t_k).
+    ``suggested``: per item, the suggested class or None.
+    ``categories``: per item, an index into :data:`CATEGORIES`.
+    ``counts``: category name -> number of items.
+    ``joint``: K x K counts ``joint[g][s]``; ``joint_ids``: the item indices in
+    each cell, ascending.
+    """
+
+    rule: str
+    class_percentile: float
+    ood_percentile: float
+    class_thresholds: list
+    ood_thresholds: list
+    suggested: list
+    categories: list
+    counts: dict
+    joint: list
+    joint_ids: list
+
+    def items(self, category):
+        """Ascending indices of the items in ``category`` (a name from :data:`CATEGORIES`)."""
+        code = CATEGORIES.index(category)
+        return [i for i, c in enumerate(self.categories) if c == code]
+
+    @property
+    def label_issues(self):
+        return self.items("label_issue")
+
+    @property
+    def ood(self):
+        return self.items("ood")
+
+    @property
+    def unconfident(self):
+        return self.items("unconfident")
+
+    @property
+    def correct(self):
+        return self.items("correct")
+
+    @property
+    def flagged(self):
+        """Items flagged as wrong: label issues and OOD items, ascending."""
+        return [i for i, c in enumerate(self.categories) if c == LABEL_ISSUE or c == OOD]
+
+
+class ConfidentLearning:
+    """Per-probabilities precomputation for fast, repeated categorisation.
+
+    Built once from ``labels`` (N class indices) and ``probabilities`` (N rows
+    of K floats), validated by :func:`validate` (``tolerance``,
+    ``renormalize`` passed on). Holds each class's sorted self-confidences,
+    every item's argmax and top probability, and cleanlab's thresholds.
+    """
+
+    def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
+        self.labels, self.probabilities = validate(
+            labels, probabilities, n_classes, tolerance=tolerance, renormalize=renormalize
+        )
+        self.n_classes = k = len(self.probabilities[0])
+        self.argmax = [row.index(max(row)) for row in self.probabilities]
+        self.top = [row[a] for row, a in zip(self.probabilities, self.argmax)]
+        self_confidences = [[] for _ in range(k)]
+        for label, row in zip(self.labels, self.probabilities):
+            self_confidences[label].append(row[label])
+        self.class_counts = [len(s) for s in self_confidences]
+        self.sorted_self_confidences = [sorted(s) for s in self_confidences]
+        self.cleanlab_thresholds = [
+            max(numpy_mean(s), CLEANLAB_THRESHOLD_FLOOR) if s else CLEANLAB_EMPTY_THRESHOLD for s in self_confidences
+        ]
+        self.warnings = labelling_warnings(self.labels, k)
+        self._cleanlab_suggested = None  # computed on first use; independent of the percentiles
+
+    def thresholds(self, q):
+        """Per-class thresholds ``t_k(q)``: the q-th percentile of each class's self-confidences."""
+        return [percentile(s, q) for s in self.sorted_self_confidences]
+
+    def categorize(self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"):
+        """Suggested labels, categories and confident joint; see the module docstring. Returns a :class:`Categorization`."""
+        if rule not in RULES:
+            raise ValueError(f"unknown threshold rule {rule!r}; expected one of {', '.join(RULES)}")
+        k = self.n_classes
+        ood_thresholds = self.thresholds(ood_percentile)
+        if rule == "percentile":
+            class_thresholds = self.thresholds(class_percentile)
+            suggested = [a if p >= class_thresholds[a] else None for a, p in zip(self.argmax, self.top)]
+        else:
+            class_thresholds = list(self.cleanlab_thresholds)
+            if self._cleanlab_suggested is None:
+                self._cleanlab_suggested = self._cleanlab_suggestions(class_thresholds)
+            suggested = self._cleanlab_suggested
+        categories = []
+        joint_ids = [[[] for _ in range(k)] for _ in range(k)]
+        for i, (s, g, row) in enumerate(zip(suggested, self.labels, self.probabilities)):
+            if s is not None:
+                categories.append(CORRECT if s == g else LABEL_ISSUE)
+                joint_ids[g][s].append(i)
+            elif all(map(lt, row, ood_thresholds)):
+                categories.append(OOD)
+            else:
+                categories.append(UNCONFIDENT)
+        joint = [[len(cell) for cell in row] for row in joint_ids]
+        if rule == "cleanlab":
+            for c in range(k):
+                joint[c][c] = max(joint[c][c], 1)
+        counts = {name: categories.count(code) for code, name in enumerate(CATEGORIES)}
+        return Categorization(
+            rule=rule,
+            class_percentile=float(class_percentile),
+            ood_percentile=float(ood_percentile),
+            class_thresholds=class_thresholds,
+            ood_thresholds=ood_thresholds,
+            suggested=list(suggested),
+            categories=categories,
+            counts=counts,
+            joint=joint,
+            joint_ids=joint_ids,
+        )
+
+    def _cleanlab_suggestions(self, thresholds):
+        cutoffs = [t - CLEANLAB_MARGIN for t in thresholds]
+        suggested = []
+        for row, a in zip(self.probabilities, self.argmax):
+            confident = [c for c, (p, t) in enumerate(zip(row, cutoffs)) if p >= t]
+            if not confident:
+                suggested.append(None)
+            elif len(confident) == 1:
+                suggested.append(confident[0])
+            else:
+                suggested.append(a)
+        return suggested
