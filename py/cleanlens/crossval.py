@@ -298,7 +298,7 @@ KERNEL_SHARE = 0.3
 """Rough share of the built-in engine's work spent on the kernel (for Progress.fraction)."""
 
 
-def _builtin_kernel_steps(features, gamma, cancel):
+def _builtin_kernel_steps(features, gamma, n_folds, cancel):
     key = (gamma, tuple(map(tuple, features)))
     kernel = _kernel_cache.get(key)
     if kernel is not None:
@@ -311,7 +311,7 @@ def _builtin_kernel_steps(features, gamma, cancel):
         if (i + 1) % chunk == 0:
             if cancel is not None:
                 cancel()
-            yield Progress("kernel", 0, 0, KERNEL_SHARE * (i + 1) / n)
+            yield Progress("kernel", 0, n_folds, KERNEL_SHARE * (i + 1) / n)
     _kernel_cache.clear()
     _kernel_cache[key] = rows
     return rows
@@ -319,7 +319,7 @@ def _builtin_kernel_steps(features, gamma, cancel):
 
 def _builtin_steps(features, labels, n_classes, folds, C, gamma, cancel):
     n, n_folds = len(labels), len(folds)
-    kernel = yield from _builtin_kernel_steps(features, gamma, cancel)
+    kernel = yield from _builtin_kernel_steps(features, gamma, n_folds, cancel)
     pair_counts = [len(svm.class_pairs(set(labels[i] for i in train))) for train, _ in _train_sets(n, folds)]
     total_pairs = max(1, sum(pair_counts))
     pairs_done = 0
@@ -332,7 +332,8 @@ def _builtin_steps(features, labels, n_classes, folds, C, gamma, cancel):
         fold_classes.append(tuple(present))
         if len(present) > 1:
             models = {}
-            for a, b in svm.class_pairs(present):
+            pairs = svm.class_pairs(present)
+            for p, (a, b) in enumerate(pairs):
                 if cancel is not None:
                     cancel()
                 positive = [i for i in train if labels[i] == a]
@@ -340,7 +341,7 @@ def _builtin_steps(features, labels, n_classes, folds, C, gamma, cancel):
                 models[(a, b)] = svm.train_binary(kernel, positive, negative, C)
                 pairs_done += 1
                 fraction = KERNEL_SHARE + (1 - KERNEL_SHARE) * pairs_done / total_pairs
-                yield Progress("fold", f, n_folds, fraction)
+                yield Progress("fold", f + 1 if p == len(pairs) - 1 else f, n_folds, fraction)
             for i, values in zip(test, svm.ovr_decision_function(kernel, present, models, test)):
                 decisions[i] = values
         else:

@@ -1,0 +1,193 @@
+"""Cross-validation: folds, engines, parity between them, degenerate inputs, progress and cancel."""
+
+import glob
+import os
+
+import numpy as np
+import pytest
+
+from bench.bench_engine import synthetic_blobs
+from cleanlens import crossval
+from cleanlens.crossval import Cancelled, CrossValError, out_of_sample_probabilities, stratified_folds
+from cleanlens.dataset import load_dataset
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMOS = sorted(p for p in glob.glob(os.path.join(ROOT, "embeddings", "*.json")) if not p.endswith("placeholder.json"))
+
+
+# --- folds ------------------------------------------------------------------
+
+
+def test_folds_partition_and_stratify():
+    labels = [0] * 23 + [1] * 11 + [2] * 4
+    folds = stratified_folds(labels, 5, seed=3)
+    assert sorted(i for f in folds for i in f) == list(range(len(labels)))
+    assert all(f == sorted(f) for f in folds)
+    sizes = [len(f) for f in folds]
+    assert max(sizes) - min(sizes) <= 1
+    for k, n_k in enumerate([23, 11, 4]):
+        per_fold = [sum(labels[i] == k for i in f) for f in folds]
+        assert set(per_fold) <= {n_k // 5, -(-n_k // 5)}
+
+
+def test_folds_are_deterministic_and_depend_on_the_seed():
+    labels = [i % 3 for i in range(60)]
+    assert stratified_folds(labels, 5, 0) == stratified_folds(labels, 5, 0)
+    assert stratified_folds(labels, 5, 0) != stratified_folds(labels, 5, 1)
+
+
+def test_folds_golden_value():
+    # Pinned: the same seed must give the same folds on every Python (3.11 here, 3.14 in Pyodide).
+    assert stratified_folds([0, 0, 0, 1, 1, 1, 1, 2], 3, seed=0) == [[0, 4, 5], [1, 6, 7], [2, 3]]
+
+
+def test_folds_need_enough_items():
+    with pytest.raises(CrossValError, match="3 items cannot be split into 5 folds"):
+        stratified_folds([0, 1, 0], 5, 0)
+    with pytest.raises(CrossValError, match="at least 2 folds"):
+        stratified_folds([0, 1, 0], 1, 0)
+
+
+# --- engines ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return synthetic_blobs(n=150, dim=16, n_classes=3, seed=4)
+
+
+@pytest.fixture(scope="module")
+def builtin_result(blobs):
+    features, labels, _ = blobs
+    return out_of_sample_probabilities(features, labels, 3, engine="builtin")
+
+
+def test_builtin_result_fields_and_determinism(blobs, builtin_result):
+    features, labels, _ = blobs
+    r = builtin_result
+    assert r.engine == "builtin" and set(r.versions) == {"python", "cleanlens"}
+    assert (r.C, r.gamma, r.n_folds, r.seed) == (crossval.DEFAULT_C, crossval.DEFAULT_GAMMA, 5, 0)
+    assert r.folds == stratified_folds(labels, 5, 0) and r.seconds > 0 and r.warnings == []
+    assert len(r.probabilities) == 150 and all(type(row) is list and len(row) == 3 for row in r.probabilities)
+    assert all(abs(sum(row) - 1.0) < 1e-12 for row in r.probabilities)
+    crossval._kernel_cache.clear()
+    again = out_of_sample_probabilities(features, labels, 3, engine="builtin")
+    assert again.probabilities == r.probabilities
+
+
+def test_sklearn_engine_fields(blobs):
+    features, labels, _ = blobs
+    r = out_of_sample_probabilities(features, labels, 3, engine="sklearn", n_folds=3, seed=1)
+    assert r.engine == "sklearn" and {"scikit-learn", "numpy"} <= set(r.versions)
+    assert "CalibratedClassifierCV" in r.calibration
+    assert all(type(p) is float for row in r.probabilities for p in row)
+    assert crossval.resolve_engine("auto") == "sklearn"
+
+
+def _parity(features, labels, n_classes):
+    a = np.array(out_of_sample_probabilities(features, labels, n_classes, engine="builtin").probabilities)
+    b = np.array(out_of_sample_probabilities(features, labels, n_classes, engine="sklearn").probabilities)
+    return np.mean(a.argmax(1) == b.argmax(1)), np.mean(np.abs(a - b))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_builtin_matches_sklearn_engine_on_synthetic(seed):
+    features, labels, _ = synthetic_blobs(n=300, dim=32, n_classes=3, seed=seed)
+    agreement, mean_dp = _parity(features, labels, 3)
+    assert agreement >= 0.97 and mean_dp <= 0.03
+
+
+@pytest.mark.parametrize("path", DEMOS, ids=os.path.basename)
+def test_builtin_matches_sklearn_engine_on_demo(path):
+    ds = load_dataset(path)
+    agreement, mean_dp = _parity(ds.features, ds.given, len(ds.classes))
+    assert agreement >= 0.97 and mean_dp <= 0.03
+
+
+def test_builtin_engine_reuses_the_kernel_after_a_relabelling(blobs, builtin_result):
+    features, labels, _ = blobs
+    out_of_sample_probabilities(features, labels, 3, engine="builtin")
+    (kernel,) = crossval._kernel_cache.values()
+    relabelled = [1] + labels[1:]
+    r = out_of_sample_probabilities(features, relabelled, 3, engine="builtin")
+    assert next(iter(crossval._kernel_cache.values())) is kernel
+    assert r.probabilities != builtin_result.probabilities
+
+
+# --- degenerate inputs --------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["builtin", "sklearn"])
+def test_single_class_gives_certain_probabilities_and_a_warning(engine):
+    features, _, _ = synthetic_blobs(n=20, dim=3, seed=1)
+    r = out_of_sample_probabilities(features, [1] * 20, 3, engine=engine)
+    assert r.probabilities == [[0.0, 1.0, 0.0]] * 20
+    assert [w.code for w in r.warnings] == ["single-class"]
+
+
+@pytest.mark.parametrize("engine", ["builtin", "sklearn"])
+def test_empty_class_gets_probability_zero(engine):
+    features, labels, _ = synthetic_blobs(n=60, dim=4, n_classes=2, seed=2)
+    r = out_of_sample_probabilities(features, labels, 3, engine=engine)
+    assert all(row[2] == 0.0 for row in r.probabilities)
+    assert [w.code for w in r.warnings] == ["empty-class"]
+
+
+def test_small_class_works_in_builtin_and_is_a_clear_error_in_sklearn():
+    features, labels, _ = synthetic_blobs(n=60, dim=4, n_classes=2, seed=2)
+    labels = list(labels)
+    labels[0] = labels[1] = 2  # class 2 has two items: some training folds have none of it
+    r = out_of_sample_probabilities(features, labels, 3, engine="builtin")
+    assert all(abs(sum(row) - 1.0) < 1e-12 for row in r.probabilities)
+    assert [w.code for w in r.warnings] == ["small-class"]
+    with pytest.raises(CrossValError, match=r"class 2 has only [12] items in the training set of fold \d"):
+        out_of_sample_probabilities(features, labels, 3, engine="sklearn")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"labels": [0, 1, 3]}, r"item 2: label 3 is not a class index in 0\.\.2"),
+        ({"features": [[0.0], [1.0, 2.0], [3.0]]}, "item 1 has 2 features, expected 1"),
+        ({"features": [[0.0], [float("nan")], [3.0]]}, "item 1, feature 0 is not finite"),
+        ({"labels": [0, 1]}, "3 feature rows but 2 labels"),
+        ({"C": 0}, "C must be a positive number"),
+        ({"gamma": float("inf")}, "gamma must be a positive number"),
+        ({"engine": "torch"}, "unknown engine 'torch'"),
+        ({"n_folds": 5}, "3 items cannot be split into 5 folds"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(kwargs, message):
+    args = {"features": [[0.0], [1.0], [2.0]], "labels": [0, 1, 2], "n_classes": 3, "n_folds": 2}
+    args.update(kwargs)
+    with pytest.raises(CrossValError, match=message):
+        out_of_sample_probabilities(args.pop("features"), args.pop("labels"), args.pop("n_classes"), **args)
+
+
+# --- progress and cancel -------------------------------------------------------
+
+
+def test_generator_steps_and_progress(blobs):
+    features, labels, _ = blobs
+    crossval._kernel_cache.clear()
+    steps = list(crossval.iter_out_of_sample_probabilities(features, labels, 3, engine="builtin", n_folds=3))
+    stages = [s.stage for s in steps]
+    assert stages[0] == "kernel" and stages[-1] == "done" and "fold" in stages
+    fractions = [s.fraction for s in steps]
+    assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] == 1.0
+    assert steps[-1].result is not None and all(s.result is None for s in steps[:-1])
+    assert [s.fold for s in steps if s.stage == "fold"][-1] == 3
+
+
+@pytest.mark.parametrize("engine", ["builtin", "sklearn"])
+def test_cancel_stops_the_run(blobs, engine):
+    features, labels, _ = blobs
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        if len(calls) > 2:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        out_of_sample_probabilities(features, labels, 3, engine=engine, cancel=cancel)

@@ -1,0 +1,102 @@
+"""The built-in SVM against scikit-learn (libsvm): scaling, kernel, decision values, sigmoids."""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.calibration import _sigmoid_calibration
+from sklearn.metrics.pairwise import rbf_kernel as sk_rbf_kernel
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from bench.bench_engine import synthetic_blobs
+from cleanlens import svm
+from cleanlens.crossval import DEFAULT_C, DEFAULT_GAMMA
+
+
+def test_standardize_matches_standard_scaler():
+    features, _, _ = synthetic_blobs(n=50, dim=5, seed=3)
+    features = [row + [7.0] for row in features]  # a constant column keeps scale 1
+    ours = np.array(svm.standardize(features))
+    ref = StandardScaler().fit_transform(np.array(features))
+    assert np.max(np.abs(ours - ref)) < 1e-12
+    assert np.all(ours[:, -1] == 0.0)
+
+
+def test_rbf_kernel_matches_sklearn_and_is_symmetric():
+    features, _, _ = synthetic_blobs(n=40, dim=6, seed=1)
+    rows = svm.rbf_kernel(features, 0.05)
+    ours = np.array([list(r) for r in rows])
+    assert np.max(np.abs(ours - sk_rbf_kernel(np.array(features), gamma=0.05))) < 1e-12
+    assert np.array_equal(ours, ours.T)
+    assert np.all(np.diag(ours) == 1.0)
+
+
+def test_rbf_kernel_rejects_bad_gamma():
+    with pytest.raises(ValueError, match="gamma"):
+        svm.rbf_kernel([[0.0], [1.0]], 0.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("C", "gamma"), [(DEFAULT_C, DEFAULT_GAMMA), (1.0, 0.01), (100.0, 0.003)])
+def test_binary_decision_function_matches_sklearn(seed, C, gamma):
+    features, labels, _ = synthetic_blobs(n=160, dim=16, n_classes=2, seed=seed, flip=0.1)
+    X = svm.standardize(features)
+    kernel = svm.rbf_kernel(X, gamma)
+    positive = [i for i, y in enumerate(labels) if y == 0]
+    negative = [i for i, y in enumerate(labels) if y == 1]
+    model = svm.train_binary(kernel, positive, negative, C)
+    ours = -np.array(model.decision(kernel, range(len(labels))))  # scikit-learn's sign: positive = class 1
+    ref = SVC(kernel="rbf", C=C, gamma=gamma).fit(np.array(X), labels)
+    assert np.max(np.abs(ours - ref.decision_function(np.array(X)))) <= 1e-3
+    assert abs(len(model.support) - len(ref.support_)) <= 2
+
+
+def test_ovr_decision_function_matches_sklearn():
+    features, labels, _ = synthetic_blobs(n=200, dim=8, n_classes=4, seed=5, flip=0.15)
+    X = svm.standardize(features)
+    kernel = svm.rbf_kernel(X, DEFAULT_GAMMA)
+    train, test = list(range(150)), list(range(150, 200))
+    classes, models = svm.train_one_vs_one(kernel, train, labels, DEFAULT_C)
+    assert classes == [0, 1, 2, 3] and list(models) == svm.class_pairs(classes)
+    ours = np.array(svm.ovr_decision_function(kernel, classes, models, test))
+    ref = SVC(kernel="rbf", C=DEFAULT_C, gamma=DEFAULT_GAMMA).fit(np.array(X)[train], np.array(labels)[train])
+    assert np.max(np.abs(ours - ref.decision_function(np.array(X)[test]))) <= 1e-3
+
+
+def test_class_pairs_in_libsvm_order():
+    assert svm.class_pairs({2, 0, 3}) == [(0, 2), (0, 3), (2, 3)]
+
+
+def test_train_binary_needs_both_classes_and_positive_c():
+    kernel = svm.rbf_kernel([[0.0], [1.0]], 1.0)
+    with pytest.raises(ValueError, match="both classes"):
+        svm.train_binary(kernel, [0, 1], [], 1.0)
+    with pytest.raises(ValueError, match="C must be positive"):
+        svm.train_binary(kernel, [0], [1], 0.0)
+
+
+def test_separable_pair_gives_symmetric_solution():
+    kernel = svm.rbf_kernel([[-1.0], [1.0]], 0.5)
+    model = svm.train_binary(kernel, [0], [1], 10.0)
+    values = model.decision(kernel, [0, 1])
+    assert values[0] > 0 > values[1]
+    assert math.isclose(values[0], -values[1], rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sigmoid_train_matches_sklearn(seed):
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=120) * 2.0
+    positive = (values + rng.normal(size=120) > 0.3).tolist()
+    A, B = svm.sigmoid_train(values.tolist(), positive)
+    a, b = _sigmoid_calibration(values, np.array(positive, dtype=float))
+    ours = [svm.sigmoid_predict(v, A, B) for v in values]
+    ref = 1.0 / (1.0 + np.exp(a * values + b))
+    assert np.max(np.abs(np.array(ours) - ref)) < 1e-5
+
+
+def test_sigmoid_one_class_only_uses_prior_targets():
+    A, B = svm.sigmoid_train([0.5, 1.0, 2.0], [True, True, True])
+    assert 0.5 < svm.sigmoid_predict(1.0, A, B) < 1.0
+    assert svm.sigmoid_predict(1e6, -1.0, 0.0) == 1.0 and svm.sigmoid_predict(-1e6, -1.0, 0.0) == 0.0
