@@ -1,0 +1,273 @@
+"""Command line: ``python -m cleanlens find-issues ...`` (or ``cleanlens find-issues ...``).
+
+Two ways to give the data:
+
+- ``--labels L --pred-probs P``: given labels (N,) and out-of-sample
+  probabilities (N, K), as cleanlab takes them, each a ``.npy`` or CSV file;
+  optionally ``--truth T`` (true class per item, -1 = out of distribution).
+- ``--dataset FILE``: the demo dataset JSON (see :mod:`cleanlens.dataset`) or
+  a CSV of features with a ``label`` column (see
+  :func:`cleanlens.arrays_io.read_dataset_csv`); the probabilities are then
+  computed first by cross-validation (``--engine``, ``--folds``, ``--seed``,
+  ``--C``, ``--gamma``).
+
+Output: a human-readable report, or with ``--json`` one JSON object with
+``classes``, ``n_items``, ``rule``, ``class_percentile``, ``ood_percentile``,
+``thresholds`` (``{"class": [...], "ood": [...]}``, ``null`` for an infinite
+threshold), ``confident_joint`` (K x K counts, rows = given label),
+``counts``, ``correct``, ``label_issues``, ``ood``, ``unconfident`` (sorted
+0-based item indices), ``suggested`` (per item, class index or null),
+``warnings``, and, when known, ``ids``, ``engine`` (cross-validation details)
+and ``score`` (against the true labels).
+
+Exit status: 0 on success, 2 on bad input or usage, with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .arrays_io import InputError, read_dataset_csv, read_labels, read_matrix
+from .confident import (
+    DEFAULT_CLASS_PERCENTILE,
+    DEFAULT_OOD_PERCENTILE,
+    RULES,
+    SUM_TOLERANCE,
+    ConfidentLearning,
+    ProbabilityError,
+)
+from .crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA, DEFAULT_SEED, ENGINES, CrossValError, out_of_sample_probabilities
+from .dataset import DatasetError, load_dataset
+from .scoring import score, truly_wrong
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line on stderr (exit 2)."""
+
+    def error(self, message):
+        raise _Fail(f"{self.prog}: {message} (see --help)")
+
+
+class _Fail(Exception):
+    """Bad input: the message is printed as one line on stderr, exit status 2."""
+
+
+def _percentile(text):
+    try:
+        q = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= q <= 100.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text}")
+    return q
+
+
+def _positive(text):
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(x) and x > 0.0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return x
+
+
+def build_parser():
+    parser = _Parser(prog="cleanlens", description="Find label issues with confident learning.")
+    parser.add_argument("--version", action="version", version=f"cleanlens {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = commands.add_parser(
+        "find-issues",
+        help="categorise items as correct, label issue, out of distribution or unconfident",
+        description="Categorise items with confident learning; see DESIGN.md §2 for the exact rules. "
+        "Item indices are 0-based.",
+    )
+    data = p.add_argument_group("data (either --labels and --pred-probs, or --dataset)")
+    data.add_argument("--labels", metavar="FILE", help="given labels, shape (N,), .npy or CSV")
+    data.add_argument("--pred-probs", metavar="FILE", help="out-of-sample probabilities, shape (N, K), .npy or CSV")
+    data.add_argument("--truth", metavar="FILE", help="optional true labels (N,), -1 = out of distribution")
+    data.add_argument("--dataset", metavar="FILE", help="dataset JSON, or CSV of features with a 'label' column")
+    data.add_argument("--renormalize", action="store_true", help=f"divide probability rows by their sum (default: rows must sum to 1 within {SUM_TOLERANCE:g})")
+    rule = p.add_argument_group("thresholds")
+    rule.add_argument("--thresholds", choices=RULES, default="percentile", help="threshold rule (default: percentile)")
+    rule.add_argument("--class-percentile", type=_percentile, default=DEFAULT_CLASS_PERCENTILE, metavar="Q", help="default: %(default)g")
+    rule.add_argument("--ood-percentile", type=_percentile, default=DEFAULT_OOD_PERCENTILE, metavar="Q", help="default: %(default)g")
+    cv = p.add_argument_group("cross-validation (with --dataset)")
+    cv.add_argument("--engine", choices=ENGINES, default="auto", help="default: auto (scikit-learn if installed)")
+    cv.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="default: %(default)s")
+    cv.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
+    cv.add_argument("--C", type=_positive, default=DEFAULT_C, help="SVM C (default: %(default)g)")
+    cv.add_argument("--gamma", type=_positive, default=DEFAULT_GAMMA, help="RBF gamma on standardised features (default: %(default)g)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
+    return parser
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        report = find_issues(args)
+    except (_Fail, InputError, DatasetError, ProbabilityError, CrossValError) as exc:
+        print(f"cleanlens: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split())
+
+
+def find_issues(args):
+    """Load the data, cross-validate if needed, categorise; return the report as a JSON-ready dict."""
+    ids = truth = engine = None
+    if args.dataset:
+        if args.labels or args.pred_probs or args.truth:
+            raise _Fail("give either --dataset or --labels/--pred-probs, not both")
+        path = Path(args.dataset)
+        dataset = read_dataset_csv(path) if path.suffix.lower() == ".csv" else load_dataset(path)
+        classes, labels, ids, truth = dataset.classes, dataset.given, dataset.ids, dataset.truth
+        result = out_of_sample_probabilities(
+            dataset.features,
+            labels,
+            len(classes),
+            engine=args.engine,
+            C=args.C,
+            gamma=args.gamma,
+            n_folds=args.folds,
+            seed=args.seed,
+        )
+        probabilities = result.probabilities
+        engine = {
+            "name": result.engine,
+            "versions": result.versions,
+            "C": result.C,
+            "gamma": result.gamma,
+            "folds": result.n_folds,
+            "seed": result.seed,
+            "seconds": round(result.seconds, 3),
+            "calibration": result.calibration,
+        }
+    else:
+        if not (args.labels and args.pred_probs):
+            raise _Fail("find-issues needs --labels and --pred-probs, or --dataset")
+        labels = read_labels(args.labels)
+        probabilities = read_matrix(args.pred_probs)
+        if len(labels) != len(probabilities):
+            raise _Fail(
+                f"{Path(args.labels).name} has {len(labels)} labels but {Path(args.pred_probs).name} has {len(probabilities)} rows"
+            )
+        classes = [str(k) for k in range(len(probabilities[0]))]
+        if args.truth:
+            truth = read_labels(args.truth, allow_ood=True)
+            name = Path(args.truth).name
+            if len(truth) != len(labels):
+                raise _Fail(f"{name} has {len(truth)} labels, expected {len(labels)}")
+            bad = next((i for i, t in enumerate(truth) if t >= len(classes)), None)
+            if bad is not None:
+                raise _Fail(f"{name}: row {bad}: {truth[bad]} is not a class index in 0..{len(classes) - 1} or -1 (OOD)")
+    try:
+        learning = ConfidentLearning(labels, probabilities, len(classes), renormalize=args.renormalize)
+    except ProbabilityError as exc:
+        source = Path(args.pred_probs).name if args.pred_probs else "cross-validation"
+        raise _Fail(f"{source}: {exc}") from None
+    r = learning.categorize(args.class_percentile, args.ood_percentile, rule=args.thresholds)
+    report = {
+        "classes": classes,
+        "n_items": len(labels),
+        "rule": r.rule,
+        "class_percentile": r.class_percentile,
+        "ood_percentile": r.ood_percentile,
+        "thresholds": {"class": _finite_or_none(r.class_thresholds), "ood": _finite_or_none(r.ood_thresholds)},
+        "confident_joint": r.joint,
+        "counts": r.counts,
+        "correct": r.correct,
+        "label_issues": r.label_issues,
+        "ood": r.ood,
+        "unconfident": r.unconfident,
+        "suggested": r.suggested,
+        "given": learning.labels,
+        "warnings": [asdict(w) for w in learning.warnings],
+    }
+    if ids is not None:
+        report["ids"] = ids
+    if engine is not None:
+        report["engine"] = engine
+    if truth is not None:
+        report["score"] = asdict(score(r.flagged, truly_wrong(learning.labels, truth)))
+    return report
+
+
+def _finite_or_none(values):
+    return [v if math.isfinite(v) else None for v in values]
+
+
+def format_report(report):
+    """The human-readable report for a :func:`find_issues` result."""
+    classes = report["classes"]
+    ids = report.get("ids")
+    k = len(classes)
+    lines = [f"{report['n_items']} items, {k} classes: {', '.join(classes)}"]
+    engine = report.get("engine")
+    if engine:
+        versions = ", ".join(f"{name} {v}" for name, v in engine["versions"].items())
+        lines.append(
+            f"Cross-validation: {engine['name']} engine ({versions}); SVC rbf C={engine['C']:g} gamma={engine['gamma']:g}, "
+            f"{engine['folds']} folds, seed {engine['seed']}, {engine['seconds']:.2f} s"
+        )
+    for w in report["warnings"]:
+        lines.append(f"Warning: {w['message']}")
+    if report["rule"] == "percentile":
+        lines.append(
+            f"\nThresholds: class = {report['class_percentile']:g}th percentile, "
+            f"OOD = {report['ood_percentile']:g}th percentile of each class's self-confidence"
+        )
+    else:
+        lines.append(f"\nThresholds: cleanlab (mean self-confidence); OOD = {report['ood_percentile']:g}th percentile")
+    width = max(8, *(len(c) for c in classes))
+    lines.append(f"  {'class':<{width}}  {'items':>6}  {'class':>8}  {'OOD':>8}")
+    for c in range(k):
+        n_c = report["given"].count(c)
+        t, o = report["thresholds"]["class"][c], report["thresholds"]["ood"][c]
+        lines.append(f"  {classes[c]:<{width}}  {n_c:>6}  {_fmt(t, 'inf'):>8}  {_fmt(o, 'inf'):>8}")
+    lines.append("\nConfident joint (rows: given label, columns: suggested label):")
+    lines.append("  " + " " * width + "".join(f"  {c:>{width}}" for c in classes))
+    for g in range(k):
+        lines.append(f"  {classes[g]:<{width}}" + "".join(f"  {n:>{width}}" for n in report["confident_joint"][g]))
+    counts = report["counts"]
+    lines.append(
+        f"\nCorrect {counts['correct']}, label issues {counts['label_issue']}, "
+        f"out of distribution {counts['ood']}, unconfident {counts['unconfident']}"
+    )
+
+    def name(i):
+        return f"{i} ({ids[i]})" if ids is not None and ids[i] != str(i) else str(i)
+
+    if report["label_issues"]:
+        lines.append("\nLabel issues (item: given -> suggested):")
+        for i in report["label_issues"]:
+            lines.append(f"  {name(i)}: {classes[report['given'][i]]} -> {classes[report['suggested'][i]]}")
+    if report["ood"]:
+        lines.append("\nOut of distribution: " + ", ".join(name(i) for i in report["ood"]))
+    s = report.get("score")
+    if s:
+        lines.append(
+            f"\nAgainst the true labels: {s['true_positives']} of {s['flagged']} flagged items are truly wrong "
+            f"({s['wrong']} truly wrong in all): precision {_fmt(s['precision'])}, recall {_fmt(s['recall'])}, F1 {_fmt(s['f1'])}"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(x, missing="n/a"):
+    return missing if x is None else f"{x:.4f}"

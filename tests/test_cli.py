@@ -1,0 +1,209 @@
+"""The command line and the .npy / CSV readers."""
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from cleanlab.count import compute_confident_joint
+
+from bench.bench_engine import synthetic_blobs
+from cleanlens.arrays_io import InputError, parse_npy, read_dataset_csv, read_labels, read_matrix
+from cleanlens.cli import main
+from cleanlens.confident import ConfidentLearning
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="module")
+def case():
+    """Labels, probabilities (Dirichlet around the truth) and truth for 60 items, 3 classes."""
+    rng = np.random.default_rng(11)
+    truth = rng.integers(0, 3, 60)
+    truth[:4] = -1
+    labels = np.where(rng.random(60) < 0.85, np.maximum(truth, 0), rng.integers(0, 3, 60))
+    alpha = np.ones((60, 3)) + 4.0 * np.eye(3)[np.maximum(truth, 0)] * (truth >= 0)[:, None]
+    probs = np.array([rng.dirichlet(a) for a in alpha])
+    return labels, probs, truth
+
+
+@pytest.fixture
+def files(case, tmp_path):
+    labels, probs, truth = case
+    np.save(tmp_path / "labels.npy", labels)
+    np.save(tmp_path / "probs.npy", probs)
+    np.save(tmp_path / "truth.npy", truth)
+    np.savetxt(tmp_path / "labels.csv", labels, fmt="%d", header="label", comments="")
+    np.savetxt(tmp_path / "probs.csv", probs, delimiter=",", fmt="%.17g")
+    return tmp_path
+
+
+def run(capsys, *argv):
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def run_json(capsys, *argv):
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 0, err
+    return json.loads(out)
+
+
+def test_json_report_from_npy_matches_the_library(capsys, case, files):
+    labels, probs, truth = case
+    report = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--truth", files / "truth.npy")
+    expected = ConfidentLearning(labels.tolist(), probs.tolist()).categorize(50, 15)
+    assert report["classes"] == ["0", "1", "2"] and report["n_items"] == 60
+    assert report["confident_joint"] == expected.joint
+    assert report["thresholds"] == {"class": expected.class_thresholds, "ood": expected.ood_thresholds}
+    for key in ("correct", "label_issues", "ood", "unconfident"):
+        assert report[key] == getattr(expected, key) and report[key] == sorted(report[key])
+    wrong = {i for i in range(60) if truth[i] == -1 or truth[i] != labels[i]}
+    flagged = set(expected.label_issues) | set(expected.ood)
+    assert report["score"]["true_positives"] == len(flagged & wrong) and report["score"]["wrong"] == len(wrong)
+
+
+def test_csv_inputs_give_the_same_report(capsys, files):
+    a = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--class-percentile", "30", "--ood-percentile", "10")
+    b = run_json(capsys, "find-issues", "--labels", files / "labels.csv", "--pred-probs", files / "probs.csv", "--class-percentile", "30", "--ood-percentile", "10")
+    assert a == b
+
+
+def test_cleanlab_rule_equals_cleanlab(capsys, case, files):
+    labels, probs, _ = case
+    report = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--thresholds", "cleanlab")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        joint, indices = compute_confident_joint(labels, probs, calibrate=False, return_indices_of_off_diagonals=True)
+    assert report["confident_joint"] == joint.tolist() and report["label_issues"] == indices.tolist()
+
+
+def test_human_report(capsys, files):
+    status, out, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--truth", files / "truth.npy")
+    assert status == 0 and err == ""
+    assert "Confident joint (rows: given label, columns: suggested label):" in out
+    assert "Correct " in out and "precision" in out
+
+
+def _demo_json(path, n=60):
+    features, labels, truth = synthetic_blobs(n=n, dim=6, n_classes=3, seed=8)
+    names = ["ant", "bee", "cat"]
+    items = [
+        {"id": f"i{i}", "image": None, "given": names[g], "truth": "OOD" if i == 0 else names[t], "embedding": x}
+        for i, (x, g, t) in enumerate(zip(features, labels, truth))
+    ]
+    path.write_text(json.dumps({"classes": names, "items": items, "provenance": {}}))
+    return features, labels
+
+
+def test_dataset_json_runs_cross_validation(capsys, tmp_path):
+    _demo_json(tmp_path / "demo.json")
+    report = run_json(capsys, "find-issues", "--dataset", tmp_path / "demo.json", "--engine", "builtin", "--folds", "3", "--seed", "2", "--C", "3", "--gamma", "0.1")
+    engine = report["engine"]
+    assert (engine["name"], engine["folds"], engine["seed"], engine["C"], engine["gamma"]) == ("builtin", 3, 2, 3.0, 0.1)
+    assert report["classes"] == ["ant", "bee", "cat"] and report["ids"][0] == "i0"
+    assert "score" in report and report["score"]["wrong"] >= 1
+    n = report["n_items"]
+    assert sorted(report["correct"] + report["label_issues"] + report["ood"] + report["unconfident"]) == list(range(n))
+
+
+def test_dataset_csv(capsys, tmp_path):
+    features, labels = _demo_json(tmp_path / "unused.json", n=40)
+    lines = ["id,label," + ",".join(f"f{j}" for j in range(6))]
+    lines += [f"r{i},{'xyz'[g]}," + ",".join(repr(v) for v in row) for i, (row, g) in enumerate(zip(features, labels))]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
+    ds = read_dataset_csv(tmp_path / "data.csv")
+    assert ds.classes == ["x", "y", "z"] and ds.given == labels and ds.features == features and ds.truth is None
+    report = run_json(capsys, "find-issues", "--dataset", tmp_path / "data.csv", "--engine", "sklearn")
+    assert report["engine"]["name"] == "sklearn" and "score" not in report
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: ["--labels", d / "missing.npy", "--pred-probs", d / "probs.npy"], "missing.npy: cannot read"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "bad.npy"], "bad.npy: not a .npy file"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "nan.npy"], "probability row 5, column 1: not finite"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "sum.csv"], "probability row 2: sums to"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "text.csv"], "text.csv: line 3, column 2: not a number: 'abc'"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"], "has 60 labels but short.npy has 10 rows"),
+        (lambda d: ["--labels", d / "probs.npy", "--pred-probs", d / "probs.npy"], "labels must be one column"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "labels.npy"], "expected a 2-D array"),
+        (lambda d: ["--labels", d / "labels.npy"], "needs --labels and --pred-probs"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "probs.npy", "--class-percentile", "101"], "must be between 0 and 100"),
+        (lambda d: ["--dataset", d / "labels.csv", "--labels", d / "labels.npy"], "either --dataset or --labels"),
+        (lambda d: ["--dataset", d / "labels.csv"], "no feature columns"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, case, files, make, message):
+    labels, probs, _ = case
+    (files / "bad.npy").write_bytes(b"not numpy at all")
+    nan = probs.copy()
+    nan[5, 1] = np.nan
+    np.save(files / "nan.npy", nan)
+    off = probs.copy()
+    off[2] *= 1.1
+    np.savetxt(files / "sum.csv", off, delimiter=",")
+    (files / "text.csv").write_text("0.5,0.5,0\n0.2,0.3,0.5\n0.1,abc,0.9\n")
+    np.save(files / "short.npy", probs[:10])
+    status, out, err = run(capsys, "find-issues", *make(files))
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("cleanlens: error: ") and message in err
+
+
+def test_renormalize_option(capsys, case, files):
+    labels, probs, _ = case
+    np.save(files / "scaled.npy", probs * 3.0)
+    assert run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy")[0] == 2
+    a = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy", "--renormalize")
+    b = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy")
+    assert a["label_issues"] == b["label_issues"]
+
+
+def test_module_entry_point_from_repo_root(files):
+    env = dict(os.environ, PYTHONPATH="py")
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleanlens", "find-issues", "--labels", str(files / "labels.npy"), "--pred-probs", str(files / "probs.npy"), "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)) >= {"classes", "thresholds", "confident_joint", "label_issues", "ood", "unconfident"}
+
+
+# --- the .npy reader ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["<f8", ">f8", "<f4", ">f4", "<f2", "<i8", ">i8", "<i4", ">i2", "|i1", "|u1", "<u2", ">u4", "<u8", "|b1"])
+@pytest.mark.parametrize("fortran", [False, True])
+def test_parse_npy_matches_numpy(tmp_path, dtype, fortran):
+    values = (np.arange(12).reshape(4, 3) % 5).astype(dtype)
+    values = np.asfortranarray(values) if fortran else np.ascontiguousarray(values)
+    np.save(tmp_path / "a.npy", values)
+    shape, flat = parse_npy((tmp_path / "a.npy").read_bytes())
+    assert shape == (4, 3) and flat == np.load(tmp_path / "a.npy").ravel().tolist()
+
+
+def test_parse_npy_formats_and_errors(tmp_path):
+    from numpy.lib import format as npformat
+
+    with open(tmp_path / "v2.npy", "wb") as f:
+        npformat.write_array(f, np.array([1.5, 2.5]), version=(2, 0))
+    assert parse_npy((tmp_path / "v2.npy").read_bytes()) == ((2,), [1.5, 2.5])
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(InputError, match="unsupported dtype '\\|O'"):
+        parse_npy((tmp_path / "obj.npy").read_bytes(), "obj.npy")
+    data = (tmp_path / "v2.npy").read_bytes()
+    with pytest.raises(InputError, match="truncated"):
+        parse_npy(data[:-3])
+    np.save(tmp_path / "labels.npy", np.array([0.0, 2.0, 1.0]))
+    assert read_labels(tmp_path / "labels.npy") == [0, 2, 1]
+    np.save(tmp_path / "bad_labels.npy", np.array([0.0, 1.5]))
+    with pytest.raises(InputError, match="row 1: label 1.5 is not an integer"):
+        read_labels(tmp_path / "bad_labels.npy")
+    np.save(tmp_path / "cube.npy", np.zeros((2, 2, 2)))
+    with pytest.raises(InputError, match="1-D or 2-D"):
+        read_matrix(tmp_path / "cube.npy")
