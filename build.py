@@ -32,10 +32,10 @@ VENDOR = ROOT / "static" / "vendor"
 DIST = ROOT / "dist"
 CACHE = ROOT / "build" / "cache"
 PACKAGE = ROOT / "py" / "cleanlens"
+sys.path.insert(0, str(ROOT / "py"))  # pre-rendering imports cleanlens (standard library only)
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 MICROPIP = "0.11.1"  # the version Pyodide 314's lock file names
-SITE_FILES = ("index.html",)
 SITE_DIRS = ("static", "embeddings")
 SITE_SKIP = {"README.md", "__pycache__"}
 
@@ -256,6 +256,32 @@ def vendored_scientific_stack():
     return stamp.exists() and json.loads(stamp.read_text()).get("scientific_stack", False)
 
 
+def prerender(html):
+    """Fill the page's <!-- prerender:NAME --> markers with the demo's initial markup.
+
+    Rendered under CPython by the same functions the browser uses (controls
+    disabled until Python has started), so the dataset and controls paint
+    before Pyodide has booted.
+    """
+    from cleanlens.dataset import load_dataset  # noqa: PLC0415 (needs sys.path above)
+    from cleanlens.web import DEMO_DATASET, render  # noqa: PLC0415
+    from cleanlens.web.state import ExplorerState  # noqa: PLC0415
+
+    state = ExplorerState(load_dataset(ROOT / DEMO_DATASET))
+    parts = {
+        "run-controls": render.run_controls(state, enabled=False),
+        "tools": render.tools(enabled=False),
+        "app": render.app(state, enabled=False),
+        "guide": render.guide_dialog(),
+    }
+    for name, markup in parts.items():
+        marker = f"<!-- prerender:{name} -->"
+        if marker not in html:
+            raise BuildError(f"index.html has no {marker} marker.")
+        html = html.replace(marker, markup)
+    return html
+
+
 def dist(out=DIST):
     """Write the publishable site into `out`: index.html, static/ (with vendor/), embeddings/, the wheel."""
     if not vendor_is_current():
@@ -264,8 +290,7 @@ def dist(out=DIST):
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    for name in SITE_FILES:
-        shutil.copy2(ROOT / name, out / name)
+    (out / "index.html").write_text(prerender((ROOT / "index.html").read_text(encoding="utf-8")), encoding="utf-8")
     for folder in SITE_DIRS:
         shutil.copytree(ROOT / folder, out / folder, ignore=shutil.ignore_patterns(*SITE_SKIP))
     wheel = build_wheel(out / "static" / "wheels")

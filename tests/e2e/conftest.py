@@ -94,13 +94,22 @@ def console_errors(watch):
 
 @pytest.fixture
 def context(browser, watch, request):
+    """A fresh browser context (empty storage). The guide is marked as seen unless the test takes `first_visit`."""
     context = browser.new_context(service_workers="block", viewport={"width": 1440, "height": 900})
     context.route("**/*", watch.route)
+    if "first_visit" not in request.fixturenames:
+        context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
     yield context
     context.close()
     assert watch.foreign_requests == [], f"requests left 127.0.0.1: {watch.foreign_requests}"
     if "console_errors" not in request.fixturenames:
         assert watch.console_errors == [], f"console errors: {watch.console_errors}"
+
+
+@pytest.fixture
+def first_visit():
+    """Take this fixture to start as a first-time visitor (the guide opens by itself)."""
+    return True
 
 
 @pytest.fixture
@@ -112,6 +121,6 @@ def page(context, watch):
 
 
 def wait_until_started(page, timeout=BOOT_TIMEOUT_MS):
-    """Wait until <body data-state> leaves 'loading'; return the state reached."""
-    page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=timeout)
+    """Wait until <body data-state> is 'ready' or 'error' (start-up and first training done); return it."""
+    page.wait_for_function("['ready', 'error'].includes(document.body.dataset.state)", timeout=timeout)
     return page.evaluate("document.body.dataset.state")

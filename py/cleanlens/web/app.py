@@ -1,25 +1,64 @@
-"""The page's start-up and event wiring (browser only: imports ``js`` and ``pyodide``)."""
+"""The page's start-up and event wiring (browser only: imports ``js`` and ``pyodide``).
 
+State lives in :class:`~cleanlens.web.state.ExplorerState`, HTML comes from
+:mod:`cleanlens.web.render`; this module binds the two to the DOM. One
+delegated listener per event type on the document dispatches on the
+``data-action`` of the element the event came from. After each change only
+the regions that depend on it are re-rendered (see :data:`REGIONS`); the
+dataset tiles, the largest region, are patched in place when only their
+categories changed.
+"""
+
+import asyncio
+import time
 import traceback
 
 import js
+from pyodide.ffi import create_once_callable, create_proxy, jsnull
 from pyodide.http import pyfetch
 
+from cleanlens import __version__
+from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import parse_dataset
 from cleanlens.web import DEMO_DATASET, render
+from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState
+
+document = js.document
+GUIDE_SEEN = "cleanlens-guide-seen"
+THEME = "cleanlens-theme"
+YIELD_EVERY = 0.05  # seconds of training between two chances for the browser to paint
+
+# region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
+REGIONS = {
+    "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
+    "warnings": lambda ex: render.warnings_panel(ex.state) + ex.training_problem,
+    "known-errors": lambda ex: render.known_errors_counter(ex.state),
+    "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
+    "tiles": lambda ex: render.tiles(ex.state, ex.result),
+    "threshold-table": lambda ex: render.threshold_table(ex.state, ex.result),
+    "histograms": lambda ex: render.histograms(ex.state, ex.result),
+    "center-tabs": lambda ex: render.center_tabs(ex.state),
+    "panel-center": lambda ex: render.center_body(ex.state, ex.result),
+    "summary": lambda ex: render.summary(ex.state, ex.result),
+    "results-tabs": lambda ex: render.results_tabs(ex.state, ex.result),
+    "panel-results": lambda ex: render.results_body(ex.state, ex.result),
+    "detail": lambda ex: render.detail(ex.state, ex.result),
+}
+AFTER_THRESHOLDS = ("threshold-table", "histograms", "panel-center", "summary", "results-tabs", "panel-results", "detail")
+AFTER_TRAINING = tuple(REGIONS)
 
 
 def set_stage(text):
-    js.document.getElementById("stage").textContent = text
+    document.getElementById("stage").textContent = text
 
 
 def set_state(state):
-    js.document.body.dataset.state = state
+    document.body.dataset.state = state
 
 
 def show_error(exc):
-    js.document.getElementById("error-message").textContent = render.error_message(exc)
-    js.document.getElementById("error").hidden = False
+    document.getElementById("error-message").textContent = render.error_message(exc)
+    document.getElementById("error").hidden = False
     set_state("error")
 
 
@@ -30,14 +69,299 @@ async def fetch_text(url):
     return await response.string()
 
 
+async def next_frame():
+    """Resolve after the browser has had a chance to paint (rAF, then a task)."""
+    def wait(resolve, reject):
+        js.requestAnimationFrame(create_once_callable(lambda _t: js.setTimeout(resolve, 0)))
+    await js.Promise.new(create_once_callable(wait))
+
+
+def js_value(value):
+    """None for JavaScript's null/undefined (which Pyodide passes as jsnull/None), else the value."""
+    return None if value is None or value is jsnull else value
+
+
+def closest(event, selector):
+    """The nearest ancestor-or-self of the event's target matching selector, or None."""
+    target = js_value(event.target)
+    if target is None or not hasattr(target, "closest"):
+        return None
+    return js_value(target.closest(selector))
+
+
+def focus_key(node):
+    """A selector that finds the 'same' control after its region is re-rendered, or None."""
+    node = js_value(node)
+    if node is None or not hasattr(node, "getAttribute"):
+        return None
+    for attr in ("data-testid", "id"):
+        value = node.getAttribute(attr)
+        if value:
+            return f'[{attr}="{value}"]'
+    action = node.getAttribute("data-action")
+    if not action:
+        return None
+    selector = f'[data-action="{action}"]'
+    for attr in ("data-i", "data-tab", "data-col", "data-g", "data-s"):
+        value = js_value(node.getAttribute(attr))
+        if value is not None:
+            selector += f'[{attr}="{value}"]'
+    return selector
+
+
+class Explorer:
+    """The running explorer: the state, the DOM regions, training."""
+
+    def __init__(self, dataset):
+        self.state = ExplorerState(dataset)
+        self.busy = False
+        self.result = None
+        self.training_problem = ""
+        self.tile_nodes = {}
+        self.tile_cats = {}
+        self._proxies = []
+
+    # ------------------------------------------------------------------ rendering
+
+    def mount(self):
+        """Replace the pre-rendered (disabled) markup with the live one and bind events."""
+        self.result = self.state.analysis()
+        document.getElementById("app").innerHTML = render.app(self.state)
+        document.getElementById("tools").innerHTML = render.tools()
+        self.refresh(["run-controls"])
+        self._index_tiles()
+        for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
+                              ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key)):
+            proxy = create_proxy(handler)
+            self._proxies.append(proxy)
+            document.addEventListener(kind, proxy)
+        dialog = document.getElementById("guide")
+        proxy = create_proxy(lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
+        self._proxies.append(proxy)
+        dialog.addEventListener("close", proxy)
+
+    def refresh(self, names):
+        """Re-render the named regions, keeping keyboard focus on the same control."""
+        self.result = self.state.analysis()
+        active = document.activeElement
+        key = focus_key(active)
+        for name in names:
+            node = js_value(document.getElementById(name))
+            if node is not None:
+                node.innerHTML = REGIONS[name](self)
+        if "tiles" in names:
+            self._index_tiles()
+        if key and not active.isConnected:
+            again = js_value(document.querySelector(key))
+            if again is not None:
+                again.focus()
+
+    def _index_tiles(self):
+        self.tile_nodes = {int(node.dataset.i): node for node in document.querySelectorAll("#tiles > li")}
+        self.tile_cats = {i: node.dataset.cat for i, node in self.tile_nodes.items()}
+
+    def patch_tiles(self):
+        """Update the category of the tiles whose category changed (or re-render when a filter depends on it)."""
+        if self.state.filter_category is not None or self.state.sort.startswith("confidence"):
+            self.refresh(["tiles"])
+            return
+        for i, node in self.tile_nodes.items():
+            cat = render.category_of(self.result, i)
+            if self.tile_cats[i] != cat:
+                node.dataset.cat = cat
+                self.tile_cats[i] = cat
+
+    def after_thresholds(self):
+        self.refresh(AFTER_THRESHOLDS)
+        self.patch_tiles()
+
+    # ------------------------------------------------------------------ selection
+
+    def select(self, i):
+        if i == self.state.selected:
+            return
+        self.state.selected = i
+        for node in document.querySelectorAll(".selected"):
+            node.classList.remove("selected")
+        for node in document.querySelectorAll(f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'):
+            node.classList.add("selected")
+        self.refresh(["detail", "histograms"])
+
+    # ------------------------------------------------------------------ events
+
+    def on_input(self, event):
+        action = js_value(event.target.getAttribute("data-action"))
+        if action not in ("class-percentile", "ood-percentile"):
+            return
+        value = int(event.target.value)
+        if action == "class-percentile":
+            self.state.set_class_percentile(value)
+        else:
+            self.state.set_ood_percentile(value)
+        for name, value in (("class-percentile", self.state.q_class), ("ood-percentile", self.state.q_ood)):
+            document.getElementById(name).value = str(value)
+            document.querySelector(f'[data-testid="{name}-value"]').textContent = str(value)
+        self.after_thresholds()
+
+    def on_change(self, event):
+        target = event.target
+        action = js_value(target.getAttribute("data-action"))
+        if action == "relabel":
+            i = int(target.dataset.i)
+            self.state.relabel(i, int(target.value))
+            self.tile_nodes[i].classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
+            self.refresh(["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.selected == i else []))
+        elif action == "rule":
+            self.state.set_rule("cleanlab" if target.checked else "percentile")
+            self.after_thresholds()
+        elif action == "filter-class":
+            self.state.filter_class = int(target.value) if target.value != "" else None
+            self.refresh(["tiles"])
+        elif action == "filter-category":
+            self.state.filter_category = target.value or None
+            self.refresh(["tiles"])
+        elif action == "sort":
+            self.state.sort = target.value
+            self.refresh(["tiles"])
+
+    def on_click(self, event):
+        target = closest(event, "[data-action]")
+        if target is None:
+            return
+        action = target.getAttribute("data-action")
+        if action == "select":
+            self.select(int(target.getAttribute("data-i")))
+        elif action == "train":
+            asyncio.ensure_future(self.train())
+        elif action == "reseed":
+            asyncio.ensure_future(self.train(seed=self.state.seed + 1))
+        elif action == "cell":
+            self.state.cell = (int(target.dataset.g), int(target.dataset.s))
+            self.state.result_tab = "cell"
+            self.refresh(["panel-center", "results-tabs", "panel-results"])
+        elif action == "tab-center":
+            self.state.center_tab = target.dataset.tab
+            self.refresh(["center-tabs", "panel-center"])
+        elif action == "tab-results":
+            self.state.result_tab = target.dataset.tab
+            self.refresh(["results-tabs", "panel-results"])
+        elif action == "table-sort":
+            column = target.dataset.col
+            current, ascending = self.state.table_sort
+            self.state.table_sort = (column, not ascending if column == current else True)
+            self.refresh(["panel-center"])
+        elif action == "theme":
+            self.toggle_theme()
+        elif action.startswith("guide-"):
+            self.guide(action[6:])
+
+    def on_hover(self, event):
+        target = closest(event, '[data-action="select"]')
+        if target is not None:
+            self.select(int(target.getAttribute("data-i")))
+
+    on_focus = on_hover
+
+    def on_key(self, event):
+        target = js_value(event.target)
+        tab_action = js_value(target.getAttribute("data-action")) if hasattr(target, "getAttribute") else None
+        if tab_action in ("tab-center", "tab-results") and event.key in ("ArrowLeft", "ArrowRight", "Home", "End"):
+            keys = CENTER_TABS if tab_action == "tab-center" else RESULT_TABS
+            n = keys.index(target.dataset.tab)
+            n = {"ArrowLeft": n - 1, "ArrowRight": n + 1, "Home": 0, "End": len(keys) - 1}[event.key] % len(keys)
+            event.preventDefault()
+            document.querySelector(f'[data-action="{tab_action}"][data-tab="{keys[n]}"]').click()
+            document.querySelector(f'[data-action="{tab_action}"][data-tab="{keys[n]}"]').focus()
+        elif document.getElementById("guide").open and event.key in ("ArrowLeft", "ArrowRight"):
+            event.preventDefault()
+            self.guide("back" if event.key == "ArrowLeft" else "next")
+
+    # ------------------------------------------------------------------ theme and guide
+
+    def toggle_theme(self):
+        root = document.documentElement
+        current = js_value(root.getAttribute("data-theme")) or ("dark" if js.matchMedia("(prefers-color-scheme: dark)").matches else "light")
+        theme = "light" if current == "dark" else "dark"
+        root.dataset.theme = theme
+        js.localStorage.setItem(THEME, theme)
+        document.getElementById("tools").innerHTML = render.tools()
+        document.querySelector('[data-action="theme"]').focus()
+
+    def guide(self, command):
+        dialog = document.getElementById("guide")
+        steps = list(dialog.querySelectorAll(".step"))
+        current = next((n for n, s in enumerate(steps) if not s.hidden), 0)
+        if command == "open":
+            current = 0
+        elif command == "close":
+            dialog.close()
+            return
+        elif command == "next":
+            if current == len(steps) - 1:
+                dialog.close()
+                return
+            current += 1
+        elif command == "back":
+            current = max(0, current - 1)
+        for n, step in enumerate(steps):
+            step.hidden = n != current
+        dialog.setAttribute("aria-labelledby", f"guide-title-{current}")
+        document.querySelector('[data-action="guide-back"]').disabled = current == 0
+        document.querySelector('[data-action="guide-next"]').textContent = "Done" if current == len(steps) - 1 else "Next"
+        if not dialog.open:
+            dialog.showModal()
+        document.querySelector('[data-action="guide-next"]').focus()
+
+    # ------------------------------------------------------------------ training
+
+    async def train(self, seed=None):
+        """Cross-validate on a copy of the current labels, yielding to the browser as it goes."""
+        if self.busy:
+            return
+        self.busy = True
+        state = self.state
+        labels = list(state.labels)
+        seed = state.seed if seed is None else seed
+        set_state("training")
+        set_stage("Training…")
+        self.refresh(["run-controls"])
+        progress = document.getElementById("progress")
+        last = time.perf_counter()
+        try:
+            dataset = state.dataset
+            steps = iter_out_of_sample_probabilities(dataset.features, labels, len(dataset.classes), seed=seed)
+            for step in steps:
+                progress.value = step.fraction
+                if step.stage == "done":
+                    result = step.result
+                elif time.perf_counter() - last > YIELD_EVERY:
+                    set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
+                    await next_frame()
+                    last = time.perf_counter()
+            version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
+            info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
+                    "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
+                    "sklearn_importable": sklearn_available()}
+            self.training_problem = ""
+            state.finish_training(labels, result.probabilities, info)
+        except CrossValError as exc:
+            self.training_problem = render.training_problem(str(exc))
+        finally:
+            self.busy = False
+        set_state("ready")
+        self.refresh(AFTER_TRAINING)
+
+
 async def start():
-    """Load the demo dataset and render it; any failure shows the error panel."""
+    """Load the demo dataset, mount the explorer, train; any failure shows the error panel."""
     try:
         set_stage("Loading data…")
         dataset = parse_dataset(await fetch_text(DEMO_DATASET), DEMO_DATASET.rsplit("/", 1)[-1])
-        set_stage("Rendering…")
-        js.document.getElementById("app").innerHTML = render.class_counts_table(dataset)
-        set_state("ready")
+        explorer = Explorer(dataset)
+        explorer.mount()
+        if not js.localStorage.getItem(GUIDE_SEEN):
+            explorer.guide("open")
+        await explorer.train()
     except Exception as exc:  # noqa: BLE001 (every start-up failure must reach the user)
         show_error(exc)
         js.console.error(traceback.format_exc())

@@ -1,17 +1,604 @@
-"""HTML rendering: pure functions from data to HTML strings.
+"""HTML rendering: pure functions from the explorer's state to HTML strings.
 
 Nothing here touches the DOM, so the same functions run in the browser and
-under CPython (tests, pre-rendering). Every user-provided string goes through
-:func:`html.escape`.
+under CPython (tests, and ``build.py`` pre-rendering the page so it paints
+before Python has started). Every string that comes from data (class names,
+ids, file names) goes through :func:`esc`.
+
+Conventions the glue relies on: an element with ``data-action`` is handled by
+event delegation in :mod:`cleanlens.web.app`; ``data-i`` holds an item index,
+``data-g``/``data-s`` a confident-joint cell; ``data-testid`` values are the
+contract of DESIGN.md §5.
 """
 
+from __future__ import annotations
+
+import math
 from html import escape
+
+from cleanlens.confident import CATEGORIES
+
+CATEGORY_NAMES = {
+    "correct": "Correct",
+    "label_issue": "Label issue",
+    "ood": "Out of distribution",
+    "unconfident": "Unconfident",
+}
+CATEGORY_MARKS = {"correct": "✓", "label_issue": "!", "ood": "∅", "unconfident": "?"}
+COUNT_TESTIDS = {
+    "correct": "count-correct",
+    "label_issue": "count-label-issues",
+    "ood": "count-ood",
+    "unconfident": "count-unconfident",
+}
+CLASS_COLOURS = 10  # class k uses CSS variable --c{k % 10}
+JOINT_THUMBS = 12  # thumbnails drawn per confident-joint cell; the rest are counted
+HISTOGRAM_BINS = 20
+
+
+def esc(text):
+    """Escape text for HTML content and attribute values."""
+    return escape(str(text), quote=True)
+
+
+def fmt(value, digits=2):
+    """A probability or threshold for display; +inf (no items) is shown as an em dash."""
+    if value is None or (isinstance(value, float) and math.isinf(value)):
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+def error_message(exc):
+    """One readable line for an exception shown in the error panel."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def category_of(result, i):
+    """Item i's category name (one of :data:`CATEGORY_NAMES`), or "none" before training."""
+    return "none" if result is None else CATEGORIES[result.categories[i]]
+
+
+def _disabled(enabled):
+    return "" if enabled else " disabled"
+
+
+def _image(dataset, i, size, extra=""):
+    """An <img> of item i with alt text (id, given label), or a text stand-in when it has none."""
+    label = dataset.classes[dataset.given[i]]
+    alt = f"{dataset.ids[i]}, labelled {label}"
+    src = dataset.images[i]
+    if not src:
+        return f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" aria-label="{esc(alt)}">{esc(dataset.ids[i])}</span>'
+    return f'<img src="{esc(src)}" alt="{esc(alt)}" width="{size}" height="{size}" loading="lazy" decoding="async"{extra}>'
+
+
+# --------------------------------------------------------------------------- top bar
+
+
+def run_controls(state, enabled=True, busy=False):
+    """Train / new-seed buttons, the engine read-out and the progress bar."""
+    can = enabled and state.can_train and not busy
+    info = state.training.info if state.training else None
+    engine = engine_label(info, info.get("sklearn_importable", False)) if info else "not trained yet"
+    stale = ' <span class="stale" data-testid="stale">Labels changed — results are out of date. Train again.</span>' if state.stale else ""
+    return (
+        f'<button type="button" class="primary" data-action="train" data-testid="run"{_disabled(can)}>'
+        f'{"Training…" if busy else "Train"}</button>'
+        f'<button type="button" data-action="reseed" data-testid="reseed"{_disabled(enabled and not busy and state.training is not None)}>'
+        f"New seed</button>"
+        f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} aria-label="Training progress"></progress>'
+        f'<span class="engine" data-testid="engine">Engine: {engine}</span>{stale}'
+    )
+
+
+def tools(enabled=True):
+    """The guide and theme buttons of the top bar."""
+    d = _disabled(enabled)
+    return (f'<button type="button" data-action="guide-open" data-testid="guide-open"{d}>Guide</button>'
+            f'<button type="button" data-action="theme" data-testid="theme"{d}>Switch theme</button>')
+
+
+def engine_label(info, sklearn_importable):
+    """The engine read-out: name, version, hyperparameters, and why the built-in engine is used."""
+    text = (f"{esc(info['engine'])} {esc(info.get('engine_version', ''))} · RBF SVM C={info['C']:g}, "
+            f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {info['seconds']:.2f} s")
+    if info["engine"] == "builtin":
+        why = ("scikit-learn imports but was not chosen" if sklearn_importable else
+               "scikit-learn is not bundled with this site, so the standard-library SVM is used")
+        text += f' <span class="note" data-testid="engine-note">({why})</span>'
+    return text
+
+
+def training_problem(message):
+    """Training could not run on the current labels: say why, keep the previous results."""
+    return (f'<div class="warning" role="alert" data-testid="training-error"><p>Training did not run: {esc(message)}. '
+            "The results shown are from the previous run.</p></div>")
+
+
+# --------------------------------------------------------------------------- dataset panel
+
+
+def dataset_toolbar(state, enabled=True):
+    classes = state.dataset.classes
+    class_opts = '<option value="">All classes</option>' + "".join(
+        f'<option value="{k}"{" selected" if state.filter_class == k else ""}>{esc(name)}</option>'
+        for k, name in enumerate(classes))
+    cat_opts = '<option value="">All categories</option>' + "".join(
+        f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
+        for c, name in CATEGORY_NAMES.items())
+    sorts = {"dataset": "Dataset order", "confidence-asc": "Self-confidence ↑", "confidence-desc": "Self-confidence ↓",
+             "given": "Given label"}
+    sort_opts = "".join(f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items())
+    d = _disabled(enabled)
+    return (
+        f'<label>Class <select data-action="filter-class" data-testid="filter-class"{d}>{class_opts}</select></label>'
+        f'<label>Category <select data-action="filter-category" data-testid="filter-category"{d}>{cat_opts}</select></label>'
+        f'<label>Sort <select data-action="sort" data-testid="sort"{d}>{sort_opts}</select></label>'
+    )
+
+
+def known_errors_counter(state):
+    if state.dataset.truth is None:
+        return ""
+    n = len(state.known_errors())
+    return f'Known errors in the data: <strong data-testid="known-errors">{n}</strong>'
+
+
+def tile(state, i, result, enabled=True):
+    """One dataset tile: thumbnail (selects the item), its category mark, and its own label control."""
+    dataset = state.dataset
+    cat = category_of(result, i)
+    name = dataset.ids[i]
+    options = "".join(
+        f'<option value="{k}"{" selected" if state.labels[i] == k else ""}>{esc(c)}</option>'
+        for k, c in enumerate(dataset.classes))
+    sel = " selected" if state.selected == i else ""
+    changed = " relabelled" if state.labels[i] != dataset.given[i] else ""
+    return (
+        f'<li class="tile{sel}{changed}" data-i="{i}" data-cat="{cat}">'
+        f'<button type="button" class="pick" data-action="select" data-i="{i}" aria-label="Inspect {esc(name)}">'
+        f'{_image(dataset, i, 64)}<span class="mark" aria-hidden="true"></span></button>'
+        f'<select data-action="relabel" data-i="{i}" aria-label="Label of {esc(name)}"{_disabled(enabled)}>{options}</select>'
+        f"</li>"
+    )
+
+
+def tiles(state, result, enabled=True):
+    return "".join(tile(state, i, result, enabled) for i in state.visible_items())
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def threshold_controls(state, enabled=True):
+    d = _disabled(enabled)
+    cleanlab = state.rule == "cleanlab"
+    return (
+        f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
+        f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
+        f'min="0" max="100" step="1" value="{state.q_class}"{d}{" aria-disabled=true" if cleanlab else ""}>'
+        f'<output for="class-percentile" data-testid="class-percentile-value">{state.q_class}</output></div>'
+        f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
+        f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
+        f'min="0" max="100" step="1" value="{state.q_ood}"{d}>'
+        f'<output for="ood-percentile" data-testid="ood-percentile-value">{state.q_ood}</output></div>'
+        f'<label class="toggle"><input type="checkbox" data-action="rule" data-testid="rule-cleanlab"'
+        f'{" checked" if cleanlab else ""}{d}> cleanlab rule (class threshold = mean self-confidence)</label>'
+    )
+
+
+def threshold_table(state, result):
+    """Per-class class and OOD threshold values."""
+    rows = []
+    for k, name in enumerate(state.dataset.classes):
+        c = result.class_thresholds[k] if result else None
+        o = result.ood_thresholds[k] if result else None
+        rows.append(f'<tr><th scope="row"><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}</th>'
+                    f'<td data-testid="class-threshold-{k}">{fmt(c)}</td><td data-testid="ood-threshold-{k}">{fmt(o)}</td></tr>')
+    return ('<table class="thresholds"><caption class="sr-only">Thresholds per class</caption><thead><tr>'
+            '<th scope="col">Class</th><th scope="col">Class threshold</th><th scope="col">OOD threshold</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def histograms(state, result):
+    """Per-class histograms of self-confidence with both threshold lines (and the selected item)."""
+    if state.training is None:
+        return '<p class="empty">Histograms appear after training.</p>'
+    learner = state.training.learner
+    labels = state.training.labels
+    out = []
+    w, h, pad = 200, 80, 14
+    for k, name in enumerate(state.dataset.classes):
+        values = learner.sorted_self_confidences[k]
+        bins = [0] * HISTOGRAM_BINS
+        for v in values:
+            bins[min(HISTOGRAM_BINS - 1, int(v * HISTOGRAM_BINS))] += 1
+        top = max(bins) or 1
+        bw = w / HISTOGRAM_BINS
+        bars = "".join(
+            f'<rect x="{b * bw:.1f}" y="{h - c / top * h:.1f}" width="{bw - 1:.1f}" height="{c / top * h:.1f}"/>'
+            for b, c in enumerate(bins) if c)
+        lines = ""
+        for cls, t in (("cthr", result.class_thresholds[k]), ("othr", result.ood_thresholds[k])):
+            if math.isfinite(t):
+                lines += f'<line class="{cls}" x1="{t * w:.1f}" x2="{t * w:.1f}" y1="0" y2="{h}"/>'
+        marker = ""
+        if state.selected is not None and labels[state.selected] == k:
+            x = state.training.self_confidence[state.selected] * w
+            marker = f'<path class="you" d="M{x:.1f} {h + 2}l-4 8h8z"/>'
+        desc = (f"{len(values)} images labelled {name}; class threshold {fmt(result.class_thresholds[k])}, "
+                f"OOD threshold {fmt(result.ood_thresholds[k])}")
+        out.append(
+            f'<figure class="hist"><figcaption><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}</figcaption>'
+            f'<svg viewBox="0 -2 {w} {h + pad}" role="img" aria-label="{esc(desc)}">'
+            f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{lines}{marker}'
+            f'<text x="0" y="{h + pad - 1}">0</text><text x="{w}" y="{h + pad - 1}" text-anchor="end">1</text></svg></figure>'
+        )
+    legend = ('<p class="legend"><span class="key cthr"></span>class threshold <span class="key othr"></span>OOD threshold'
+              '<span class="key you"></span>selected image</p>')
+    return "".join(out) + legend
+
+
+# --------------------------------------------------------------------------- confident joint
+
+
+def joint_matrix(state, result):
+    """The K×K confident joint: counts, a heat colour scale, up to JOINT_THUMBS thumbnails per cell."""
+    if result is None:
+        return '<p class="empty">The confident joint appears after training.</p>'
+    classes = state.dataset.classes
+    k_count = len(classes)
+    biggest = max((n for row in result.joint for n in row), default=1) or 1
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in classes)
+    rows = []
+    for g in range(k_count):
+        cells = []
+        for s in range(k_count):
+            ids = result.joint_ids[g][s]
+            n = result.joint[g][s]  # the engine's count (the cleanlab rule clips the diagonal to >= 1)
+            kind = "diag" if g == s else "off"
+            heat = n / biggest
+            sel = " chosen" if state.cell == (g, s) else ""
+            thumbs = "".join(
+                f'<img src="{esc(state.dataset.images[i])}" alt="" width="24" height="24" loading="lazy" decoding="async" data-i="{i}">'
+                for i in ids[:JOINT_THUMBS] if state.dataset.images[i])
+            more = f'<span class="more">+{len(ids) - JOINT_THUMBS}</span>' if len(ids) > JOINT_THUMBS else ""
+            label = f"{n} images given {classes[g]}, suggested {classes[s]}"
+            cells.append(
+                f'<td class="{kind}{sel}" style="--heat:{heat:.3f}">'
+                f'<button type="button" data-action="cell" data-g="{g}" data-s="{s}" data-testid="joint-cell-{g}-{s}" '
+                f'aria-label="{esc(label)}" aria-pressed="{"true" if sel else "false"}">'
+                f'<span class="jcount">{n}</span><span class="thumbs">{thumbs}{more}</span></button></td>')
+        rows.append(f'<tr><th scope="row">{esc(classes[g])}</th>{"".join(cells)}</tr>')
+    return (
+        '<table class="joint"><caption>Confident joint: rows are given labels, columns suggested labels</caption>'
+        f'<thead><tr><td class="corner">given ↓ suggested →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+# --------------------------------------------------------------------------- scatter
+
+
+def scatter(state, result):
+    """The stored 2-D layout: points coloured by given label, flagged ones marked by category."""
+    dataset = state.dataset
+    if dataset.layout is None:
+        return '<p class="empty">This dataset has no 2-D layout.</p>'
+    xs = [p[0] for p in dataset.layout]
+    ys = [p[1] for p in dataset.layout]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    size = 400
+
+    def pos(v, lo, hi):
+        return 10 + (v - lo) / ((hi - lo) or 1) * (size - 20)
+
+    points = []
+    for i in range(len(dataset)):
+        cat = category_of(result, i)
+        x, y = pos(xs[i], x0, x1), pos(ys[i], y0, y1)
+        sel = " selected" if state.selected == i else ""
+        points.append(f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{sel}" data-cat="{cat}" data-i="{i}" '
+                      f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(dataset.ids[i])}</title></circle>')
+    legend = "".join(f'<span><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(c)}</span>' for k, c in enumerate(dataset.classes))
+    return (
+        f'<svg class="scatter" viewBox="0 0 {size} {size}" role="img" aria-label="2-D map of the images; '
+        f'use the dataset panel or the table to choose an image with the keyboard">{"".join(points)}</svg>'
+        f'<p class="legend">{legend}<span><span class="ring label_issue"></span>label issue</span>'
+        f'<span><span class="ring ood"></span>OOD</span><span><span class="ring unconfident"></span>unconfident</span></p>'
+    )
+
+
+# --------------------------------------------------------------------------- probabilities table
+
+TABLE_COLUMNS = ("index", "id", "given") + ("p",) + ("suggested", "category")
+
+
+def prob_table(state, result):
+    """Every item: id, given label, probabilities, suggested label, category; sortable by any column."""
+    if result is None:
+        return '<p class="empty">The table appears after training.</p>'
+    dataset = state.dataset
+    classes = dataset.classes
+    labels = state.training.labels
+    probs = state.training.probabilities
+    column, ascending = state.table_sort
+    keys = {
+        "index": lambda i: i,
+        "id": lambda i: dataset.ids[i],
+        "given": lambda i: (labels[i], i),
+        "suggested": lambda i: (-1 if result.suggested[i] is None else result.suggested[i], i),
+        "category": lambda i: (result.categories[i], i),
+    }
+    if column.startswith("p"):
+        k = int(column[1:])
+        key = lambda i: (probs[i][k], i)  # noqa: E731
+    else:
+        key = keys[column]
+    order = sorted(range(len(labels)), key=key, reverse=not ascending)
+
+    def th(col, text):
+        sort = ("ascending" if ascending else "descending") if col == column else "none"
+        return (f'<th scope="col" aria-sort="{sort}"><button type="button" data-action="table-sort" data-col="{col}">'
+                f"{text}</button></th>")
+
+    head = th("id", "Image") + th("given", "Given") + "".join(th(f"p{k}", f"p({esc(c)})") for k, c in enumerate(classes))
+    head += th("suggested", "Suggested") + th("category", "Category")
+    rows = []
+    for i in order:
+        sug = result.suggested[i]
+        sel = ' class="selected"' if state.selected == i else ""
+        cells = "".join(f'<td class="num">{probs[i][k]:.3f}</td>' for k in range(len(classes)))
+        rows.append(
+            f'<tr{sel} data-i="{i}"><td><button type="button" class="linklike" data-action="select" data-i="{i}">{esc(dataset.ids[i])}</button></td>'
+            f'<td>{esc(classes[labels[i]])}</td>{cells}<td>{"—" if sug is None else esc(classes[sug])}</td>'
+            f'<td><span class="cat {category_of(result, i)}">{CATEGORY_NAMES[category_of(result, i)]}</span></td></tr>')
+    return f'<table class="probs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+# --------------------------------------------------------------------------- summary and results
+
+
+def score_of(state, result):
+    """(found, known, flagged, precision, recall, f1) against the truth for the trained labels, or None."""
+    if result is None or state.dataset.truth is None:
+        return None
+    truly = set(state.dataset.known_errors(state.training.labels))
+    flagged = set(result.flagged)
+    found = len(truly & flagged)
+    precision = found / len(flagged) if flagged else 0.0
+    recall = found / len(truly) if truly else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return found, len(truly), len(flagged), precision, recall, f1
+
+
+def summary(state, result):
+    """Category counts and the ground-truth score (an aria-live region in the page)."""
+    counts = result.counts if result is not None else {}
+    parts = "".join(
+        f'<div class="count {c}"><span class="n" data-testid="{COUNT_TESTIDS[c]}">{counts[c] if result else "–"}</span>'
+        f'<span class="what">{name}</span></div>' for c, name in CATEGORY_NAMES.items())
+    score = score_of(state, result)
+    line = ""
+    if score is not None:
+        found, known, flagged, precision, recall, f1 = score
+        line = (f'<p class="score" data-testid="score">Found <strong>{found}</strong> of the {known} known errors, '
+                f"precision {precision:.2f} ({flagged} flagged), recall {recall:.2f}, F1 {f1:.2f}</p>")
+    return f'<div class="counts">{parts}</div>{line}'
+
+
+def warnings_panel(state):
+    notes = state.warnings()
+    if not notes:
+        return ""
+    return '<div class="warning" role="alert" data-testid="warning">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
+
+
+def item_grid(state, items, result, arrow=False):
+    """A grid of image buttons (select on click/focus); with arrow=True, caption 'given → suggested'."""
+    if not items:
+        return '<p class="empty">None.</p>'
+    classes = state.dataset.classes
+    labels = state.training.labels
+    out = []
+    for i in items:
+        cap = esc(classes[labels[i]])
+        if arrow and result.suggested[i] is not None:
+            cap += f" → {esc(classes[result.suggested[i]])}"
+        sel = " selected" if state.selected == i else ""
+        out.append(f'<li class="res{sel}" data-i="{i}"><button type="button" class="pick" data-action="select" data-i="{i}" '
+                   f'aria-label="Inspect {esc(state.dataset.ids[i])}">{_image(state.dataset, i, 56)}</button>'
+                   f'<span class="cap">{cap}</span></li>')
+    return f'<ul class="grid">{"".join(out)}</ul>'
+
+
+def results_tabs(state, result):
+    labels = {"label_issue": "Label issues", "ood": "Out of distribution", "unconfident": "Unconfident", "cell": "Joint cell"}
+    counts = dict(result.counts) if result is not None else {}
+    if state.cell is not None and result is not None:
+        counts["cell"] = result.joint[state.cell[0]][state.cell[1]]
+    return _tabs("results", labels, state.result_tab, counts)
+
+
+def results_body(state, result):
+    if result is None:
+        return '<p class="empty">Results appear after training.</p>'
+    tab = state.result_tab
+    if tab == "cell":
+        if state.cell is None:
+            return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
+        g, s = state.cell
+        classes = state.dataset.classes
+        items = result.joint_ids[g][s]
+        head = f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: {len(items)} images</p>'
+        return head + f'<div data-testid="cell-items">{item_grid(state, items, result, arrow=g != s)}</div>'
+    items = result.items(tab)
+    return f'<div data-testid="{tab}-items">{item_grid(state, items, result, arrow=tab == "label_issue")}</div>'
+
+
+def _tabs(group, labels, current, counts=None):
+    buttons = []
+    for key, text in labels.items():
+        n = f" ({counts[key]})" if counts and key in counts else ""
+        on = key == current
+        buttons.append(f'<button type="button" role="tab" id="tab-{group}-{key}" data-action="tab-{group}" data-tab="{key}" '
+                       f'aria-selected="{"true" if on else "false"}" aria-controls="panel-{group}" tabindex="{0 if on else -1}">'
+                       f"{text}{n}</button>")
+    return f'<div role="tablist" aria-label="{group}">{"".join(buttons)}</div>'
+
+
+def center_tabs(state):
+    return _tabs("center", {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities"}, state.center_tab)
+
+
+def center_body(state, result):
+    if state.center_tab == "scatter":
+        return scatter(state, result)
+    if state.center_tab == "table":
+        return prob_table(state, result)
+    return joint_matrix(state, result)
+
+
+# --------------------------------------------------------------------------- detail / explainer
+
+
+def explanation(state, result, i):
+    """One plain sentence saying why item i is in its category (the same >= rule as the matrix)."""
+    classes = state.dataset.classes
+    labels = state.training.labels
+    probs = state.training.probabilities[i]
+    given = classes[labels[i]]
+    cat = category_of(result, i)
+    sug = result.suggested[i]
+    top = max(range(len(probs)), key=lambda k: (probs[k], -k))
+    rule = "mean self-confidence" if state.rule == "cleanlab" else "threshold"
+    if cat in ("correct", "label_issue"):
+        p, t, name = probs[sug], result.class_thresholds[sug], classes[sug]
+        if cat == "correct":
+            return (f"The model is confident this is a {name}: {p:.2f} is at or above the {name} {rule} {t:.2f}, "
+                    f"and it is labelled {name} — the label looks right.")
+        return (f"The model is confident this is a {name}: {p:.2f} is at or above the {name} {rule} {t:.2f}, "
+                f"but it is labelled {given} — likely a label error.")
+    name = classes[top]
+    below = f"its highest probability, {probs[top]:.2f} for {name}, is below the {name} {rule} {fmt(result.class_thresholds[top])}"
+    if cat == "ood":
+        return (f"The model is not confident about any class: {below}, and every probability is below that class's "
+                "out-of-distribution threshold — it may belong to none of the classes.")
+    return (f"The model is unsure: {below}, but some probability is at or above its out-of-distribution threshold, "
+            "so it is neither a confident suggestion nor out of distribution.")
+
+
+def detail(state, result):
+    """The selected image, large, with its probabilities against both thresholds and the reason for its category."""
+    i = state.selected
+    if i is None:
+        return '<p class="empty">Hover, click or focus an image to see why it is in its category.</p>'
+    dataset = state.dataset
+    classes = dataset.classes
+    head = (f'<div class="detail-head">{_image(dataset, i, 112)}<div><h3 data-testid="detail-id">{esc(dataset.ids[i])}</h3>'
+            f'<p>Labelled <strong>{esc(classes[state.labels[i]])}</strong>')
+    if state.labels[i] != dataset.given[i]:
+        head += f" (originally {esc(classes[dataset.given[i]])})"
+    head += "</p>"
+    if dataset.truth is not None:
+        truth = "out of distribution" if dataset.truth[i] < 0 else classes[dataset.truth[i]]
+        head += f'<p class="muted">Truth (known for the demo): {esc(truth)}</p>'
+    if result is None or state.training is None:
+        return head + "</div></div>"
+    cat = category_of(result, i)
+    head += f'<p><span class="cat {cat}" data-testid="detail-category">{CATEGORY_NAMES[cat]}</span></p></div></div>'
+    probs = state.training.probabilities[i]
+    rows = []
+    for k, name in enumerate(classes):
+        c, o = result.class_thresholds[k], result.ood_thresholds[k]
+        marks = ""
+        if math.isfinite(o):
+            marks += f'<span class="tick othr" style="left:{o * 100:.1f}%" title="OOD threshold {fmt(o)}"></span>'
+        if math.isfinite(c):
+            marks += f'<span class="tick cthr" style="left:{c * 100:.1f}%" title="class threshold {fmt(c)}"></span>'
+        rows.append(f'<tr><th scope="row">{esc(name)}</th><td class="num">{probs[k]:.2f}</td>'
+                    f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
+                    f'<td class="num">{fmt(c)}</td><td class="num">{fmt(o)}</td></tr>')
+    table = ('<table class="detail-probs"><thead><tr><th scope="col">Class</th><th scope="col">p</th><th scope="col">'
+             '<span class="sr-only">bar</span></th><th scope="col">class thr.</th><th scope="col">OOD thr.</th></tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table>')
+    why = f'<p class="why" data-testid="explanation">{esc(explanation(state, result, i))}</p>'
+    stale = '<p class="muted">Results are from before your label changes.</p>' if state.stale else ""
+    return head + table + why + stale
+
+
+# --------------------------------------------------------------------------- guide
+
+GUIDE_STEPS = (
+    ("What you are looking at",
+     "A small image dataset with a few wrong labels, and some images that belong to none of its classes. "
+     "Cleanlens finds them with confident learning, entirely in your browser."),
+    ("Out-of-sample probabilities",
+     "An SVM is trained with 5-fold cross-validation, so every image gets predicted probabilities from a model "
+     "that never saw it. Press Train after changing labels; New seed reshuffles the folds."),
+    ("Thresholds",
+     "For each class, the class threshold is a percentile of the model's confidence on images given that class. "
+     "Images whose top class clears its threshold get a confident suggested label. Drag the sliders to move them."),
+    ("Confident joint",
+     "The matrix counts given label against suggested label. Off-diagonal cells are likely label errors. "
+     "Choose a cell to see its images."),
+    ("Explore and fix",
+     "Hover, click or focus any image to see why it was flagged. Relabel images in the dataset panel and train again "
+     "to see the known-error count fall."),
+)
+
+
+def guide_dialog():
+    steps = "".join(
+        f'<section class="step" data-step="{n}"{"" if n == 0 else " hidden"}><h2 id="guide-title-{n}">{esc(t)}</h2>'
+        f"<p>{esc(body)}</p><p class=\"muted\">Step {n + 1} of {len(GUIDE_STEPS)}</p></section>"
+        for n, (t, body) in enumerate(GUIDE_STEPS))
+    return (
+        '<dialog id="guide" data-testid="guide" aria-labelledby="guide-title-0">'
+        f"{steps}"
+        '<div class="guide-nav"><button type="button" data-action="guide-back" data-testid="guide-back">Back</button>'
+        '<button type="button" data-action="guide-next" data-testid="guide-next" class="primary">Next</button>'
+        '<button type="button" data-action="guide-close" data-testid="guide-close">Close</button></div></dialog>'
+    )
+
+
+# --------------------------------------------------------------------------- the whole app
+
+
+def app(state, enabled=True):
+    """The explorer's main markup; the glue later re-renders its regions by id."""
+    result = state.analysis()
+    return (
+        f'<div id="warnings">{warnings_panel(state)}</div>'
+        '<section class="panel dataset" aria-labelledby="h-dataset">'
+        f'<div class="panel-head"><h2 id="h-dataset">Dataset</h2><span id="known-errors">{known_errors_counter(state)}</span></div>'
+        f'<div class="toolbar" id="dataset-toolbar">{dataset_toolbar(state, enabled)}</div>'
+        f'<ul class="tiles" id="tiles" data-testid="tiles" aria-label="Images and their labels">{tiles(state, result, enabled)}</ul>'
+        "</section>"
+        '<section class="panel thresholds-panel" aria-labelledby="h-thr">'
+        '<h2 id="h-thr">Thresholds</h2>'
+        f'<div id="threshold-controls" class="sliders">{threshold_controls(state, enabled)}</div>'
+        f'<div id="threshold-table">{threshold_table(state, result)}</div>'
+        f'<div id="histograms" class="hists">{histograms(state, result)}</div>'
+        "</section>"
+        '<section class="panel center" aria-label="Confident joint, map and probabilities">'
+        f'<div id="center-tabs">{center_tabs(state)}</div>'
+        f'<div id="panel-center" class="tabpanel" role="tabpanel" aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
+        "</section>"
+        '<section class="panel results" aria-labelledby="h-results">'
+        '<h2 id="h-results">Results</h2>'
+        f'<div id="summary" aria-live="polite" aria-atomic="true">{summary(state, result)}</div>'
+        f'<div id="results-tabs">{results_tabs(state, result)}</div>'
+        f'<div id="panel-results" class="tabpanel" role="tabpanel" aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'
+        "</section>"
+        '<section class="panel detail" aria-labelledby="h-detail"><h2 id="h-detail">Why?</h2>'
+        f'<div id="detail" data-testid="detail">{detail(state, result)}</div></section>'
+    )
 
 
 def class_counts_table(dataset):
     """A table of the number of items per given class, with a total row."""
     rows = "".join(
-        f'<tr><th scope="row">{escape(name)}</th>'
+        f'<tr><th scope="row">{esc(name)}</th>'
         f'<td class="num" data-testid="class-count-{k}">{count}</td></tr>'
         for k, (name, count) in enumerate(zip(dataset.classes, dataset.class_counts()))
     )
@@ -22,8 +609,3 @@ def class_counts_table(dataset):
         f'<tfoot><tr><th scope="row">Total</th><td class="num" data-testid="total-count">{len(dataset)}</td></tr></tfoot>'
         f"</table>"
     )
-
-
-def error_message(exc):
-    """One readable line for an exception shown in the error panel (escaped by the caller's textContent)."""
-    return f"{type(exc).__name__}: {exc}"

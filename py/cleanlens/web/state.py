@@ -1,0 +1,168 @@
+"""The explorer's state: what the user chose and what the engine computed (pure; no DOM).
+
+The browser glue (:mod:`cleanlens.web.app`) turns events into calls on
+:class:`ExplorerState` and renders what it derives; tests drive it directly.
+
+Data flow (DESIGN.md §4): dataset -> labels (the user may change them) ->
+out-of-sample probabilities (slow, once per labelling: :class:`Training`) ->
+confident learning for the current sliders (fast: :meth:`ExplorerState.analysis`).
+The analysis always uses the labels the probabilities were trained on; labels
+changed since then make the results *stale* until the user retrains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cleanlens.confident import CATEGORIES, ConfidentLearning
+
+DEFAULT_CLASS_PERCENTILE = 50
+DEFAULT_OOD_PERCENTILE = 15
+RULES = ("percentile", "cleanlab")
+SORTS = ("dataset", "confidence-asc", "confidence-desc", "given")
+CENTER_TABS = ("joint", "scatter", "table")
+RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
+
+
+@dataclass
+class Training:
+    """One finished cross-validation run: the labels it saw and what it produced."""
+
+    labels: list
+    probabilities: list
+    info: dict
+    learner: ConfidentLearning = field(init=False, repr=False)
+    self_confidence: list = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.learner = ConfidentLearning(self.labels, self.probabilities, n_classes=len(self.probabilities[0]))
+        self.self_confidence = [row[g] for row, g in zip(self.learner.probabilities, self.labels)]
+
+
+@dataclass
+class ExplorerState:
+    """Everything the explorer shows, as plain data.
+
+    Attributes are the user's choices; :meth:`analysis` and the helpers derive
+    the rest. ``labels`` are the current (possibly edited) given labels.
+    """
+
+    dataset: object
+    labels: list = None
+    training: Training | None = None
+    q_class: int = DEFAULT_CLASS_PERCENTILE
+    q_ood: int = DEFAULT_OOD_PERCENTILE
+    rule: str = "percentile"
+    seed: int = 0
+    selected: int | None = None
+    cell: tuple | None = None
+    filter_class: int | None = None
+    filter_category: str | None = None
+    sort: str = "dataset"
+    center_tab: str = "joint"
+    result_tab: str = "label_issue"
+    table_sort: tuple = ("index", True)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.labels is None:
+            self.labels = list(self.dataset.given)
+
+    # ----------------------------------------------------------------- user actions
+
+    def set_class_percentile(self, q):
+        """Move the class slider; the OOD percentile follows down to keep q_ood <= q_class."""
+        self.q_class = _clamp_percentile(q)
+        self.q_ood = min(self.q_ood, self.q_class)
+
+    def set_ood_percentile(self, q):
+        """Move the OOD slider; the class percentile follows up to keep q_ood <= q_class."""
+        self.q_ood = _clamp_percentile(q)
+        self.q_class = max(self.q_class, self.q_ood)
+
+    def set_rule(self, rule):
+        if rule not in RULES:
+            raise ValueError(f"unknown threshold rule {rule!r}; expected one of {RULES}")
+        self.rule = rule
+
+    def relabel(self, item, label):
+        """Give item a new label (0..K-1). Returns True if it changed."""
+        if not 0 <= label < len(self.dataset.classes):
+            raise ValueError(f"label {label} out of range for {len(self.dataset.classes)} classes")
+        changed = self.labels[item] != label
+        self.labels[item] = label
+        return changed
+
+    def finish_training(self, labels, probabilities, info):
+        """Store a finished run (trained on `labels`, a copy taken when it started)."""
+        self.training = Training(list(labels), probabilities, dict(info))
+        self.seed = info.get("seed", self.seed)
+        self._cache.clear()
+
+    # ----------------------------------------------------------------- derived
+
+    @property
+    def stale(self):
+        """True if the labels changed since the probabilities were computed."""
+        return self.training is not None and self.training.labels != self.labels
+
+    @property
+    def can_train(self):
+        return self.training is None or self.stale
+
+    def analysis(self):
+        """Confident learning at the current sliders and rule (cached per setting), or None before training."""
+        if self.training is None:
+            return None
+        key = (self.q_class, self.q_ood, self.rule)
+        if key not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = self.training.learner.categorize(self.q_class, self.q_ood, rule=self.rule)
+        return self._cache[key]
+
+    def known_errors(self):
+        """Items whose *current* label is wrong by the dataset's ground truth (empty if unknown)."""
+        return self.dataset.known_errors(self.labels)
+
+    def visible_items(self):
+        """Indices shown in the dataset panel under the current filter and sort."""
+        result = self.analysis()
+        items = range(len(self.labels))
+        if self.filter_class is not None:
+            items = [i for i in items if self.labels[i] == self.filter_class]
+        if self.filter_category is not None and result is not None:
+            code = CATEGORIES.index(self.filter_category)
+            items = [i for i in items if result.categories[i] == code]
+        items = list(items)
+        if self.sort == "given":
+            items.sort(key=lambda i: (self.labels[i], i))
+        elif self.sort.startswith("confidence") and self.training is not None:
+            conf = self.training.self_confidence
+            items.sort(key=lambda i: (conf[i], i), reverse=self.sort.endswith("desc"))
+        return items
+
+    def warnings(self):
+        """Plain sentences about labellings that make the results meaningless or weak."""
+        notes = []
+        counts = [0] * len(self.dataset.classes)
+        for label in self.labels:
+            counts[label] += 1
+        names = self.dataset.classes
+        present = [k for k, c in enumerate(counts) if c]
+        if len(present) == 1:
+            notes.append(f"Every image is labelled {names[present[0]]}: with a single class there is nothing to "
+                         "confuse it with, so no label error can be found. Give some images other labels and train again.")
+        else:
+            for k, c in enumerate(counts):
+                if c == 0:
+                    notes.append(f"No image is labelled {names[k]}: that class gets no threshold, so nothing can be "
+                                 f"suggested as {names[k]}.")
+                elif c < 5:
+                    notes.append(f"Only {c} image{'s' if c > 1 else ''} labelled {names[k]}: its thresholds rest on "
+                                 "very few values.")
+        return notes
+
+
+def _clamp_percentile(q):
+    return max(0, min(100, int(q)))

@@ -1,0 +1,44 @@
+"""What the page must show, computed by the same engine under CPython."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.crossval import out_of_sample_probabilities
+from cleanlens.dataset import load_dataset
+from cleanlens.web import DEMO_DATASET
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNT_IDS = {"correct": "count-correct", "label_issue": "count-label-issues", "ood": "count-ood", "unconfident": "count-unconfident"}
+
+
+@lru_cache(maxsize=1)
+def demo():
+    return load_dataset(ROOT / DEMO_DATASET)
+
+
+@lru_cache(maxsize=8)
+def _probabilities(labels, seed):
+    data = demo()
+    return out_of_sample_probabilities(data.features, list(labels), len(data.classes), engine="builtin", seed=seed).probabilities
+
+
+def categorize(labels=None, q_class=50, q_ood=15, rule="percentile", seed=0):
+    """The engine's Categorization for the demo with these labels (default: as given) and settings."""
+    labels = tuple(demo().given if labels is None else labels)
+    learner = ConfidentLearning(list(labels), _probabilities(labels, seed), len(demo().classes))
+    return learner.categorize(q_class, q_ood, rule=rule)
+
+
+def page_counts(page):
+    return {name: int(page.get_by_test_id(testid).inner_text()) for name, testid in COUNT_IDS.items()}
+
+
+def assert_page_matches(page, result):
+    """The four counts and every confident-joint cell on the page equal the engine's."""
+    assert page_counts(page) == {name: result.counts[name] for name in CATEGORIES}
+    k = len(result.joint)
+    for g in range(k):
+        for s in range(k):
+            text = page.get_by_test_id(f"joint-cell-{g}-{s}").inner_text().strip()
+            assert text.split()[0] == str(result.joint[g][s]), (g, s, text)

@@ -1,0 +1,151 @@
+"""The explorer, driven like a user would, checked against the CPython engine."""
+
+import pytest
+
+from .conftest import wait_until_started
+from .expected import assert_page_matches, categorize, demo, page_counts
+
+
+@pytest.fixture
+def ready(page, base_url):
+    page.goto(base_url)
+    assert wait_until_started(page) == "ready"
+    return page
+
+
+def test_first_results_match_the_engine(ready):
+    assert_page_matches(ready, categorize())
+    engine = ready.get_by_test_id("engine").inner_text()
+    assert "builtin" in engine and "5-fold" in engine and "seed 0" in engine
+    assert "scikit-learn is not bundled" in ready.get_by_test_id("engine-note").inner_text()
+    assert ready.get_by_test_id("run").is_disabled()  # nothing changed since training
+
+
+def test_slider_keys_update_every_count(ready):
+    slider = ready.get_by_test_id("class-percentile")
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")
+    assert ready.get_by_test_id("class-percentile-value").inner_text() == "55"
+    assert_page_matches(ready, categorize(q_class=55, q_ood=15))
+    ood = ready.get_by_test_id("ood-percentile")
+    ood.focus()
+    ood.press("End")  # OOD 100 pushes the class percentile up to 100
+    assert ready.get_by_test_id("class-percentile-value").inner_text() == "100"
+    assert_page_matches(ready, categorize(q_class=100, q_ood=100))
+    slider.focus()
+    slider.press("Home")  # class 0 pulls OOD down to 0
+    assert ready.get_by_test_id("ood-percentile-value").inner_text() == "0"
+    assert_page_matches(ready, categorize(q_class=0, q_ood=0))
+
+
+def test_cleanlab_rule_toggle(ready):
+    ready.get_by_test_id("rule-cleanlab").check()
+    assert_page_matches(ready, categorize(rule="cleanlab"))
+
+
+def test_threshold_readouts_match_the_engine(ready):
+    result = categorize()
+    for k in range(len(demo().classes)):
+        assert ready.get_by_test_id(f"class-threshold-{k}").inner_text() == f"{result.class_thresholds[k]:.2f}"
+        assert ready.get_by_test_id(f"ood-threshold-{k}").inner_text() == f"{result.ood_thresholds[k]:.2f}"
+
+
+def test_cell_click_shows_exactly_that_cells_items(ready):
+    result = categorize()
+    k = len(result.joint)
+    for g, s in [(g, s) for g in range(k) for s in range(k)]:
+        ready.get_by_test_id(f"joint-cell-{g}-{s}").click()
+        shown = ready.locator('[data-testid="cell-items"] li[data-i]')
+        assert sorted(int(x) for x in shown.evaluate_all("els => els.map(e => e.dataset.i)")) == result.joint_ids[g][s]
+
+
+def test_cell_opens_with_the_keyboard(ready):
+    cell = ready.get_by_test_id("joint-cell-0-0")
+    cell.focus()
+    cell.press("Enter")
+    assert ready.get_by_test_id("cell-title").is_visible()
+    assert ready.evaluate("document.activeElement.dataset.testid") == "joint-cell-0-0"
+
+
+def test_relabel_then_train_gives_the_engines_counts(ready):
+    data = demo()
+    labels = list(data.given)
+    changed = [0, 1, 2]
+    for i in changed:
+        labels[i] = (labels[i] + 1) % len(data.classes)
+        ready.locator(f'select[data-action="relabel"][data-i="{i}"]').select_option(str(labels[i]))
+    assert ready.get_by_test_id("stale").is_visible()
+    assert ready.get_by_test_id("known-errors").inner_text() == str(len(data.known_errors(labels)))
+    run = ready.get_by_test_id("run")
+    assert run.is_enabled()
+    run.focus()
+    run.press("Enter")  # keyboard reachable
+    ready.wait_for_function("document.body.dataset.state === 'ready' && !document.querySelector('[data-testid=stale]')")
+    assert_page_matches(ready, categorize(labels=labels))
+    assert run.is_disabled()
+
+
+def test_relabel_during_training_is_kept_and_marks_results_stale(ready):
+    ready.get_by_test_id("reseed").click()
+    ready.locator('select[data-action="relabel"][data-i="3"]').select_option(str((demo().given[3] + 1) % len(demo().classes)))
+    ready.wait_for_function("document.body.dataset.state === 'ready'")
+    assert "seed 1" in ready.get_by_test_id("engine").inner_text()
+    assert ready.get_by_test_id("stale").is_visible()
+    assert ready.get_by_test_id("run").is_enabled()
+    assert_page_matches(ready, categorize(seed=1))
+
+
+def test_selecting_an_image_explains_it(ready):
+    result = categorize()
+    i = next(iter(result.label_issues or result.correct))
+    button = ready.locator(f'#tiles button[data-i="{i}"]')
+    button.focus()  # keyboard focus selects, not only the mouse
+    assert ready.get_by_test_id("detail-id").inner_text() == demo().ids[i]
+    sentence = ready.get_by_test_id("explanation").inner_text()
+    assert ("likely a label error" in sentence) if i in result.label_issues else ("looks right" in sentence)
+
+
+def test_theme_toggle_is_remembered(ready):
+    before = ready.evaluate("getComputedStyle(document.body).backgroundColor")
+    ready.get_by_test_id("theme").click()
+    theme = ready.evaluate("document.documentElement.dataset.theme")
+    assert theme in ("light", "dark")
+    assert ready.evaluate("getComputedStyle(document.body).backgroundColor") != before
+    ready.reload()
+    assert ready.evaluate("document.documentElement.dataset.theme") == theme
+
+
+def test_guide_opens_on_first_visit_and_works_by_keyboard(page, base_url, first_visit):
+    page.goto(base_url)
+    guide = page.get_by_test_id("guide")
+    guide.wait_for(state="visible", timeout=90_000)
+    assert page.locator('#guide .step[data-step="0"]').is_visible()
+    page.keyboard.press("ArrowRight")
+    assert page.locator('#guide .step[data-step="1"]').is_visible()
+    page.keyboard.press("ArrowLeft")
+    assert page.locator('#guide .step[data-step="0"]').is_visible()
+    page.keyboard.press("Escape")
+    assert not guide.is_visible()
+    wait_until_started(page)
+    page.reload()
+    wait_until_started(page)
+    assert not guide.is_visible()  # once only
+    page.get_by_test_id("guide-open").focus()
+    page.keyboard.press("Enter")
+    assert guide.is_visible()
+    page.keyboard.press("Tab")  # focus stays in the modal dialog
+    page.keyboard.press("Escape")
+    assert not guide.is_visible()
+
+
+def test_filters_and_sorting(ready):
+    data = demo()
+    ready.get_by_test_id("filter-class").select_option("1")
+    shown = ready.locator("#tiles > li").evaluate_all("els => els.map(e => +e.dataset.i)")
+    assert shown == [i for i, g in enumerate(data.given) if g == 1]
+    ready.get_by_test_id("filter-class").select_option("")
+    ready.get_by_test_id("filter-category").select_option("ood")
+    shown = ready.locator("#tiles > li").evaluate_all("els => els.map(e => +e.dataset.i)")
+    assert shown == categorize().ood
+    assert page_counts(ready)["ood"] == len(shown)
