@@ -59,8 +59,10 @@ def package_version():
     return text.split('__version__ = "', 1)[1].split('"', 1)[0]
 
 
-def pinned_npm_versions():
-    return json.loads((ROOT / "package.json").read_text())["dependencies"]
+def pinned_npm_versions(dev=False):
+    """package.json's exact pins: the runtime's, plus the test tools' (axe-core) with dev=True."""
+    manifest = json.loads((ROOT / "package.json").read_text())
+    return dict(manifest["dependencies"], **(manifest.get("devDependencies", {}) if dev else {}))
 
 
 # --------------------------------------------------------------------------- npm + vendor
@@ -68,7 +70,7 @@ def pinned_npm_versions():
 
 def npm_install_if_needed():
     """Run `npm ci` unless node_modules/ already holds exactly the pinned versions."""
-    pins = pinned_npm_versions()
+    pins = pinned_npm_versions(dev=True)
     installed = {}
     for name in pins:
         manifest = ROOT / "node_modules" / name / "package.json"

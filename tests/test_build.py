@@ -46,7 +46,7 @@ def test_vendored_lock_lists_only_shipped_files_with_their_sha256():
 
 def test_vendored_versions_match_the_pins():
     lock = json.loads((build.ROOT / "package-lock.json").read_text())
-    for name, version in build.pinned_npm_versions().items():
+    for name, version in build.pinned_npm_versions(dev=True).items():
         assert lock["packages"][f"node_modules/{name}"]["version"] == version
         assert not version.startswith(("^", "~")), "pins must be exact"
 
