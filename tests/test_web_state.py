@@ -1,0 +1,100 @@
+"""cleanlens.web.state: the explorer's state transitions and derived views (no browser)."""
+
+import pytest
+
+from cleanlens.dataset import Dataset
+from cleanlens.web.state import ExplorerState
+
+
+def tiny_dataset(n_per_class=6, classes=("a", "b", "c")):
+    given, truth, features = [], [], []
+    for k in range(len(classes)):
+        for j in range(n_per_class):
+            given.append(k)
+            truth.append(k)
+            features.append([float(k), float(j)])
+    truth[0] = 1  # item 0 is truly a "b"
+    n = len(given)
+    return Dataset(classes=list(classes), ids=[f"x{i}" for i in range(n)], images=[None] * n,
+                   given=given, features=features, truth=truth)
+
+
+def probabilities_for(labels, k=3, confident=0.8):
+    rows = []
+    for i, label in enumerate(labels):
+        top = (label + (1 if i == 0 else 0)) % k
+        row = [(1 - confident) / (k - 1)] * k
+        row[top] = confident - 0.01 * (i % 5)
+        total = sum(row)
+        rows.append([p / total for p in row])
+    return rows
+
+
+@pytest.fixture
+def state():
+    data = tiny_dataset()
+    s = ExplorerState(data)
+    s.finish_training(list(data.given), probabilities_for(data.given), {"seed": 0})
+    return s
+
+
+def test_sliders_keep_ood_at_or_below_class():
+    s = ExplorerState(tiny_dataset())
+    s.set_class_percentile(10)
+    assert (s.q_class, s.q_ood) == (10, 10)
+    s.set_ood_percentile(70)
+    assert (s.q_class, s.q_ood) == (70, 70)
+    s.set_class_percentile(250)
+    assert s.q_class == 100
+    s.set_ood_percentile(-5)
+    assert s.q_ood == 0
+
+
+def test_relabel_marks_results_stale_and_enables_training(state):
+    assert not state.stale and not state.can_train
+    assert state.known_errors() == [0]
+    assert state.relabel(0, 1) is True
+    assert state.stale and state.can_train
+    assert state.known_errors() == []
+    assert state.relabel(0, 1) is False
+    with pytest.raises(ValueError):
+        state.relabel(0, 3)
+
+
+def test_analysis_uses_the_trained_labels_and_is_cached(state):
+    first = state.analysis()
+    state.relabel(5, 2)
+    assert state.analysis() is first  # still the trained labels' result
+    state.set_class_percentile(80)
+    assert state.analysis() is not first
+    assert state.analysis().class_percentile == 80
+
+
+def test_visible_items_filter_and_sort(state):
+    state.filter_class = 1
+    assert state.visible_items() == [6, 7, 8, 9, 10, 11]
+    state.filter_class = None
+    state.filter_category = "label_issue"
+    assert state.visible_items() == state.analysis().label_issues
+    state.filter_category = None
+    state.sort = "confidence-asc"
+    order = state.visible_items()
+    conf = state.training.self_confidence
+    assert [conf[i] for i in order] == sorted(conf)
+
+
+def test_warnings_for_degenerate_labellings():
+    s = ExplorerState(tiny_dataset())
+    assert s.warnings() == []
+    for i in range(len(s.labels)):
+        s.relabel(i, 0)
+    assert any("Every image is labelled a" in w for w in s.warnings())
+    s = ExplorerState(tiny_dataset())
+    for i in range(6, 12):
+        s.relabel(i, 0)
+    assert any("No image is labelled b" in w for w in s.warnings())
+
+
+def test_unknown_rule_is_refused(state):
+    with pytest.raises(ValueError):
+        state.set_rule("median")
