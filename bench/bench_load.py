@@ -4,8 +4,10 @@
 
 Each cold run starts Chromium with a new, empty profile (nothing cached) and
 loads dist/ from a local static server; the warm run then reloads the same
-page in that profile. Reported per run: time from navigation start to each
-<body data-state> value (performance.now()), and bytes transferred (CDP
+page in that profile. Reported per run: time from navigation start to the first
+contentful paint, the largest contentful paint (the pre-rendered dataset grid
+and controls), and each <body data-state> value (performance.now()): `ready`
+means the first results, auto-training included. And bytes transferred (CDP
 Network.loadingFinished encodedDataLength, i.e. on the wire, 0 when served
 from the browser cache). Prints medians and min–max; no assertions.
 """
@@ -29,6 +31,13 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 RECORD_STATES = """
 window.__states = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.name === "first-contentful-paint") window.__states.push(["first paint", e.startTime]);
+}).observe({type: "paint", buffered: true});
+new PerformanceObserver((list) => {
+  const e = list.getEntries().at(-1);
+  window.__lcp = e.startTime;
+}).observe({type: "largest-contentful-paint", buffered: true});
 new MutationObserver(() => {
   const s = document.body && document.body.dataset.state;
   const last = window.__states[window.__states.length - 1];
@@ -44,9 +53,14 @@ def load_once(page, cdp, url, reload=False):
         page.reload()
     else:
         page.goto(url)
-    page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=120_000)
-    states = dict(page.evaluate("window.__states"))
+    page.wait_for_function("['ready', 'error'].includes(document.body.dataset.state)", timeout=120_000)
+    page.wait_for_function("document.body.dataset.state !== 'training'", timeout=120_000)
     time.sleep(0.2)  # let late loadingFinished events arrive
+    states = dict(page.evaluate("window.__states"))
+    states.pop("loading", None)
+    lcp = page.evaluate("window.__lcp")
+    if lcp is not None:
+        states["largest paint"] = lcp
     return states, sum(transferred)
 
 
@@ -86,13 +100,13 @@ def main(argv=None):
     cold, warm = run(args.runs)
     print(f"# page load, {time.strftime('%Y-%m-%d')}, {platform.machine()} {platform.processor() or ''}, "
           f"headless Chromium, {args.runs} runs, fresh profile per cold run")
-    print(f"{'run':6} {'state':10} {'seconds median (min–max)':>28} {'MB transferred median (min–max)':>34}")
+    print(f"{'run':6} {'event':14} {'seconds median (min–max)':>28} {'MB transferred median (min–max)':>34}")
     for name, results in (("cold", cold), ("warm", warm)):
         states = sorted({s for r, _ in results for s in r}, key=lambda s: results[0][0].get(s, 0))
         mb = [b / 1e6 for _, b in results]
         for s in states:
             secs = [r[s] / 1000 for r, _ in results if s in r]
-            print(f"{name:6} {s:10} {summary(secs):>28} {summary(mb):>34}")
+            print(f"{name:6} {s:14} {summary(secs):>28} {summary(mb):>34}")
     return 0
 
 

@@ -1,0 +1,105 @@
+"""Interaction benchmark: slider moves and relabel+train in headless Chromium.
+
+    python build.py bench ui [--runs 5] [--moves 100]
+
+Slider: in the page, the class-percentile input is set to a new value and an
+`input` event dispatched (what a key press on a focused range input does),
+sweeping 0..100 and back; per move we record the time until the handler has
+updated every panel (it runs synchronously inside dispatchEvent) and until the
+next frame has been painted. Train: one image is relabelled, then the Train
+button clicked; the time until <body data-state> is back to `ready` with the
+new results. Each run is a fresh page in a fresh profile; medians and
+min–max over runs; p95 over all slider moves. No assertions.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+SLIDER_SWEEP = """async (moves) => {
+  const slider = document.querySelector('[data-testid="class-percentile"]');
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  const handler = [], painted = [];
+  for (let m = 0; m < moves; m++) {
+    const v = m % 200 < 100 ? m % 100 : 100 - (m % 100);
+    const t0 = performance.now();
+    slider.value = String(v);
+    slider.dispatchEvent(new Event('input', {bubbles: true}));
+    handler.push(performance.now() - t0);
+    await frame();
+    painted.push(performance.now() - t0);
+  }
+  return {handler, painted};
+}"""
+
+RELABEL_AND_TRAIN = """async () => {
+  const select = document.querySelector('#tiles select[data-action="relabel"]');
+  select.value = String((+select.value + 1) % select.options.length);
+  select.dispatchEvent(new Event('change', {bubbles: true}));
+  const t0 = performance.now();
+  document.querySelector('[data-testid="run"]').click();
+  await new Promise((resolve) => {
+    const check = () => document.body.dataset.state === 'ready' && !document.querySelector('[data-testid=stale]')
+      ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  return performance.now() - t0;
+}"""
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=100)
+    args = parser.parse_args(argv)
+    if not (build.DIST / "index.html").exists():
+        build.dist()
+    server = build.make_server(build.DIST)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    handler, painted, train = [], [], []
+    run_medians = []
+    with sync_playwright() as playwright:
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as profile:
+                context = playwright.chromium.launch_persistent_context(
+                    profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="block",
+                    viewport={"width": 1440, "height": 900})
+                context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
+                page = context.new_page()
+                page.goto(url)
+                page.wait_for_function("document.body.dataset.state === 'ready'", timeout=120_000)
+                sweep = page.evaluate(SLIDER_SWEEP, args.moves)
+                handler += sweep["handler"]
+                painted += sweep["painted"]
+                run_medians.append(statistics.median(sweep["painted"]))
+                train.append(page.evaluate(RELABEL_AND_TRAIN) / 1000)
+                context.close()
+    server.shutdown()
+    print(f"# UI interactions, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs "
+          f"x {args.moves} slider moves")
+    print(f"slider move -> handler done (ms):   median {statistics.median(handler):6.1f}  p95 {percentile(handler, 95):6.1f}  max {max(handler):6.1f}")
+    print(f"slider move -> next frame (ms):     median {statistics.median(painted):6.1f}  p95 {percentile(painted, 95):6.1f}  max {max(painted):6.1f}")
+    print(f"relabel + Train -> results (s):     median {statistics.median(train):6.2f}  ({min(train):.2f}–{max(train):.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
