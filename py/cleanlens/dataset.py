@@ -76,8 +76,9 @@ class Dataset:
         """
         if self.truth is None:
             return []
-        labels = self.given if labels is None else labels
-        return [i for i, (g, t) in enumerate(zip(labels, self.truth)) if t == OOD or t != g]
+        from cleanlens.scoring import truly_wrong  # noqa: PLC0415 (scoring imports the engine; keep this module light)
+
+        return truly_wrong(self.given if labels is None else labels, self.truth)
 
 
 def _fail(source, where, message):

@@ -17,6 +17,7 @@ import math
 from html import escape
 
 from cleanlens.confident import CATEGORIES
+from cleanlens.scoring import score
 
 CATEGORY_NAMES = {
     "correct": "Correct",
@@ -359,16 +360,10 @@ def prob_table(state, result):
 
 
 def score_of(state, result):
-    """(found, known, flagged, precision, recall, f1) against the truth for the trained labels, or None."""
+    """The :class:`~cleanlens.scoring.Score` of the flagged items against the truth for the trained labels, or None."""
     if result is None or state.dataset.truth is None:
         return None
-    truly = set(state.dataset.known_errors(state.training.labels))
-    flagged = set(result.flagged)
-    found = len(truly & flagged)
-    precision = found / len(flagged) if flagged else 0.0
-    recall = found / len(truly) if truly else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return found, len(truly), len(flagged), precision, recall, f1
+    return score(result.flagged, state.dataset.known_errors(state.training.labels))
 
 
 def summary(state, result):
@@ -377,12 +372,11 @@ def summary(state, result):
     parts = "".join(
         f'<div class="count {c}"><span class="n" data-testid="{COUNT_TESTIDS[c]}">{counts[c] if result else "–"}</span>'
         f'<span class="what">{name}</span></div>' for c, name in CATEGORY_NAMES.items())
-    score = score_of(state, result)
+    s = score_of(state, result)
     line = ""
-    if score is not None:
-        found, known, flagged, precision, recall, f1 = score
-        line = (f'<p class="score" data-testid="score">Found <strong>{found}</strong> of the {known} known errors, '
-                f"precision {precision:.2f} ({flagged} flagged), recall {recall:.2f}, F1 {f1:.2f}</p>")
+    if s is not None:
+        line = (f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
+                f"errors, precision {fmt(s.precision)} ({s.flagged} flagged), recall {fmt(s.recall)}, F1 {fmt(s.f1)}</p>")
     return f'<div class="counts">{parts}</div>{line}'
 
 
