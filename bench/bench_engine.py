@@ -1,11 +1,39 @@
-"""Benchmarks of the engine (prints tables; no timing asserts).
+"""Engine benchmarks: cross-validation and slider recomputation, in CPython and in Pyodide.
 
-Placeholder: filled in below.
+Prints a table (median and min-max over runs); never asserts on timings.
+
+Rows:
+
+- 5-fold cross-validation with the built-in engine (kernel computed in every
+  run) on the demo dataset and on synthetic data with N = 1,000 and 3,000
+  (d = 32, K = 3), in CPython and in Pyodide (Node); the same with the kernel
+  already cached (a retrain after a relabelling); the scikit-learn engine in
+  CPython;
+- one threshold + categories recomputation (a slider move,
+  :meth:`cleanlens.confident.ConfidentLearning.categorize`) for N = 300, K = 3
+  and N = 10,000, K = 10, in CPython and in Pyodide.
+
+Usage: ``python bench/bench_engine.py [--runs 3] [--sizes 1000,3000] [--demo FILE] [--no-pyodide]``
+(or ``python build.py bench engine``). Pyodide runs through
+``node bench/pyodide_engine.mjs``, which needs ``node_modules/pyodide``
+(``npm ci``).
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
+import json
+import os
+import platform
 import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def synthetic_blobs(n=300, dim=32, n_classes=3, seed=0, spread=1.2, flip=0.1):
@@ -29,3 +57,169 @@ def synthetic_blobs(n=300, dim=32, n_classes=3, seed=0, spread=1.2, flip=0.1):
         for i in rng.sample(range(n), int(n * flip)):
             labels[i] = (labels[i] + rng.randrange(1, n_classes)) % n_classes
     return features, labels, truth
+
+
+def synthetic_probabilities(n, n_classes, seed=0):
+    """Labels and Dirichlet(1)-distributed probability rows (plain lists), for timing the categorisation."""
+    rng = random.Random(seed)
+    labels, rows = [], []
+    for _ in range(n):
+        w = [rng.gammavariate(1.0, 1.0) for _ in range(n_classes)]
+        total = sum(w)
+        rows.append([x / total for x in w])
+        labels.append(rng.randrange(n_classes))
+    return labels, rows
+
+
+def find_demo():
+    """Path of the demo dataset (the first ``embeddings/*.json`` but the placeholder), or None."""
+    for path in sorted((ROOT / "embeddings").glob("*.json")):
+        if path.name != "placeholder.json":
+            return str(path)
+    return None
+
+
+def _timed(fn, runs):
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def run_tasks(spec):
+    """Run the measurements described by ``spec`` (a dict) and return ``{row name: [seconds, ...]}``.
+
+    Standard library only except the ``sklearn`` engine rows; called in CPython
+    and, through ``pyodide_engine.mjs``, in Pyodide with the repo root as
+    working directory.
+    """
+    from cleanlens import crossval
+    from cleanlens.confident import ConfidentLearning
+    from cleanlens.dataset import load_dataset
+
+    runs = spec["runs"]
+    if "sklearn" in spec["engines"]:
+        import sklearn.calibration  # noqa: F401  (import time is not part of a run)
+        import sklearn.svm  # noqa: F401
+    datasets = []
+    if spec.get("demo"):
+        ds = load_dataset(spec.get("host_prefix", "") + spec["demo"])
+        datasets.append((f"demo (N={len(ds)}, K={len(ds.classes)})", ds.features, ds.given, len(ds.classes)))
+    for n in spec["sizes"]:
+        features, labels, _ = synthetic_blobs(n=n, dim=32, n_classes=3, seed=1)
+        datasets.append((f"synthetic N={n}, d=32, K=3", features, labels, 3))
+
+    results = {}
+    for name, features, labels, k in datasets:
+        for engine in spec["engines"]:
+
+            def cold(engine=engine):
+                crossval._kernel_cache.clear()
+                crossval.out_of_sample_probabilities(features, labels, k, engine=engine)
+
+            results[f"5-fold CV, {engine}: {name}"] = _timed(cold, runs)
+            if engine == "builtin" and name.startswith("demo"):
+                results[f"5-fold CV, builtin, kernel cached: {name}"] = _timed(
+                    lambda: crossval.out_of_sample_probabilities(features, labels, k, engine="builtin"), runs
+                )
+    for n, k in spec["categorize"]:
+        labels, rows = synthetic_probabilities(n, k, seed=2)
+        learning = ConfidentLearning(labels, rows)
+        positions = [(q, min(q, 15)) for q in range(0, 101, 5)]  # one slider sweep, OOD <= class
+        times = []
+        for q_class, q_ood in positions:
+            started = time.perf_counter()
+            learning.categorize(q_class, q_ood)
+            times.append(time.perf_counter() - started)
+        results[f"slider move (categorize), N={n}, K={k}"] = times
+    return results
+
+
+def run_in_pyodide(spec):
+    """Run :func:`run_tasks` in Pyodide under Node; returns its results, the Pyodide and Python versions."""
+    script = ROOT / "bench" / "pyodide_engine.mjs"
+    proc = subprocess.run(
+        ["node", str(script), str(ROOT), json.dumps(spec)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"pyodide_engine.mjs failed: {proc.stderr.strip() or proc.stdout.strip()}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _machine():
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = ", load average at start {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    return f"{model}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}{load}"
+
+
+def _node_version():
+    try:
+        return subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "not found"
+
+
+def format_table(rows):
+    """Rows of (task, runtime, times) as a Markdown table with median and min-max in milliseconds or seconds."""
+
+    def fmt(seconds):
+        return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
+
+    lines = ["| task | runtime | median | min–max | runs |", "|---|---|---:|---:|---:|"]
+    for task, runtime, times in rows:
+        lines.append(
+            f"| {task} | {runtime} | {fmt(statistics.median(times))} | {fmt(min(times))}–{fmt(max(times))} | {len(times)} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="bench_engine", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per cross-validation row (default 3)")
+    parser.add_argument("--sizes", default="1000,3000", help="synthetic sizes N for cross-validation (default 1000,3000)")
+    parser.add_argument("--demo", help="demo dataset JSON (default: the first embeddings/*.json but the placeholder)")
+    parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
+    args = parser.parse_args(argv)
+    sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
+    os.chdir(ROOT)
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    demo = str(Path(args.demo).resolve()) if args.demo else find_demo()
+    base = {"runs": args.runs, "demo": demo, "sizes": sizes, "categorize": [[300, 3], [10000, 10]]}
+    print(f"# Engine benchmark, {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    print(f"Machine: {_machine()}")
+    print(f"Demo dataset: {Path(demo).name if demo else 'none found (embeddings/*.json)'}")
+
+    rows = []
+    cpython = f"CPython {platform.python_version()}"
+    results = run_tasks({**base, "engines": ["builtin", "sklearn"]})
+    if not args.no_pyodide:
+        pyodide = run_in_pyodide({**base, "engines": ["builtin"], "host_prefix": "/host"})
+        versions = f"Pyodide {pyodide['pyodide']} (Python {pyodide['python']}), Node {_node_version()}"
+        print(f"Runtimes: {cpython}; {versions}")
+    else:
+        pyodide = {"results": {}}
+        print(f"Runtimes: {cpython}")
+    print()
+    for task in list(dict.fromkeys([*results, *pyodide["results"]])):
+        if task in results:
+            rows.append((task, "CPython", results[task]))
+        if task in pyodide["results"]:
+            rows.append((task, "Pyodide", pyodide["results"][task]))
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -61,8 +61,8 @@ from . import __version__, svm
 from .confident import labelling_warnings
 
 ENGINES = ("auto", "sklearn", "builtin")
-DEFAULT_C = 10.0
-DEFAULT_GAMMA = 1.0 / 32.0
+DEFAULT_C = 3.0
+DEFAULT_GAMMA = 0.003
 DEFAULT_FOLDS = 5
 DEFAULT_SEED = 0
 INNER_FOLDS = 5
