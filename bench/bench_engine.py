@@ -11,7 +11,8 @@ Rows:
   CPython;
 - one threshold + categories recomputation (a slider move,
   :meth:`cleanlens.confident.ConfidentLearning.categorize`) for N = 300, K = 3
-  and N = 10,000, K = 10, in CPython and in Pyodide.
+  and N = 10,000, K = 10, in CPython and in Pyodide; the 21 x 21 threshold
+  sweep (:func:`cleanlens.scoring.sweep`) for N = 300.
 
 Usage: ``python bench/bench_engine.py [--runs 3] [--sizes 1000,3000] [--demo FILE] [--no-pyodide]``
 (or ``python build.py bench engine``). Pyodide runs through
@@ -98,6 +99,7 @@ def run_tasks(spec):
     from cleanlens import crossval
     from cleanlens.confident import ConfidentLearning
     from cleanlens.dataset import load_dataset
+    from cleanlens.scoring import sweep
 
     runs = spec["runs"]
     if "sklearn" in spec["engines"]:
@@ -134,6 +136,9 @@ def run_tasks(spec):
             learning.categorize(q_class, q_ood)
             times.append(time.perf_counter() - started)
         results[f"slider move (categorize), N={n}, K={k}"] = times
+        if n <= 1000:
+            truth = [label if i % 10 else (label + 1) % k for i, label in enumerate(labels)]
+            results[f"threshold sweep 21x21 (heatmap), N={n}, K={k}"] = _timed(lambda: sweep(learning, truth), runs)
     return results
 
 

@@ -103,7 +103,9 @@ class CVResult:
     ``probabilities``: N lists of K floats (plain lists). ``engine``:
     ``"builtin"`` or ``"sklearn"``. ``versions``: name -> version string of
     python, cleanlens and, for the sklearn engine, scikit-learn and numpy.
-    ``folds``: the test indices of each fold. ``seconds``: wall time.
+    ``folds``: the test indices of each fold. ``seconds``: wall time spent
+    computing (pauses between the steps of
+    :func:`iter_out_of_sample_probabilities` are not counted).
     ``warnings``: :class:`~cleanlens.confident.LabellingWarning` list.
     """
 
@@ -241,22 +243,25 @@ def iter_out_of_sample_probabilities(
     asyncio.sleep(0)`` between steps; the last step has ``stage == "done"``
     and ``result`` set (a :class:`CVResult`). Stopping the iteration abandons
     the run. ``cancel()``, if given, is called at every step and may raise
-    :class:`Cancelled`. Raises :class:`CrossValError` for unusable inputs.
+    :class:`Cancelled`. Raises :class:`CrossValError` for unusable inputs
+    (on the first step, as it is a generator).
     """
+    resumed = time.perf_counter()
     _check_inputs(features, labels, n_classes)
     _check_hyperparameters(C, gamma)
     engine = resolve_engine(engine)
     folds = stratified_folds(labels, n_folds, seed)
     warnings = labelling_warnings(labels, n_classes, n_folds)
-    started = time.perf_counter()
     run = _builtin_steps if engine == "builtin" else _sklearn_steps
     steps = run(features, labels, n_classes, folds, C, gamma, cancel)
-    probabilities = None
+    seconds = 0.0  # time spent here, not paused between steps
     for step in steps:
-        if isinstance(step, Progress):
-            yield step
-        else:
+        if not isinstance(step, Progress):
             probabilities, versions, calibration = step
+            break
+        seconds += time.perf_counter() - resumed
+        yield step
+        resumed = time.perf_counter()
     result = CVResult(
         probabilities=probabilities,
         engine=engine,
@@ -265,7 +270,7 @@ def iter_out_of_sample_probabilities(
         gamma=float(gamma),
         n_folds=n_folds,
         seed=seed,
-        seconds=time.perf_counter() - started,
+        seconds=seconds + time.perf_counter() - resumed,
         folds=folds,
         calibration=calibration,
         warnings=warnings,
@@ -302,10 +307,6 @@ def _train_sets(n, folds):
     for test in folds:
         held_out = set(test)
         yield [i for i in range(n) if i not in held_out], test
-
-
-def _class_name(k):
-    return f"class {k}"
 
 
 # --- built-in engine -------------------------------------------------------
@@ -440,7 +441,7 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, cancel):
             if small:
                 k = small[0]
                 raise CrossValError(
-                    f"{_class_name(k)} has only {counts[k]} items in the training set of fold {f + 1}; "
+                    f"class {k} has only {counts[k]} items in the training set of fold {f + 1}; "
                     f"the scikit-learn engine calibrates with {INNER_FOLDS}-fold cross-validation and needs "
                     f"at least {INNER_FOLDS} (give the class more items or use the built-in engine)"
                 )
