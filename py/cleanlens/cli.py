@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -118,10 +119,11 @@ def main(argv=None):
     except (_Fail, InputError, DatasetError, ProbabilityError, CrossValError) as exc:
         print(f"cleanlens: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
-        print(json.dumps(report))
-    else:
-        print(format_report(report))
+    try:
+        print(json.dumps(report) if args.json else format_report(report))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
