@@ -258,3 +258,12 @@ def test_labelling_warnings():
 
 def test_categories_order_is_the_design_order():
     assert CATEGORIES == ("correct", "label_issue", "ood", "unconfident")
+
+
+def test_numpy_inputs_are_accepted():
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), 40)
+    labels = rng.integers(0, 3, 40)
+    a = ConfidentLearning(labels, probs.astype(np.float32)).categorize()
+    b = ConfidentLearning(labels.tolist(), probs.astype(np.float32).tolist()).categorize()
+    assert a == b

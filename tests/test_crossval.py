@@ -191,3 +191,9 @@ def test_cancel_stops_the_run(blobs, engine):
 
     with pytest.raises(Cancelled):
         out_of_sample_probabilities(features, labels, 3, engine=engine, cancel=cancel)
+
+
+def test_numpy_inputs_are_accepted(blobs, builtin_result):
+    features, labels, _ = blobs
+    r = out_of_sample_probabilities(np.array(features), np.array(labels), 3, engine="builtin")
+    assert r.probabilities == builtin_result.probabilities

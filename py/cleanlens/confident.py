@@ -38,6 +38,7 @@ Standard library only: this runs in the browser without numpy.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from operator import lt
 
@@ -125,8 +126,8 @@ def labelling_warnings(labels, n_classes, n_folds=None):
 def validate(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
     """Check labels and probabilities; return them as ``(list of int, list of list of float)``.
 
-    ``labels``: N integers in ``0..K-1``; ``probabilities``: N rows of K finite,
-    non-negative numbers, each row summing to 1 within ``tolerance``
+    ``labels``: N integers in ``0..K-1`` (any integral type, or integral
+    floats); ``probabilities``: N rows of K finite, non-negative numbers, each row summing to 1 within ``tolerance``
     (``|sum - 1| <= tolerance``). ``K`` is ``n_classes`` if given, else the row
     length. With ``renormalize=True`` rows with a positive sum are divided by
     it instead of being checked against the tolerance. Raises
@@ -142,11 +143,12 @@ def validate(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, 
     if k < 1:
         raise ProbabilityError("probability rows are empty")
     for i, label in enumerate(labels):
-        if isinstance(label, bool) or not isinstance(label, int):
-            if isinstance(label, float) and label.is_integer():
-                labels[i] = label = int(label)
-            else:
-                raise ProbabilityError(f"label {i}: {label!r} is not an integer class index")
+        if isinstance(label, numbers.Integral) and not isinstance(label, bool):
+            labels[i] = label = int(label)
+        elif isinstance(label, numbers.Real) and float(label).is_integer():
+            labels[i] = label = int(label)
+        else:
+            raise ProbabilityError(f"label {i}: {label!r} is not an integer class index")
         if not 0 <= label < k:
             raise ProbabilityError(f"label {i}: {label} is not a class index in 0..{k - 1}")
     out = []
@@ -155,7 +157,7 @@ def validate(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, 
             raise ProbabilityError(f"probability row {i}: {len(row)} values, expected {k}")
         values = []
         for j, p in enumerate(row):
-            if isinstance(p, bool) or not isinstance(p, (int, float)):
+            if isinstance(p, bool) or not isinstance(p, numbers.Real):
                 raise ProbabilityError(f"probability row {i}, column {j}: not a number: {p!r}")
             p = float(p)
             if not math.isfinite(p):

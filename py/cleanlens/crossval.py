@@ -71,6 +71,7 @@ present in each training fold (its inner 5-fold calibration) and raises
 from __future__ import annotations
 
 import math
+import numbers
 import platform
 import random
 import time
@@ -177,11 +178,12 @@ def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
 
 
 def _check_inputs(features, labels, n_classes):
+    """Validate; return the labels as a list of Python ints."""
     if not isinstance(n_classes, int) or n_classes < 1:
         raise CrossValError(f"n_classes must be a positive integer, got {n_classes!r}")
     if len(features) != len(labels):
         raise CrossValError(f"{len(features)} feature rows but {len(labels)} labels")
-    if not features:
+    if len(features) == 0:
         raise CrossValError("no items")
     dim = len(features[0])
     if dim == 0:
@@ -192,9 +194,12 @@ def _check_inputs(features, labels, n_classes):
         for j, x in enumerate(row):
             if not math.isfinite(x):
                 raise CrossValError(f"item {i}, feature {j} is not finite: {x!r}")
+    out = []
     for i, label in enumerate(labels):
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < n_classes:
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < n_classes:
             raise CrossValError(f"item {i}: label {label!r} is not a class index in 0..{n_classes - 1}")
+        out.append(int(label))
+    return out
 
 
 def _check_hyperparameters(C, gamma):
@@ -247,7 +252,7 @@ def iter_out_of_sample_probabilities(
     (on the first step, as it is a generator).
     """
     resumed = time.perf_counter()
-    _check_inputs(features, labels, n_classes)
+    labels = _check_inputs(features, labels, n_classes)
     _check_hyperparameters(C, gamma)
     engine = resolve_engine(engine)
     folds = stratified_folds(labels, n_folds, seed)
