@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402
 
 RECORD_STATES = """
 window.__states = [];
@@ -53,8 +53,7 @@ def load_once(page, cdp, url, reload=False):
         page.reload()
     else:
         page.goto(url)
-    page.wait_for_function("['ready', 'error'].includes(document.body.dataset.state)", timeout=120_000)
-    page.wait_for_function("document.body.dataset.state !== 'training'", timeout=120_000)
+    wait_until_started(page, timeout=120_000)
     time.sleep(0.2)  # let late loadingFinished events arrive
     states = dict(page.evaluate("window.__states"))
     states.pop("loading", None)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402
 
 SLIDER_SWEEP = """async (moves) => {
   const slider = document.querySelector('[data-testid="class-percentile"]');
@@ -85,7 +85,7 @@ def main(argv=None):
                 context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
                 page = context.new_page()
                 page.goto(url)
-                page.wait_for_function("document.body.dataset.state === 'ready'", timeout=120_000)
+                wait_until_started(page, timeout=120_000)
                 sweep = page.evaluate(SLIDER_SWEEP, args.moves)
                 handler += sweep["handler"]
                 painted += sweep["painted"]

@@ -122,5 +122,12 @@ def page(context, watch):
 
 def wait_until_started(page, timeout=BOOT_TIMEOUT_MS):
     """Wait until <body data-state> is 'ready' or 'error' (start-up and first training done); return it."""
-    page.wait_for_function("['ready', 'error'].includes(document.body.dataset.state)", timeout=timeout)
+    # A selector wait, not wait_for_function: the page's Content-Security-Policy forbids the eval that needs.
+    page.locator('body[data-state="ready"], body[data-state="error"]').wait_for(state="attached", timeout=timeout)
     return page.evaluate("document.body.dataset.state")
+
+
+def wait_for_results(page, timeout=BOOT_TIMEOUT_MS):
+    """After a Train click: wait until the new results are shown (not stale, state ready)."""
+    page.get_by_test_id("stale").wait_for(state="detached", timeout=timeout)
+    page.locator('body[data-state="ready"]').wait_for(state="attached", timeout=timeout)

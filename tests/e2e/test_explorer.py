@@ -1,8 +1,9 @@
 """The explorer, driven like a user would, checked against the CPython engine."""
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import wait_until_started
+from .conftest import wait_for_results, wait_until_started
 from .expected import assert_page_matches, categorize, demo, page_counts
 
 
@@ -81,7 +82,7 @@ def test_relabel_then_train_gives_the_engines_counts(ready):
     assert run.is_enabled()
     run.focus()
     run.press("Enter")  # keyboard reachable
-    ready.wait_for_function("document.body.dataset.state === 'ready' && !document.querySelector('[data-testid=stale]')")
+    wait_for_results(ready)
     assert_page_matches(ready, categorize(labels=labels))
     assert run.is_disabled()
 
@@ -89,8 +90,8 @@ def test_relabel_then_train_gives_the_engines_counts(ready):
 def test_relabel_during_training_is_kept_and_marks_results_stale(ready):
     ready.get_by_test_id("reseed").click()
     ready.locator('select[data-action="relabel"][data-i="3"]').select_option(str((demo().given[3] + 1) % len(demo().classes)))
-    ready.wait_for_function("document.body.dataset.state === 'ready'")
-    assert "seed 1" in ready.get_by_test_id("engine").inner_text()
+    expect(ready.get_by_test_id("engine")).to_contain_text("seed 1", timeout=60_000)
+    ready.locator('body[data-state="ready"]').wait_for(state="attached")
     assert ready.get_by_test_id("stale").is_visible()
     assert ready.get_by_test_id("run").is_enabled()
     assert_page_matches(ready, categorize(seed=1))
