@@ -284,6 +284,17 @@ def prerender(html):
     return html
 
 
+def write_service_worker(site):
+    """Write site/sw.js from ./sw.js: the list of every file to precache and a version hash of their contents."""
+    files = sorted(p for p in site.rglob("*") if p.is_file() and p.name not in ("sw.js", ".nojekyll"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(site).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    urls = ["./"] + [f"./{p.relative_to(site).as_posix()}" for p in files]
+    text = (ROOT / "sw.js").read_text().replace("__VERSION__", digest.hexdigest()[:16])
+    (site / "sw.js").write_text(text.replace("__PRECACHE__", json.dumps(urls, indent=0)))
+
+
 def dist(out=DIST):
     """Write the publishable site into `out`: index.html, static/ (with vendor/), embeddings/, the wheel."""
     if not vendor_is_current():
@@ -299,6 +310,7 @@ def dist(out=DIST):
     config = pyscript_config(wheel.name, vendored_scientific_stack())
     (out / "static" / "pyscript.json").write_text(json.dumps(config, indent=1))
     (out / ".nojekyll").write_text("")
+    write_service_worker(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"dist: {out} ({size / 1e6:.1f} MB)", flush=True)
     return out

@@ -14,5 +14,10 @@
     document.body.dataset.state = "error";
   };
   window.addEventListener("error", (event) => showError(String(event.message || event.error)));
+  // Offline use: cache the site on the first visit (sw.js lists every file). A refusal
+  // (e.g. private mode, or a browser with service workers blocked) only means no offline copy.
+  if ("serviceWorker" in navigator && location.protocol.startsWith("http")) {
+    window.addEventListener("load", () => navigator.serviceWorker.register("./sw.js").catch(() => {}));
+  }
   window.addEventListener("unhandledrejection", (event) => showError(String(event.reason)));
 })();
