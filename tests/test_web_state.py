@@ -98,3 +98,28 @@ def test_warnings_for_degenerate_labellings():
 def test_unknown_rule_is_refused(state):
     with pytest.raises(ValueError):
         state.set_rule("median")
+
+
+def test_fragment_round_trip(state):
+    state.set_class_percentile(70)
+    state.set_ood_percentile(20)
+    state.set_rule("cleanlab")
+    state.seed = 4
+    state.selected = 7
+    state.cell = (1, 2)
+    state.center_tab = "scatter"
+    state.result_tab = "cell"
+    fragment = state.to_fragment()
+    other = ExplorerState(state.dataset)
+    assert other.apply_fragment("#" + fragment) == []
+    assert (other.q_class, other.q_ood, other.rule, other.seed) == (70, 20, "cleanlab", 4)
+    assert (other.selected, other.cell, other.center_tab, other.result_tab) == (7, (1, 2), "scatter", "cell")
+
+
+def test_bad_fragments_are_ignored_with_notes():
+    s = ExplorerState(tiny_dataset())
+    notes = s.apply_fragment("class=abc&ood=300&item=nope&cell=9-9&rule=evil&view=<script>")
+    assert (s.q_class, s.q_ood, s.rule, s.selected, s.cell, s.center_tab) == (50, 15, "percentile", None, None, "joint")
+    assert len(notes) == 4
+    s.apply_fragment("class=10&ood=40")  # OOD above class is clamped
+    assert (s.q_class, s.q_ood) == (10, 10)

@@ -1,5 +1,7 @@
 """The explorer, driven like a user would, checked against the CPython engine."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -150,3 +152,38 @@ def test_filters_and_sorting(ready):
     shown = ready.locator("#tiles > li").evaluate_all("els => els.map(e => +e.dataset.i)")
     assert shown == categorize().ood
     assert page_counts(ready)["ood"] == len(shown)
+
+
+def test_shared_link_restores_the_view(page, base_url):
+    data = demo()
+    item = data.ids[5]
+    page.goto(f"{base_url}#class=70&ood=20&rule=percentile&seed=2&item={item}&cell=0-1&view=table&results=cell")
+    assert wait_until_started(page) == "ready"
+    assert page.get_by_test_id("class-percentile").input_value() == "70"
+    assert page.get_by_test_id("ood-percentile").input_value() == "20"
+    assert "seed 2" in page.get_by_test_id("engine").inner_text()
+    assert page.get_by_test_id("detail-id").inner_text() == item
+    assert page.get_by_test_id("cell-title").is_visible()
+    assert page.locator("table.probs").is_visible()
+    assert_page_matches_table_view(page, categorize(q_class=70, q_ood=20, seed=2))
+
+
+def assert_page_matches_table_view(page, result):
+    assert page_counts(page) == {name: result.counts[name] for name in result.counts}
+    shown = page.locator('[data-testid="cell-items"] li[data-i]').evaluate_all("els => els.map(e => +e.dataset.i)")
+    assert sorted(shown) == result.joint_ids[0][1]
+
+
+def test_the_url_follows_the_view(ready):
+    slider = ready.get_by_test_id("class-percentile")
+    slider.focus()
+    slider.press("ArrowRight")
+    ready.get_by_test_id("joint-cell-1-0").click()
+    expect(ready).to_have_url(re.compile(r"#.*class=51.*cell=1-0"))
+
+
+def test_a_broken_link_is_explained_not_fatal(page, base_url):
+    page.goto(f"{base_url}#class=abc&item=no-such-image")
+    assert wait_until_started(page) == "ready"
+    notes = page.get_by_test_id("link-notes").inner_text()
+    assert "no-such-image" in notes and "class='abc'" in notes

@@ -31,7 +31,7 @@ YIELD_EVERY = 0.05  # seconds of training between two chances for the browser to
 # region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
 REGIONS = {
     "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
-    "warnings": lambda ex: render.warnings_panel(ex.state) + ex.training_problem,
+    "warnings": lambda ex: render.warnings_panel(ex.state) + ex.training_problem + render.link_notes(ex.link_notes),
     "known-errors": lambda ex: render.known_errors_counter(ex.state),
     "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
     "tiles": lambda ex: render.tiles(ex.state, ex.result),
@@ -117,6 +117,8 @@ class Explorer:
         self.busy = False
         self.result = None
         self.training_problem = ""
+        self.link_notes = []
+        self._url_pending = False
         self.tile_nodes = {}
         self.tile_cats = {}
         self._proxies = []
@@ -155,6 +157,18 @@ class Explorer:
             again = js_value(document.querySelector(key))
             if again is not None:
                 again.focus()
+        self.schedule_url_update()
+
+    def schedule_url_update(self):
+        """Write the view into the URL fragment, at most every 250 ms (browsers throttle replaceState)."""
+        if self._url_pending:
+            return
+        self._url_pending = True
+
+        def write():
+            self._url_pending = False
+            js.history.replaceState(None, "", "#" + self.state.to_fragment())
+        js.setTimeout(create_once_callable(write), 250)
 
     def _index_tiles(self):
         self.tile_nodes = {int(node.dataset.i): node for node in document.querySelectorAll("#tiles > li")}
@@ -186,6 +200,10 @@ class Explorer:
         for node in document.querySelectorAll(f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'):
             node.classList.add("selected")
         self.refresh(["detail", "histograms"])
+
+    def apply_link(self, fragment):
+        """Restore a shared view from a URL fragment (notes on what did not apply are shown)."""
+        self.link_notes = self.state.apply_fragment(fragment)
 
     # ------------------------------------------------------------------ events
 
@@ -358,6 +376,7 @@ async def start():
         set_stage("Loading data…")
         dataset = parse_dataset(await fetch_text(DEMO_DATASET), DEMO_DATASET.rsplit("/", 1)[-1])
         explorer = Explorer(dataset)
+        explorer.apply_link(str(js.location.hash))
         explorer.mount()
         if not js.localStorage.getItem(GUIDE_SEEN):
             explorer.guide("open")

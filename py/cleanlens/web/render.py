@@ -110,6 +110,14 @@ def engine_label(info, sklearn_importable):
     return text
 
 
+def link_notes(notes):
+    """What a shared link asked for that could not be restored."""
+    if not notes:
+        return ""
+    return ('<div class="warning" data-testid="link-notes"><p>Parts of the link could not be restored: '
+            f'{esc("; ".join(notes))}.</p></div>')
+
+
 def training_problem(message):
     """Training could not run on the current labels: say why, keep the previous results."""
     return (f'<div class="warning" role="alert" data-testid="training-error"><p>Training did not run: {esc(message)}. '

@@ -13,6 +13,7 @@ changed since then make the results *stale* until the user retrains.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
 
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 
@@ -141,6 +142,71 @@ class ExplorerState:
             conf = self.training.self_confidence
             items.sort(key=lambda i: (conf[i], i), reverse=self.sort.endswith("desc"))
         return items
+
+    # ----------------------------------------------------------------- shareable view (URL fragment)
+
+    def to_fragment(self):
+        """The view as a URL fragment (without '#'): sliders, rule, seed, selected item and cell, tabs."""
+        parts = {"class": self.q_class, "ood": self.q_ood, "rule": self.rule, "seed": self.seed}
+        if self.selected is not None:
+            parts["item"] = self.dataset.ids[self.selected]
+        if self.cell is not None:
+            parts["cell"] = f"{self.cell[0]}-{self.cell[1]}"
+        parts["view"] = self.center_tab
+        parts["results"] = self.result_tab
+        return urlencode(parts)
+
+    def apply_fragment(self, fragment):
+        """Restore what a fragment from :meth:`to_fragment` says; returns notes on what could not be applied.
+
+        Unknown keys and malformed values are ignored (with a note), never fatal:
+        a shared link must not break the page.
+        """
+        notes = []
+        values = dict(parse_qsl(fragment.lstrip("#"), keep_blank_values=False))
+        k = len(self.dataset.classes)
+
+        def integer(key, lo, hi):
+            try:
+                value = int(values[key])
+            except (KeyError, ValueError):
+                if key in values:
+                    notes.append(f"ignored {key}={values[key]!r} (not a whole number)")
+                return None
+            if not lo <= value <= hi:
+                notes.append(f"ignored {key}={value} (expected {lo}..{hi})")
+                return None
+            return value
+
+        q_class, q_ood = integer("class", 0, 100), integer("ood", 0, 100)
+        if q_class is not None:
+            self.q_class = q_class
+        if q_ood is not None:
+            self.q_ood = q_ood
+        self.q_ood = min(self.q_ood, self.q_class)
+        if values.get("rule") in RULES:
+            self.rule = values["rule"]
+        seed = integer("seed", 0, 2**31 - 1)
+        if seed is not None:
+            self.seed = seed
+        if "item" in values:
+            try:
+                self.selected = self.dataset.ids.index(values["item"])
+            except ValueError:
+                notes.append(f"no image with id {values['item']!r} in this dataset")
+        if "cell" in values:
+            try:
+                g, s = (int(x) for x in values["cell"].split("-"))
+                if not (0 <= g < k and 0 <= s < k):
+                    raise ValueError
+                self.cell = (g, s)
+            except ValueError:
+                notes.append(f"ignored cell={values['cell']!r}")
+        if values.get("view") in CENTER_TABS:
+            self.center_tab = values["view"]
+        if values.get("results") in RESULT_TABS:
+            self.result_tab = values["results"]
+        return notes
 
     def warnings(self):
         """Plain sentences about labellings that make the results meaningless or weak."""
