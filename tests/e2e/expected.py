@@ -42,3 +42,12 @@ def assert_page_matches(page, result):
         for s in range(k):
             text = page.get_by_test_id(f"joint-cell-{g}-{s}").inner_text().strip()
             assert text.split()[0] == str(result.joint[g][s]), (g, s, text)
+
+
+def sweep(labels=None, seed=0):
+    """The engine's threshold sweep for the demo (trained labels and seed as given)."""
+    from cleanlens.scoring import sweep as run_sweep
+
+    labels = tuple(demo().given if labels is None else labels)
+    learner = ConfidentLearning(list(labels), _probabilities(labels, seed), len(demo().classes))
+    return run_sweep(learner, demo().truth)

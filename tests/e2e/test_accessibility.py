@@ -10,7 +10,7 @@ AXE = build.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("tab", ["joint", "scatter", "table"])
+@pytest.mark.parametrize("tab", ["joint", "scatter", "table", "sweep"])
 def test_no_serious_violations(page, base_url, scheme, tab):
     if not AXE.exists():
         pytest.fail("node_modules/axe-core is missing: run `npm ci` (python build.py test does it)")

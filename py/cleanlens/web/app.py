@@ -216,10 +216,14 @@ class Explorer:
             self.state.set_class_percentile(value)
         else:
             self.state.set_ood_percentile(value)
+        self.sync_sliders()
+        self.after_thresholds()
+
+    def sync_sliders(self):
+        """Show the state's percentiles on both range inputs and their read-outs (they move each other)."""
         for name, value in (("class-percentile", self.state.q_class), ("ood-percentile", self.state.q_ood)):
             document.getElementById(name).value = str(value)
             document.querySelector(f'[data-testid="{name}-value"]').textContent = str(value)
-        self.after_thresholds()
 
     def on_change(self, event):
         target = event.target
@@ -229,6 +233,9 @@ class Explorer:
             self.state.relabel(i, int(target.value))
             self.tile_nodes[i].classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
             self.refresh(["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.selected == i else []))
+        elif action == "sweep-metric":
+            self.state.sweep_metric = target.value
+            self.refresh(["panel-center"])
         elif action == "rule":
             self.state.set_rule("cleanlab" if target.checked else "percentile")
             self.after_thresholds()
@@ -268,6 +275,11 @@ class Explorer:
             current, ascending = self.state.table_sort
             self.state.table_sort = (column, not ascending if column == current else True)
             self.refresh(["panel-center"])
+        elif action == "sweep-cell":
+            self.state.set_class_percentile(int(target.dataset.qc))
+            self.state.set_ood_percentile(int(target.dataset.qo))
+            self.sync_sliders()
+            self.after_thresholds()
         elif action == "theme":
             self.toggle_theme()
         elif action.startswith("guide-"):
@@ -290,6 +302,15 @@ class Explorer:
             event.preventDefault()
             document.querySelector(f'[data-action="{tab_action}"][data-tab="{keys[n]}"]').click()
             document.querySelector(f'[data-action="{tab_action}"][data-tab="{keys[n]}"]').focus()
+        elif tab_action == "sweep-cell" and event.key in ("ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"):
+            qc, qo = int(target.dataset.qc), int(target.dataset.qo)
+            dc, do = {"ArrowLeft": (0, -5), "ArrowRight": (0, 5), "ArrowUp": (5, 0), "ArrowDown": (-5, 0)}[event.key]
+            nxt = js_value(document.querySelector(f'[data-action="sweep-cell"][data-qc="{qc + dc}"][data-qo="{qo + do}"]'))
+            event.preventDefault()
+            if nxt is not None:
+                target.tabIndex = -1
+                nxt.tabIndex = 0
+                nxt.focus()
         elif document.getElementById("guide").open and event.key in ("ArrowLeft", "ArrowRight"):
             event.preventDefault()
             self.guide("back" if event.key == "ArrowLeft" else "next")

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.scoring import sweep
 
 DEFAULT_CLASS_PERCENTILE = 50
 DEFAULT_OOD_PERCENTILE = 15
 RULES = ("percentile", "cleanlab")
 SORTS = ("dataset", "confidence-asc", "confidence-desc", "given")
-CENTER_TABS = ("joint", "scatter", "table")
+CENTER_TABS = ("joint", "scatter", "table", "sweep")
+SWEEP_METRICS = ("f1", "precision", "recall")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 
 
@@ -63,7 +65,9 @@ class ExplorerState:
     center_tab: str = "joint"
     result_tab: str = "label_issue"
     table_sort: tuple = ("index", True)
+    sweep_metric: str = "f1"
     _cache: dict = field(default_factory=dict, repr=False)
+    _sweep: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.labels is None:
@@ -99,6 +103,7 @@ class ExplorerState:
         self.training = Training(list(labels), probabilities, dict(info))
         self.seed = info.get("seed", self.seed)
         self._cache.clear()
+        self._sweep = None
 
     # ----------------------------------------------------------------- derived
 
@@ -121,6 +126,14 @@ class ExplorerState:
                 self._cache.clear()
             self._cache[key] = self.training.learner.categorize(self.q_class, self.q_ood, rule=self.rule)
         return self._cache[key]
+
+    def sweep(self):
+        """Scores over the percentile grid for the trained labels (cached per training), or None without truth."""
+        if self.training is None or self.dataset.truth is None:
+            return None
+        if self._sweep is None:
+            self._sweep = sweep(self.training.learner, self.dataset.truth)
+        return self._sweep
 
     def known_errors(self):
         """Items whose *current* label is wrong by the dataset's ground truth (empty if unknown)."""
