@@ -123,3 +123,41 @@ def test_bad_fragments_are_ignored_with_notes():
     assert len(notes) == 4
     s.apply_fragment("class=10&ood=40")  # OOD above class is clamped
     assert (s.q_class, s.q_ood) == (10, 10)
+
+
+def test_decisions_accept_keep_exclude_undo(state):
+    result = state.analysis()
+    issue = result.label_issues[0]
+    assert state.accept(issue) and state.labels[issue] == result.suggested[issue]
+    assert state.stale
+    state.keep(issue)
+    assert state.labels[issue] == state.dataset.given[issue] and state.decisions[issue] == "keep"
+    state.exclude(3)
+    assert state.excluded == {3} and state.stale
+    state.undo(3)
+    assert state.excluded == frozenset()
+    correct = result.correct[0]
+    assert state.accept(correct) and state.labels[correct] == state.dataset.given[correct]
+
+
+def test_accept_all_relabels_every_issue(state):
+    issues = state.analysis().label_issues
+    assert state.accept_all() == issues
+    assert all(state.labels[i] == state.analysis().suggested[i] for i in issues)
+
+
+def test_training_without_excluded_items_reports_by_item(state):
+    assert state.known_errors() == [0]
+    state.exclude(2)
+    state.exclude(0)  # the one truly wrong item: excluding it leaves no known error
+    assert state.known_errors() == []
+    labels = list(state.labels)
+    probs = probabilities_for(labels)
+    probs[2] = probs[0] = None
+    state.finish_training(labels, probs, {"seed": 0}, state.excluded)
+    result = state.analysis()
+    assert result.categories[2] == result.categories[0] == 4 and result.suggested[2] is None
+    assert result.counts["excluded"] == 2
+    assert all(i not in cell for row in result.joint_ids for cell in row for i in (0, 2))
+    assert sum(result.counts[c] for c in ("correct", "label_issue", "ood", "unconfident")) == len(labels) - 2
+    assert not state.stale

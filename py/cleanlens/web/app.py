@@ -10,6 +10,7 @@ categories changed.
 """
 
 import asyncio
+import hashlib
 import time
 import traceback
 
@@ -19,7 +20,7 @@ from pyodide.http import pyfetch
 
 from cleanlens import __version__
 from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
-from cleanlens.dataset import parse_dataset
+from cleanlens.dataset import DatasetError, parse_dataset
 from cleanlens.web import DEMO_DATASET, render
 from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState
 
@@ -40,6 +41,7 @@ REGIONS = {
     "center-tabs": lambda ex: render.center_tabs(ex.state),
     "panel-center": lambda ex: render.center_body(ex.state, ex.result),
     "summary": lambda ex: render.summary(ex.state, ex.result),
+    "export": lambda ex: render.export_controls(ex.state),
     "results-tabs": lambda ex: render.results_tabs(ex.state, ex.result),
     "panel-results": lambda ex: render.results_body(ex.state, ex.result),
     "detail": lambda ex: render.detail(ex.state, ex.result),
@@ -62,11 +64,24 @@ def show_error(exc):
     set_state("error")
 
 
-async def fetch_text(url):
+async def fetch_bytes(url):
     response = await pyfetch(url)
     if not response.ok:
         raise OSError(f"{url}: HTTP {response.status}")
-    return await response.string()
+    return await response.bytes()
+
+
+def download(name, text, mime):
+    """Offer `text` as a file download, generated in the browser (nothing is sent anywhere)."""
+    blob = js.Blob.new([text], js.Object.fromEntries([["type", f"{mime};charset=utf-8"]]))
+    url = js.URL.createObjectURL(blob)
+    link = document.createElement("a")
+    link.href = url
+    link.download = name
+    document.body.appendChild(link)
+    link.click()
+    link.remove()
+    js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 1000)
 
 
 async def next_frame():
@@ -134,13 +149,25 @@ class Explorer:
         self._index_tiles()
         for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
                               ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key)):
-            proxy = create_proxy(handler)
+            proxy = create_proxy(self.guarded(handler))
             self._proxies.append(proxy)
             document.addEventListener(kind, proxy)
         dialog = document.getElementById("guide")
         proxy = create_proxy(lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
         self._proxies.append(proxy)
         dialog.addEventListener("close", proxy)
+
+    def guarded(self, handler):
+        """Wrap an event handler: a bug shows a message and is logged, the page and the user's work stay."""
+        def run(event):
+            try:
+                handler(event)
+            except Exception as exc:  # noqa: BLE001 (never let one event break the page)
+                js.console.error(traceback.format_exc())
+                node = js_value(document.getElementById("warnings"))
+                if node is not None:
+                    node.innerHTML = render.internal_error(exc)
+        return run
 
     def refresh(self, names):
         """Re-render the named regions, keeping keyboard focus on the same control."""
@@ -200,6 +227,16 @@ class Explorer:
         for node in document.querySelectorAll(f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'):
             node.classList.add("selected")
         self.refresh(["detail", "histograms"])
+
+    def after_fix(self, items):
+        """Show the labels and decisions of `items` (changed by a fix) wherever they appear."""
+        for i in items:
+            node = self.tile_nodes.get(i)
+            if node is not None:
+                node.querySelector("select").value = str(self.state.labels[i])
+                node.classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
+                node.classList.toggle("excluded", self.state.decisions.get(i) == "exclude")
+        self.refresh(["run-controls", "warnings", "known-errors", "detail"])
 
     def apply_link(self, fragment):
         """Restore a shared view from a URL fragment (notes on what did not apply are shown)."""
@@ -280,6 +317,15 @@ class Explorer:
             self.state.set_ood_percentile(int(target.dataset.qo))
             self.sync_sliders()
             self.after_thresholds()
+        elif action in ("accept", "keep", "exclude", "undo"):
+            i = int(target.dataset.i)
+            getattr(self.state, action)(i)
+            self.after_fix([i])
+        elif action == "accept-all":
+            self.after_fix(self.state.accept_all())
+        elif action == "export":
+            name, text = self.state.export(target.dataset.kind)
+            download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
         elif action == "theme":
             self.toggle_theme()
         elif action.startswith("guide-"):
@@ -360,6 +406,8 @@ class Explorer:
         self.busy = True
         state = self.state
         labels = list(state.labels)
+        excluded = state.excluded
+        active = [i for i in range(len(labels)) if i not in excluded]
         seed = state.seed if seed is None else seed
         set_state("training")
         set_stage("Training…")
@@ -368,7 +416,8 @@ class Explorer:
         last = time.perf_counter()
         try:
             dataset = state.dataset
-            steps = iter_out_of_sample_probabilities(dataset.features, labels, len(dataset.classes), seed=seed)
+            steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
+                                                     len(dataset.classes), seed=seed)
             for step in steps:
                 progress.value = step.fraction
                 if step.stage == "done":
@@ -382,7 +431,10 @@ class Explorer:
                     "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
                     "sklearn_importable": sklearn_available()}
             self.training_problem = ""
-            state.finish_training(labels, result.probabilities, info)
+            probabilities = [None] * len(labels)
+            for i, row in zip(active, result.probabilities):
+                probabilities[i] = row
+            state.finish_training(labels, probabilities, info, excluded)
         except CrossValError as exc:
             self.training_problem = render.training_problem(str(exc))
         finally:
@@ -395,8 +447,15 @@ async def start():
     """Load the demo dataset, mount the explorer, train; any failure shows the error panel."""
     try:
         set_stage("Loading data…")
-        dataset = parse_dataset(await fetch_text(DEMO_DATASET), DEMO_DATASET.rsplit("/", 1)[-1])
-        explorer = Explorer(dataset)
+        name = DEMO_DATASET.rsplit("/", 1)[-1]
+        data = await fetch_bytes(DEMO_DATASET)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DatasetError(f"{name}: not UTF-8 text") from None
+        explorer = Explorer(parse_dataset(text, name))
+        explorer.state.source_name = name
+        explorer.state.source_sha256 = hashlib.sha256(data).hexdigest()
         explorer.apply_link(str(js.location.hash))
         explorer.mount()
         if not js.localStorage.getItem(GUIDE_SEEN):

@@ -25,6 +25,9 @@ CATEGORY_NAMES = {
     "ood": "Out of distribution",
     "unconfident": "Unconfident",
 }
+EXCLUDED_NAME = "Excluded"
+DECISION_NAMES = {"accept": "suggestion accepted", "keep": "label kept", "exclude": "excluded (OOD)",
+                  "relabel": "relabelled by hand"}
 CATEGORY_MARKS = {"correct": "✓", "label_issue": "!", "ood": "∅", "unconfident": "?"}
 COUNT_TESTIDS = {
     "correct": "count-correct",
@@ -56,7 +59,15 @@ def error_message(exc):
 
 def category_of(result, i):
     """Item i's category name (one of :data:`CATEGORY_NAMES`), or "none" before training."""
-    return "none" if result is None else CATEGORIES[result.categories[i]]
+    if result is None:
+        return "none"
+    code = result.categories[i]
+    return CATEGORIES[code] if code < len(CATEGORIES) else "excluded"
+
+
+def category_name(result, i):
+    cat = category_of(result, i)
+    return EXCLUDED_NAME if cat == "excluded" else CATEGORY_NAMES.get(cat, "")
 
 
 def _disabled(enabled):
@@ -110,6 +121,12 @@ def engine_label(info, sklearn_importable):
     return text
 
 
+def internal_error(exc):
+    """A bug in an event handler: say so without losing the page (details are in the console)."""
+    return ('<div class="warning" role="alert" data-testid="internal-error"><p>Something went wrong: '
+            f"{esc(error_message(exc))}. Your labels and settings are kept; details are in the browser console.</p></div>")
+
+
 def link_notes(notes):
     """What a shared link asked for that could not be restored."""
     if not notes:
@@ -134,7 +151,7 @@ def dataset_toolbar(state, enabled=True):
         for k, name in enumerate(classes))
     cat_opts = '<option value="">All categories</option>' + "".join(
         f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
-        for c, name in CATEGORY_NAMES.items())
+        for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items())
     sorts = {"dataset": "Dataset order", "confidence-asc": "Self-confidence ↑", "confidence-desc": "Self-confidence ↓",
              "given": "Given label"}
     sort_opts = "".join(f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items())
@@ -163,6 +180,7 @@ def tile(state, i, result, enabled=True):
         for k, c in enumerate(dataset.classes))
     sel = " selected" if state.selected == i else ""
     changed = " relabelled" if state.labels[i] != dataset.given[i] else ""
+    changed += " excluded" if state.decisions.get(i) == "exclude" else ""
     return (
         f'<li class="tile{sel}{changed}" data-i="{i}" data-cat="{cat}">'
         f'<button type="button" class="pick" data-action="select" data-i="{i}" aria-label="Inspect {esc(name)}">'
@@ -232,8 +250,9 @@ def histograms(state, result):
             if math.isfinite(t):
                 lines += f'<line class="{cls}" x1="{t * w:.1f}" x2="{t * w:.1f}" y1="0" y2="{h}"/>'
         marker = ""
-        if state.selected is not None and labels[state.selected] == k:
-            x = state.training.self_confidence[state.selected] * w
+        confidence = None if state.selected is None else state.training.self_confidence[state.selected]
+        if confidence is not None and labels[state.selected] == k:
+            x = confidence * w
             marker = f'<path class="you" d="M{x:.1f} {h + 2}l-4 8h8z"/>'
         desc = (f"{len(values)} images labelled {name}; class threshold {fmt(result.class_thresholds[k])}, "
                 f"OOD threshold {fmt(result.ood_thresholds[k])}")
@@ -343,7 +362,7 @@ def prob_table(state, result):
         key = lambda i: (probs[i][k], i)  # noqa: E731
     else:
         key = keys[column]
-    order = sorted(range(len(labels)), key=key, reverse=not ascending)
+    order = sorted(state.training.active, key=key, reverse=not ascending)
 
     def th(col, text):
         sort = ("ascending" if ascending else "descending") if col == column else "none"
@@ -360,7 +379,7 @@ def prob_table(state, result):
         rows.append(
             f'<tr{sel} data-i="{i}"><td><button type="button" class="linklike" data-action="select" data-i="{i}">{esc(dataset.ids[i])}</button></td>'
             f'<td>{esc(classes[labels[i]])}</td>{cells}<td>{"—" if sug is None else esc(classes[sug])}</td>'
-            f'<td><span class="cat {category_of(result, i)}">{CATEGORY_NAMES[category_of(result, i)]}</span></td></tr>')
+            f'<td><span class="cat {category_of(result, i)}">{category_name(result, i)}</span></td></tr>')
     return f'<table class="probs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -371,7 +390,8 @@ def score_of(state, result):
     """The :class:`~cleanlens.scoring.Score` of the flagged items against the truth for the trained labels, or None."""
     if result is None or state.dataset.truth is None:
         return None
-    return score(result.flagged, state.dataset.known_errors(state.training.labels))
+    excluded = state.training.excluded
+    return score(result.flagged, [i for i in state.dataset.known_errors(state.training.labels) if i not in excluded])
 
 
 def summary(state, result):
@@ -380,12 +400,21 @@ def summary(state, result):
     parts = "".join(
         f'<div class="count {c}"><span class="n" data-testid="{COUNT_TESTIDS[c]}">{counts[c] if result else "–"}</span>'
         f'<span class="what">{name}</span></div>' for c, name in CATEGORY_NAMES.items())
+    if result is not None and result.counts.get("excluded"):
+        parts += f'<p class="muted">{result.counts["excluded"]} excluded from training</p>'
     s = score_of(state, result)
     line = ""
     if s is not None:
         line = (f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
                 f"errors, precision {fmt(s.precision)} ({s.flagged} flagged), recall {fmt(s.recall)}, F1 {fmt(s.f1)}</p>")
     return f'<div class="counts">{parts}</div>{line}'
+
+
+def export_controls(state):
+    """Download buttons for the findings and fixes (enabled once there are results)."""
+    d = _disabled(state.training is not None)
+    return (f'<button type="button" data-action="export" data-kind="csv" data-testid="export-csv"{d}>Export CSV</button>'
+            f'<button type="button" data-action="export" data-kind="json" data-testid="export-json"{d}>Export JSON</button>')
 
 
 def warnings_panel(state):
@@ -434,7 +463,11 @@ def results_body(state, result):
         head = f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: {len(items)} images</p>'
         return head + f'<div data-testid="cell-items">{item_grid(state, items, result, arrow=g != s)}</div>'
     items = result.items(tab)
-    return f'<div data-testid="{tab}-items">{item_grid(state, items, result, arrow=tab == "label_issue")}</div>'
+    extra = ""
+    if tab == "label_issue" and items:
+        extra = ('<p><button type="button" data-action="accept-all" data-testid="accept-all">Accept all '
+                 f"{len(items)} suggested labels</button></p>")
+    return extra + f'<div data-testid="{tab}-items">{item_grid(state, items, result, arrow=tab == "label_issue")}</div>'
 
 
 def _tabs(group, labels, current, counts=None):
@@ -594,10 +627,13 @@ def detail(state, result):
         truth = "out of distribution" if dataset.truth[i] < 0 else classes[dataset.truth[i]]
         head += f'<p class="muted">Truth (known for the demo): {esc(truth)}</p>'
     if result is None or state.training is None:
-        return head + "</div></div>"
+        return head + "</div></div>" + decision_controls(state, result, i)
     cat = category_of(result, i)
-    head += f'<p><span class="cat {cat}" data-testid="detail-category">{CATEGORY_NAMES[cat]}</span></p></div></div>'
+    head += f'<p><span class="cat {cat}" data-testid="detail-category">{category_name(result, i)}</span></p></div></div>'
     probs = state.training.probabilities[i]
+    if probs is None:
+        return (head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, so '
+                "it was left out of training and has no predicted probabilities.</p>" + decision_controls(state, result, i))
     rows = []
     for k, name in enumerate(classes):
         c, o = result.class_thresholds[k], result.ood_thresholds[k]
@@ -613,8 +649,35 @@ def detail(state, result):
              '<span class="sr-only">bar</span></th><th scope="col">class thr.</th><th scope="col">OOD thr.</th></tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table>')
     why = f'<p class="why" data-testid="explanation">{esc(explanation(state, result, i))}</p>'
-    stale = '<p class="muted">Results are from before your label changes.</p>' if state.stale else ""
-    return head + table + why + stale
+    stale = '<p class="muted">Results are from before your changes: train again to update them.</p>' if state.stale else ""
+    return head + table + why + stale + decision_controls(state, result, i)
+
+
+def decision_of(state, i):
+    """The user's decision on item i for display and export: accept, keep, exclude, relabel, or ''."""
+    if i in state.decisions:
+        return state.decisions[i]
+    return "relabel" if state.labels[i] != state.dataset.given[i] else ""
+
+
+def decision_controls(state, result, i):
+    """Buttons to accept the suggestion, keep the label, exclude as OOD, or undo; and the current decision."""
+    decision = decision_of(state, i)
+    sug = None if result is None else result.suggested[i]
+    classes = state.dataset.classes
+    buttons = []
+    if sug is not None and sug != state.labels[i]:
+        buttons.append(f'<button type="button" data-action="accept" data-i="{i}" data-testid="accept">'
+                       f"Accept suggestion: {esc(classes[sug])}</button>")
+    if decision != "keep":
+        buttons.append(f'<button type="button" data-action="keep" data-i="{i}" data-testid="keep">'
+                       f"Keep {esc(classes[state.dataset.given[i]])}</button>")
+    if decision != "exclude":
+        buttons.append(f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">Exclude (OOD)</button>')
+    if decision:
+        buttons.append(f'<button type="button" data-action="undo" data-i="{i}" data-testid="undo">Undo</button>')
+    status = (f'<p class="decision" data-testid="decision">Your decision: {DECISION_NAMES[decision]}</p>' if decision else "")
+    return f'<div class="decide" role="group" aria-label="Fix this image">{"".join(buttons)}</div>{status}'
 
 
 # --------------------------------------------------------------------------- guide
@@ -676,7 +739,7 @@ def app(state, enabled=True):
         f'<div id="panel-center" class="tabpanel" role="tabpanel" aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
         "</section>"
         '<section class="panel results" aria-labelledby="h-results">'
-        '<h2 id="h-results">Results</h2>'
+        f'<div class="panel-head"><h2 id="h-results">Results</h2><span id="export" class="export">{export_controls(state)}</span></div>'
         f'<div id="summary" aria-live="polite" aria-atomic="true">{summary(state, result)}</div>'
         f'<div id="results-tabs">{results_tabs(state, result)}</div>'
         f'<div id="panel-results" class="tabpanel" role="tabpanel" aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'

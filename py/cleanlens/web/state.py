@@ -12,9 +12,10 @@ changed since then make the results *stale* until the user retrains.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
+from cleanlens import report
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.scoring import sweep
 
@@ -27,19 +28,54 @@ SWEEP_METRICS = ("f1", "precision", "recall")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 
 
+EXCLUDED = len(CATEGORIES)
+"""Category code, beside the engine's four, of an item the user excluded from training."""
+DECISIONS = ("accept", "keep", "exclude")
+
+
 @dataclass
 class Training:
-    """One finished cross-validation run: the labels it saw and what it produced."""
+    """One finished cross-validation run: the labels it saw, what it left out, what it produced.
+
+    ``labels``: N labels at the start of the run (all items); ``excluded``: the
+    items left out of it; ``probabilities``: N rows, ``None`` for excluded items.
+    The confident-learning results are computed on the other items and
+    reported with the dataset's item indices.
+    """
 
     labels: list
     probabilities: list
     info: dict
+    excluded: frozenset = frozenset()
+    active: list = field(init=False, repr=False)
     learner: ConfidentLearning = field(init=False, repr=False)
     self_confidence: list = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.learner = ConfidentLearning(self.labels, self.probabilities, n_classes=len(self.probabilities[0]))
-        self.self_confidence = [row[g] for row, g in zip(self.learner.probabilities, self.labels)]
+        self.active = [i for i in range(len(self.labels)) if i not in self.excluded]
+        n_classes = len(next(p for p in self.probabilities if p is not None))
+        self.learner = ConfidentLearning([self.labels[i] for i in self.active],
+                                         [self.probabilities[i] for i in self.active], n_classes=n_classes)
+        self.self_confidence = [None] * len(self.labels)
+        for i, row, g in zip(self.active, self.learner.probabilities, self.learner.labels):
+            self.self_confidence[i] = row[g]
+
+    def categorize(self, q_class, q_ood, rule):
+        """The engine's :class:`~cleanlens.confident.Categorization`, indexed by dataset item (excluded: EXCLUDED)."""
+        result = self.learner.categorize(q_class, q_ood, rule=rule)
+        if not self.excluded:
+            return result
+        n, active = len(self.labels), self.active
+        categories, suggested = [EXCLUDED] * n, [None] * n
+        for j, i in enumerate(active):
+            categories[i], suggested[i] = result.categories[j], result.suggested[j]
+        joint_ids = [[[active[j] for j in cell] for cell in row] for row in result.joint_ids]
+        return replace(result, categories=categories, suggested=suggested, joint_ids=joint_ids,
+                       counts=dict(result.counts, excluded=len(self.excluded)))
+
+    def truth(self, truth):
+        """The dataset's truth restricted to the trained items (for the sweep)."""
+        return [truth[i] for i in self.active]
 
 
 @dataclass
@@ -66,6 +102,9 @@ class ExplorerState:
     result_tab: str = "label_issue"
     table_sort: tuple = ("index", True)
     sweep_metric: str = "f1"
+    decisions: dict = field(default_factory=dict)
+    source_name: str = ""
+    source_sha256: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
     _sweep: object = field(default=None, repr=False)
 
@@ -98,9 +137,47 @@ class ExplorerState:
         self.labels[item] = label
         return changed
 
-    def finish_training(self, labels, probabilities, info):
-        """Store a finished run (trained on `labels`, a copy taken when it started)."""
-        self.training = Training(list(labels), probabilities, dict(info))
+    def accept(self, item):
+        """Accept the suggested label of item (the current results'); returns False if there is none."""
+        result = self.analysis()
+        if result is None or result.suggested[item] is None:
+            return False
+        self.relabel(item, result.suggested[item])
+        self.decisions[item] = "accept"
+        return True
+
+    def accept_all(self):
+        """Accept the suggestion of every label issue; returns the items changed."""
+        result = self.analysis()
+        issues = [] if result is None else [i for i in result.label_issues if self.decisions.get(i) != "exclude"]
+        for i in issues:
+            self.accept(i)
+        return issues
+
+    def keep(self, item):
+        """Keep the original given label (undoing an edit), and record that the user checked it."""
+        self.relabel(item, self.dataset.given[item])
+        self.decisions[item] = "keep"
+
+    def exclude(self, item):
+        """Mark item as out of distribution: it is left out of the next training and the export says so."""
+        self.decisions[item] = "exclude"
+
+    def undo(self, item):
+        """Forget the decision on item and restore its original label."""
+        self.decisions.pop(item, None)
+        self.relabel(item, self.dataset.given[item])
+
+    @property
+    def excluded(self):
+        return frozenset(i for i, d in self.decisions.items() if d == "exclude")
+
+    def finish_training(self, labels, probabilities, info, excluded=frozenset()):
+        """Store a finished run: trained on `labels` (a copy taken when it started) without the `excluded` items.
+
+        ``probabilities`` has a row for every item, ``None`` for excluded ones.
+        """
+        self.training = Training(list(labels), probabilities, dict(info), frozenset(excluded))
         self.seed = info.get("seed", self.seed)
         self._cache.clear()
         self._sweep = None
@@ -109,8 +186,8 @@ class ExplorerState:
 
     @property
     def stale(self):
-        """True if the labels changed since the probabilities were computed."""
-        return self.training is not None and self.training.labels != self.labels
+        """True if the labels or the excluded items changed since the probabilities were computed."""
+        return self.training is not None and (self.training.labels != self.labels or self.training.excluded != self.excluded)
 
     @property
     def can_train(self):
@@ -124,7 +201,7 @@ class ExplorerState:
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
-            self._cache[key] = self.training.learner.categorize(self.q_class, self.q_ood, rule=self.rule)
+            self._cache[key] = self.training.categorize(self.q_class, self.q_ood, rule=self.rule)
         return self._cache[key]
 
     def sweep(self):
@@ -132,12 +209,13 @@ class ExplorerState:
         if self.training is None or self.dataset.truth is None:
             return None
         if self._sweep is None:
-            self._sweep = sweep(self.training.learner, self.dataset.truth)
+            self._sweep = sweep(self.training.learner, self.training.truth(self.dataset.truth))
         return self._sweep
 
     def known_errors(self):
-        """Items whose *current* label is wrong by the dataset's ground truth (empty if unknown)."""
-        return self.dataset.known_errors(self.labels)
+        """Items, not excluded, whose *current* label is wrong by the dataset's ground truth (empty if unknown)."""
+        excluded = self.excluded
+        return [i for i in self.dataset.known_errors(self.labels) if i not in excluded]
 
     def visible_items(self):
         """Indices shown in the dataset panel under the current filter and sort."""
@@ -146,15 +224,23 @@ class ExplorerState:
         if self.filter_class is not None:
             items = [i for i in items if self.labels[i] == self.filter_class]
         if self.filter_category is not None and result is not None:
-            code = CATEGORIES.index(self.filter_category)
+            code = EXCLUDED if self.filter_category == "excluded" else CATEGORIES.index(self.filter_category)
             items = [i for i in items if result.categories[i] == code]
         items = list(items)
         if self.sort == "given":
             items.sort(key=lambda i: (self.labels[i], i))
         elif self.sort.startswith("confidence") and self.training is not None:
             conf = self.training.self_confidence
-            items.sort(key=lambda i: (conf[i], i), reverse=self.sort.endswith("desc"))
+            items.sort(key=lambda i: (-1.0 if conf[i] is None else conf[i], i), reverse=self.sort.endswith("desc"))
         return items
+
+    def export(self, kind, now=None):
+        """The findings and fixes as ``(file name, text)``; kind is ``csv`` or ``json``. Needs a training."""
+        result = self.analysis()
+        rows = report.export_rows(self.dataset, result, self.training.self_confidence, self.labels, self.decisions)
+        audit = report.audit_header(self.dataset, result, self.training.info, self.source_name, self.source_sha256, now)
+        stem = (self.source_name.rsplit(".", 1)[0] or "cleanlens") + "-fixes"
+        return (f"{stem}.csv", report.to_csv(audit, rows)) if kind == "csv" else (f"{stem}.json", report.to_json(audit, rows))
 
     # ----------------------------------------------------------------- shareable view (URL fragment)
 
