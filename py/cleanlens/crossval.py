@@ -13,14 +13,18 @@ class on that decision function, normalised to sum to 1 (for two classes one
 sigmoid, p and 1 - p). Two engines compute it:
 
 ``sklearn``
-    ``CalibratedClassifierCV(SVC(kernel="rbf", C=C, gamma=gamma), ensemble=False)``
-    per training fold (scikit-learn >= 1.6; numpy and scikit-learn are imported
-    only here). Its sigmoids are fitted on decision values from an inner
-    5-fold cross-validation of the training fold.
+    ``CalibratedClassifierCV(SVC(kernel="rbf", C=C, gamma=gamma,
+    shrinking=False), ensemble=False)`` per training fold (scikit-learn >= 1.6;
+    numpy and scikit-learn are imported only here). Its sigmoids are fitted on
+    decision values from an inner 5-fold cross-validation of the training
+    fold. (``shrinking=False``: libsvm's shrinking is only a speed heuristic,
+    no faster at these sizes; without it libsvm takes exactly the built-in
+    solver's steps, while with it the SVMs may differ within the stopping
+    tolerance, up to ~1e-3 in decision values.)
 ``builtin``
     Standard library only (:mod:`cleanlens.svm`), for a browser without numpy.
-    The same SVMs (libsvm's solver; decision values within 1e-3 of
-    scikit-learn's, usually ~1e-6), but each class sigmoid is fitted once on
+    The same SVMs (libsvm's solver replicated: same iterations, same support
+    vectors, decision values equal to ~1e-12), but each class sigmoid is fitted once on
     the pooled out-of-fold decision values of all outer folds instead of by an
     inner cross-validation in every fold: one SVM per class pair per fold
     instead of six. The SVM that scores an item never sees it; the sigmoid
@@ -456,7 +460,7 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, cancel):
                     f"the scikit-learn engine calibrates with {INNER_FOLDS}-fold cross-validation and needs "
                     f"at least {INNER_FOLDS} (give the class more items or use the built-in engine)"
                 )
-            model = CalibratedClassifierCV(SVC(kernel="rbf", C=C, gamma=gamma), ensemble=False)
+            model = CalibratedClassifierCV(SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False), ensemble=False)
             # One thread: these problems are tiny, and BLAS/OpenMP thread pools
             # made a run 2-15x slower on a busy 2-core machine (0.11 s vs 0.24-1.7 s on the demo).
             with threadpool_limits(limits=1):

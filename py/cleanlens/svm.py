@@ -1,11 +1,14 @@
 """A small RBF support vector classifier in pure Python (standard library only).
 
 It reproduces what scikit-learn's ``SVC(kernel="rbf")`` computes (scikit-learn
-wraps libsvm): same solver, same working-set choices, usually the same
-iterations and support vectors, so decision values agree to ~1e-6, and always
-within the solver's tolerance (1e-3) when rounding differences send the two
-down slightly different paths. The built-in engine in :mod:`cleanlens.crossval`
-and the scikit-learn engine are thus the same model. Everything here runs in
+wraps libsvm) step by step: the same working-set choices and updates, with the
+kernel values the solver reads rounded to single precision as in libsvm's
+kernel cache (``Qfloat``), so it takes the same iterations and finds the same
+support vectors as ``SVC(shrinking=False)``: decision values agree to ~1e-12.
+scikit-learn's default ``shrinking=True`` occasionally takes a different path
+to a solution within the same tolerance; decision values then differ by up to
+~1e-3 (the stopping tolerance). The built-in engine in :mod:`cleanlens.crossval`
+and the scikit-learn engine thus fit the same model. Everything here runs in
 the browser (Pyodide) without numpy.
 
 Pieces, each a plain function:
@@ -118,7 +121,8 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
     ``kernel``: full kernel matrix rows (see :func:`rbf_kernel`); ``positive``,
     ``negative``: item indices of the +1 and -1 class (libsvm order: positives
     first). Solves ``min 1/2 a'Qa - e'a`` subject to ``0 <= a <= C``, ``y'a = 0``
-    with ``Q_ij = y_i y_j K_ij``, by SMO with second-order working-set selection
+    with ``Q_ij = y_i y_j K_ij`` (``K_ij`` rounded to single precision, as in
+    libsvm's kernel cache), by SMO with second-order working-set selection
     and the stopping rule ``m(a) - M(a) < tol``. ``max_iter`` defaults to
     libsvm's ``max(10_000_000, 100 n)``. Returns a :class:`BinarySVC`.
 
@@ -140,7 +144,8 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
     def row(t):
         r = sub_rows.get(t)
         if r is None:
-            r = sub_rows[t] = pick(kernel[index[t]])
+            # Single precision, as libsvm's kernel cache: same rounding, same path.
+            r = sub_rows[t] = array("f", pick(kernel[index[t]]))
         return r
 
     diag = [kernel[t][t] for t in index]
@@ -214,26 +219,25 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
                 ni, nj = 0.0, total
         alpha[i], alpha[j] = ni, nj
         ci, cj = yi * (ni - ai), yj * (nj - aj)
-        v = [vt - ci * a - cj * b for vt, a, b in zip(v, ki, kj)]
+        v = [vt - (ci * a + cj * b) for vt, a, b in zip(v, ki, kj)]  # libsvm's rounding: G += (Q_i da_i + Q_j da_j)
         for t in (i, j):
             a = alpha[t]
             at_upper, at_lower = a >= C, a <= 0.0
             up[t] = (not at_upper) if y[t] > 0 else (not at_lower)
             low[t] = (not at_lower) if y[t] > 0 else (not at_upper)
 
-    f = [yt - vt for yt, vt in zip(y, v)]
-    rho = _rho(alpha, y, f, C)
+    rho = _rho(alpha, y, v, C)
     support = [index[t] for t in range(n) if alpha[t] > 0.0]
     coef = [y[t] * alpha[t] for t in range(n) if alpha[t] > 0.0]
     return BinarySVC(support=support, coef=coef, rho=rho, iterations=iterations)
 
 
-def _rho(alpha, y, f, C):
-    """libsvm's ``calculate_rho``: mean of ``y_t G_t`` over free alphas, else the midpoint of the bounds."""
+def _rho(alpha, y, v, C):
+    """libsvm's ``calculate_rho``: mean of ``y_t G_t = -v_t`` over free alphas, else the midpoint of the bounds."""
     upper, lower = math.inf, -math.inf
     free = []
-    for a, yt, ft in zip(alpha, y, f):
-        yG = ft - yt  # y_t * G_t
+    for a, yt, vt in zip(alpha, y, v):
+        yG = -vt
         if a >= C:
             if yt < 0:
                 upper = min(upper, yG)
@@ -247,7 +251,10 @@ def _rho(alpha, y, f, C):
         else:
             free.append(yG)
     if free:
-        return sum(free) / len(free)
+        total = 0.0
+        for x in free:  # sequential, as libsvm (sum() is compensated from Python 3.12)
+            total += x
+        return total / len(free)
     return (upper + lower) / 2.0
 
 
