@@ -1,0 +1,586 @@
+"""Tests for cleanlens.userdata: loading the user's own files (npy pair, CSV, JSON) with specific errors."""
+
+import hashlib
+import io
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleanlens import userdata
+from cleanlens.dataset import OOD
+from cleanlens.userdata import (
+    MAX_CLASSES,
+    LoadedData,
+    UserDataError,
+    allowed_image,
+    iter_load_files,
+    load_files,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_JSON = ROOT / "embeddings" / "fashion3.json"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def csv_bytes(*lines):
+    return ("\n".join(lines) + "\n").encode()
+
+
+def error(files, **kwargs):
+    with pytest.raises(UserDataError) as info:
+        load_files(files, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message
+    return info.value
+
+
+PROBS = [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1], [0.3, 0.3, 0.4]]
+LABELS = [0, 1, 2, 1, 2]
+
+PROB_CSV = csv_bytes(
+    "id,label,cat,dog,bear",
+    "a,cat,0.8,0.1,0.1",
+    "b,dog,0.2,0.7,0.1",
+    "c,bear,0.1,0.1,0.8",
+    "d,dog,0.6,0.3,0.1",
+    "e,bear,0.3,0.3,0.4",
+)
+
+EMB_CSV = csv_bytes(
+    "id,label,truth,image,x1,x2",
+    "a,cat,cat,static/demo/a.png,0.1,0.2",
+    "b,dog,dog,,1.0,1.1",
+    "c,cat,OOD,\"data:image/png;base64,iVBORw0KGgo=\",0.2,0.1",
+    "d,dog,cat,,1.2,0.9",
+    "e,cat,cat,javascript:alert(1),0.0,0.3",
+    "f,dog,dog,,0.9,1.0",
+)
+
+
+# --- .npy pairs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+@pytest.mark.parametrize("float_dtype", ["f4", "f8"])
+@pytest.mark.parametrize("int_dtype", ["i4", "i8"])
+def test_npy_pair(order, float_dtype, int_dtype):
+    labels = npy(np.array(LABELS, dtype=order + int_dtype))
+    probs = npy(np.array(PROBS, dtype=order + float_dtype))
+    result = load_files([("pred_probs.npy", probs), ("labels.npy", labels)])
+    assert isinstance(result, LoadedData)
+    assert result.mode == "probabilities"
+    assert result.source_name == "labels.npy + pred_probs.npy"
+    assert result.source_sha256 == hashlib.sha256(labels + probs).hexdigest()
+    dataset = result.dataset
+    assert dataset.classes == ["0", "1", "2"]
+    assert dataset.ids == ["0", "1", "2", "3", "4"]
+    assert dataset.given == LABELS
+    assert dataset.features is None and dataset.truth is None and dataset.layout is None
+    assert dataset.images == [None] * 5
+    assert dataset.provenance["source"] == result.source_name
+    expected = np.array(PROBS, dtype=order + float_dtype).astype(float).tolist()
+    assert result.probabilities == expected
+    assert result.warnings == []
+
+
+def test_npy_labels_as_whole_floats_and_column_and_memoryview():
+    labels = npy(np.array(LABELS, dtype=float).reshape(-1, 1))
+    probs = npy(np.array(PROBS))
+    result = load_files([("l.npy", memoryview(labels)), ("p.npy", bytearray(probs))])
+    assert result.dataset.given == LABELS
+
+
+def npy_files(labels=LABELS, probs=PROBS, label_dtype="i8"):
+    return [("labels.npy", npy(np.array(labels, dtype=label_dtype))), ("pred_probs.npy", npy(np.array(probs)))]
+
+
+@pytest.mark.parametrize(
+    ("labels", "probs", "label_dtype", "expected"),
+    [
+        ([0, 1, 2, 1, 2.5], PROBS, "f8", "labels.npy: row 4: label 2.5 is not a whole number"),
+        ([0, 1, 3, 1, 2], PROBS, "i8", "labels.npy: row 2: label 3 is not a class index 0..2 (pred_probs.npy has 3 columns)"),
+        ([0, 1, 2, 1], PROBS, "i8", "labels.npy has 4 rows but pred_probs.npy has 5"),
+        (LABELS, [*PROBS[:3], [0.5, math.nan, 0.5], PROBS[4]], "i8", "pred_probs.npy: row 3, column 1: not finite: nan"),
+        (LABELS, [*PROBS[:3], [0.5, math.inf, 0.5], PROBS[4]], "i8", "pred_probs.npy: row 3, column 1: not finite: inf"),
+        (LABELS, [*PROBS[:2], [0.6, -0.1, 0.5], *PROBS[3:]], "i8", "pred_probs.npy: row 2, column 1: negative probability"),
+        (LABELS, [*PROBS[:2], [0.0, 0.0, 0.0], *PROBS[3:]], "i8", "pred_probs.npy: row 2: probabilities sum to 0"),
+        ([0, 1, 1, 1, 1], PROBS, "i8", "class '2' (column 2 of pred_probs.npy) has no items"),
+    ],
+)
+def test_npy_errors(labels, probs, label_dtype, expected):
+    exc = error(npy_files(labels, probs, label_dtype))
+    assert expected in str(exc)
+    assert not exc.renormalizable
+
+
+def test_npy_file_combinations():
+    labels, probs = npy_files()
+    assert "add the pred_probs .npy file" in str(error([labels]))
+    assert "add the labels .npy file" in str(error([probs]))
+    assert "both look like labels" in str(error([labels, ("l2.npy", labels[1])]))
+    assert "both look like pred_probs" in str(error([probs, ("p2.npy", probs[1])]))
+    assert "wrong combination" in str(error([labels, probs, ("x.npy", probs[1])]))
+    assert "embeddings mode needs a .csv or .json" in str(error([labels, probs], mode="embeddings"))
+    assert "shape (5, 3, 1)" in str(error([labels, ("p.npy", npy(np.zeros((5, 3, 1))))]))
+    assert str(error([("labels.npy", b"PK\x03\x04 not npy"), probs])) == "labels.npy: not a .npy file (bad magic bytes)"
+    assert "is empty" in str(error([("labels.npy", npy(np.zeros(0, dtype=int))), probs]))
+
+
+def test_npy_sums_and_renormalise():
+    probs = [[0.5, 0.3, 0.1], *PROBS[1:4], [2.0, 1.0, 1.0]]
+    exc = error(npy_files(probs=probs))
+    assert exc.renormalizable
+    assert str(exc).startswith("pred_probs.npy: row 0: probabilities sum to 0.9, not 1 (tolerance 0.001); 2 rows do not")
+    result = load_files(npy_files(probs=probs), renormalize=True)
+    assert result.probabilities[0] == pytest.approx([5 / 9, 3 / 9, 1 / 9])
+    assert result.probabilities[4] == pytest.approx([0.5, 0.25, 0.25])
+    assert all(abs(math.fsum(row) - 1) < 1e-12 for row in result.probabilities)
+    # A sum problem plus a fatal problem later: not renormalizable (renormalising would not help).
+    exc = error(npy_files(labels=[0, 1, 1, 1, 1], probs=probs))
+    assert not exc.renormalizable and "has no items" in str(exc)
+
+
+def test_npy_limits(monkeypatch):
+    k = MAX_CLASSES + 1
+    probs = np.full((k, k), 1 / k)
+    assert f"{k} columns (classes); at most {MAX_CLASSES}" in str(error(npy_files(list(range(k)), probs)))
+    monkeypatch.setattr(userdata, "MAX_PROBABILITY_ROWS", 4)
+    assert "pred_probs.npy: 5 rows; probabilities mode allows at most 4" in str(error(npy_files()))
+
+
+# --- CSV, probabilities mode ------------------------------------------------------------
+
+
+def test_csv_probabilities_with_class_names():
+    result = load_files([("scores.csv", PROB_CSV)])
+    assert result.mode == "probabilities"
+    assert result.source_name == "scores.csv"
+    assert result.source_sha256 == hashlib.sha256(PROB_CSV).hexdigest()
+    dataset = result.dataset
+    assert dataset.classes == ["cat", "dog", "bear"]
+    assert dataset.ids == ["a", "b", "c", "d", "e"]
+    assert dataset.given == LABELS
+    assert dataset.features is None and dataset.truth is None
+    assert result.probabilities == PROBS
+
+
+def test_csv_probabilities_prefix_integer_labels_truth_and_default_ids():
+    data = csv_bytes(
+        " Label , truth, p_cat , p_dog ,p_bear",
+        "0,0,0.8,0.1,0.1",
+        "",
+        "1,OOD,0.2,0.7,0.1",
+        "2,1,0.1,0.1,0.8",
+        "1,1,0.6,0.3,0.1",
+        "2,2,0.3,0.3,0.4",
+    )
+    result = load_files([("p.csv", data)])
+    assert result.mode == "probabilities"
+    assert result.dataset.classes == ["cat", "dog", "bear"]
+    assert result.dataset.given == LABELS
+    assert result.dataset.truth == [0, OOD, 1, 1, 2]
+    assert result.dataset.ids == ["0", "1", "2", "3", "4"]
+
+
+def test_csv_labels_are_full_prefixed_headers():
+    data = csv_bytes("label,p_a,p_b", "p_a,0.9,0.1", "p_b,0.2,0.8")
+    assert load_files([("p.csv", data)]).dataset.classes == ["p_a", "p_b"]
+
+
+def test_csv_sums_and_renormalise():
+    data = csv_bytes("label,cat,dog", "cat,0.5,0.3", "dog,0.2,0.8", "dog,0.1,0.1")
+    exc = error([("p.csv", data)], mode="probabilities")
+    assert exc.renormalizable
+    assert str(exc).startswith("p.csv: line 2: probabilities sum to 0.8, not 1 (tolerance 0.001); 2 rows do not sum")
+    result = load_files([("p.csv", data)], mode="probabilities", renormalize=True)
+    assert np.allclose(result.probabilities, [[0.625, 0.375], [0.2, 0.8], [0.5, 0.5]], rtol=0, atol=1e-15)
+    # Auto mode uses the column names (rule a) even when the sums are off, so the user is offered renormalising.
+    assert error([("p.csv", data)]).renormalizable
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["label,cat,dog", "cat,0.5,0.5", "dog,0.2"], "p.csv: line 3 has 2 columns, the header has 3"),
+        (["label,cat,p_dog", "cat,0.5,0.5", "dog,abc,0.5"], "p.csv: line 3, column 2 ('cat'): not a number: 'abc'"),
+        (["label,cat,dog", "cat,0.5,", "dog,0.5,0.5"], "p.csv: line 2, column 3 ('dog'): empty value, expected a number"),
+        (["label,cat,dog", "cat,0.5,0.5", "dog,nan,0.5"], "p.csv: line 3, column 2 ('cat'): not finite: 'nan'"),
+        (["label,cat,dog", "cat,0.5,0.5", "dog,0.5,-inf"], "p.csv: line 3, column 3 ('dog'): not finite: '-inf'"),
+        (["label,cat,dog", "cat,1.5,-0.5", "dog,0.5,0.5"], "p.csv: line 2, column 3 ('dog'): negative probability: -0.5"),
+        (
+            ["label,cat,dog,bear", "cat,0.5,0.5,0", "dgo,0.5,0.5,0", "bear,0,0,1"],
+            "p.csv: line 3, column 1 ('label'): unknown label 'dgo'; expected one of 'cat', 'dog', 'bear' (the probability columns)",
+        ),
+        (
+            ["label,cat,dog", "0,0.5,0.5", "2,0.5,0.5", "1,0.5,0.5"],
+            "p.csv: line 3, column 1 ('label'): unknown label '2'; expected a class index 0..1 or one of 'cat', 'dog'",
+        ),
+        (
+            ["label,truth,cat,dog", "cat,cat,0.5,0.5", "dog,dgo,0.5,0.5"],
+            "p.csv: line 3, column 2 ('truth'): unknown true label 'dgo'; expected one of 'cat', 'dog' or 'OOD'",
+        ),
+        (
+            ["label,cat,dog,bear", "cat,0.5,0.5,0", "dog,0.5,0.5,0"],
+            "p.csv: class 'bear' (column 4) has no items: every class needs at least one item labelled with it",
+        ),
+        (["label,cat", "cat,1"], "p.csv: line 1: probabilities mode needs at least two probability columns"),
+        (["label,cat,cat", "cat,0.5,0.5"], "p.csv: line 1: columns 2 and 3 are both named 'cat'"),
+        (["label,cat,", "cat,0.5,0.5"], "p.csv: line 1, column 3: empty header"),
+        (["label,cat,OOD", "cat,0.5,0.5"], "p.csv: line 1, column 3: 'OOD' is reserved for the truth column"),
+        (["label,p_cat,p_OOD", "cat,0.5,0.5"], "p.csv: line 1, column 3 ('p_OOD'): 'OOD' is reserved"),
+        (["label,cat,dog", "cat,0.5,0.5", ",0.5,0.5"], "p.csv: line 3, column 1 ('label'): empty label"),
+    ],
+)
+def test_csv_probability_errors(lines, expected):
+    exc = error([("p.csv", csv_bytes(*lines))], mode="probabilities")
+    assert str(exc).startswith(expected), str(exc)
+    assert not exc.renormalizable
+
+
+def test_csv_too_many_classes_fails_on_the_header():
+    header = "label," + ",".join(f"c{j}" for j in range(MAX_CLASSES + 1))
+    exc = error([("p.csv", csv_bytes(header, "c0," + ",".join(["0.5"] * (MAX_CLASSES + 1))))], mode="probabilities")
+    assert str(exc) == f"p.csv: line 1: {MAX_CLASSES + 1} probability columns (classes); at most {MAX_CLASSES} are supported"
+
+
+def test_csv_probability_row_limit(monkeypatch):
+    monkeypatch.setattr(userdata, "MAX_PROBABILITY_ROWS", 4)
+    assert str(error([("p.csv", PROB_CSV)], mode="probabilities")).startswith(
+        "p.csv: more than 4 rows; probabilities mode allows at most 4"
+    )
+
+
+# --- CSV, embeddings mode --------------------------------------------------------------
+
+
+def test_csv_embeddings_with_id_truth_image():
+    result = load_files([("emb.csv", EMB_CSV)])
+    assert result.mode == "embeddings"
+    assert result.probabilities is None
+    dataset = result.dataset
+    assert dataset.classes == ["cat", "dog"]
+    assert dataset.ids == ["a", "b", "c", "d", "e", "f"]
+    assert dataset.given == [0, 1, 0, 1, 0, 1]
+    assert dataset.truth == [0, 1, OOD, 0, 0, 1]
+    assert dataset.features == [[0.1, 0.2], [1.0, 1.1], [0.2, 0.1], [1.2, 0.9], [0.0, 0.3], [0.9, 1.0]]
+    assert dataset.images == ["static/demo/a.png", None, "data:image/png;base64,iVBORw0KGgo=", None, None, None]
+    assert result.warnings == ["1 image URL was ignored (only data:image/… URIs and paths on this site are allowed)"]
+    assert dataset.provenance == {"source": "emb.csv", "sha256": hashlib.sha256(EMB_CSV).hexdigest()}
+
+
+def test_csv_embedding_classes_sorted_numerically_or_as_text():
+    rows = [f"{label},{i}" for i, label in enumerate(["10", "2", "2", "10", "-1", "2"])]
+    assert load_files([("e.csv", csv_bytes("label,x", *rows))]).dataset.classes == ["-1", "2", "10"]
+    rows = [f"{label},{i}" for i, label in enumerate(["b", "a", "B", "b", "a"])]
+    assert load_files([("e.csv", csv_bytes("label,x", *rows))]).dataset.classes == ["B", "a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["label,x", "cat,1", "cat,2", "cat,3", "cat,4", "cat,5"], "e.csv: only one class ('cat') in the label column"),
+        (["label,x", "cat,1", "dog,2", "cat,3", "dog,4"], "e.csv: 4 items; embeddings mode needs at least 5"),
+        (
+            ["id,label,x", "x1,cat,1", "x2,dog,2", "x1,cat,3", "x4,dog,4", "x5,cat,5"],
+            "e.csv: line 4: duplicate id 'x1' (first on line 2)",
+        ),
+        (["id,label,x", "x1,cat,1", " ,dog,2"], "e.csv: line 3, column 1 ('id'): empty id"),
+        (
+            ["label,truth,x", "cat,cat,1", "dog,bear,2", "cat,cat,3", "dog,dog,4", "cat,cat,5"],
+            "e.csv: line 3, column 2 ('truth'): unknown true label 'bear'; expected one of 'cat', 'dog' (the labels) or 'OOD'",
+        ),
+        (["label,truth,x", "cat,,1"], "e.csv: line 2, column 2 ('truth'): empty truth"),
+        (["label,x", "cat,1", "OOD,2", "dog,3", "cat,4", "dog,5"], "e.csv: line 3, column 1 ('label'): 'OOD' is reserved"),
+        (["label,given,x", "cat,cat,1"], "e.csv: line 1: columns 1 ('label') and 2 ('given') are both the label column"),
+        (["name,x", "cat,1"], "e.csv: line 1: no 'label' (or 'given') column in the header"),
+        (["label;x", "cat;1"], "e.csv: line 1: no 'label' (or 'given') column in the header; the first line must be a header"),
+        (["label,id", "cat,1"], "e.csv: line 1: no numeric columns"),
+        (["label,x"], "e.csv: has a header but no rows"),
+        (["label,x", "", " , "], "e.csv: has a header but no rows"),
+    ],
+)
+def test_csv_embedding_errors(lines, expected):
+    exc = error([("e.csv", csv_bytes(*lines))], mode="embeddings")
+    assert str(exc).startswith(expected), str(exc)
+
+
+def test_csv_semicolon_hint():
+    assert "semicolon- or tab-separated" in str(error([("e.csv", csv_bytes("label;x", "cat;1"))]))
+
+
+def test_csv_embedding_row_limit():
+    rows = [f"{'cat' if i % 2 else 'dog'},{i}" for i in range(12)]
+    exc = error([("e.csv", csv_bytes("label,x", *rows))], max_embedding_rows=10)
+    assert str(exc).startswith("e.csv: 12 rows; embeddings mode allows at most 10 rows with the current engine")
+    assert "scikit-learn" in str(exc) and "probabilities mode, up to 100,000 rows" in str(exc)
+    exc = error([("e.csv", csv_bytes("label,x", *rows))], mode="embeddings", max_embedding_rows=10)
+    assert str(exc).startswith("e.csv: more than 10 rows; embeddings mode allows at most 10 rows")
+
+
+def test_csv_too_many_classes_in_embeddings_mode():
+    rows = [f"c{i},{i}" for i in range(MAX_CLASSES + 1)]
+    exc = error([("e.csv", csv_bytes("label,x", *rows))])
+    assert str(exc) == f"e.csv: {MAX_CLASSES + 1} distinct labels (classes); at most {MAX_CLASSES} are supported"
+
+
+def test_csv_line_numbers_count_physical_lines():
+    data = b'\n\nid,label,x\n"multi\nline id",cat,1\n\ndog2,dog,zz\n'
+    assert str(error([("e.csv", data)])) == "e.csv: line 7, column 3 ('x'): not a number: 'zz'"
+
+
+# --- CSV automatic mode -------------------------------------------------------------------
+
+
+def test_auto_mode_rule_b_integer_labels_and_probability_values():
+    data = csv_bytes("label,a,b,c", "0,0.8,0.1,0.1", "1,0.2,0.7,0.1", "2,0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4")
+    result = load_files([("p.csv", data)])
+    assert result.mode == "probabilities"
+    assert result.dataset.classes == ["a", "b", "c"]
+    assert result.dataset.given == LABELS
+
+
+def test_auto_mode_picks_embeddings_otherwise_and_mode_can_be_forced():
+    # Integer labels with K numeric columns, but the values are not probabilities: embeddings.
+    data = csv_bytes("label,a,b", "0,0.5,2", "1,0.5,0.5", "0,0.5,0.5", "1,0.5,0.5", "0,0.5,0.5")
+    assert load_files([("p.csv", data)]).mode == "embeddings"
+    # Names that match the labels: probabilities; forced to embeddings, the columns become features.
+    result = load_files([("p.csv", PROB_CSV)], mode="embeddings")
+    assert result.mode == "embeddings"
+    assert result.dataset.features == PROBS
+    assert result.dataset.classes == ["bear", "cat", "dog"]
+    # An embeddings file forced into probabilities mode fails with a probabilities message.
+    exc = error([("emb.csv", EMB_CSV)], mode="probabilities")
+    assert str(exc).startswith("emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected one of 'x1', 'x2'")
+
+
+def test_auto_mode_feature_columns_named_like_some_labels_stay_embeddings():
+    rows = [f"{i % 3},{i},{i * 2},{i * 3},{i * 4}" for i in range(6)]
+    result = load_files([("e.csv", csv_bytes("label,0,1,2,3", *rows))])
+    assert result.mode == "embeddings"
+
+
+def test_json_and_npy_modes_cannot_be_forced_otherwise():
+    assert "probabilities mode needs a .csv file or two .npy files" in str(
+        error([("d.json", DEMO_JSON.read_bytes())], mode="probabilities")
+    )
+    with pytest.raises(ValueError, match="unknown mode"):
+        load_files([("p.csv", PROB_CSV)], mode="guess")
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def demo_json(n=6, classes=("cat", "dog"), **extra):
+    items = [
+        {"id": f"i{i}", "image": None, "given": classes[i % len(classes)], "embedding": [i, i + 1.0]}
+        for i in range(n)
+    ]
+    return json.dumps({"classes": list(classes), "items": items, **extra}).encode()
+
+
+def test_json_demo_dataset():
+    data = DEMO_JSON.read_bytes()
+    result = load_files([("fashion3.json", data)])
+    assert result.mode == "embeddings"
+    assert result.probabilities is None
+    assert result.source_sha256 == hashlib.sha256(data).hexdigest()
+    assert len(result.dataset) == 300
+    assert result.dataset.classes == json.loads(data)["classes"]
+    assert result.dataset.images[0].startswith("static/demo/")
+    assert result.warnings == []
+    assert result.dataset.provenance["source"] == "fashion3.json"
+    assert result.dataset.provenance["declared"] == json.loads(data)["provenance"]
+
+
+def test_json_errors():
+    assert str(error([("d.json", b"{not json")])).startswith("d.json: not valid JSON (line 1, column 2")
+    assert str(error([("d.json", b"\xff\xfe{}")])).startswith("d.json: not UTF-8 text")
+    assert str(error([("d.json", b"[]")])) == "d.json: expected a JSON object with 'classes' and 'items'"
+    assert "d.json: 4 items; embeddings mode needs at least 5" in str(error([("d.json", demo_json(4))]))
+    assert "only one class ('cat')" in str(error([("d.json", demo_json(6, ("cat",)))]))
+    data = json.loads(demo_json(6))
+    data["classes"].append("bear")
+    assert "class 'bear' has no items" in str(error([("d.json", json.dumps(data).encode())]))
+    many = [f"c{i}" for i in range(MAX_CLASSES + 1)]
+    assert f"{MAX_CLASSES + 1} classes; at most {MAX_CLASSES}" in str(error([("d.json", demo_json(60, many))]))
+    assert "d.json: 6 rows; embeddings mode allows at most 5" in str(error([("d.json", demo_json(6))], max_embedding_rows=5))
+
+
+def test_json_image_filtering():
+    data = json.loads(demo_json(6))
+    data["items"][0]["image"] = "https://evil.example/x.png"
+    data["items"][1]["image"] = "static/demo/b.png"
+    data["items"][2]["image"] = "data:text/html,<script>alert(1)</script>"
+    result = load_files([("d.json", json.dumps(data).encode())])
+    assert result.dataset.images == [None, "static/demo/b.png", None, None, None, None]
+    assert result.warnings == ["2 image URLs were ignored (only data:image/… URIs and paths on this site are allowed)"]
+
+
+# --- files, sizes, sniffing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ([], "no file given: choose one .csv file"),
+        ([("data.xlsx", b"PK")], "data.xlsx: wrong file type; accepted: one .csv file, one .json file"),
+        ([("README", b"x")], "README: wrong file type"),
+        ([("a.csv", PROB_CSV), ("b.csv", PROB_CSV)], "a.csv + b.csv: wrong combination of files; accepted:"),
+        ([("a.csv", b"")], "a.csv: the file is empty"),
+        ([("a.csv", b" \n\t\n")], "a.csv: the file is empty"),
+        ([("a.csv", b",,\n,\n")], "a.csv: the file is empty"),
+        ([("a.csv", b"label,x\xff\n")], "a.csv: not UTF-8 text (byte 7)"),
+        ([("a.csv", b"label,x\x00\n")], "a.csv: contains NUL characters"),
+        ([("A.CSV", b"\xef\xbb\xbflabel,x\n")], "A.CSV: has a header but no rows"),
+    ],
+)
+def test_file_level_errors(files, expected):
+    assert str(error(files)).startswith(expected)
+
+
+def test_file_size_limit_is_checked_before_parsing():
+    exc = error([("big.npy", b"garbage" * 100), ("l.npy", b"")], max_file_bytes=500)
+    assert str(exc) == "big.npy: the file is too large (0.0 MB; the limit is 0.0 MB)"
+    exc = error([("big.csv", b"x" * (userdata.MAX_FILE_BYTES + 1))])
+    assert str(exc) == "big.csv: the file is too large (64.0 MB; the limit is 64.0 MB)"
+
+
+# --- image URLs and hostile text ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "http://evil.example/x.png",
+        "https://evil.example/x.png",
+        "//evil/x.png",
+        "\\\\evil\\x.png",
+        "/\\evil/x.png",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox",
+        "a:b.png",
+    ],
+)
+def test_disallowed_image_urls(url):
+    assert allowed_image(url) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["data:image/png;base64,iVBORw0KGgo=", "DATA:image/svg+xml,<svg/>", "static/demo/a.png", "/static/a.png", "img/a b:c.png"],
+)
+def test_allowed_image_urls(url):
+    assert allowed_image(f"  {url} ") == url
+
+
+def test_image_column_filtering_in_csv():
+    urls = [
+        "javascript:alert(1)",
+        "http://evil.example/x.png",
+        "//evil/x.png",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "static/demo/a.png",
+    ]
+    rows = [f'{"cat" if i % 2 else "dog"},"{url}",{i}' for i, url in enumerate(urls)]
+    result = load_files([("e.csv", csv_bytes("label,image,x", *rows))])
+    assert result.dataset.images == [None, None, None, None, "data:image/png;base64,iVBORw0KGgo=", "static/demo/a.png"]
+    assert result.warnings == ["4 image URLs were ignored (only data:image/… URIs and paths on this site are allowed)"]
+
+
+def test_hostile_text_is_kept_verbatim():
+    header = f'id,label,"{HOSTILE}",<script>x</script>'
+    rows = [f'"{HOSTILE}{i}","{HOSTILE}",0.9,0.1' if i % 2 else f"id{i},<script>x</script>,0.2,0.8" for i in range(4)]
+    result = load_files([("p.csv", csv_bytes(header, *rows))])
+    assert result.mode == "probabilities"
+    assert result.dataset.classes == [HOSTILE, "<script>x</script>"]
+    assert result.dataset.ids == ["id0", f"{HOSTILE}1", "id2", f"{HOSTILE}3"]
+    exc = error([("p.csv", csv_bytes("label,a,b", f'"{HOSTILE}",0.5,0.5'))], mode="probabilities")
+    assert f"unknown label {HOSTILE!r}" in str(exc)
+
+
+# --- wide files, progress, robustness --------------------------------------------------------------
+
+
+def test_ten_thousand_columns():
+    header = "label," + ",".join(f"f{j}" for j in range(10_000))
+    rows = [("cat," if i % 2 else "dog,") + ",".join(["0.25"] * 10_000) for i in range(20)]
+    data = csv_bytes(header, *rows)
+    start = time.perf_counter()
+    assert "10,000 probability columns (classes); at most 50" in str(error([("w.csv", data)], mode="probabilities"))
+    result = load_files([("w.csv", data)])
+    assert time.perf_counter() - start < 3.0
+    assert result.mode == "embeddings"
+    assert len(result.dataset.features[0]) == 10_000
+
+
+def test_progress_and_result():
+    names = ["cat", "dog"]
+    rows = [f"{names[i % 2]},{0.75 if i % 2 else 0.25},{0.25 if i % 2 else 0.75}" for i in range(12_000)]
+    steps = iter_load_files([("p.csv", csv_bytes("label,dog,cat", *rows))])
+    progress = []
+    with pytest.raises(StopIteration) as stop:
+        while True:
+            progress.append(next(steps))
+    assert progress[0] == 0.0 and progress[-1] == 1.0 and len(progress) >= 4
+    assert progress == sorted(progress) and all(isinstance(p, float) for p in progress)
+    result = stop.value.value
+    assert isinstance(result, LoadedData) and result.mode == "probabilities" and len(result.dataset) == 12_000
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=300), extension=st.sampled_from(["csv", "json", "npy"]))
+def test_arbitrary_bytes_load_or_raise_user_data_error(data, extension):
+    files = [(f"x.{extension}", data)] if extension != "npy" else [("a.npy", data), ("b.npy", npy(np.array(PROBS)))]
+    try:
+        result = load_files(files)
+    except UserDataError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert len(result.dataset) > 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("label,id,truth,image,cat,dog,0.5,1e3,nan,\"\n ;x-OOD")), max_size=200
+    ),
+    mode=st.sampled_from(["auto", "probabilities", "embeddings"]),
+)
+def test_arbitrary_csv_text_load_or_raise_user_data_error(text, mode):
+    try:
+        result = load_files([("x.csv", ("label,cat,dog\n" + text).encode())], mode=mode)
+    except UserDataError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert result.mode in ("probabilities", "embeddings")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=3, max_size=3), min_size=3, max_size=30
+    )
+)
+def test_valid_probability_csvs_round_trip(rows):
+    rows = [[x / sum(row) for x in row] for row in rows]
+    labels = [i % 3 for i in range(len(rows))]
+    lines = ["label,a,b,c"] + [f"{'abc'[g]}," + ",".join(repr(x) for x in row) for g, row in zip(labels, rows)]
+    result = load_files([("p.csv", csv_bytes(*lines))], mode="probabilities")
+    assert result.dataset.given == labels
+    assert result.probabilities == rows
