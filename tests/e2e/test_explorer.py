@@ -91,6 +91,7 @@ def test_relabel_then_train_gives_the_engines_counts(ready):
 
 def test_relabel_during_training_is_kept_and_marks_results_stale(ready):
     ready.get_by_test_id("reseed").click()
+    ready.locator('body[data-state="training"]').wait_for(state="attached")
     ready.locator('select[data-action="relabel"][data-i="3"]').select_option(str((demo().given[3] + 1) % len(demo().classes)))
     expect(ready.get_by_test_id("engine")).to_contain_text("seed 1", timeout=60_000)
     ready.locator('body[data-state="ready"]').wait_for(state="attached")

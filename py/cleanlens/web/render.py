@@ -736,15 +736,15 @@ def app(state, enabled=True):
         "</section>"
         '<section class="panel center" aria-label="Confident joint, map and probabilities">'
         f'<div id="center-tabs">{center_tabs(state)}</div>'
-        f'<div id="panel-center" class="tabpanel" role="tabpanel" aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
+        f'<div id="panel-center" class="tabpanel" role="tabpanel" tabindex="0" aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
         "</section>"
         '<section class="panel results" aria-labelledby="h-results">'
         f'<div class="panel-head"><h2 id="h-results">Results</h2><span id="export" class="export">{export_controls(state)}</span></div>'
         f'<div id="summary" aria-live="polite" aria-atomic="true">{summary(state, result)}</div>'
         f'<div id="results-tabs">{results_tabs(state, result)}</div>'
-        f'<div id="panel-results" class="tabpanel" role="tabpanel" aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'
+        f'<div id="panel-results" class="tabpanel" role="tabpanel" tabindex="0" aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'
         "</section>"
-        '<section class="panel detail" aria-labelledby="h-detail"><h2 id="h-detail">Why?</h2>'
+        '<section class="panel detail" aria-labelledby="h-detail" tabindex="0"><h2 id="h-detail">Why?</h2>'
         f'<div id="detail" data-testid="detail">{detail(state, result)}</div></section>'
     )
 
