@@ -145,7 +145,7 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
         r = sub_rows.get(t)
         if r is None:
             # Single precision, as libsvm's kernel cache: same rounding, same path.
-            r = sub_rows[t] = array("f", pick(kernel[index[t]]))
+            r = sub_rows[t] = array("f", pick(kernel[index[t]])).tolist()
         return r
 
     diag = [kernel[t][t] for t in index]
