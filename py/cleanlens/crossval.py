@@ -37,9 +37,9 @@ Why pooled sigmoids (measured on the demo embeddings/fashion3.json, 300 items,
 K=3, C=3, gamma=0.003, same outer folds; AMD EPYC, 2 shared cores,
 2026-11-28): an exact replica of CalibratedClassifierCV's inner 5-fold
 calibration in pure Python matched the sklearn engine to mean |dp| 5e-6 but
-took 1.5 s in Pyodide (0.7 s CPython); the pooled variant takes 0.39 s in
-Pyodide (0.16 s CPython; budget 0.5 s) and agrees with the sklearn engine on
-100% of argmaxes, mean |dp| 0.008, max 0.038 (parity bar: >= 97%, <= 0.03).
+took 1.6 s in Pyodide (0.7 s CPython); the pooled variant takes 0.41-0.44 s
+in Pyodide (0.18 s CPython; budget 0.5 s) and agrees with the sklearn engine
+on 100% of argmaxes, mean |dp| 0.008, max 0.038 (parity bar: >= 97%, <= 0.03).
 Fitting each fold's sigmoids on the other folds' pooled values instead was
 about as close (mean 0.007, max 0.052) at the same cost.
 Both engines differ from libsvm's own ``SVC(probability=True)`` (pairwise
