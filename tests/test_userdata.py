@@ -340,6 +340,17 @@ def test_csv_line_numbers_count_physical_lines():
     assert str(error([("e.csv", data)])) == "e.csv: line 7, column 3 ('x'): not a number: 'zz'"
 
 
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
+def test_csv_windows_and_old_mac_line_ends(newline):
+    data = newline.join([b"label,x", b"cat,1", b"dog,2", b"cat,3", b"dog,zz", b""])
+    assert str(error([("e.csv", data)])) == "e.csv: line 5, column 2 ('x'): not a number: 'zz'"
+
+
+def test_csv_overlong_value():
+    data = csv_bytes("label,image,x", "cat,data:image/png;base64," + "A" * 200_000 + ",1")
+    assert str(error([("e.csv", data)])) == "e.csv: line 2: a value is longer than 131,072 characters"
+
+
 # --- CSV automatic mode -------------------------------------------------------------------
 
 
@@ -416,6 +427,20 @@ def test_json_errors():
     many = [f"c{i}" for i in range(MAX_CLASSES + 1)]
     assert f"{MAX_CLASSES + 1} classes; at most {MAX_CLASSES}" in str(error([("d.json", demo_json(60, many))]))
     assert "d.json: 6 rows; embeddings mode allows at most 5" in str(error([("d.json", demo_json(6))], max_embedding_rows=5))
+
+
+def test_json_names_are_stripped():
+    data = json.loads(demo_json(6, (" cat ", "dog")))
+    data["items"][1]["id"] = " i1\t"
+    result = load_files([("d.json", json.dumps(data).encode())])
+    assert result.dataset.classes == ["cat", "dog"]
+    assert result.dataset.ids[:2] == ["i0", "i1"]
+    data["items"][1]["id"] = " i0"
+    assert str(error([("d.json", json.dumps(data).encode())])) == (
+        "d.json: item 1's id 'i0' is the same as item 0's id (ignoring surrounding spaces)"
+    )
+    data = json.loads(demo_json(6, (" ", "dog")))
+    assert str(error([("d.json", json.dumps(data).encode())])) == "d.json: classes[0] is blank"
 
 
 def test_json_image_filtering():

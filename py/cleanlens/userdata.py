@@ -274,8 +274,9 @@ def _filter_images(images):
     """``(images, warnings)``: disallowed URLs replaced by None, with one warning counting them."""
     kept, dropped = [], 0
     for url in images:
-        good = allowed_image(url) if url else None
-        dropped += url is not None and url.strip() != "" and good is None
+        given = url is not None and url.strip() != ""
+        good = allowed_image(url) if given else None
+        dropped += given and good is None
         kept.append(good)
     warnings = []
     if dropped:
@@ -463,6 +464,8 @@ def _load_json(name, data, max_embedding_rows):
             f"{name}: only one class ({dataset.classes[used[0]]!r}) among the given labels: confident learning needs at least two"
         )
     _check_classes_used(name, dataset.classes, dataset.given, lambda k: "")
+    dataset.classes = _stripped_names(name, dataset.classes, "classes[{}]")
+    dataset.ids = _stripped_names(name, dataset.ids, "item {}'s id")
     dataset.images, warnings = _filter_images(dataset.images)
     sha = hashlib.sha256(data).hexdigest()
     declared = dataset.provenance
@@ -470,6 +473,25 @@ def _load_json(name, data, max_embedding_rows):
     if declared:
         dataset.provenance["declared"] = declared
     return LoadedData("embeddings", dataset, None, warnings, name, sha)
+
+
+def _stripped_names(name, values, where):
+    """JSON class names or ids stripped of surrounding whitespace; still non-empty and distinct.
+
+    ``where.format(i)`` names value i in messages.
+    """
+    out, seen = [], {}
+    for i, value in enumerate(values):
+        value = value.strip()
+        if not value:
+            raise UserDataError(f"{name}: {where.format(i)} is blank")
+        if value in seen:
+            raise UserDataError(
+                f"{name}: {where.format(i)} {value!r} is the same as {where.format(seen[value])} (ignoring surrounding spaces)"
+            )
+        seen[value] = i
+        out.append(value)
+    return out
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -537,8 +559,8 @@ def _read_csv(name, data, mode, max_embedding_rows):
         raise UserDataError(f"{name}: contains NUL characters: this is a binary file, not CSV text")
     if not text.strip():
         raise UserDataError(f"{name}: the file is empty")
-    total_lines = text.count("\n") + 1
-    reader = csv.reader(io.StringIO(text))
+    total_lines = max(text.count("\n"), text.count("\r")) + 1  # for progress only
+    reader = csv.reader(io.StringIO(text, newline=""))  # the csv module handles \n, \r\n and \r line ends itself
     end = 0  # line on which the previous record ended
 
     def records():
@@ -548,6 +570,9 @@ def _read_csv(name, data, mode, max_embedding_rows):
                 start, end = end + 1, reader.line_num
                 yield start, cells
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                limit = csv.field_size_limit()
+                raise UserDataError(f"{name}: line {reader.line_num}: a value is longer than {limit:,} characters") from None
             raise UserDataError(f"{name}: line {reader.line_num}: not valid CSV: {exc}") from None
 
     rows = records()
