@@ -274,7 +274,7 @@ def prerender(html):
         "run-controls": render.run_controls(state, enabled=False),
         "tools": render.tools(enabled=False),
         "app": render.app(state, enabled=False),
-        "guide": render.guide_dialog(),
+        "guide": render.guide_dialog() + render.byo_dialog(),
     }
     for name, markup in parts.items():
         marker = f"<!-- prerender:{name} -->"

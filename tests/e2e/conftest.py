@@ -51,8 +51,9 @@ def base_url(site):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module: a fresh process now and then keeps a long run's memory bounded."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (python build.py test does it)")
     with sync_playwright() as playwright:

@@ -21,7 +21,8 @@ from pyodide.http import pyfetch
 from cleanlens import __version__
 from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
-from cleanlens.web import DEMO_DATASET, render
+from cleanlens import userdata
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render
 from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState
 
 document = js.document
@@ -32,7 +33,8 @@ YIELD_EVERY = 0.05  # seconds of training between two chances for the browser to
 # region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
 REGIONS = {
     "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
-    "warnings": lambda ex: render.warnings_panel(ex.state) + ex.training_problem + render.link_notes(ex.link_notes),
+    "warnings": lambda ex: (render.warnings_panel(ex.state) + ex.training_problem + render.link_notes(ex.link_notes)
+                            + render.data_notes(ex.data_notes)),
     "known-errors": lambda ex: render.known_errors_counter(ex.state),
     "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
     "tiles": lambda ex: render.tiles(ex.state, ex.result),
@@ -127,12 +129,15 @@ def focus_key(node):
 class Explorer:
     """The running explorer: the state, the DOM regions, training."""
 
-    def __init__(self, dataset):
-        self.state = ExplorerState(dataset)
+    def __init__(self, state):
+        self.state = state
         self.busy = False
         self.result = None
         self.training_problem = ""
         self.link_notes = []
+        self.data_notes = []
+        self.byo_files = []
+        self.byo_busy = False
         self._url_pending = False
         self.tile_nodes = {}
         self.tile_cats = {}
@@ -141,14 +146,12 @@ class Explorer:
     # ------------------------------------------------------------------ rendering
 
     def mount(self):
-        """Replace the pre-rendered (disabled) markup with the live one and bind events."""
-        self.result = self.state.analysis()
-        document.getElementById("app").innerHTML = render.app(self.state)
+        """Replace the pre-rendered (disabled) markup with the live one and bind events (once)."""
+        self.show()
         document.getElementById("tools").innerHTML = render.tools()
-        self.refresh(["run-controls"])
-        self._index_tiles()
         for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
-                              ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key)):
+                              ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key),
+                              ("dragover", self.on_dragover), ("drop", self.on_drop)):
             proxy = create_proxy(self.guarded(handler))
             self._proxies.append(proxy)
             document.addEventListener(kind, proxy)
@@ -156,6 +159,13 @@ class Explorer:
         proxy = create_proxy(lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
         self._proxies.append(proxy)
         dialog.addEventListener("close", proxy)
+
+    def show(self):
+        """Render the whole explorer for the current state."""
+        self.result = self.state.analysis()
+        document.getElementById("app").innerHTML = render.app(self.state)
+        self.refresh(["run-controls", "warnings"])
+        self._index_tiles()
 
     def guarded(self, handler):
         """Wrap an event handler: a bug shows a message and is logged, the page and the user's work stay."""
@@ -276,6 +286,9 @@ class Explorer:
         elif action == "rule":
             self.state.set_rule("cleanlab" if target.checked else "percentile")
             self.after_thresholds()
+        elif action == "byo-files":
+            self.byo_files = list(target.files)
+            document.getElementById("byo-message").innerHTML = ""
         elif action == "filter-class":
             self.state.filter_class = int(target.value) if target.value != "" else None
             self.refresh(["tiles"])
@@ -328,6 +341,15 @@ class Explorer:
             download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
         elif action == "theme":
             self.toggle_theme()
+        elif action == "byo-open":
+            document.getElementById("byo").showModal()
+        elif action == "byo-close":
+            document.getElementById("byo").close()
+        elif action in ("byo-load", "byo-renormalize"):
+            asyncio.ensure_future(self.load_user_files(renormalize=action == "byo-renormalize"))
+        elif action == "byo-demo":
+            document.getElementById("byo").close()
+            asyncio.ensure_future(self.open_demo())
         elif action.startswith("guide-"):
             self.guide(action[6:])
 
@@ -360,6 +382,80 @@ class Explorer:
         elif document.getElementById("guide").open and event.key in ("ArrowLeft", "ArrowRight"):
             event.preventDefault()
             self.guide("back" if event.key == "ArrowLeft" else "next")
+
+    def on_dragover(self, event):
+        event.preventDefault()  # allow dropping files anywhere on the page
+
+    def on_drop(self, event):
+        event.preventDefault()
+        files = list(event.dataTransfer.files) if js_value(event.dataTransfer) is not None else []
+        if files:
+            self.byo_files = files
+            dialog = document.getElementById("byo")
+            if not dialog.open:
+                dialog.showModal()
+            asyncio.ensure_future(self.load_user_files())
+
+    # ------------------------------------------------------------------ data sets
+
+    async def open_demo(self):
+        """(Re)load the demo dataset and train on it."""
+        await self.open(await demo_state(), [])
+
+    async def open(self, state, notes):
+        """Show a new dataset (keeping the view settings the user had), then train or analyse it."""
+        if self.state is not None:
+            for key in ("q_class", "q_ood", "rule", "seed", "center_tab", "sweep_metric"):
+                setattr(state, key, getattr(self.state, key))
+        self.state = state
+        self.data_notes = notes
+        self.training_problem = ""
+        self.show()
+        await self.train()
+
+    async def load_user_files(self, renormalize=False):
+        """Read the chosen files, validate them in steps, and open them; on any problem keep what was loaded."""
+        if self.byo_busy:
+            return
+        message = document.getElementById("byo-message")
+        progress = document.getElementById("byo-progress")
+        files = self.byo_files
+        if not files:
+            message.innerHTML = render.byo_error("Choose one .csv or .json file, or two .npy files, first.", False)
+            return
+        self.byo_busy = True
+        try:
+            too_big = [f for f in files if f.size > userdata.MAX_FILE_BYTES]
+            if too_big:  # refuse before reading anything into memory
+                raise userdata.UserDataError(
+                    f"{too_big[0].name}: the file is too large ({too_big[0].size / 1e6:.1f} MB; the limit is "
+                    f"{userdata.MAX_FILE_BYTES // (1024 * 1024)} MB)")
+            message.innerHTML = ""
+            progress.hidden = False
+            pairs = [(str(f.name), (await f.arrayBuffer()).to_bytes()) for f in files]
+            mode = document.querySelector('input[name="byo-mode"]:checked').value
+            limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
+            steps = userdata.iter_load_files(pairs, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
+            last = time.perf_counter()
+            while True:
+                try:
+                    progress.value = next(steps)
+                except StopIteration as stop:
+                    loaded = stop.value
+                    break
+                if time.perf_counter() - last > YIELD_EVERY:
+                    await next_frame()
+                    last = time.perf_counter()
+        except userdata.UserDataError as exc:
+            message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
+            return
+        finally:
+            progress.hidden = True
+            self.byo_busy = False
+        state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
+                              given_probabilities=loaded.probabilities, is_demo=False)
+        document.getElementById("byo").close()
+        await self.open(state, list(loaded.warnings))
 
     # ------------------------------------------------------------------ theme and guide
 
@@ -409,6 +505,14 @@ class Explorer:
         excluded = state.excluded
         active = [i for i in range(len(labels)) if i not in excluded]
         seed = state.seed if seed is None else seed
+        if state.given_probabilities is not None:  # probabilities mode: nothing to train, analyse the current labels
+            probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
+            info = {"engine": "file", "source": state.source_name, "seed": seed}
+            state.finish_training(labels, probabilities, info, excluded)
+            self.busy = False
+            set_state("ready")
+            self.refresh(AFTER_TRAINING)
+            return
         set_state("training")
         set_stage("Training…")
         self.refresh(["run-controls"])
@@ -443,19 +547,22 @@ class Explorer:
         self.refresh(AFTER_TRAINING)
 
 
+async def demo_state():
+    """A fresh explorer state for the demo dataset (fetched from the site, validated)."""
+    name = DEMO_DATASET.rsplit("/", 1)[-1]
+    data = await fetch_bytes(DEMO_DATASET)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DatasetError(f"{name}: not UTF-8 text") from None
+    return ExplorerState(parse_dataset(text, name), source_name=name, source_sha256=hashlib.sha256(data).hexdigest())
+
+
 async def start():
     """Load the demo dataset, mount the explorer, train; any failure shows the error panel."""
     try:
         set_stage("Loading data…")
-        name = DEMO_DATASET.rsplit("/", 1)[-1]
-        data = await fetch_bytes(DEMO_DATASET)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DatasetError(f"{name}: not UTF-8 text") from None
-        explorer = Explorer(parse_dataset(text, name))
-        explorer.state.source_name = name
-        explorer.state.source_sha256 = hashlib.sha256(data).hexdigest()
+        explorer = Explorer(await demo_state())
         explorer.apply_link(str(js.location.hash))
         explorer.mount()
         if not js.localStorage.getItem(GUIDE_SEEN):

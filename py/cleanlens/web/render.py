@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from html import escape
 
+from cleanlens import userdata
 from cleanlens.confident import CATEGORIES
 from cleanlens.scoring import score
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 
 CATEGORY_NAMES = {
     "correct": "Correct",
@@ -37,7 +39,11 @@ COUNT_TESTIDS = {
 }
 CLASS_COLOURS = 10  # class k uses CSS variable --c{k % 10}
 JOINT_THUMBS = 12  # thumbnails drawn per confident-joint cell; the rest are counted
-HISTOGRAM_BINS = 20
+HISTOGRAM_BINS = 30
+MAX_TILES = 1000  # dataset tiles drawn at once (a 100,000-row file must not freeze the tab)
+MAX_ROWS = 1000  # probability table rows drawn at once
+MAX_GRID = 500  # result grid images drawn at once
+MAX_HISTOGRAMS = 12
 
 
 def esc(text):
@@ -90,13 +96,15 @@ def _image(dataset, i, size, extra=""):
 def run_controls(state, enabled=True, busy=False):
     """Train / new-seed buttons, the engine read-out and the progress bar."""
     can = enabled and state.can_train and not busy
+    verb = "Re-analyse" if state.given_probabilities is not None else "Train"
     info = state.training.info if state.training else None
     engine = engine_label(info, info.get("sklearn_importable", False)) if info else "not trained yet"
     stale = ' <span class="stale" data-testid="stale">Labels changed — results are out of date. Train again.</span>' if state.stale else ""
     return (
         f'<button type="button" class="primary" data-action="train" data-testid="run"{_disabled(can)}>'
-        f'{"Training…" if busy else "Train"}</button>'
-        f'<button type="button" data-action="reseed" data-testid="reseed"{_disabled(enabled and not busy and state.training is not None)}>'
+        f'{"Training…" if busy else verb}</button>'
+        f'<button type="button" data-action="reseed" data-testid="reseed"'
+        f'{_disabled(enabled and not busy and state.training is not None and state.given_probabilities is None)}>'
         f"New seed</button>"
         f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} aria-label="Training progress"></progress>'
         f'<span class="engine" data-testid="engine">Engine: {engine}</span>{stale}'
@@ -104,14 +112,17 @@ def run_controls(state, enabled=True, busy=False):
 
 
 def tools(enabled=True):
-    """The guide and theme buttons of the top bar."""
+    """The data, guide and theme buttons of the top bar."""
     d = _disabled(enabled)
-    return (f'<button type="button" data-action="guide-open" data-testid="guide-open"{d}>Guide</button>'
+    return (f'<button type="button" data-action="byo-open" data-testid="byo-open"{d}>Your data</button>'
+            f'<button type="button" data-action="guide-open" data-testid="guide-open"{d}>Guide</button>'
             f'<button type="button" data-action="theme" data-testid="theme"{d}>Switch theme</button>')
 
 
 def engine_label(info, sklearn_importable):
     """The engine read-out: name, version, hyperparameters, and why the built-in engine is used."""
+    if info["engine"] == "file":
+        return f'probabilities from your file {esc(info["source"])} (nothing to train)'
     text = (f"{esc(info['engine'])} {esc(info.get('engine_version', ''))} · RBF SVM C={info['C']:g}, "
             f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {info['seconds']:.2f} s")
     if info["engine"] == "builtin":
@@ -191,7 +202,12 @@ def tile(state, i, result, enabled=True):
 
 
 def tiles(state, result, enabled=True):
-    return "".join(tile(state, i, result, enabled) for i in state.visible_items())
+    items = state.visible_items()
+    shown = "".join(tile(state, i, result, enabled) for i in items[:MAX_TILES])
+    if len(items) > MAX_TILES:
+        shown += (f'<li class="more-note" data-testid="tiles-more">Showing {MAX_TILES:,} of {len(items):,} images: filter by '
+                  "class or category, or sort, to see others.</li>")
+    return shown
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -228,18 +244,33 @@ def threshold_table(state, result):
 
 
 def histograms(state, result):
-    """Per-class histograms of self-confidence with both threshold lines (and the selected item)."""
+    """Per-class histograms of self-confidence with both threshold lines (and the selected item).
+
+    All classes share one x range, [lo, 1], where lo is the lowest self-confidence
+    or finite threshold rounded down to a tenth: the values of a good model
+    crowd near 1, and a fixed [0, 1] axis would hide them in a bin or two.
+    Shows at most MAX_HISTOGRAMS classes.
+    """
     if state.training is None:
         return '<p class="empty">Histograms appear after training.</p>'
     learner = state.training.learner
     labels = state.training.labels
-    out = []
+    classes = state.dataset.classes
+    lows = [v[0] for v in learner.sorted_self_confidences if v]
+    lows += [t for t in result.ood_thresholds + result.class_thresholds if math.isfinite(t)]
+    lo = max(0.0, math.floor(min(lows, default=0.0) * 10) / 10)
+    span = (1.0 - lo) or 1.0
     w, h, pad = 200, 80, 14
-    for k, name in enumerate(state.dataset.classes):
+
+    def x_of(value):
+        return (value - lo) / span * w
+
+    out = []
+    for k, name in enumerate(classes[:MAX_HISTOGRAMS]):
         values = learner.sorted_self_confidences[k]
         bins = [0] * HISTOGRAM_BINS
         for v in values:
-            bins[min(HISTOGRAM_BINS - 1, int(v * HISTOGRAM_BINS))] += 1
+            bins[min(HISTOGRAM_BINS - 1, int((v - lo) / span * HISTOGRAM_BINS))] += 1
         top = max(bins) or 1
         bw = w / HISTOGRAM_BINS
         bars = "".join(
@@ -248,23 +279,24 @@ def histograms(state, result):
         lines = ""
         for cls, t in (("cthr", result.class_thresholds[k]), ("othr", result.ood_thresholds[k])):
             if math.isfinite(t):
-                lines += f'<line class="{cls}" x1="{t * w:.1f}" x2="{t * w:.1f}" y1="0" y2="{h}"/>'
+                lines += f'<line class="{cls}" x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="0" y2="{h}"/>'
         marker = ""
         confidence = None if state.selected is None else state.training.self_confidence[state.selected]
         if confidence is not None and labels[state.selected] == k:
-            x = confidence * w
-            marker = f'<path class="you" d="M{x:.1f} {h + 2}l-4 8h8z"/>'
+            marker = f'<path class="you" d="M{x_of(confidence):.1f} {h + 2}l-4 8h8z"/>'
         desc = (f"{len(values)} images labelled {name}; class threshold {fmt(result.class_thresholds[k])}, "
                 f"OOD threshold {fmt(result.ood_thresholds[k])}")
         out.append(
             f'<figure class="hist"><figcaption><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}</figcaption>'
             f'<svg viewBox="0 -2 {w} {h + pad}" role="img" aria-label="{esc(desc)}">'
             f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{lines}{marker}'
-            f'<text x="0" y="{h + pad - 1}">0</text><text x="{w}" y="{h + pad - 1}" text-anchor="end">1</text></svg></figure>'
+            f'<text x="0" y="{h + pad - 1}">{lo:g}</text><text x="{w}" y="{h + pad - 1}" text-anchor="end">1</text></svg></figure>'
         )
+    more = (f'<p class="muted">Showing {MAX_HISTOGRAMS} of {len(classes)} classes.</p>'
+            if len(classes) > MAX_HISTOGRAMS else "")
     legend = ('<p class="legend"><span class="key cthr"></span>class threshold <span class="key othr"></span>OOD threshold'
-              '<span class="key you"></span>selected image</p>')
-    return "".join(out) + legend
+              '<span class="key you"></span>selected image (self-confidence)</p>')
+    return "".join(out) + more + legend
 
 
 # --------------------------------------------------------------------------- confident joint
@@ -363,6 +395,8 @@ def prob_table(state, result):
     else:
         key = keys[column]
     order = sorted(state.training.active, key=key, reverse=not ascending)
+    hidden = max(0, len(order) - MAX_ROWS)
+    order = order[:MAX_ROWS]
 
     def th(col, text):
         sort = ("ascending" if ascending else "descending") if col == column else "none"
@@ -380,7 +414,8 @@ def prob_table(state, result):
             f'<tr{sel} data-i="{i}"><td><button type="button" class="linklike" data-action="select" data-i="{i}">{esc(dataset.ids[i])}</button></td>'
             f'<td>{esc(classes[labels[i]])}</td>{cells}<td>{"—" if sug is None else esc(classes[sug])}</td>'
             f'<td><span class="cat {category_of(result, i)}">{category_name(result, i)}</span></td></tr>')
-    return f'<table class="probs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    more = f'<p class="muted">Showing the first {MAX_ROWS:,} rows of {MAX_ROWS + hidden:,} in this order.</p>' if hidden else ""
+    return f'<table class="probs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
 # --------------------------------------------------------------------------- summary and results
@@ -431,7 +466,7 @@ def item_grid(state, items, result, arrow=False):
     classes = state.dataset.classes
     labels = state.training.labels
     out = []
-    for i in items:
+    for i in items[:MAX_GRID]:
         cap = esc(classes[labels[i]])
         if arrow and result.suggested[i] is not None:
             cap += f" → {esc(classes[result.suggested[i]])}"
@@ -439,7 +474,8 @@ def item_grid(state, items, result, arrow=False):
         out.append(f'<li class="res{sel}" data-i="{i}"><button type="button" class="pick" data-action="select" data-i="{i}" '
                    f'aria-label="Inspect {esc(state.dataset.ids[i])}">{_image(state.dataset, i, 56)}</button>'
                    f'<span class="cap">{cap}</span></li>')
-    return f'<ul class="grid">{"".join(out)}</ul>'
+    more = f'<p class="muted">Showing {MAX_GRID} of {len(items):,}; the export lists them all.</p>' if len(items) > MAX_GRID else ""
+    return f'<ul class="grid">{"".join(out)}</ul>{more}'
 
 
 def results_tabs(state, result):
@@ -713,6 +749,59 @@ def guide_dialog():
         '<button type="button" data-action="guide-next" data-testid="guide-next" class="primary">Next</button>'
         '<button type="button" data-action="guide-close" data-testid="guide-close">Close</button></div></dialog>'
     )
+
+
+# --------------------------------------------------------------------------- your own data
+
+
+def byo_dialog():
+    """The 'Your data' dialog: file picker, mode, formats and limits, and where errors appear."""
+    embedding_rows, sklearn_rows = BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
+    max_rows, max_classes = userdata.MAX_PROBABILITY_ROWS, userdata.MAX_CLASSES
+    max_megabytes = userdata.MAX_FILE_BYTES // (1024 * 1024)
+    modes = (("auto", "Detect from the file"), ("probabilities", "Predicted probabilities (no training)"),
+             ("embeddings", "Features / embeddings (train here)"))
+    radios = "".join(f'<label><input type="radio" name="byo-mode" value="{m}" data-testid="byo-mode-{m}"'
+                     f'{" checked" if m == "auto" else ""}> {text}</label>' for m, text in modes)
+    return (
+        '<dialog id="byo" data-testid="byo" aria-labelledby="byo-title">'
+        '<h2 id="byo-title">Use your own data</h2>'
+        '<p><strong>Your files stay on this computer:</strong> Python reads them inside this browser tab; nothing is uploaded.</p>'
+        '<p><label for="byo-files">Choose files</label> '
+        '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple accept=".csv,.npy,.json"> '
+        "or drop them anywhere on the page.</p>"
+        f'<fieldset class="modes"><legend>The file holds</legend>{radios}</fieldset>'
+        '<details><summary>Formats and limits</summary><ul>'
+        "<li><strong>Two .npy files</strong> (cleanlab's <code>labels</code> (N,) and <code>pred_probs</code> (N, K)), or a "
+        "<strong>CSV</strong> with a <code>label</code> column and one probability column per class (named by class): "
+        f"used as they are, up to {max_rows:,} rows.</li>"
+        "<li>A <strong>CSV</strong> with a <code>label</code> column and numeric feature columns, or a <strong>JSON</strong> "
+        f"file in the demo's format: trained here, up to {embedding_rows:,} rows with the built-in engine "
+        f"({sklearn_rows:,} when scikit-learn is available).</li>"
+        "<li>Optional CSV columns: <code>id</code>, <code>truth</code> (true class or OOD: enables the score and the sweep), "
+        "<code>image</code> (a data:image URI or a path on this site).</li>"
+        f"<li>At most {max_classes} classes and {max_megabytes} MB per file.</li></ul></details>"
+        '<progress id="byo-progress" max="1" value="0" hidden aria-label="Reading the file"></progress>'
+        '<div id="byo-message" data-testid="byo-message" role="alert"></div>'
+        '<div class="guide-nav"><button type="button" class="primary" data-action="byo-load" data-testid="byo-load">Load</button>'
+        '<button type="button" data-action="byo-demo" data-testid="byo-demo">Back to the demo</button>'
+        '<button type="button" data-action="byo-close" data-testid="byo-close">Close</button></div></dialog>'
+    )
+
+
+def byo_error(message, renormalizable):
+    """A file could not be used: the message, and the offer to renormalise when that is the only problem."""
+    offer = ('<p><button type="button" data-action="byo-renormalize" data-testid="byo-renormalize">'
+             "Renormalise the rows and load</button></p>" if renormalizable else "")
+    return (f'<div class="warning"><p data-testid="byo-error">{esc(message)}</p>'
+            f"<p>Nothing was changed: the data you had is still loaded.</p>{offer}</div>")
+
+
+def data_notes(notes):
+    """Things worth knowing about the loaded file (not errors)."""
+    if not notes:
+        return ""
+    return '<div class="warning" data-testid="data-notes">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
 
 
 # --------------------------------------------------------------------------- the whole app

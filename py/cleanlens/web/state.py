@@ -105,6 +105,9 @@ class ExplorerState:
     decisions: dict = field(default_factory=dict)
     source_name: str = ""
     source_sha256: str = ""
+    given_probabilities: list | None = None
+    """Probabilities mode: the probabilities from the user's file (nothing is trained; 'Train' re-analyses)."""
+    is_demo: bool = True
     _cache: dict = field(default_factory=dict, repr=False)
     _sweep: object = field(default=None, repr=False)
 
@@ -247,6 +250,8 @@ class ExplorerState:
     def to_fragment(self):
         """The view as a URL fragment (without '#'): sliders, rule, seed, selected item and cell, tabs."""
         parts = {"class": self.q_class, "ood": self.q_ood, "rule": self.rule, "seed": self.seed}
+        if not self.is_demo:
+            parts["data"] = "own"
         if self.selected is not None:
             parts["item"] = self.dataset.ids[self.selected]
         if self.cell is not None:
@@ -277,6 +282,9 @@ class ExplorerState:
                 return None
             return value
 
+        if values.get("data") == "own" and self.is_demo:
+            notes.append("this link was made with the sender's own data file, which links never carry: "
+                         "load that file (Your data) to see it with these settings")
         q_class, q_ood = integer("class", 0, 100), integer("ood", 0, 100)
         if q_class is not None:
             self.q_class = q_class
@@ -288,7 +296,7 @@ class ExplorerState:
         seed = integer("seed", 0, 2**31 - 1)
         if seed is not None:
             self.seed = seed
-        if "item" in values:
+        if "item" in values and not (values.get("data") == "own" and self.is_demo):
             try:
                 self.selected = self.dataset.ids.index(values["item"])
             except ValueError:
