@@ -73,11 +73,10 @@ def synthetic_probabilities(n, n_classes, seed=0):
 
 
 def find_demo():
-    """Path of the demo dataset (the first ``embeddings/*.json`` but the placeholder), or None."""
-    for path in sorted((ROOT / "embeddings").glob("*.json")):
-        if path.name != "placeholder.json":
-            return str(path)
-    return None
+    """Path of the page's demo dataset."""
+    from cleanlens.web import DEMO_DATASET
+
+    return str(ROOT / DEMO_DATASET)
 
 
 def _timed(fn, runs):
@@ -100,6 +99,7 @@ def run_tasks(spec):
     from cleanlens.confident import ConfidentLearning
     from cleanlens.dataset import load_dataset
     from cleanlens.scoring import sweep
+    from cleanlens.userdata import load_files
 
     runs = spec["runs"]
     if "sklearn" in spec["engines"]:
@@ -139,6 +139,18 @@ def run_tasks(spec):
         if n <= 1000:
             truth = [label if i % 10 else (label + 1) % k for i, label in enumerate(labels)]
             results[f"threshold sweep 21x21 (heatmap), N={n}, K={k}"] = _timed(lambda: sweep(learning, truth), runs)
+    for n in spec.get("userdata", []):
+        labels, rows = synthetic_probabilities(n, 10, seed=3)
+        text = "id,label," + ",".join(f"c{j}" for j in range(10)) + "\n"
+        text += "".join(f"r{i},c{g}," + ",".join(f"{p:.6f}" for p in row) + "\n" for i, (g, row) in enumerate(zip(labels, rows)))
+        data = text.encode()
+
+        def load_and_analyse(data=data):
+            loaded = load_files([("probs.csv", data)], mode="probabilities", renormalize=True)
+            ConfidentLearning(loaded.dataset.given, loaded.probabilities).categorize(50, 15)
+
+        results[f"your data: load+validate+analyse a probabilities CSV, N={n}, K=10 ({len(data) / 1e6:.1f} MB)"] = (
+            _timed(load_and_analyse, runs))
     return results
 
 
@@ -193,15 +205,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench_engine", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per cross-validation row (default 3)")
     parser.add_argument("--sizes", default="1000,3000", help="synthetic sizes N for cross-validation (default 1000,3000)")
-    parser.add_argument("--demo", help="demo dataset JSON (default: the first embeddings/*.json but the placeholder)")
+    parser.add_argument("--demo", help="demo dataset JSON (default: the page's demo)")
     parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
+    parser.add_argument("--userdata", default="10000,100000",
+                        help="rows of the probabilities CSVs to load, validate and analyse (default 10000,100000)")
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
     os.chdir(ROOT)
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     demo = str(Path(args.demo).resolve()) if args.demo else find_demo()
-    base = {"runs": args.runs, "demo": demo, "sizes": sizes, "categorize": [[300, 3], [10000, 10]]}
+    base = {"runs": args.runs, "demo": demo, "sizes": sizes, "categorize": [[300, 3], [10000, 10]],
+            "userdata": [int(s) for s in args.userdata.split(",") if s]}
     print(f"# Engine benchmark, {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print(f"Machine: {_machine()}")
     print(f"Demo dataset: {Path(demo).name if demo else 'none found (embeddings/*.json)'}")

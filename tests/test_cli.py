@@ -11,7 +11,8 @@ import pytest
 from cleanlab.count import compute_confident_joint
 
 from bench.bench_engine import synthetic_blobs
-from cleanlens.arrays_io import InputError, parse_npy, read_dataset_csv, read_labels, read_matrix
+from cleanlens.arrays_io import InputError, parse_npy, read_labels, read_matrix
+from cleanlens.cli import read_dataset
 from cleanlens.cli import main
 from cleanlens.confident import ConfidentLearning
 
@@ -116,7 +117,7 @@ def test_dataset_csv(capsys, tmp_path):
     lines = ["id,label," + ",".join(f"f{j}" for j in range(6))]
     lines += [f"r{i},{'xyz'[g]}," + ",".join(repr(v) for v in row) for i, (row, g) in enumerate(zip(features, labels))]
     (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
-    ds = read_dataset_csv(tmp_path / "data.csv")
+    ds = read_dataset(tmp_path / "data.csv")
     assert ds.classes == ["x", "y", "z"] and ds.given == labels and ds.features == features and ds.truth is None
     report = run_json(capsys, "find-issues", "--dataset", tmp_path / "data.csv", "--engine", "sklearn")
     assert report["engine"]["name"] == "sklearn" and "score" not in report
@@ -136,7 +137,7 @@ def test_dataset_csv(capsys, tmp_path):
         (lambda d: ["--labels", d / "labels.npy"], "needs --labels and --pred-probs"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "probs.npy", "--class-percentile", "101"], "must be between 0 and 100"),
         (lambda d: ["--dataset", d / "labels.csv", "--labels", d / "labels.npy"], "either --dataset or --labels"),
-        (lambda d: ["--dataset", d / "labels.csv"], "no feature columns"),
+        (lambda d: ["--dataset", d / "labels.csv"], "line 1: no numeric columns"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, case, files, make, message):

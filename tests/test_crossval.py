@@ -12,7 +12,7 @@ from cleanlens.crossval import Cancelled, CrossValError, out_of_sample_probabili
 from cleanlens.dataset import load_dataset
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEMOS = sorted(p for p in glob.glob(os.path.join(ROOT, "embeddings", "*.json")) if not p.endswith("placeholder.json"))
+DEMOS = sorted(glob.glob(os.path.join(ROOT, "embeddings", "*.json")))
 
 
 # --- folds ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from cleanlens.crossval import DEFAULT_C, DEFAULT_GAMMA
 from cleanlens.dataset import load_dataset
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEMOS = sorted(p for p in glob.glob(os.path.join(ROOT, "embeddings", "*.json")) if not p.endswith("placeholder.json"))
+DEMOS = sorted(glob.glob(os.path.join(ROOT, "embeddings", "*.json")))
 
 
 def test_standardize_matches_standard_scaler():

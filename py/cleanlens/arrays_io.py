@@ -21,7 +21,7 @@ import math
 import struct
 from pathlib import Path
 
-from .dataset import OOD, OOD_NAME, Dataset
+
 
 NPY_MAGIC = b"\x93NUMPY"
 # dtype kind + size -> struct code.
@@ -116,9 +116,7 @@ def _read_csv_rows(path):
     """Rows of numbers from a CSV file, skipping a header line; returns ``[(line_number, [numbers])]``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path.name}: cannot read: {exc.strerror}") from None
+        text = _read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: not UTF-8 text") from None
     rows = []
@@ -195,77 +193,3 @@ def read_matrix(path):
     if len(shape) != 2:
         raise InputError(f"{name}: expected a 2-D array (N, K), got shape {shape}")
     return [[float(x) for x in row] for row in rows]
-
-
-def read_dataset_csv(path):
-    """A :class:`~cleanlens.dataset.Dataset` from a CSV of features with a label column.
-
-    The first line is a header. Required: a ``label`` (or ``given``) column of
-    class names; optional: ``id``, ``truth`` (a class name or ``OOD``);
-    every other column is a numeric feature. Classes are the distinct labels,
-    sorted (numerically if they are all integers).
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path.name}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    lower = [h.lower() for h in header]
-    label_col = next((lower.index(n) for n in ("label", "given") if n in lower), None)
-    if label_col is None:
-        raise InputError(f"{path.name}: line 1: no 'label' column in the header")
-    id_col = lower.index("id") if "id" in lower else None
-    truth_col = lower.index("truth") if "truth" in lower else None
-    feature_cols = [j for j in range(len(header)) if j not in (label_col, id_col, truth_col)]
-    if not feature_cols:
-        raise InputError(f"{path.name}: line 1: no feature columns")
-    ids, given_names, truth_names, features, lines = [], [], [], [], []
-    for line_number, cells in enumerate(reader, start=2):
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise InputError(f"{path.name}: line {line_number}: {len(cells)} columns, expected {len(header)}")
-        row = []
-        for j in feature_cols:
-            try:
-                x = float(cells[j])
-            except ValueError:
-                raise InputError(f"{path.name}: line {line_number}, column {j + 1}: not a number: {cells[j]!r}") from None
-            if not math.isfinite(x):
-                raise InputError(f"{path.name}: line {line_number}, column {j + 1}: not finite: {cells[j]!r}")
-            row.append(x)
-        label = cells[label_col].strip()
-        if not label:
-            raise InputError(f"{path.name}: line {line_number}, column {label_col + 1}: empty label")
-        features.append(row)
-        lines.append(line_number)
-        given_names.append(label)
-        ids.append(cells[id_col].strip() if id_col is not None else str(len(ids)))
-        if truth_col is not None:
-            truth_names.append(cells[truth_col].strip())
-    if not features:
-        raise InputError(f"{path.name}: no data rows")
-    names = sorted(set(given_names), key=lambda s: (0, int(s), s) if s.lstrip("-").isdigit() else (1, 0, s))
-    index = {name: k for k, name in enumerate(names)}
-    truth = None
-    if truth_col is not None:
-        truth = []
-        for i, t in enumerate(truth_names):
-            if t != OOD_NAME and t not in index:
-                raise InputError(f"{path.name}: line {lines[i]}, column {truth_col + 1}: unknown true label {t!r}")
-            truth.append(OOD if t == OOD_NAME else index[t])
-    if len(set(ids)) != len(ids):
-        raise InputError(f"{path.name}: duplicate ids in the 'id' column")
-    return Dataset(
-        classes=names,
-        ids=ids,
-        images=[None] * len(ids),
-        given=[index[g] for g in given_names],
-        features=features,
-        truth=truth,
-        provenance={"source": path.name},
-    )

@@ -6,8 +6,9 @@ Two ways to give the data:
   probabilities (N, K), as cleanlab takes them, each a ``.npy`` or CSV file;
   optionally ``--truth T`` (true class per item, -1 = out of distribution).
 - ``--dataset FILE``: the demo dataset JSON (see :mod:`cleanlens.dataset`) or
-  a CSV of features with a ``label`` column (see
-  :func:`cleanlens.arrays_io.read_dataset_csv`); the probabilities are then
+  a CSV of features with a ``label`` column, read as the page reads them
+  (:mod:`cleanlens.userdata`, embeddings mode, without its row and file-size
+  limits); the probabilities are then
   computed first by cross-validation (``--engine``, ``--folds``, ``--seed``,
   ``--C``, ``--gamma``).
 
@@ -34,7 +35,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .arrays_io import InputError, read_dataset_csv, read_labels, read_matrix
+from .arrays_io import InputError, read_labels, read_matrix
 from .confident import (
     DEFAULT_CLASS_PERCENTILE,
     DEFAULT_OOD_PERCENTILE,
@@ -44,7 +45,8 @@ from .confident import (
     ProbabilityError,
 )
 from .crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA, DEFAULT_SEED, ENGINES, CrossValError, out_of_sample_probabilities
-from .dataset import DatasetError, load_dataset
+from .dataset import DatasetError
+from .userdata import UserDataError, load_files
 from .scoring import score, truly_wrong
 
 EXIT_USAGE = 2
@@ -116,7 +118,7 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         report = find_issues(args)
-    except (_Fail, InputError, DatasetError, ProbabilityError, CrossValError) as exc:
+    except (_Fail, InputError, DatasetError, UserDataError, ProbabilityError, CrossValError) as exc:
         print(f"cleanlens: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -131,14 +133,23 @@ def _one_line(exc):
     return " ".join(str(exc).split())
 
 
+def read_dataset(path):
+    """A demo-schema JSON or a features CSV, validated like the page's 'Your data' (embeddings mode)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Fail(f"{path.name}: cannot read: {exc.strerror}") from None
+    loaded = load_files([(path.name, data)], mode="embeddings", max_embedding_rows=sys.maxsize, max_file_bytes=sys.maxsize)
+    return loaded.dataset
+
+
 def find_issues(args):
     """Load the data, cross-validate if needed, categorise; return the report as a JSON-ready dict."""
     ids = truth = engine = None
     if args.dataset:
         if args.labels or args.pred_probs or args.truth:
             raise _Fail("give either --dataset or --labels/--pred-probs, not both")
-        path = Path(args.dataset)
-        dataset = read_dataset_csv(path) if path.suffix.lower() == ".csv" else load_dataset(path)
+        dataset = read_dataset(Path(args.dataset))
         classes, labels, ids, truth = dataset.classes, dataset.given, dataset.ids, dataset.truth
         result = out_of_sample_probabilities(
             dataset.features,
