@@ -35,7 +35,7 @@ def test_counts_and_joint_cells_show_the_engines_numbers():
     joint = render.joint_matrix(state, result)
     for g, row in enumerate(result.joint):
         for s, n in enumerate(row):
-            assert re.search(rf'data-testid="joint-cell-{g}-{s}"[^>]*><span class="jcount">{n}<', joint)
+            assert re.search(rf'data-testid="joint-cell-{g}-{s}"[^>]*><span class="head"><span><span class="jcount">{n}<', joint)
 
 
 def test_user_text_is_escaped_everywhere():

@@ -188,3 +188,17 @@ def test_a_broken_link_is_explained_not_fatal(page, base_url):
     assert wait_until_started(page) == "ready"
     notes = page.get_by_test_id("link-notes").inner_text()
     assert "no-such-image" in notes and "class='abc'" in notes
+
+
+@pytest.mark.parametrize("width, height, page_scrolls", [(1440, 900, False), (1024, 768, True), (390, 844, True)])
+def test_layout_fits(page, base_url, width, height, page_scrolls):
+    """One 1440x900 screen without page scrolling; smaller screens scroll vertically, never sideways."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(base_url)
+    assert wait_until_started(page) == "ready"
+    size = page.evaluate("({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})")
+    assert size["w"] <= width, f"horizontal overflow: {size['w']} > {width}"
+    if not page_scrolls:
+        assert size["h"] <= height, f"the page scrolls: {size['h']} > {height}"
+    for testid in ("run", "class-percentile", "ood-percentile", "count-correct", "joint-cell-0-0"):
+        assert page.get_by_test_id(testid).is_visible()

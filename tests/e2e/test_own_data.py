@@ -1,6 +1,5 @@
 """Bring your own data: every format, every validation error, hostile inputs; nothing leaves the browser."""
 
-import io
 import json
 
 import numpy as np
@@ -10,20 +9,12 @@ from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.crossval import out_of_sample_probabilities
 from cleanlens.userdata import load_files
 
+from ..test_userdata import csv_bytes as csv_text
+from ..test_userdata import npy
 from .conftest import wait_for_results, wait_until_started
 from .expected import demo, page_counts
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def npy(array):
-    buffer = io.BytesIO()
-    np.save(buffer, array)
-    return buffer.getvalue()
-
-
-def csv_text(*lines):
-    return ("\n".join(lines) + "\n").encode()
 
 
 def random_probabilities(n=200, k=4, seed=1, byteorder="<"):

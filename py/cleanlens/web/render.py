@@ -322,13 +322,13 @@ def joint_matrix(state, result):
             thumbs = "".join(
                 f'<img src="{esc(state.dataset.images[i])}" alt="" width="24" height="24" loading="lazy" decoding="async" data-i="{i}">'
                 for i in ids[:JOINT_THUMBS] if state.dataset.images[i])
-            more = f'<span class="more">+{len(ids) - JOINT_THUMBS}</span>' if len(ids) > JOINT_THUMBS else ""
-            label = f"{n} images given {classes[g]}, suggested {classes[s]}"
+            more = f'<span class="more">+{len(ids) - JOINT_THUMBS} more</span>' if len(ids) > JOINT_THUMBS else ""
+            said = f" images given {esc(classes[g])}, suggested {esc(classes[s])}"  # read out, not shown
             cells.append(
                 f'<td class="{kind}{sel}" style="--heat:{heat:.3f}">'
                 f'<button type="button" data-action="cell" data-g="{g}" data-s="{s}" data-testid="joint-cell-{g}-{s}" '
-                f'aria-label="{esc(label)}" aria-pressed="{"true" if sel else "false"}">'
-                f'<span class="jcount">{n}</span><span class="thumbs">{thumbs}{more}</span></button></td>')
+                f'aria-pressed="{"true" if sel else "false"}"><span class="head"><span><span class="jcount">{n}</span>'
+                f'<span class="sr-only">{said}</span></span>{more}</span><span class="thumbs">{thumbs}</span></button></td>')
         rows.append(f'<tr><th scope="row">{esc(classes[g])}</th>{"".join(cells)}</tr>')
     return (
         '<table class="joint"><caption>Confident joint: rows are given labels, columns suggested labels</caption>'
