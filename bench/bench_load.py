@@ -5,8 +5,9 @@
 Each cold run starts Chromium with a new, empty profile (nothing cached) and
 loads dist/ from a local static server; the warm run then reloads the same
 page in that profile. Reported per run: time from navigation start to the first
-contentful paint, the largest contentful paint (the pre-rendered dataset grid
-and controls), and each <body data-state> value (performance.now()): `ready`
+contentful paint, "grid painted" (the largest contentful paint of the
+pre-rendered dataset grid and controls, before Python replaces them), and
+each <body data-state> value (performance.now()): `ready`
 means the first results, auto-training included. And bytes transferred (CDP
 Network.loadingFinished encodedDataLength, i.e. on the wire, 0 when served
 from the browser cache). Prints medians and min–max; no assertions.
@@ -34,9 +35,9 @@ window.__states = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (e.name === "first-contentful-paint") window.__states.push(["first paint", e.startTime]);
 }).observe({type: "paint", buffered: true});
+window.__lcps = [];
 new PerformanceObserver((list) => {
-  const e = list.getEntries().at(-1);
-  window.__lcp = e.startTime;
+  for (const e of list.getEntries()) window.__lcps.push(e.startTime);
 }).observe({type: "largest-contentful-paint", buffered: true});
 new MutationObserver(() => {
   const s = document.body && document.body.dataset.state;
@@ -57,14 +58,15 @@ def load_once(page, cdp, url, reload=False):
     time.sleep(0.2)  # let late loadingFinished events arrive
     states = dict(page.evaluate("window.__states"))
     states.pop("loading", None)
-    lcp = page.evaluate("window.__lcp")
-    if lcp is not None:
-        states["largest paint"] = lcp
+    # The pre-rendered grid's largest paint: the last candidate before Python replaced the markup
+    # (at the 'training' state); later candidates are the live re-render of the same content.
+    before = [t for t in page.evaluate("window.__lcps") if t < states.get("training", float("inf"))]
+    if before:
+        states["grid painted"] = max(before)
     return states, sum(transferred)
 
 
-def run(runs):
-    site = build.DIST
+def run(runs, site=build.DIST):
     if not (site / "index.html").exists():
         build.dist()
     server = build.make_server(site)
