@@ -202,3 +202,20 @@ def test_layout_fits(page, base_url, width, height, page_scrolls):
         assert size["h"] <= height, f"the page scrolls: {size['h']} > {height}"
     for testid in ("run", "class-percentile", "ood-percentile", "count-correct", "joint-cell-0-0"):
         assert page.get_by_test_id(testid).is_visible()
+
+
+def test_everything_one_class_is_warned_about_not_silent(ready):
+    ready.evaluate("""() => {
+        for (const select of document.querySelectorAll('select[data-action="relabel"]')) {
+            select.value = '0';
+            select.dispatchEvent(new Event('change', {bubbles: true}));
+        }
+    }""")
+    warning = ready.get_by_test_id("warning")
+    assert "Every image is labelled" in warning.inner_text()
+    ready.get_by_test_id("run").click()
+    wait_for_results(ready)
+    # training runs (every image gets p = 1 for the one class), finds nothing, and the page says why
+    assert "Every image is labelled" in ready.get_by_test_id("warning").inner_text()
+    assert page_counts(ready)["label_issue"] == 0
+    assert_page_matches(ready, categorize(labels=[0] * len(demo().given)))

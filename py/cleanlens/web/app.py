@@ -505,47 +505,48 @@ class Explorer:
         excluded = state.excluded
         active = [i for i in range(len(labels)) if i not in excluded]
         seed = state.seed if seed is None else seed
-        if state.given_probabilities is not None:  # probabilities mode: nothing to train, analyse the current labels
-            probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
-            info = {"engine": "file", "source": state.source_name, "seed": seed}
-            state.finish_training(labels, probabilities, info, excluded)
-            self.busy = False
-            set_state("ready")
-            self.refresh(AFTER_TRAINING)
-            return
-        set_state("training")
-        set_stage("Training…")
-        self.refresh(["run-controls"])
-        progress = document.getElementById("progress")
-        last = time.perf_counter()
         try:
-            dataset = state.dataset
-            steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
-                                                     len(dataset.classes), seed=seed)
-            for step in steps:
-                progress.value = step.fraction
-                if step.stage == "done":
-                    result = step.result
-                elif time.perf_counter() - last > YIELD_EVERY:
-                    set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
-                    await next_frame()
-                    last = time.perf_counter()
-            version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
-            info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
-                    "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
-                    "sklearn_importable": sklearn_available()}
+            if state.given_probabilities is not None:  # probabilities mode: nothing to train, analyse the labels
+                probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
+                state.finish_training(labels, probabilities, {"engine": "file", "source": state.source_name,
+                                                              "seed": seed}, excluded)
+            else:
+                await self._cross_validate(labels, excluded, active, seed)
             self.training_problem = ""
-            probabilities = [None] * len(labels)
-            for i, row in zip(active, result.probabilities):
-                probabilities[i] = row
-            state.finish_training(labels, probabilities, info, excluded)
-        except CrossValError as exc:
+        except (CrossValError, ValueError) as exc:  # unusable labelling: say why, keep the previous results
             self.training_problem = render.training_problem(str(exc))
         finally:
             self.busy = False
         set_state("ready")
         self.refresh(AFTER_TRAINING)
 
+    async def _cross_validate(self, labels, excluded, active, seed):
+        """Run the cross-validation in steps, showing progress and yielding to the browser every YIELD_EVERY s."""
+        state = self.state
+        set_state("training")
+        set_stage("Training…")
+        self.refresh(["run-controls"])
+        progress = document.getElementById("progress")
+        last = time.perf_counter()
+        dataset = state.dataset
+        steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
+                                                 len(dataset.classes), seed=seed)
+        for step in steps:
+            progress.value = step.fraction
+            if step.stage == "done":
+                result = step.result
+            elif time.perf_counter() - last > YIELD_EVERY:
+                set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
+                await next_frame()
+                last = time.perf_counter()
+        version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
+        info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
+                "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
+                "sklearn_importable": sklearn_available()}
+        probabilities = [None] * len(labels)
+        for i, row in zip(active, result.probabilities):
+            probabilities[i] = row
+        state.finish_training(labels, probabilities, info, excluded)
 
 async def demo_state():
     """A fresh explorer state for the demo dataset (fetched from the site, validated)."""

@@ -22,15 +22,12 @@ from cleanlens.scoring import sweep
 DEFAULT_CLASS_PERCENTILE = 50
 DEFAULT_OOD_PERCENTILE = 15
 RULES = ("percentile", "cleanlab")
-SORTS = ("dataset", "confidence-asc", "confidence-desc", "given")
 CENTER_TABS = ("joint", "scatter", "table", "sweep")
-SWEEP_METRICS = ("f1", "precision", "recall")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 
 
 EXCLUDED = len(CATEGORIES)
 """Category code, beside the engine's four, of an item the user excluded from training."""
-DECISIONS = ("accept", "keep", "exclude")
 
 
 @dataclass
@@ -53,6 +50,8 @@ class Training:
 
     def __post_init__(self):
         self.active = [i for i in range(len(self.labels)) if i not in self.excluded]
+        if not self.active:
+            raise ValueError("every item is excluded: include some items again to analyse them")
         n_classes = len(next(p for p in self.probabilities if p is not None))
         self.learner = ConfidentLearning([self.labels[i] for i in self.active],
                                          [self.probabilities[i] for i in self.active], n_classes=n_classes)
