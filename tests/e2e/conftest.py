@@ -24,10 +24,22 @@ CHROMIUM_ARGS = [
 BOOT_TIMEOUT_MS = 90_000  # cold start on a shared 2-core machine, with headroom
 
 
+RENDERER_CRASH = "Page crashed"
+
+
 def pytest_collection_modifyitems(items):
+    """Mark end-to-end tests; rerun one once if Chromium's renderer process crashed under it.
+
+    On these shared machines a renderer occasionally dies while Pyodide starts
+    (seen on 2026-11-28 in a few full runs, mostly while a second browser test
+    run shared the machine; 1 of 24 loads in a two-process stress run; not
+    reproduced on demand, and no console error or app state precedes it).
+    Only that error is retried, once; the summary reports every rerun.
+    """
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[RENDERER_CRASH]))
 
 
 def serve(directory):
