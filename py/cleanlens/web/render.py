@@ -836,19 +836,3 @@ def app(state, enabled=True):
         '<section class="panel detail" aria-labelledby="h-detail" tabindex="0"><h2 id="h-detail">Why?</h2>'
         f'<div id="detail" data-testid="detail">{detail(state, result)}</div></section>'
     )
-
-
-def class_counts_table(dataset):
-    """A table of the number of items per given class, with a total row."""
-    rows = "".join(
-        f'<tr><th scope="row">{esc(name)}</th>'
-        f'<td class="num" data-testid="class-count-{k}">{count}</td></tr>'
-        for k, (name, count) in enumerate(zip(dataset.classes, dataset.class_counts()))
-    )
-    return (
-        f'<table data-testid="class-counts"><caption>{len(dataset)} items by given label</caption>'
-        f'<thead><tr><th scope="col">Class</th><th scope="col">Items</th></tr></thead>'
-        f'<tbody>{rows}</tbody>'
-        f'<tfoot><tr><th scope="row">Total</th><td class="num" data-testid="total-count">{len(dataset)}</td></tr></tfoot>'
-        f"</table>"
-    )

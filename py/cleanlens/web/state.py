@@ -317,9 +317,7 @@ class ExplorerState:
     def warnings(self):
         """Plain sentences about labellings that make the results meaningless or weak."""
         notes = []
-        counts = [0] * len(self.dataset.classes)
-        for label in self.labels:
-            counts[label] += 1
+        counts = self.dataset.class_counts(self.labels)
         names = self.dataset.classes
         present = [k for k, c in enumerate(counts) if c]
         if len(present) == 1:
