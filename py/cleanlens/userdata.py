@@ -761,19 +761,7 @@ def _csv_probabilities(table, renormalize):
                 f"{table.where(table.lines[i], label_col)}: unknown label {table.labels[i]!r}; "
                 f"expected {expected} (the probability columns)"
             )
-    truth = None
-    if table.truths is not None:
-        truth = []
-        truth_col = table.roles["truth"]
-        for line, t in zip(table.lines, table.truths):
-            value = OOD if t == OOD_NAME else index.get(t)
-            if value is None and not by_name:
-                value = _as_index(t, k)
-            if value is None:
-                raise UserDataError(
-                    f"{table.where(line, truth_col)}: unknown true label {t!r}; expected one of {_names_list(classes)} or {OOD_NAME!r}"
-                )
-            truth.append(value)
+    truth = _csv_truth(table, classes, index, k=None if by_name else k)
     yield 0.7
     probabilities = []
     sums = _SumProblems()
@@ -793,6 +781,29 @@ def _csv_probabilities(table, renormalize):
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
     dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=None, truth=truth)
     return LoadedData("probabilities", dataset, probabilities, warnings, name)
+
+
+def _csv_truth(table, classes, index, k=None, which=""):
+    """The truth column as class indices (OOD = -1), or None without one.
+
+    Values are class names from ``index``, ``OOD``, or (when ``k`` is given)
+    integer class indices 0..k-1.
+    """
+    if table.truths is None:
+        return None
+    truth = []
+    truth_col = table.roles["truth"]
+    for line, t in zip(table.lines, table.truths):
+        value = OOD if t == OOD_NAME else index.get(t)
+        if value is None and k is not None:
+            value = _as_index(t, k)
+        if value is None:
+            raise UserDataError(
+                f"{table.where(line, truth_col)}: unknown true label {t!r}; "
+                f"expected one of {_names_list(classes)}{which} or {OOD_NAME!r}"
+            )
+        truth.append(value)
+    return truth
 
 
 def _csv_embeddings(table, max_embedding_rows):
@@ -817,18 +828,7 @@ def _csv_embeddings(table, max_embedding_rows):
         classes = sorted(distinct)
     index = {c: i for i, c in enumerate(classes)}
     given = [index[label] for label in table.labels]
-    truth = None
-    if table.truths is not None:
-        truth = []
-        truth_col = table.roles["truth"]
-        for line, t in zip(table.lines, table.truths):
-            value = OOD if t == OOD_NAME else index.get(t)
-            if value is None:
-                raise UserDataError(
-                    f"{table.where(line, truth_col)}: unknown true label {t!r}; "
-                    f"expected one of {_names_list(classes)} (the labels) or {OOD_NAME!r}"
-                )
-            truth.append(value)
+    truth = _csv_truth(table, classes, index, which=" (the labels)")
     n = len(table.values)
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
     dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=table.values, truth=truth)
