@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .confident import DEFAULT_OOD_PERCENTILE, ConfidentLearning
+from .confident import DEFAULT_OOD_PERCENTILE
 
 SWEEP_PERCENTILES = tuple(range(0, 101, 5))
 """The default grid: 0, 5, ..., 100 (the sliders' steps)."""

@@ -80,6 +80,7 @@ class PageWatch:
     def __init__(self):
         self.foreign_requests = []
         self.console_errors = []
+        self.dialogs = []  # alert/confirm/prompt: no script of ours opens one, so any means injected code ran
 
     def route(self, route):
         host = urlsplit(route.request.url).hostname
@@ -115,6 +116,7 @@ def context(browser, watch, request):
     yield context
     context.close()
     assert watch.foreign_requests == [], f"requests left 127.0.0.1: {watch.foreign_requests}"
+    assert watch.dialogs == [], f"a script opened a dialog: {watch.dialogs}"
     if "console_errors" not in request.fixturenames:
         assert watch.console_errors == [], f"console errors: {watch.console_errors}"
 
@@ -130,6 +132,15 @@ def page(context, watch):
     page = context.new_page()
     page.on("console", watch.console)
     page.on("pageerror", lambda exc: watch.console_errors.append(f"pageerror: {exc}"))
+    page.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
+    return page
+
+
+@pytest.fixture
+def ready(page, base_url):
+    """The page, opened on the demo, after its first results."""
+    page.goto(base_url)
+    assert wait_until_started(page) == "ready"
     return page
 
 

@@ -9,13 +9,6 @@ from .conftest import wait_for_results, wait_until_started
 from .expected import assert_page_matches, categorize, demo, page_counts
 
 
-@pytest.fixture
-def ready(page, base_url):
-    page.goto(base_url)
-    assert wait_until_started(page) == "ready"
-    return page
-
-
 def test_first_results_match_the_engine(ready):
     assert_page_matches(ready, categorize())
     engine = ready.get_by_test_id("engine").inner_text()

@@ -10,15 +10,8 @@ import pytest
 from cleanlens.confident import CATEGORIES
 from cleanlens.web import DEMO_DATASET
 
-from .conftest import wait_for_results, wait_until_started
+from .conftest import wait_for_results
 from .expected import ROOT, _probabilities, categorize, demo, page_counts
-
-
-@pytest.fixture
-def ready(page, base_url):
-    page.goto(base_url)
-    assert wait_until_started(page) == "ready"
-    return page
 
 
 def test_accept_all_then_retrain(ready):

@@ -42,14 +42,6 @@ def embeddings_csv(n_per_class=25, seed=2, images=()):
     return csv_text(*lines)
 
 
-@pytest.fixture
-def ready(page, base_url):
-    page.goto(base_url)
-    assert wait_until_started(page) == "ready"
-    page.on("dialog", lambda dialog: pytest.fail(f"a script opened a dialog: {dialog.message}"))
-    return page
-
-
 def load(page, files, mode="auto"):
     """Open 'Your data', choose files ((name, bytes) pairs, or paths), pick the mode, press Load."""
     page.get_by_test_id("byo-open").click()

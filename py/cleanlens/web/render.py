@@ -577,7 +577,7 @@ def sweep_panel(state):
             marks = (" here" if (qc, qo) == here else "") + (" best" if (qc, qo) == best_at else "")
             label = f"class {qc}, OOD {qo}: {METRIC_NAMES[metric]} {fmt(value)}" + (" (best)" if (qc, qo) == best_at else "")
             if qo > qc:
-                cells.append(f'<td class="na" title="OOD above class: not reachable"></td>')
+                cells.append('<td class="na" title="OOD above class: not reachable"></td>')
                 continue
             cells.append(
                 f'<td class="{marks.strip()}" style="--v:{shown:.3f}"><button type="button" data-action="sweep-cell" '
@@ -601,8 +601,8 @@ def cleanlab_curve(state, sw, metric):
     """The cleanlab rule's metric as a function of the OOD percentile (its label issues do not depend on the class slider)."""
     w, h = 300, 90
     pts = []
-    for qo, score in zip(sw.ood_percentiles, sw.cleanlab):
-        value = _metric(score, metric)
+    for qo, cell in zip(sw.ood_percentiles, sw.cleanlab):
+        value = _metric(cell, metric)
         if value is not None:
             pts.append(f"{qo / 100 * w:.1f},{h - value * h:.1f}")
     x = state.q_ood / 100 * w
