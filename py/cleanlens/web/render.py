@@ -14,6 +14,7 @@ contract of DESIGN.md §5.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from html import escape
 
 from cleanlens import userdata
@@ -243,6 +244,20 @@ def threshold_table(state, result):
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
+@lru_cache(maxsize=64)
+def _histogram(learner, k, lo):
+    """Counts of class k's self-confidences in HISTOGRAM_BINS bins over [lo, 1].
+
+    Cached per (learner, class, lo): the histograms are redrawn on every hover
+    and slider step, but only the threshold lines and the marker move.
+    """
+    span = (1.0 - lo) or 1.0
+    bins = [0] * HISTOGRAM_BINS
+    for v in learner.sorted_self_confidences[k]:
+        bins[min(HISTOGRAM_BINS - 1, int((v - lo) / span * HISTOGRAM_BINS))] += 1
+    return bins
+
+
 def histograms(state, result):
     """Per-class histograms of self-confidence with both threshold lines (and the selected item).
 
@@ -268,9 +283,7 @@ def histograms(state, result):
     out = []
     for k, name in enumerate(classes[:MAX_HISTOGRAMS]):
         values = learner.sorted_self_confidences[k]
-        bins = [0] * HISTOGRAM_BINS
-        for v in values:
-            bins[min(HISTOGRAM_BINS - 1, int((v - lo) / span * HISTOGRAM_BINS))] += 1
+        bins = _histogram(learner, k, lo)
         top = max(bins) or 1
         bw = w / HISTOGRAM_BINS
         bars = "".join(
