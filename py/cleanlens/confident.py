@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from operator import lt
+from operator import ge, getitem, indexOf, lt
 
 CATEGORIES = ("correct", "label_issue", "ood", "unconfident")
 CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT = range(4)
@@ -55,6 +55,8 @@ CLEANLAB_THRESHOLD_FLOOR = 2e-6
 """cleanlab's ``CONFIDENT_THRESHOLDS_LOWER_BOUND``."""
 CLEANLAB_EMPTY_THRESHOLD = 2.0
 """cleanlab's threshold for a class with no items (no probability reaches it)."""
+CHUNK = 10_000
+"""Items per step of :meth:`ConfidentLearning.steps` (about 10 ms of work under CPython with K = 10)."""
 
 
 class ProbabilityError(ValueError):
@@ -284,22 +286,52 @@ class ConfidentLearning:
 
     Built once from ``labels`` (N class indices) and ``probabilities`` (N rows
     of K floats), validated by :func:`validate` (``tolerance``,
-    ``renormalize`` passed on). Holds each class's sorted self-confidences,
-    every item's argmax and top probability, and cleanlab's thresholds.
+    ``renormalize`` passed on) unless ``validated=True`` says the caller
+    already did (the rows are then used as given: lists of K finite floats
+    >= 0, labels ints in 0..K-1; the browser passes what
+    :mod:`cleanlens.userdata` or :mod:`cleanlens.crossval` produced). Holds each
+    class's sorted self-confidences, every item's argmax and top probability,
+    and cleanlab's thresholds. :meth:`steps` builds one in chunks, yielding
+    between them, so a browser tab stays responsive at N = 100,000.
     """
 
-    def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
-        self.labels, self.probabilities = validate(
-            labels, probabilities, n_classes, tolerance=tolerance, renormalize=renormalize
-        )
-        self.n_classes = k = len(self.probabilities[0])
-        self.argmax = [row.index(max(row)) for row in self.probabilities]
-        self.top = [row[a] for row, a in zip(self.probabilities, self.argmax)]
+    def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False,
+                 validated=False):
+        for _ in self._setup(labels, probabilities, n_classes, tolerance, renormalize, validated):
+            pass
+
+    @classmethod
+    def steps(cls, labels, probabilities, n_classes=None, *, validated=False):
+        """Build a :class:`ConfidentLearning` step by step: a generator that yields ``None`` between chunks
+        of :data:`CHUNK` items and returns the instance (the ``value`` of its ``StopIteration``)."""
+        self = cls.__new__(cls)
+        yield from self._setup(labels, probabilities, n_classes, SUM_TOLERANCE, False, validated)
+        return self
+
+    def _setup(self, labels, probabilities, n_classes, tolerance, renormalize, validated):
+        if validated:
+            labels, probabilities = list(labels), list(probabilities)
+            if not labels or len(labels) != len(probabilities):
+                raise ProbabilityError(f"{len(labels)} labels but {len(probabilities)} probability rows")
+        else:
+            labels, probabilities = validate(labels, probabilities, n_classes, tolerance=tolerance,
+                                             renormalize=renormalize)
+            yield
+        self.labels, self.probabilities = labels, probabilities
+        self.n_classes = k = len(probabilities[0]) if n_classes is None else n_classes
+        self.argmax, self.top = [], []
         self_confidences = [[] for _ in range(k)]
-        for label, row in zip(self.labels, self.probabilities):
-            self_confidences[label].append(row[label])
+        for start in range(0, len(labels), CHUNK):
+            rows, given = probabilities[start:start + CHUNK], labels[start:start + CHUNK]
+            top = list(map(max, rows))
+            self.top += top
+            self.argmax += map(indexOf, rows, top)  # the first maximum: ties go to the lowest index
+            for label, s in zip(given, map(getitem, rows, given)):
+                self_confidences[label].append(s)
+            yield
         self.class_counts = [len(s) for s in self_confidences]
         self.sorted_self_confidences = [sorted(s) for s in self_confidences]
+        yield
         self.cleanlab_thresholds = [
             max(numpy_mean(s), CLEANLAB_THRESHOLD_FLOOR) if s else CLEANLAB_EMPTY_THRESHOLD for s in self_confidences
         ]
@@ -322,7 +354,7 @@ class ConfidentLearning:
         else:
             class_thresholds = list(self.cleanlab_thresholds)
             if self._cleanlab_suggested is None:
-                self._cleanlab_suggested = self._cleanlab_suggestions(class_thresholds)
+                self._cleanlab_suggested = self.cleanlab_suggestions()
             suggested = self._cleanlab_suggested
         categories = []
         joint_ids = [[[] for _ in range(k)] for _ in range(k)]
@@ -352,15 +384,16 @@ class ConfidentLearning:
             joint_ids=joint_ids,
         )
 
-    def _cleanlab_suggestions(self, thresholds):
-        cutoffs = [t - CLEANLAB_MARGIN for t in thresholds]
+    def cleanlab_suggestions(self, start=0, stop=None):
+        """cleanlab's suggested label (or None) for items ``start..stop-1`` (see the module docstring).
+
+        An item is confident for class k if ``p[k] >= t_k - 1e-6``: with one such class it is suggested,
+        with several the overall argmax is, with none nothing is.
+        """
+        cutoffs = [t - CLEANLAB_MARGIN for t in self.cleanlab_thresholds]
         suggested = []
-        for row, a in zip(self.probabilities, self.argmax):
-            confident = [c for c, (p, t) in enumerate(zip(row, cutoffs)) if p >= t]
-            if not confident:
-                suggested.append(None)
-            elif len(confident) == 1:
-                suggested.append(confident[0])
-            else:
-                suggested.append(a)
+        for row, a in zip(self.probabilities[start:stop], self.argmax[start:stop]):
+            confident = list(map(ge, row, cutoffs))
+            n = confident.count(True)
+            suggested.append(None if n == 0 else confident.index(True) if n == 1 else a)
         return suggested

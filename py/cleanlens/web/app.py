@@ -2,15 +2,21 @@
 
 State lives in :class:`~cleanlens.web.state.ExplorerState`, HTML comes from
 :mod:`cleanlens.web.render`; this module binds the two to the DOM. One
-delegated listener per event type on the document dispatches on the
-``data-action`` of the element the event came from. After each change only
-the regions that depend on it are re-rendered (see :data:`REGIONS`); the
-dataset tiles, the largest region, are patched in place when only their
-categories changed.
+delegated listener per event type on the document looks up the
+``data-action`` of the element the event came from in a table of handlers
+(:data:`CLICKS`, :data:`CHANGES`). After each change only the regions that
+depend on it are re-rendered (:data:`REGIONS`); the dataset tiles, the
+largest region, are patched in place when only their categories changed.
+Long lists (:data:`VIRTUAL`) draw only the rows in view and redraw as they
+scroll. Long work (reading files, training) runs as generators driven by
+:func:`drive`, which lets the browser handle input and paint every
+:data:`YIELD_EVERY` seconds; background tasks run through
+:meth:`Explorer.spawn`, which shows any failure instead of losing it.
 """
 
 import asyncio
 import hashlib
+import math
 import time
 import traceback
 
@@ -18,38 +24,50 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, jsnull
 from pyodide.http import pyfetch
 
-from cleanlens import __version__
-from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens import __version__, userdata
+from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
-from cleanlens import userdata
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render
-from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState
+from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState, TrainingError
 
 document = js.document
 GUIDE_SEEN = "cleanlens-guide-seen"
 THEME = "cleanlens-theme"
-YIELD_EVERY = 0.05  # seconds of training between two chances for the browser to paint
+YIELD_EVERY = 0.03
+"""Seconds of work between two chances for the browser to handle input and paint. The generators this
+module drives yield every few milliseconds, so no task runs much longer than this."""
+OVERSCAN = 3
+"""Rows a virtual list draws beyond the visible ones, above and below."""
 
 # region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
 REGIONS = {
     "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
     "warnings": lambda ex: (render.warnings_panel(ex.state) + ex.training_problem + render.link_notes(ex.link_notes)
-                            + render.data_notes(ex.data_notes)),
+                            + render.data_notes(ex.data_notes) + ex.problem),
     "known-errors": lambda ex: render.known_errors_counter(ex.state),
+    "dataset-count": lambda ex: render.dataset_count(ex.state),
     "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
-    "tiles": lambda ex: render.tiles(ex.state, ex.result),
+    "tiles": lambda ex: render.tiles(ex.state, ex.result, ex.window("tiles")),
     "threshold-table": lambda ex: render.threshold_table(ex.state, ex.result),
     "histograms": lambda ex: render.histograms(ex.state, ex.result),
     "center-tabs": lambda ex: render.center_tabs(ex.state),
-    "panel-center": lambda ex: render.center_body(ex.state, ex.result),
+    "panel-center": lambda ex: render.center_body(ex.state, ex.result, ex.window("table")),
     "summary": lambda ex: render.summary(ex.state, ex.result),
     "export": lambda ex: render.export_controls(ex.state),
     "results-tabs": lambda ex: render.results_tabs(ex.state, ex.result),
-    "panel-results": lambda ex: render.results_body(ex.state, ex.result),
+    "panel-results": lambda ex: render.results_body(ex.state, ex.result, ex.window("results")),
     "detail": lambda ex: render.detail(ex.state, ex.result),
 }
 AFTER_THRESHOLDS = ("threshold-table", "histograms", "panel-center", "summary", "results-tabs", "panel-results", "detail")
 AFTER_TRAINING = tuple(REGIONS)
+AFTER_LIST = ("tiles", "dataset-count")
+
+# virtual list name -> (the element that scrolls, render function of the rows in a window)
+VIRTUAL = {
+    "tiles": ("tiles-scroll", lambda ex, window: render.tiles(ex.state, ex.result, window)),
+    "results": ("panel-results", lambda ex, window: render.result_items(ex.state, ex.result, window)),
+    "table": ("panel-center", lambda ex, window: render.table_rows(ex.state, ex.result, window)),
+}
 
 
 def set_stage(text):
@@ -86,11 +104,38 @@ def download(name, text, mime):
     js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 1000)
 
 
-async def next_frame():
-    """Resolve after the browser has had a chance to paint (rAF, then a task)."""
+async def pause():
+    """Let the browser handle input and paint: ``scheduler.yield()`` where the browser has it, else a new task."""
+    scheduler = getattr(js, "scheduler", None)
+    if scheduler is not None and hasattr(scheduler, "yield"):
+        await getattr(scheduler, "yield")()
+        return
+
     def wait(resolve, reject):
-        js.requestAnimationFrame(create_once_callable(lambda _t: js.setTimeout(resolve, 0)))
+        js.setTimeout(resolve, 0)
     await js.Promise.new(create_once_callable(wait))
+
+
+async def drive(steps, progress=None, cancelled=None):
+    """Run a generator to its end, pausing for the browser every :data:`YIELD_EVERY` seconds; return its value.
+
+    ``progress(value)`` is called with each value the generator yields that is not None; ``cancelled()``,
+    if given, is checked at every pause and raises :class:`~cleanlens.crossval.Cancelled` when true.
+    """
+    last = time.perf_counter()
+    while True:
+        try:
+            value = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        if progress is not None and value is not None:
+            progress(value)
+        if time.perf_counter() - last > YIELD_EVERY:
+            await pause()
+            if cancelled is not None and cancelled():
+                steps.close()
+                raise Cancelled()
+            last = time.perf_counter()
 
 
 def js_value(value):
@@ -134,11 +179,16 @@ class Explorer:
         self.busy = False
         self.result = None
         self.training_problem = ""
+        self.problem = ""  # a bug caught in a handler or task, shown in the warnings region
         self.link_notes = []
         self.data_notes = []
         self.byo_files = []
         self.byo_busy = False
+        self.generation = 0  # bumped when other data is opened: a running training for older data stops
+        self.training_task = None
+        self.windows = {}  # virtual list name -> (start, stop, columns, count) drawn
         self._url_pending = False
+        self._scroll_pending = False
         self.tile_nodes = {}
         self.tile_cats = {}
         self._proxies = []
@@ -152,32 +202,50 @@ class Explorer:
         for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
                               ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key),
                               ("dragover", self.on_dragover), ("drop", self.on_drop)):
-            proxy = create_proxy(self.guarded(handler))
-            self._proxies.append(proxy)
-            document.addEventListener(kind, proxy)
-        dialog = document.getElementById("guide")
-        proxy = create_proxy(lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
+            self.listen(document, kind, handler)
+        self.listen(document, "scroll", self.on_scroll, capture=True)
+        self.listen(js.window, "resize", self.on_scroll)
+        self.listen(document.getElementById("guide"), "close", lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
+
+    def listen(self, target, kind, handler, capture=False):
+        proxy = create_proxy(self.guarded(handler))
         self._proxies.append(proxy)
-        dialog.addEventListener("close", proxy)
+        target.addEventListener(kind, proxy, capture)
 
     def show(self):
         """Render the whole explorer for the current state."""
         self.result = self.state.analysis()
+        self.windows = {}
         document.getElementById("app").innerHTML = render.app(self.state)
         self.refresh(["run-controls", "warnings"])
+        self.place_all()
         self._index_tiles()
 
+    def report_problem(self, exc):
+        """A bug: log it, say so in the page; the page and the user's work stay."""
+        js.console.error(traceback.format_exc())
+        self.problem = render.internal_error(exc)
+        node = js_value(document.getElementById("warnings"))
+        if node is not None:
+            node.innerHTML = REGIONS["warnings"](self)
+
     def guarded(self, handler):
-        """Wrap an event handler: a bug shows a message and is logged, the page and the user's work stay."""
+        """Wrap an event handler so that a bug is shown (:meth:`report_problem`), never lost."""
         def run(event):
             try:
                 handler(event)
             except Exception as exc:  # noqa: BLE001 (never let one event break the page)
-                js.console.error(traceback.format_exc())
-                node = js_value(document.getElementById("warnings"))
-                if node is not None:
-                    node.innerHTML = render.internal_error(exc)
+                self.report_problem(exc)
         return run
+
+    def spawn(self, coroutine):
+        """Run a background task with the same error handling as an event handler."""
+        async def run():
+            try:
+                await coroutine
+            except Exception as exc:  # noqa: BLE001 (a failed task must be seen, not lost in the event loop)
+                self.report_problem(exc)
+        return asyncio.ensure_future(run())
 
     def refresh(self, names):
         """Re-render the named regions, keeping keyboard focus on the same control."""
@@ -188,6 +256,9 @@ class Explorer:
             node = js_value(document.getElementById(name))
             if node is not None:
                 node.innerHTML = REGIONS[name](self)
+        for name in VIRTUAL:
+            if name in names or VIRTUAL[name][0] in names:
+                self.place(name)
         if "tiles" in names:
             self._index_tiles()
         if key and not active.isConnected:
@@ -208,13 +279,13 @@ class Explorer:
         js.setTimeout(create_once_callable(write), 250)
 
     def _index_tiles(self):
-        self.tile_nodes = {int(node.dataset.i): node for node in document.querySelectorAll("#tiles > li")}
+        self.tile_nodes = {int(node.dataset.i): node for node in document.querySelectorAll("#tiles > li.tile")}
         self.tile_cats = {i: node.dataset.cat for i, node in self.tile_nodes.items()}
 
     def patch_tiles(self):
-        """Update the category of the tiles whose category changed (or re-render when a filter depends on it)."""
-        if self.state.filter_category is not None or self.state.sort.startswith("confidence"):
-            self.refresh(["tiles"])
+        """Update the category of the drawn tiles whose category changed (or re-render when a filter depends on it)."""
+        if self.state.filter_category is not None:
+            self.refresh(AFTER_LIST)
             return
         for i, node in self.tile_nodes.items():
             cat = render.category_of(self.result, i)
@@ -225,6 +296,70 @@ class Explorer:
     def after_thresholds(self):
         self.refresh(AFTER_THRESHOLDS)
         self.patch_tiles()
+
+    # ------------------------------------------------------------------ virtual lists
+
+    def window(self, name):
+        """The ``(start, stop)`` items drawn of virtual list `name`, or None (not drawn yet, or short)."""
+        drawn = self.windows.get(name)
+        return None if drawn is None else drawn[:2]
+
+    def place(self, name):
+        """Draw the rows of virtual list `name` that are in view (if it is long), and size its spacers."""
+        container_id, draw = VIRTUAL[name]
+        node = js_value(document.querySelector(f'[data-virtual="{name}"]'))
+        if node is None:
+            self.windows.pop(name, None)
+            return
+        count = int(node.dataset.count)
+        if count <= render.VIRTUAL_MIN:
+            self.windows.pop(name, None)
+            node.style.paddingTop = node.style.paddingBottom = ""
+            return
+        container = document.getElementById(container_id)
+        pitch, column, gap = float(node.dataset.row), float(node.dataset.col), float(node.dataset.gap)
+        cols = max(1, math.floor((node.clientWidth + gap) / column)) if column else 1
+        offset = 0.0 if node.id == container_id else (
+            node.getBoundingClientRect().top - container.getBoundingClientRect().top + container.scrollTop)
+        top = max(0, math.floor((container.scrollTop - offset) / pitch))
+        bottom = max(top + 1, math.ceil((container.scrollTop - offset + container.clientHeight) / pitch))
+        drawn = self.windows.get(name)
+        if (drawn is None or drawn[2:] != (cols, count) or drawn[0] > top * cols
+                or drawn[1] < min(count, bottom * cols)):
+            start = max(0, top - OVERSCAN) * cols
+            stop = min(count, (bottom + OVERSCAN) * cols)
+            key = focus_key(document.activeElement) if node.contains(document.activeElement) else None
+            self.windows[name] = (start, stop, cols, count)
+            node.innerHTML = draw(self, (start, stop))
+            if key:
+                again = js_value(node.querySelector(key))
+                if again is not None:
+                    again.focus()
+            if name == "tiles":
+                self._index_tiles()
+        start, stop = self.windows[name][:2]
+        if node.tagName != "TBODY":  # a list: spacers as padding (a table draws spacer rows itself)
+            rows = math.ceil(count / cols)
+            node.style.paddingTop = f"{start // cols * pitch}px"
+            node.style.paddingBottom = f"{max(0, rows - math.ceil(stop / cols)) * pitch}px"
+
+    def place_all(self):
+        for name in VIRTUAL:
+            self.place(name)
+
+    def on_scroll(self, event):
+        """Redraw the virtual lists once per frame while anything scrolls (or the window is resized)."""
+        if self._scroll_pending:
+            return
+        self._scroll_pending = True
+
+        def frame(_timestamp):
+            self._scroll_pending = False
+            try:
+                self.place_all()
+            except Exception as exc:  # noqa: BLE001
+                self.report_problem(exc)
+        js.requestAnimationFrame(create_once_callable(frame))
 
     # ------------------------------------------------------------------ selection
 
@@ -274,84 +409,56 @@ class Explorer:
 
     def on_change(self, event):
         target = event.target
-        action = js_value(target.getAttribute("data-action"))
-        if action == "relabel":
-            i = int(target.dataset.i)
-            self.state.relabel(i, int(target.value))
-            self.tile_nodes[i].classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
-            self.refresh(["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.selected == i else []))
-        elif action == "sweep-metric":
-            self.state.sweep_metric = target.value
-            self.refresh(["panel-center"])
-        elif action == "rule":
-            self.state.set_rule("cleanlab" if target.checked else "percentile")
-            self.after_thresholds()
-        elif action == "byo-files":
-            self.byo_files = list(target.files)
-            document.getElementById("byo-message").innerHTML = ""
-        elif action == "filter-class":
-            self.state.filter_class = int(target.value) if target.value != "" else None
-            self.refresh(["tiles"])
-        elif action == "filter-category":
-            self.state.filter_category = target.value or None
-            self.refresh(["tiles"])
-        elif action == "sort":
-            self.state.sort = target.value
-            self.refresh(["tiles"])
+        handler = CHANGES.get(js_value(target.getAttribute("data-action")))
+        if handler is not None:
+            handler(self, target)
+
+    def relabel(self, target):
+        i = int(target.dataset.i)
+        self.state.relabel(i, int(target.value))
+        self.tile_nodes[i].classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
+        self.refresh(["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.selected == i else []))
+
+    def set_view(self, name, value, regions):
+        setattr(self.state, name, value)
+        self.refresh(regions)
 
     def on_click(self, event):
         target = closest(event, "[data-action]")
         if target is None:
             return
         action = target.getAttribute("data-action")
-        if action == "select":
-            self.select(int(target.getAttribute("data-i")))
-        elif action == "train":
-            asyncio.ensure_future(self.train())
-        elif action == "reseed":
-            asyncio.ensure_future(self.train(seed=self.state.seed + 1))
-        elif action == "cell":
-            self.state.cell = (int(target.dataset.g), int(target.dataset.s))
-            self.state.result_tab = "cell"
-            self.refresh(["panel-center", "results-tabs", "panel-results"])
-        elif action == "tab-center":
-            self.state.center_tab = target.dataset.tab
-            self.refresh(["center-tabs", "panel-center"])
-        elif action == "tab-results":
-            self.state.result_tab = target.dataset.tab
-            self.refresh(["results-tabs", "panel-results"])
-        elif action == "table-sort":
-            column = target.dataset.col
-            current, ascending = self.state.table_sort
-            self.state.table_sort = (column, not ascending if column == current else True)
-            self.refresh(["panel-center"])
-        elif action == "sweep-cell":
-            self.state.set_class_percentile(int(target.dataset.qc))
-            self.state.set_ood_percentile(int(target.dataset.qo))
-            self.sync_sliders()
-            self.after_thresholds()
-        elif action in ("accept", "keep", "exclude", "undo"):
-            i = int(target.dataset.i)
-            getattr(self.state, action)(i)
-            self.after_fix([i])
-        elif action == "accept-all":
-            self.after_fix(self.state.accept_all())
-        elif action == "export":
-            name, text = self.state.export(target.dataset.kind)
-            download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
-        elif action == "theme":
-            self.toggle_theme()
-        elif action == "byo-open":
-            document.getElementById("byo").showModal()
-        elif action == "byo-close":
-            document.getElementById("byo").close()
-        elif action in ("byo-load", "byo-renormalize"):
-            asyncio.ensure_future(self.load_user_files(renormalize=action == "byo-renormalize"))
-        elif action == "byo-demo":
-            document.getElementById("byo").close()
-            asyncio.ensure_future(self.open_demo())
+        handler = CLICKS.get(action)
+        if handler is not None:
+            handler(self, target)
         elif action.startswith("guide-"):
             self.guide(action[6:])
+
+    def choose_cell(self, target):
+        self.state.cell = (int(target.dataset.g), int(target.dataset.s))
+        self.state.result_tab = "cell"
+        self.refresh(["panel-center", "results-tabs", "panel-results"])
+
+    def sort_table(self, target):
+        column = target.dataset.col
+        current, ascending = self.state.table_sort
+        self.state.table_sort = (column, not ascending if column == current else True)
+        self.refresh(["panel-center"])
+
+    def sweep_cell(self, target):
+        self.state.set_class_percentile(int(target.dataset.qc))
+        self.state.set_ood_percentile(int(target.dataset.qo))
+        self.sync_sliders()
+        self.after_thresholds()
+
+    def decide(self, target):
+        i = int(target.dataset.i)
+        getattr(self.state, target.getAttribute("data-action"))(i)
+        self.after_fix([i])
+
+    def export(self, target):
+        name, text = self.state.export(target.dataset.kind)
+        download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
 
     def on_hover(self, event):
         target = closest(event, '[data-action="select"]')
@@ -394,7 +501,7 @@ class Explorer:
             dialog = document.getElementById("byo")
             if not dialog.open:
                 dialog.showModal()
-            asyncio.ensure_future(self.load_user_files())
+            self.spawn(self.load_user_files())
 
     # ------------------------------------------------------------------ data sets
 
@@ -403,7 +510,11 @@ class Explorer:
         await self.open(await demo_state(), [])
 
     async def open(self, state, notes):
-        """Show a new dataset (keeping the view settings the user had), then train or analyse it."""
+        """Show a new dataset (keeping the view settings the user had), then train or analyse it.
+
+        A training still running for the previous data is stopped first.
+        """
+        await self.stop_training()
         if self.state is not None:
             for key in ("q_class", "q_ood", "rule", "seed", "center_tab", "sweep_metric"):
                 setattr(state, key, getattr(self.state, key))
@@ -411,7 +522,17 @@ class Explorer:
         self.data_notes = notes
         self.training_problem = ""
         self.show()
-        await self.train()
+        self.start_training()
+
+    async def stop_training(self):
+        """Stop a running training (it ends at its next pause) and wait for it."""
+        self.generation += 1
+        task = self.training_task
+        if task is not None and not task.done():
+            try:
+                await task
+            except Exception:  # noqa: BLE001 (its own handler has reported it)
+                pass
 
     async def load_user_files(self, renormalize=False):
         """Read the chosen files, validate them in steps, and open them; on any problem keep what was loaded."""
@@ -436,16 +557,10 @@ class Explorer:
             mode = document.querySelector('input[name="byo-mode"]:checked').value
             limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
             steps = userdata.iter_load_files(pairs, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
-            last = time.perf_counter()
-            while True:
-                try:
-                    progress.value = next(steps)
-                except StopIteration as stop:
-                    loaded = stop.value
-                    break
-                if time.perf_counter() - last > YIELD_EVERY:
-                    await next_frame()
-                    last = time.perf_counter()
+
+            def show_progress(value):
+                progress.value = value
+            loaded = await drive(steps, show_progress)
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
             return
@@ -459,7 +574,7 @@ class Explorer:
 
     # ------------------------------------------------------------------ theme and guide
 
-    def toggle_theme(self):
+    def toggle_theme(self, _target=None):
         root = document.documentElement
         current = js_value(root.getAttribute("data-theme")) or ("dark" if js.matchMedia("(prefers-color-scheme: dark)").matches else "light")
         theme = "light" if current == "dark" else "dark"
@@ -495,50 +610,64 @@ class Explorer:
 
     # ------------------------------------------------------------------ training
 
+    def start_training(self, seed=None):
+        """Start :meth:`train` as a background task (one at a time)."""
+        if not self.busy:
+            self.training_task = self.spawn(self.train(seed))
+
     async def train(self, seed=None):
-        """Cross-validate on a copy of the current labels, yielding to the browser as it goes."""
+        """Cross-validate (or, for probabilities from a file, analyse) the current labels, yielding to the browser.
+
+        Works on a copy of the labels: relabelling during training marks the new results stale. Opening other
+        data stops it (:meth:`stop_training`); an unusable labelling is explained and the previous results stay.
+        """
         if self.busy:
             return
         self.busy = True
+        generation = self.generation
         state = self.state
         labels = list(state.labels)
         excluded = state.excluded
-        active = [i for i in range(len(labels)) if i not in excluded]
         seed = state.seed if seed is None else seed
+
+        def cancelled():
+            return generation != self.generation
+
         try:
             if state.given_probabilities is not None:  # probabilities mode: nothing to train, analyse the labels
                 probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
-                state.finish_training(labels, probabilities, {"engine": "file", "source": state.source_name,
-                                                              "seed": seed}, excluded)
+                info = {"engine": "file", "source": state.source_name, "seed": seed}
             else:
-                await self._cross_validate(labels, excluded, active, seed)
+                probabilities, info = await self._cross_validate(labels, excluded, seed, cancelled)
+            await drive(state.finish_training_steps(labels, probabilities, info, excluded), cancelled=cancelled)
             self.training_problem = ""
-        except (CrossValError, ValueError) as exc:  # unusable labelling: say why, keep the previous results
+        except Cancelled:
+            return  # other data was opened meanwhile; it has its own results
+        except (CrossValError, TrainingError) as exc:  # unusable labelling: say why, keep the previous results
             self.training_problem = render.training_problem(str(exc))
         finally:
             self.busy = False
         set_state("ready")
         self.refresh(AFTER_TRAINING)
 
-    async def _cross_validate(self, labels, excluded, active, seed):
-        """Run the cross-validation in steps, showing progress and yielding to the browser every YIELD_EVERY s."""
-        state = self.state
+    async def _cross_validate(self, labels, excluded, seed, cancelled):
+        """Run the cross-validation in steps, showing progress; return ``(probabilities, info)`` (all items)."""
         set_state("training")
         set_stage("Training…")
         self.refresh(["run-controls"])
         progress = document.getElementById("progress")
-        last = time.perf_counter()
-        dataset = state.dataset
+        dataset = self.state.dataset
+        active = [i for i in range(len(labels)) if i not in excluded]
         steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
                                                  len(dataset.classes), seed=seed)
-        for step in steps:
+        shown = [-1]
+
+        def show_progress(step):
             progress.value = step.fraction
-            if step.stage == "done":
-                result = step.result
-            elif time.perf_counter() - last > YIELD_EVERY:
+            if step.fold != shown[0]:
+                shown[0] = step.fold
                 set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
-                await next_frame()
-                last = time.perf_counter()
+        result = await drive(_done(steps), show_progress, cancelled)
         version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
         info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
                 "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
@@ -546,7 +675,52 @@ class Explorer:
         probabilities = [None] * len(labels)
         for i, row in zip(active, result.probabilities):
             probabilities[i] = row
-        state.finish_training(labels, probabilities, info, excluded)
+        return probabilities, info
+
+
+def _done(steps):
+    """The cross-validation's steps, returning the result carried by its final ``done`` step."""
+    for step in steps:
+        if step.stage == "done":
+            return step.result
+        yield step
+    raise CrossValError("the cross-validation ended without a result")
+
+
+# data-action -> handler(explorer, element) for clicks and changes
+CLICKS = {
+    "select": lambda ex, t: ex.select(int(t.getAttribute("data-i"))),
+    "train": lambda ex, t: ex.start_training(),
+    "reseed": lambda ex, t: ex.start_training(seed=ex.state.seed + 1),
+    "cell": Explorer.choose_cell,
+    "tab-center": lambda ex, t: ex.set_view("center_tab", t.dataset.tab, ["center-tabs", "panel-center"]),
+    "tab-results": lambda ex, t: ex.set_view("result_tab", t.dataset.tab, ["results-tabs", "panel-results"]),
+    "table-sort": Explorer.sort_table,
+    "sweep-cell": Explorer.sweep_cell,
+    "accept": Explorer.decide,
+    "keep": Explorer.decide,
+    "exclude": Explorer.decide,
+    "undo": Explorer.decide,
+    "accept-all": lambda ex, t: ex.after_fix(ex.state.accept_all()),
+    "export": Explorer.export,
+    "theme": Explorer.toggle_theme,
+    "byo-open": lambda ex, t: document.getElementById("byo").showModal(),
+    "byo-close": lambda ex, t: document.getElementById("byo").close(),
+    "byo-load": lambda ex, t: ex.spawn(ex.load_user_files()),
+    "byo-renormalize": lambda ex, t: ex.spawn(ex.load_user_files(renormalize=True)),
+    "byo-demo": lambda ex, t: (document.getElementById("byo").close(), ex.spawn(ex.open_demo())),
+}
+CHANGES = {
+    "relabel": Explorer.relabel,
+    "sweep-metric": lambda ex, t: ex.set_view("sweep_metric", t.value, ["panel-center"]),
+    "rule": lambda ex, t: (ex.state.set_rule("cleanlab" if t.checked else "percentile"), ex.after_thresholds()),
+    "byo-files": lambda ex, t: (setattr(ex, "byo_files", list(t.files)),
+                                setattr(document.getElementById("byo-message"), "innerHTML", "")),
+    "filter-class": lambda ex, t: ex.set_view("filter_class", int(t.value) if t.value != "" else None, AFTER_LIST),
+    "filter-category": lambda ex, t: ex.set_view("filter_category", t.value or None, AFTER_LIST),
+    "sort": lambda ex, t: ex.set_view("sort", t.value, AFTER_LIST),
+}
+
 
 async def demo_state():
     """A fresh explorer state for the demo dataset (fetched from the site, validated)."""
@@ -568,7 +742,8 @@ async def start():
         explorer.mount()
         if not js.localStorage.getItem(GUIDE_SEEN):
             explorer.guide("open")
-        await explorer.train()
+        explorer.start_training()
+        await explorer.training_task
     except Exception as exc:  # noqa: BLE001 (every start-up failure must reach the user)
         show_error(exc)
         js.console.error(traceback.format_exc())

@@ -14,12 +14,11 @@ contract of DESIGN.md §5.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from itertools import islice
 from html import escape
 
 from cleanlens import userdata
 from cleanlens.confident import CATEGORIES
-from cleanlens.scoring import score
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 
 CATEGORY_NAMES = {
@@ -41,10 +40,42 @@ COUNT_TESTIDS = {
 CLASS_COLOURS = 10  # class k uses CSS variable --c{k % 10}
 JOINT_THUMBS = 12  # thumbnails drawn per confident-joint cell; the rest are counted
 HISTOGRAM_BINS = 30
-MAX_TILES = 1000  # dataset tiles drawn at once (a 100,000-row file must not freeze the tab)
-MAX_ROWS = 1000  # probability table rows drawn at once
-MAX_GRID = 500  # result grid images drawn at once
 MAX_HISTOGRAMS = 12
+VIRTUAL_MIN = 600
+"""Lists longer than this (dataset tiles, result images, table rows) draw only the rows in view and a few
+around them, and the page redraws them as they scroll; shorter lists draw every item."""
+FIRST_WINDOW = 120
+"""Items a virtual list draws before the page knows its size (it then draws what is in view)."""
+
+
+class Geometry:
+    """Fixed sizes of a virtual list, in CSS pixels: the row pitch is ``row + gap``; ``column`` is the minimum
+    column width of a grid (``repeat(auto-fill, minmax(column, 1fr))``), 0 for a one-column list."""
+
+    def __init__(self, row, gap, column=0):
+        self.row, self.gap, self.column = row, gap, column
+
+    def style(self):
+        return f"--row:{self.row}px;--gap:{self.gap}px" + (f";--col:{self.column}px" if self.column else "")
+
+    def attrs(self, name, count):
+        """The attributes the page's scroll handler reads."""
+        return (f'data-virtual="{name}" data-count="{count}" data-row="{self.row + self.gap}" '
+                f'data-col="{self.column + self.gap if self.column else 0}" data-gap="{self.gap}"')
+
+
+TILE_GEOMETRY = Geometry(row=96, gap=6, column=72)
+RESULT_GEOMETRY = Geometry(row=78, gap=6, column=64)
+TABLE_GEOMETRY = Geometry(row=26, gap=0)
+
+
+def window_of(count, window):
+    """The ``(start, stop)`` item range to draw of a list of ``count`` items, given the page's ``window`` or None."""
+    if count <= VIRTUAL_MIN:
+        return 0, count
+    start, stop = window or (0, FIRST_WINDOW)
+    start = max(0, min(start, count))
+    return start, max(start, min(stop, count))
 
 
 def esc(text):
@@ -202,13 +233,32 @@ def tile(state, i, result, enabled=True):
     )
 
 
-def tiles(state, result, enabled=True):
+def tiles(state, result, window=None, enabled=True):
+    """The dataset tiles in view: all of them, or ``window`` (start, stop) of a long list (see :data:`VIRTUAL_MIN`)."""
     items = state.visible_items()
-    shown = "".join(tile(state, i, result, enabled) for i in items[:MAX_TILES])
-    if len(items) > MAX_TILES:
-        shown += (f'<li class="more-note" data-testid="tiles-more">Showing {MAX_TILES:,} of {len(items):,} images: filter by '
-                  "class or category, or sort, to see others.</li>")
-    return shown
+    start, stop = window_of(len(items), window)
+    virtual = len(items) > VIRTUAL_MIN
+    out = []
+    for n in range(start, stop):
+        html = tile(state, items[n], result, enabled)
+        if virtual:  # screen readers hear "item n of N" although only some are drawn
+            html = html.replace("<li ", f'<li aria-setsize="{len(items)}" aria-posinset="{n + 1}" ', 1)
+        out.append(html)
+    return "".join(out)
+
+
+def tiles_list(state, result, enabled=True):
+    """The dataset grid element (its items are :func:`tiles`)."""
+    count = len(state.visible_items())
+    return (f'<div class="tiles-scroll" id="tiles-scroll"><ul class="tiles" id="tiles" data-testid="tiles" '
+            f'aria-label="Images and their labels" style="{TILE_GEOMETRY.style()}" {TILE_GEOMETRY.attrs("tiles", count)}>'
+            f"{tiles(state, result, enabled=enabled)}</ul></div>")
+
+
+def dataset_count(state):
+    """How many images the dataset panel lists, e.g. "1,797 images" or "12 of 1,797 images"."""
+    n, shown = len(state.labels), len(state.visible_items())
+    return f"{n:,} images" if shown == n else f"{shown:,} of {n:,} images"
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -244,20 +294,6 @@ def threshold_table(state, result):
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-@lru_cache(maxsize=64)
-def _histogram(learner, k, lo):
-    """Counts of class k's self-confidences in HISTOGRAM_BINS bins over [lo, 1].
-
-    Cached per (learner, class, lo): the histograms are redrawn on every hover
-    and slider step, but only the threshold lines and the marker move.
-    """
-    span = (1.0 - lo) or 1.0
-    bins = [0] * HISTOGRAM_BINS
-    for v in learner.sorted_self_confidences[k]:
-        bins[min(HISTOGRAM_BINS - 1, int((v - lo) / span * HISTOGRAM_BINS))] += 1
-    return bins
-
-
 def histograms(state, result):
     """Per-class histograms of self-confidence with both threshold lines (and the selected item).
 
@@ -283,7 +319,7 @@ def histograms(state, result):
     out = []
     for k, name in enumerate(classes[:MAX_HISTOGRAMS]):
         values = learner.sorted_self_confidences[k]
-        bins = _histogram(learner, k, lo)
+        bins = state.training.histogram(k, lo, HISTOGRAM_BINS)
         top = max(bins) or 1
         bw = w / HISTOGRAM_BINS
         bars = "".join(
@@ -383,33 +419,16 @@ def scatter(state, result):
 
 # --------------------------------------------------------------------------- probabilities table
 
-TABLE_COLUMNS = ("index", "id", "given") + ("p",) + ("suggested", "category")
+def prob_table(state, result, window=None):
+    """Every trained item: id, given label, probabilities, suggested label, category; sortable by any column.
 
-
-def prob_table(state, result):
-    """Every item: id, given label, probabilities, suggested label, category; sortable by any column."""
+    A long table draws only the rows of ``window`` (see :data:`VIRTUAL_MIN`), with spacer rows for the rest.
+    """
     if result is None:
         return '<p class="empty">The table appears after training.</p>'
-    dataset = state.dataset
-    classes = dataset.classes
-    labels = state.training.labels
-    probs = state.training.probabilities
+    classes = state.dataset.classes
     column, ascending = state.table_sort
-    keys = {
-        "index": lambda i: i,
-        "id": lambda i: dataset.ids[i],
-        "given": lambda i: (labels[i], i),
-        "suggested": lambda i: (-1 if result.suggested[i] is None else result.suggested[i], i),
-        "category": lambda i: (result.categories[i], i),
-    }
-    if column.startswith("p"):
-        k = int(column[1:])
-        key = lambda i: (probs[i][k], i)  # noqa: E731
-    else:
-        key = keys[column]
-    order = sorted(state.training.active, key=key, reverse=not ascending)
-    hidden = max(0, len(order) - MAX_ROWS)
-    order = order[:MAX_ROWS]
+    count = len(state.training.active)
 
     def th(col, text):
         sort = ("ascending" if ascending else "descending") if col == column else "none"
@@ -418,28 +437,40 @@ def prob_table(state, result):
 
     head = th("id", "Image") + th("given", "Given") + "".join(th(f"p{k}", f"p({esc(c)})") for k, c in enumerate(classes))
     head += th("suggested", "Suggested") + th("category", "Category")
+    return (f'<table class="probs" aria-rowcount="{count + 1}" style="{TABLE_GEOMETRY.style()}"><thead><tr aria-rowindex="1">'
+            f'{head}</tr></thead><tbody {TABLE_GEOMETRY.attrs("table", count)}>{table_rows(state, result, window)}</tbody></table>')
+
+
+def table_rows(state, result, window=None):
+    """The probability table's rows in ``window`` (all rows of a short table), between spacer rows."""
+    dataset = state.dataset
+    classes = dataset.classes
+    labels = state.training.labels
+    probs = state.training.probabilities
+    order = state.table_order()
+    start, stop = window_of(len(order), window)
+    pitch = TABLE_GEOMETRY.row + TABLE_GEOMETRY.gap
+    width = len(classes) + 4
     rows = []
-    for i in order:
+    if start:
+        rows.append(f'<tr class="spacer" aria-hidden="true" style="height:{start * pitch}px"><td colspan="{width}"></td></tr>')
+    for n in range(start, stop):
+        i = order[n]
         sug = result.suggested[i]
         sel = ' class="selected"' if state.selected == i else ""
-        cells = "".join(f'<td class="num">{probs[i][k]:.3f}</td>' for k in range(len(classes)))
+        cells = "".join(f'<td class="num">{p:.3f}</td>' for p in probs[i])
         rows.append(
-            f'<tr{sel} data-i="{i}"><td><button type="button" class="linklike" data-action="select" data-i="{i}">{esc(dataset.ids[i])}</button></td>'
-            f'<td>{esc(classes[labels[i]])}</td>{cells}<td>{"—" if sug is None else esc(classes[sug])}</td>'
+            f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td><button type="button" class="linklike" data-action="select" '
+            f'data-i="{i}">{esc(dataset.ids[i])}</button></td><td>{esc(classes[labels[i]])}</td>{cells}'
+            f'<td>{"—" if sug is None else esc(classes[sug])}</td>'
             f'<td><span class="cat {category_of(result, i)}">{category_name(result, i)}</span></td></tr>')
-    more = f'<p class="muted">Showing the first {MAX_ROWS:,} rows of {MAX_ROWS + hidden:,} in this order.</p>' if hidden else ""
-    return f'<table class="probs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    if stop < len(order):
+        rows.append(f'<tr class="spacer" aria-hidden="true" style="height:{(len(order) - stop) * pitch}px">'
+                    f'<td colspan="{width}"></td></tr>')
+    return "".join(rows)
 
 
 # --------------------------------------------------------------------------- summary and results
-
-
-def score_of(state, result):
-    """The :class:`~cleanlens.scoring.Score` of the flagged items against the truth for the trained labels, or None."""
-    if result is None or state.dataset.truth is None:
-        return None
-    excluded = state.training.excluded
-    return score(result.flagged, [i for i in state.dataset.known_errors(state.training.labels) if i not in excluded])
 
 
 def summary(state, result):
@@ -450,7 +481,7 @@ def summary(state, result):
         f'<span class="what">{name}</span></div>' for c, name in CATEGORY_NAMES.items())
     if result is not None and result.counts.get("excluded"):
         parts += f'<p class="muted">{result.counts["excluded"]} excluded from training</p>'
-    s = score_of(state, result)
+    s = state.score() if result is not None else None
     line = ""
     if s is not None:
         line = (f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
@@ -472,23 +503,36 @@ def warnings_panel(state):
     return '<div class="warning" role="alert" data-testid="warning">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
 
 
-def item_grid(state, items, result, arrow=False):
-    """A grid of image buttons (select on click/focus); with arrow=True, caption 'given → suggested'."""
-    if not items:
-        return '<p class="empty">None.</p>'
+def result_items(state, result, window=None):
+    """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements."""
+    items, count = _result_list(state, result)
+    start, stop = window_of(count, window)
     classes = state.dataset.classes
     labels = state.training.labels
+    arrow = state.result_tab == "label_issue" or (state.result_tab == "cell" and state.cell[0] != state.cell[1])
+    virtual = count > VIRTUAL_MIN
     out = []
-    for i in items[:MAX_GRID]:
+    for n, i in enumerate(islice(items, start, stop), start):
         cap = esc(classes[labels[i]])
         if arrow and result.suggested[i] is not None:
             cap += f" → {esc(classes[result.suggested[i]])}"
         sel = " selected" if state.selected == i else ""
-        out.append(f'<li class="res{sel}" data-i="{i}"><button type="button" class="pick" data-action="select" data-i="{i}" '
-                   f'aria-label="Inspect {esc(state.dataset.ids[i])}">{_image(state.dataset, i, 56)}</button>'
+        pos = f' aria-setsize="{count}" aria-posinset="{n + 1}"' if virtual else ""
+        out.append(f'<li class="res{sel}" data-i="{i}"{pos}><button type="button" class="pick" data-action="select" '
+                   f'data-i="{i}" aria-label="Inspect {esc(state.dataset.ids[i])}">{_image(state.dataset, i, 56)}</button>'
                    f'<span class="cap">{cap}</span></li>')
-    more = f'<p class="muted">Showing {MAX_GRID} of {len(items):,}; the export lists them all.</p>' if len(items) > MAX_GRID else ""
-    return f'<ul class="grid">{"".join(out)}</ul>{more}'
+    return "".join(out)
+
+
+def _result_list(state, result):
+    """``(items, count)``: the current results tab's items (an iterable, read as far as needed) and how many."""
+    if state.result_tab == "cell":
+        g, s = state.cell
+        items = result.joint_ids[g][s]
+        return items, len(items)
+    tab = state.result_tab
+    items = result.iter_items(tab) if hasattr(result, "iter_items") else result.items(tab)
+    return items, result.counts[tab]
 
 
 def results_tabs(state, result):
@@ -499,24 +543,28 @@ def results_tabs(state, result):
     return _tabs("results", labels, state.result_tab, counts)
 
 
-def results_body(state, result):
+def results_body(state, result, window=None):
+    """The current results tab: its images (a virtual list when long), and "Accept all" for label issues."""
     if result is None:
         return '<p class="empty">Results appear after training.</p>'
     tab = state.result_tab
+    if tab == "cell" and state.cell is None:
+        return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
+    _, count = _result_list(state, result)
+    head = ""
     if tab == "cell":
-        if state.cell is None:
-            return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
         g, s = state.cell
         classes = state.dataset.classes
-        items = result.joint_ids[g][s]
-        head = f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: {len(items)} images</p>'
-        return head + f'<div data-testid="cell-items">{item_grid(state, items, result, arrow=g != s)}</div>'
-    items = result.items(tab)
-    extra = ""
-    if tab == "label_issue" and items:
-        extra = ('<p><button type="button" data-action="accept-all" data-testid="accept-all">Accept all '
-                 f"{len(items)} suggested labels</button></p>")
-    return extra + f'<div data-testid="{tab}-items">{item_grid(state, items, result, arrow=tab == "label_issue")}</div>'
+        head = (f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
+                f"{count:,} images</p>")
+    elif tab == "label_issue" and count:
+        head = ('<p><button type="button" data-action="accept-all" data-testid="accept-all">Accept all '
+                f"{count:,} suggested labels</button></p>")
+    body = '<p class="empty">None.</p>'
+    if count:
+        body = (f'<ul class="grid" style="{RESULT_GEOMETRY.style()}" {RESULT_GEOMETRY.attrs("results", count)}>'
+                f"{result_items(state, result, window)}</ul>")
+    return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
 
 
 def _tabs(group, labels, current, counts=None):
@@ -535,11 +583,11 @@ def center_tabs(state):
                  state.center_tab)
 
 
-def center_body(state, result):
+def center_body(state, result, window=None):
     if state.center_tab == "scatter":
         return scatter(state, result)
     if state.center_tab == "table":
-        return prob_table(state, result)
+        return prob_table(state, result, window)
     if state.center_tab == "sweep":
         return sweep_panel(state)
     return joint_matrix(state, result)
@@ -826,9 +874,10 @@ def app(state, enabled=True):
     return (
         f'<div id="warnings">{warnings_panel(state)}</div>'
         '<section class="panel dataset" aria-labelledby="h-dataset">'
-        f'<div class="panel-head"><h2 id="h-dataset">Dataset</h2><span id="known-errors">{known_errors_counter(state)}</span></div>'
+        f'<div class="panel-head"><h2 id="h-dataset">Dataset <span id="dataset-count" class="muted">{dataset_count(state)}'
+        f'</span></h2><span id="known-errors">{known_errors_counter(state)}</span></div>'
         f'<div class="toolbar" id="dataset-toolbar">{dataset_toolbar(state, enabled)}</div>'
-        f'<ul class="tiles" id="tiles" data-testid="tiles" aria-label="Images and their labels">{tiles(state, result, enabled)}</ul>'
+        f"{tiles_list(state, result, enabled)}"
         "</section>"
         '<section class="panel thresholds-panel" aria-labelledby="h-thr">'
         '<h2 id="h-thr">Thresholds</h2>'

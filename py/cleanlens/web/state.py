@@ -13,11 +13,14 @@ changed since then make the results *stale* until the user retrains.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import compress, repeat
+from operator import eq
 from urllib.parse import parse_qsl, urlencode
 
 from cleanlens import report
 from cleanlens.confident import CATEGORIES, ConfidentLearning
-from cleanlens.scoring import sweep
+from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
+from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
 DEFAULT_CLASS_PERCENTILE = 50
 DEFAULT_OOD_PERCENTILE = 15
@@ -26,41 +29,59 @@ CENTER_TABS = ("joint", "scatter", "table", "sweep")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 
 
-EXCLUDED = len(CATEGORIES)
-"""Category code, beside the engine's four, of an item the user excluded from training."""
+class TrainingError(ValueError):
+    """The current labels and decisions leave nothing to train on; the message says why."""
 
 
-@dataclass
 class Training:
     """One finished cross-validation run: the labels it saw, what it left out, what it produced.
 
     ``labels``: N labels at the start of the run (all items); ``excluded``: the
-    items left out of it; ``probabilities``: N rows, ``None`` for excluded items.
-    The confident-learning results are computed on the other items and
-    reported with the dataset's item indices.
+    items left out of it; ``probabilities``: N rows, ``None`` for excluded items;
+    ``info``: how they were made (engine, seed, ...); ``truth``: the dataset's
+    true labels, if known (for scores). The confident-learning results are
+    computed on the other items and reported with the dataset's item indices:
+    at integer slider positions from a :class:`~cleanlens.sliders.SliderIndex`
+    (O(K²) per position), otherwise by ``ConfidentLearning.categorize``.
+
+    Build it with :meth:`steps` (a generator that yields between chunks of work
+    and returns the training, so a browser stays responsive at N = 100,000) or
+    directly (the same, run to the end).
     """
 
-    labels: list
-    probabilities: list
-    info: dict
-    excluded: frozenset = frozenset()
-    active: list = field(init=False, repr=False)
-    learner: ConfidentLearning = field(init=False, repr=False)
-    self_confidence: list = field(init=False, repr=False)
+    def __init__(self, labels, probabilities, info, excluded=frozenset(), truth=None):
+        for _ in self._setup(labels, probabilities, info, excluded, truth):
+            pass
 
-    def __post_init__(self):
+    @classmethod
+    def steps(cls, labels, probabilities, info, excluded=frozenset(), truth=None):
+        self = cls.__new__(cls)
+        yield from self._setup(labels, probabilities, info, excluded, truth)
+        return self
+
+    def _setup(self, labels, probabilities, info, excluded, truth):
+        self.labels, self.probabilities, self.info = list(labels), probabilities, dict(info)
+        self.excluded = frozenset(excluded)
         self.active = [i for i in range(len(self.labels)) if i not in self.excluded]
         if not self.active:
-            raise ValueError("every item is excluded: include some items again to analyse them")
-        n_classes = len(next(p for p in self.probabilities if p is not None))
-        self.learner = ConfidentLearning([self.labels[i] for i in self.active],
-                                         [self.probabilities[i] for i in self.active], n_classes=n_classes)
+            raise TrainingError("every item is excluded: include some items again to analyse them")
+        everything = len(self.active) == len(self.labels)
+        rows = self.probabilities if everything else [self.probabilities[i] for i in self.active]
+        given = self.labels if everything else [self.labels[i] for i in self.active]
+        self.learner = yield from ConfidentLearning.steps(given, rows, len(rows[0]), validated=True)
+        wrong = None if truth is None else truly_wrong(self.labels, truth)
+        self.index = yield from iter_slider_index(self.learner, self.active, len(self.labels), wrong)
+        self._truth = truth
         self.self_confidence = [None] * len(self.labels)
-        for i, row, g in zip(self.active, self.learner.probabilities, self.learner.labels):
+        for i, row, g in zip(self.active, rows, given):
             self.self_confidence[i] = row[g]
+        self._order = {}
+        self._bins = {}
 
     def categorize(self, q_class, q_ood, rule):
-        """The engine's :class:`~cleanlens.confident.Categorization`, indexed by dataset item (excluded: EXCLUDED)."""
+        """The categorisation at the given percentiles, indexed by dataset item (excluded items: EXCLUDED)."""
+        if self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
+            return self.index.categorize(q_class, q_ood, rule)
         result = self.learner.categorize(q_class, q_ood, rule=rule)
         if not self.excluded:
             return result
@@ -72,9 +93,43 @@ class Training:
         return replace(result, categories=categories, suggested=suggested, joint_ids=joint_ids,
                        counts=dict(result.counts, excluded=len(self.excluded)))
 
-    def truth(self, truth):
-        """The dataset's truth restricted to the trained items (for the sweep)."""
-        return [truth[i] for i in self.active]
+    def score(self, q_class, q_ood, rule):
+        """The score of the flagged items against the truly wrong ones (excluded items left out), or None."""
+        if self._truth is None:
+            return None
+        if self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
+            return self.index.score(q_class, q_ood, rule)
+        excluded = self.excluded
+        wrong = [i for i in truly_wrong(self.labels, self._truth) if i not in excluded]
+        return score(self.categorize(q_class, q_ood, rule).flagged, wrong)
+
+    def sweep(self):
+        """Scores over the threshold grid (:func:`cleanlens.scoring.sweep`), or None without the truth."""
+        if self._truth is None:
+            return None
+        if self.index is None:
+            return sweep(self.learner, [self._truth[i] for i in self.active])
+        grid = list(SWEEP_PERCENTILES)
+        return Sweep(grid, grid, [[self.index.score(qc, qo) for qo in grid] for qc in grid],
+                     [self.index.score(0, qo, "cleanlab") for qo in grid])
+
+    def order_by_confidence(self):
+        """The trained items by ascending self-confidence (ties by index), computed once."""
+        if "confidence" not in self._order:
+            conf = self.self_confidence
+            self._order["confidence"] = sorted(self.active, key=lambda i: (conf[i], i))
+        return self._order["confidence"]
+
+    def histogram(self, k, lo, n_bins):
+        """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training)."""
+        key = (k, lo, n_bins)
+        if key not in self._bins:
+            span = (1.0 - lo) or 1.0
+            bins = [0] * n_bins
+            for v in self.learner.sorted_self_confidences[k]:
+                bins[min(n_bins - 1, int((v - lo) / span * n_bins))] += 1
+            self._bins[key] = bins
+        return self._bins[key]
 
 
 @dataclass
@@ -108,7 +163,6 @@ class ExplorerState:
     """Probabilities mode: the probabilities from the user's file (nothing is trained; 'Train' re-analyses)."""
     is_demo: bool = True
     _cache: dict = field(default_factory=dict, repr=False)
-    _sweep: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.labels is None:
@@ -179,10 +233,15 @@ class ExplorerState:
 
         ``probabilities`` has a row for every item, ``None`` for excluded ones.
         """
-        self.training = Training(list(labels), probabilities, dict(info), frozenset(excluded))
+        for _ in self.finish_training_steps(labels, probabilities, info, excluded):
+            pass
+
+    def finish_training_steps(self, labels, probabilities, info, excluded=frozenset()):
+        """:meth:`finish_training` as a generator that yields between chunks of work (for the browser)."""
+        training = yield from Training.steps(labels, probabilities, info, excluded, self.dataset.truth)
+        self.training = training
         self.seed = info.get("seed", self.seed)
         self._cache.clear()
-        self._sweep = None
 
     # ----------------------------------------------------------------- derived
 
@@ -210,9 +269,15 @@ class ExplorerState:
         """Scores over the percentile grid for the trained labels (cached per training), or None without truth."""
         if self.training is None or self.dataset.truth is None:
             return None
-        if self._sweep is None:
-            self._sweep = sweep(self.training.learner, self.training.truth(self.dataset.truth))
-        return self._sweep
+        if "sweep" not in self._cache:
+            self._cache["sweep"] = self.training.sweep()
+        return self._cache["sweep"]
+
+    def score(self):
+        """The score of the current results against the known errors of the trained labels, or None."""
+        if self.training is None:
+            return None
+        return self.training.score(self.q_class, self.q_ood, self.rule)
 
     def known_errors(self):
         """Items, not excluded, whose *current* label is wrong by the dataset's ground truth (empty if unknown)."""
@@ -220,21 +285,77 @@ class ExplorerState:
         return [i for i in self.dataset.known_errors(self.labels) if i not in excluded]
 
     def visible_items(self):
-        """Indices shown in the dataset panel under the current filter and sort."""
+        """Indices shown in the dataset panel under the current filter and sort (a list; cached per view)."""
         result = self.analysis()
-        items = range(len(self.labels))
-        if self.filter_class is not None:
-            items = [i for i in items if self.labels[i] == self.filter_class]
+        key = ("visible", self.filter_class, self.filter_category, self.sort, tuple(self.labels) if self.sort == "given"
+               else None, (self.q_class, self.q_ood, self.rule) if self.filter_category else None)
+        if key in self._cache:
+            return self._cache[key]
+        n = len(self.labels)
         if self.filter_category is not None and result is not None:
-            code = EXCLUDED if self.filter_category == "excluded" else CATEGORIES.index(self.filter_category)
-            items = [i for i in items if result.categories[i] == code]
-        items = list(items)
+            if self.filter_category == "excluded":
+                items = sorted(self.training.excluded)
+            elif hasattr(result, "iter_items"):
+                items = list(result.iter_items(self.filter_category))
+            else:
+                items = result.items(self.filter_category)
+        elif self.filter_category is not None:
+            items = []  # nothing has a category before training
+        else:
+            items = range(n)
+        if self.filter_class is not None:
+            labels = self.labels
+            items = list(compress(items, map(eq, map(labels.__getitem__, items), repeat(self.filter_class))))
         if self.sort == "given":
-            items.sort(key=lambda i: (self.labels[i], i))
+            items = sorted(items, key=lambda i: (self.labels[i], i))
         elif self.sort.startswith("confidence") and self.training is not None:
-            conf = self.training.self_confidence
-            items.sort(key=lambda i: (-1.0 if conf[i] is None else conf[i], i), reverse=self.sort.endswith("desc"))
+            order = self.training.order_by_confidence()  # excluded items (no confidence) come first, as -1
+            keep = set(items) if len(items) < n else None
+            ranked = [i for i in sorted(self.training.excluded) if keep is None or i in keep]
+            ranked += order if keep is None else [i for i in order if i in keep]
+            items = ranked[::-1] if self.sort.endswith("desc") else ranked
+        self._cache[key] = items = list(items)
         return items
+
+    def table_order(self):
+        """The trained items in the probability table's sort order (``table_sort``: column, ascending).
+
+        Columns: ``index``, ``id``, ``given`` (the trained label), ``p<k>`` (probability of class k),
+        ``suggested`` and ``category`` (these two follow the sliders); ties are broken by index.
+        Cached per training, sort and (for the last two) slider position.
+        """
+        column, ascending = self.table_sort
+        result = self.analysis()
+        dynamic = column in ("suggested", "category")
+        key = ("table", column, ascending, (self.q_class, self.q_ood, self.rule) if dynamic else None)
+        if key in self._cache:
+            return self._cache[key]
+        training = self.training
+        active = training.active
+        if column == "index":
+            order = list(active)
+        elif column == "id":
+            ids = self.dataset.ids
+            order = sorted(active, key=lambda i: (ids[i], i))
+        elif column == "given":
+            labels = training.labels
+            order = sorted(active, key=lambda i: (labels[i], i))
+        elif column == "category" and hasattr(result, "iter_items"):
+            order = [i for name in CATEGORIES for i in result.iter_items(name)]  # codes ascending, then index
+        elif column == "category":
+            categories = result.categories
+            order = sorted(active, key=lambda i: (categories[i], i))
+        elif column == "suggested":
+            suggested = result.suggested
+            order = sorted(active, key=lambda i: (-1 if suggested[i] is None else suggested[i], i))
+        else:
+            k = int(column[1:])
+            probabilities = training.probabilities
+            order = sorted(active, key=lambda i: (probabilities[i][k], i))
+        if not ascending:
+            order.reverse()
+        self._cache[key] = order
+        return order
 
     def export(self, kind, now=None):
         """The findings and fixes as ``(file name, text)``; kind is ``csv`` or ``json``. Needs a training."""

@@ -1,0 +1,255 @@
+"""Your own data at every size the page accepts, made the way users make their files.
+
+Each test writes files as a data scientist would (``np.save`` of
+``cross_val_predict(..., method="predict_proba")``, ``DataFrame.to_csv``),
+loads them through the "Your data" dialog, and checks the page's counts
+against the CPython engine on the same files. Limits are tested at the limit
+and one past it; a refused file leaves the previous data as it was.
+"""
+
+import io
+import json
+import warnings
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+from playwright.sync_api import expect
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_predict
+
+from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.crossval import out_of_sample_probabilities
+from cleanlens.userdata import MAX_CLASSES, MAX_PROBABILITY_ROWS, load_files
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS
+from cleanlens.web.render import VIRTUAL_MIN
+
+from .expected import page_counts
+from .test_own_data import load, wait_loaded
+
+LOAD_TIMEOUT = 180_000  # a 100,000-row file on a busy 2-core machine, with headroom
+
+
+def npy_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def digits():
+    """scikit-learn's digits (1,797 x 64, 10 classes) with 5% of the labels flipped, and out-of-sample
+    probabilities from cross_val_predict, as a cleanlab user makes them."""
+    X, y = load_digits(return_X_y=True)
+    rng = np.random.default_rng(0)
+    noisy = y.copy()
+    flip = rng.choice(len(y), size=len(y) // 20, replace=False)
+    noisy[flip] = (noisy[flip] + rng.integers(1, 10, size=len(flip))) % 10
+    with warnings.catch_warnings():  # lbfgs stops at max_iter on unscaled pixels: as in the issue, and harmless
+        warnings.simplefilter("ignore")
+        pred_probs = cross_val_predict(LogisticRegression(max_iter=1000), X, noisy, cv=5, method="predict_proba")
+    return X, noisy, pred_probs
+
+
+def synthetic(n, k, seed=0):
+    """n rows of k-class probabilities, about 5% of them confidently given the wrong label."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, k, n)
+    logits = rng.normal(size=(n, k)) + 4.0 * np.eye(k)[truth]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    labels = truth.copy()
+    flip = rng.random(n) < 0.05
+    labels[flip] = (labels[flip] + rng.integers(1, k, size=flip.sum())) % k
+    return labels, probs
+
+
+def expected_counts(files, **kwargs):
+    loaded = load_files(files, **kwargs)
+    k = len(loaded.dataset.classes)
+    result = ConfidentLearning(loaded.dataset.given, loaded.probabilities, k).categorize(50, 15)
+    return {c: result.counts[c] for c in CATEGORIES}
+
+
+def npy_pair(labels, probs):
+    return [("labels.npy", npy_bytes(labels)), ("pred_probs.npy", npy_bytes(probs))]
+
+
+def probabilities_csv(labels, probs, name="pred_probs.csv"):
+    """A DataFrame of probabilities with a label column, written with to_csv(index=False)."""
+    frame = pd.DataFrame(probs, columns=[f"p_{k}" for k in range(probs.shape[1])])
+    frame.insert(0, "label", labels)
+    return [(name, frame.to_csv(index=False).encode())]
+
+
+def assert_virtual_tiles(page, n):
+    """A long dataset draws a window of tiles that knows the whole size, and scrolling reaches the end."""
+    tiles = page.locator("#tiles > li")
+    drawn = tiles.count()
+    assert 0 < drawn < n
+    assert tiles.first.get_attribute("aria-setsize") == str(n)
+    assert "more" not in (tiles.first.get_attribute("class") or "")
+    page.locator("#tiles-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    page.locator(f'#tiles > li[data-i="{n - 1}"]').wait_for()
+    last = page.locator(f'#tiles button[data-i="{n - 1}"]')
+    last.click()
+    assert page.get_by_test_id("detail-id").inner_text() == str(n - 1)
+
+
+def wait_trained(page, n):
+    """After loading data that trains here: wait until the page shows its n items trained."""
+    page.locator(f'#dataset-count:has-text("{n:,} images")').wait_for(timeout=LOAD_TIMEOUT)
+    page.locator('[data-testid="engine"]:has-text("seed")').wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.get_by_test_id("count-correct")).not_to_have_text("–", timeout=LOAD_TIMEOUT)
+    page.locator('body[data-state="ready"]').wait_for(state="attached", timeout=LOAD_TIMEOUT)
+
+
+def assert_demo_intact(page):
+    assert page.locator("#tiles > li.tile").count() == 300
+    assert page.get_by_test_id("known-errors").inner_text() == "18"
+
+
+def test_digits_as_npy_files(ready):
+    _, labels, probs = digits()
+    files = npy_pair(labels, probs)
+    load(ready, files)
+    wait_loaded(ready, "labels.npy + pred_probs.npy")
+    assert page_counts(ready) == expected_counts(files)
+    assert "1,797 images" in ready.locator("#dataset-count").inner_text()
+    assert_virtual_tiles(ready, 1797)
+    # a slider step after the scroll still matches the engine
+    slider = ready.get_by_test_id("class-percentile")
+    slider.focus()
+    slider.press("ArrowRight")
+    loaded = load_files(files)
+    result = ConfidentLearning(loaded.dataset.given, loaded.probabilities, 10).categorize(51, 15)
+    assert page_counts(ready) == {c: result.counts[c] for c in CATEGORIES}
+    for g, s in [(0, 0), (3, 5), (9, 9)]:
+        text = ready.get_by_test_id(f"joint-cell-{g}-{s}").inner_text().strip()
+        assert text.split()[0] == str(result.joint[g][s])
+
+
+def test_digits_as_a_probabilities_csv(ready):
+    _, labels, probs = digits()
+    files = probabilities_csv(labels, probs)
+    load(ready, files)
+    wait_loaded(ready, "pred_probs.csv")
+    assert page_counts(ready) == expected_counts(files)
+    assert_virtual_tiles(ready, 1797)
+
+
+def features_csv(X, y, name="features.csv"):
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    frame.insert(0, "label", y)
+    return [(name, frame.to_csv(index=False).encode())]
+
+
+def expected_trained_counts(files):
+    loaded = load_files(files, mode="embeddings", max_embedding_rows=BUILTIN_EMBEDDING_ROWS)
+    data = loaded.dataset
+    probs = out_of_sample_probabilities(data.features, data.given, len(data.classes), engine="builtin", seed=0).probabilities
+    result = ConfidentLearning(data.given, probs, len(data.classes)).categorize(50, 15)
+    return {c: result.counts[c] for c in CATEGORIES}
+
+
+def test_digits_as_a_features_csv_trains_here(ready):
+    X, labels, _ = digits()
+    files = features_csv(X[:1000], labels[:1000])
+    load(ready, files, mode="embeddings")
+    wait_trained(ready, 1000)
+    assert page_counts(ready) == expected_trained_counts(files)
+    assert_virtual_tiles(ready, 1000)
+
+
+def test_1001_rows_with_a_short_header(ready):
+    labels, probs = synthetic(1001, 3, seed=4)
+    lines = ["label,a,b,c"] + [f"{['a', 'b', 'c'][g]}," + ",".join(f"{p:.6f}" for p in row) for g, row in zip(labels, probs)]
+    files = [("short.csv", ("\n".join(lines) + "\n").encode())]
+    load(ready, files)
+    wait_loaded(ready, "short.csv")
+    assert page_counts(ready) == expected_counts(files)
+    assert_virtual_tiles(ready, 1001)
+
+
+@pytest.mark.parametrize("n, k, fmt", [(10_000, 10, "npy"), (10_000, 50, "csv"), (MAX_PROBABILITY_ROWS, 10, "csv"),
+                                       (MAX_PROBABILITY_ROWS, 10, "npy")])
+def test_large_probability_files(ready, n, k, fmt):
+    labels, probs = synthetic(n, k, seed=n + k)
+    files = npy_pair(labels, probs) if fmt == "npy" else probabilities_csv(labels, probs)
+    load(ready, files)
+    wait_loaded(ready, files[0][0] if fmt == "csv" else "labels.npy + pred_probs.npy")
+    assert page_counts(ready) == expected_counts(files)
+    assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
+    assert ready.locator("#tiles > li").count() < 400  # only what is in view is drawn
+    # the joint shows every count, K x K
+    assert ready.locator('[data-testid^="joint-cell-"]').count() == k * k
+    # the results list is a window too, and knows its length
+    issues = ready.locator('[data-testid="label_issue-items"] li')
+    if page_counts(ready)["label_issue"] > VIRTUAL_MIN:
+        assert issues.count() < page_counts(ready)["label_issue"]
+        assert issues.first.get_attribute("aria-setsize") == str(page_counts(ready)["label_issue"])
+
+
+def test_one_row_past_the_probability_limit_is_refused_and_nothing_is_lost(ready):
+    labels, probs = synthetic(MAX_PROBABILITY_ROWS + 1, 3, seed=7)
+    load(ready, npy_pair(labels, probs))
+    error = ready.get_by_test_id("byo-error")
+    error.wait_for(timeout=LOAD_TIMEOUT)
+    assert f"at most {MAX_PROBABILITY_ROWS:,}" in error.inner_text()
+    ready.get_by_test_id("byo-close").click()
+    assert_demo_intact(ready)
+
+
+def test_the_class_limit(ready):
+    labels, probs = synthetic(2_000, MAX_CLASSES + 1, seed=3)
+    load(ready, probabilities_csv(labels, probs))
+    error = ready.get_by_test_id("byo-error")
+    error.wait_for(timeout=LOAD_TIMEOUT)
+    assert f"at most {MAX_CLASSES}" in error.inner_text()
+    ready.get_by_test_id("byo-close").click()
+    assert_demo_intact(ready)
+
+
+def demo_schema(n, seed=0, dim=32, k=3):
+    rng = np.random.default_rng(seed)
+    classes = ["ant", "bee", "cat"][:k]
+    centres = rng.normal(size=(k, dim)) * 2
+    items = []
+    for i in range(n):
+        c = i % k
+        given = c if rng.random() > 0.05 else (c + 1) % k
+        items.append({"id": f"x{i}", "image": None, "given": classes[given],
+                      "embedding": [round(float(v), 4) for v in centres[c] + rng.normal(size=dim)]})
+    return json.dumps({"classes": classes, "items": items, "provenance": {"made": "test"}}).encode()
+
+
+@pytest.mark.parametrize("n", [1000, BUILTIN_EMBEDDING_ROWS])
+def test_demo_schema_json_up_to_the_embeddings_limit(ready, n):
+    files = [("mine.json", demo_schema(n))]
+    load(ready, files)
+    wait_trained(ready, n)
+    assert page_counts(ready) == expected_trained_counts(files)
+    assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
+
+
+def test_one_row_past_the_embeddings_limit_is_refused_and_nothing_is_lost(ready):
+    n = BUILTIN_EMBEDDING_ROWS + 1
+    rng = np.random.default_rng(9)
+    files = features_csv(rng.normal(size=(n, 8)), rng.integers(0, 3, n))
+    load(ready, files, mode="embeddings")
+    error = ready.get_by_test_id("byo-error")
+    error.wait_for(timeout=LOAD_TIMEOUT)
+    assert f"at most {BUILTIN_EMBEDDING_ROWS:,} rows" in error.inner_text()
+    ready.get_by_test_id("byo-close").click()
+    assert_demo_intact(ready)
+
+
+def test_a_features_csv_at_the_embeddings_limit(ready):
+    X, labels, _ = digits()
+    X = np.vstack([X, X[:BUILTIN_EMBEDDING_ROWS - len(X)]])
+    labels = np.concatenate([labels, labels[:BUILTIN_EMBEDDING_ROWS - len(labels)]])
+    files = features_csv(X, labels)
+    load(ready, files, mode="embeddings")
+    wait_trained(ready, BUILTIN_EMBEDDING_ROWS)
+    assert page_counts(ready) == expected_trained_counts(files)

@@ -1,0 +1,102 @@
+"""The slider index gives exactly ConfidentLearning.categorize at every integer slider position."""
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.scoring import score, truly_wrong
+from cleanlens.sliders import EXCLUDED, slider_index
+
+
+def random_case(seed, n=60, k=3, ties=False, empty_class=False):
+    rng = random.Random(seed)
+    labels = [rng.randrange(k) for _ in range(n)]
+    if empty_class and k > 2:
+        labels = [g if g != k - 1 else 0 for g in labels]
+    rows = []
+    for g in labels:
+        if ties:
+            raw = [rng.choice((1.0, 2.0, 3.0)) for _ in range(k)]
+        else:
+            raw = [rng.random() ** 3 + (2.0 if rng.random() < 0.7 and c == g else 0.0) for c in range(k)]
+        total = sum(raw)
+        rows.append([x / total for x in raw])
+    return labels, rows
+
+
+def assert_same(fast, slow):
+    assert fast.class_thresholds == slow.class_thresholds
+    assert fast.ood_thresholds == slow.ood_thresholds
+    assert list(fast.categories) == slow.categories
+    assert list(fast.suggested) == slow.suggested
+    assert fast.counts == slow.counts
+    assert fast.joint == slow.joint
+    assert [[list(c) for c in row] for row in fast.joint_ids] == slow.joint_ids
+    for name in CATEGORIES:
+        assert fast.items(name) == slow.items(name)
+        assert list(fast.iter_items(name)) == slow.items(name)
+    assert fast.flagged == slow.flagged
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("shape", [dict(), dict(k=2), dict(k=5, n=120), dict(ties=True), dict(empty_class=True, k=4),
+                                   dict(n=1), dict(n=7, k=6)])
+def test_equals_the_engine_at_every_slider_position(seed, shape):
+    labels, rows = random_case(seed, **shape)
+    learner = ConfidentLearning(labels, rows)
+    index = slider_index(learner)
+    assert index is not None
+    for qc in range(0, 101, 7):
+        for qo in range(0, 101, 9):
+            for rule in ("percentile", "cleanlab"):
+                assert_same(index.categorize(qc, qo, rule), learner.categorize(qc, qo, rule))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 5), st.integers(0, 10**6), st.integers(0, 100), st.integers(0, 100),
+       st.sampled_from(["percentile", "cleanlab"]), st.booleans())
+def test_random_positions(n, k, seed, qc, qo, rule, ties):
+    labels, rows = random_case(seed, n=n, k=k, ties=ties)
+    learner = ConfidentLearning(labels, rows, k)
+    index = slider_index(learner)
+    assert_same(index.categorize(qc, qo, rule), learner.categorize(qc, qo, rule))
+
+
+def test_a_subset_of_the_dataset_reports_dataset_indices_and_excluded_items():
+    labels, rows = random_case(3, n=50)
+    keep = [i for i in range(50) if i % 7]
+    learner = ConfidentLearning([labels[i] for i in keep], [rows[i] for i in keep])
+    index = slider_index(learner, items=keep, n_total=50)
+    fast = index.categorize(50, 15)
+    slow = learner.categorize(50, 15)
+    expected = [EXCLUDED] * 50
+    for j, i in enumerate(keep):
+        expected[i] = slow.categories[j]
+    assert list(fast.categories) == expected
+    assert fast.counts == dict(slow.counts, excluded=50 - len(keep))
+    assert fast.label_issues == [keep[j] for j in slow.label_issues]
+    assert [[list(c) for c in row] for row in fast.joint_ids] == [[[keep[j] for j in c] for c in row] for row in slow.joint_ids]
+    assert fast.suggested[0] is None and fast.categories[0] == EXCLUDED
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_scores_equal_scoring_on_the_flagged_items(seed):
+    labels, rows = random_case(seed, n=80, k=3)
+    rng = random.Random(seed)
+    truth = [g if rng.random() < 0.8 else rng.choice([-1, 0, 1, 2]) for g in labels]
+    wrong = truly_wrong(labels, truth)
+    learner = ConfidentLearning(labels, rows)
+    index = slider_index(learner, wrong=wrong)
+    for qc in range(0, 101, 10):
+        for qo in range(0, 101, 10):
+            for rule in ("percentile", "cleanlab"):
+                assert index.score(qc, qo, rule) == score(learner.categorize(qc, qo, rule).flagged, wrong)
+
+
+def test_integer_percentiles_only():
+    learner = ConfidentLearning([0, 1], [[0.9, 0.1], [0.2, 0.8]])
+    with pytest.raises(ValueError):
+        slider_index(learner).categorize(50.5, 10)
