@@ -161,3 +161,24 @@ def test_training_without_excluded_items_reports_by_item(state):
     assert all(i not in cell for row in result.joint_ids for cell in row for i in (0, 2))
     assert sum(result.counts[c] for c in ("correct", "label_issue", "ood", "unconfident")) == len(labels) - 2
     assert not state.stale
+
+
+def test_histogram_bins_equal_counting_each_value():
+    import random
+
+    from cleanlens.web.state import Training
+
+    rng = random.Random(0)
+    for trial in range(100):
+        labels = [rng.randrange(3) for _ in range(rng.randint(1, 50))]
+        rows = []
+        for _ in labels:
+            raw = [round(rng.random() ** rng.choice([1, 3, 8]), 1 if trial % 5 == 0 else 17) + 1e-9 for _ in range(3)]
+            rows.append([x / sum(raw) for x in raw])
+        training = Training(labels, rows, {})
+        for k in range(3):
+            for lo in (0.0, 0.1, 0.5, 0.9):
+                expected = [0] * 30
+                for v in training.learner.sorted_self_confidences[k]:
+                    expected[max(0, min(29, int((v - lo) / ((1 - lo) or 1) * 30)))] += 1
+                assert training.histogram(k, lo, 30) == expected

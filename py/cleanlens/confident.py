@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import Counter
 from dataclasses import dataclass
 from operator import ge, getitem, indexOf, lt
 
@@ -55,8 +56,8 @@ CLEANLAB_THRESHOLD_FLOOR = 2e-6
 """cleanlab's ``CONFIDENT_THRESHOLDS_LOWER_BOUND``."""
 CLEANLAB_EMPTY_THRESHOLD = 2.0
 """cleanlab's threshold for a class with no items (no probability reaches it)."""
-CHUNK = 10_000
-"""Items per step of :meth:`ConfidentLearning.steps` (about 10 ms of work under CPython with K = 10)."""
+CHUNK = 5_000
+"""Items per step of :meth:`ConfidentLearning.steps` (about 5 ms of work under CPython with K = 10, 15 ms in Pyodide)."""
 
 
 class ProbabilityError(ValueError):
@@ -86,9 +87,8 @@ def labelling_warnings(labels, n_classes, n_folds=None):
     - with ``n_folds``: classes with fewer items than folds (some folds have
       none of them, so some models never see the class).
     """
-    counts = [0] * n_classes
-    for label in labels:
-        counts[label] += 1
+    tally = Counter(labels)
+    counts = [tally[k] for k in range(n_classes)]
     warnings = []
     present = [k for k in range(n_classes) if counts[k]]
     if len(present) == 1 and n_classes > 1:
@@ -330,11 +330,11 @@ class ConfidentLearning:
                 self_confidences[label].append(s)
             yield
         self.class_counts = [len(s) for s in self_confidences]
-        self.sorted_self_confidences = [sorted(s) for s in self_confidences]
-        yield
-        self.cleanlab_thresholds = [
-            max(numpy_mean(s), CLEANLAB_THRESHOLD_FLOOR) if s else CLEANLAB_EMPTY_THRESHOLD for s in self_confidences
-        ]
+        self.sorted_self_confidences, self.cleanlab_thresholds = [], []
+        for s in self_confidences:
+            self.sorted_self_confidences.append(sorted(s))
+            self.cleanlab_thresholds.append(max(numpy_mean(s), CLEANLAB_THRESHOLD_FLOOR) if s else CLEANLAB_EMPTY_THRESHOLD)
+            yield
         self.warnings = labelling_warnings(self.labels, k)
         self._cleanlab_suggested = None  # computed on first use; independent of the percentiles
 

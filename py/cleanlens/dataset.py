@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +64,8 @@ class Dataset:
 
     def class_counts(self, labels=None):
         """Number of items per class, a list of K ints, for ``labels`` (default: the given labels)."""
-        counts = [0] * len(self.classes)
-        for label in self.given if labels is None else labels:
-            counts[label] += 1
-        return counts
+        counts = Counter(self.given if labels is None else labels)
+        return [counts[k] for k in range(len(self.classes))]
 
     def known_errors(self, labels=None):
         """Indices of items whose label (default: the given one) differs from the truth.

@@ -7,18 +7,9 @@ against the CPython engine on the same files. Limits are tested at the limit
 and one past it; a refused file leaves the previous data as it was.
 """
 
-import io
-import json
-import warnings
-from functools import lru_cache
-
 import numpy as np
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
-from sklearn.datasets import load_digits
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_predict
 
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.crossval import out_of_sample_probabilities
@@ -28,41 +19,9 @@ from cleanlens.web.render import VIRTUAL_MIN
 
 from .expected import page_counts
 from .test_own_data import load, wait_loaded
+from .userfiles import demo_schema, digits, features_csv, npy_pair, probabilities_csv, synthetic
 
 LOAD_TIMEOUT = 180_000  # a 100,000-row file on a busy 2-core machine, with headroom
-
-
-def npy_bytes(array):
-    buffer = io.BytesIO()
-    np.save(buffer, array)
-    return buffer.getvalue()
-
-
-@lru_cache(maxsize=1)
-def digits():
-    """scikit-learn's digits (1,797 x 64, 10 classes) with 5% of the labels flipped, and out-of-sample
-    probabilities from cross_val_predict, as a cleanlab user makes them."""
-    X, y = load_digits(return_X_y=True)
-    rng = np.random.default_rng(0)
-    noisy = y.copy()
-    flip = rng.choice(len(y), size=len(y) // 20, replace=False)
-    noisy[flip] = (noisy[flip] + rng.integers(1, 10, size=len(flip))) % 10
-    with warnings.catch_warnings():  # lbfgs stops at max_iter on unscaled pixels: as in the issue, and harmless
-        warnings.simplefilter("ignore")
-        pred_probs = cross_val_predict(LogisticRegression(max_iter=1000), X, noisy, cv=5, method="predict_proba")
-    return X, noisy, pred_probs
-
-
-def synthetic(n, k, seed=0):
-    """n rows of k-class probabilities, about 5% of them confidently given the wrong label."""
-    rng = np.random.default_rng(seed)
-    truth = rng.integers(0, k, n)
-    logits = rng.normal(size=(n, k)) + 4.0 * np.eye(k)[truth]
-    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    labels = truth.copy()
-    flip = rng.random(n) < 0.05
-    labels[flip] = (labels[flip] + rng.integers(1, k, size=flip.sum())) % k
-    return labels, probs
 
 
 def expected_counts(files, **kwargs):
@@ -70,17 +29,6 @@ def expected_counts(files, **kwargs):
     k = len(loaded.dataset.classes)
     result = ConfidentLearning(loaded.dataset.given, loaded.probabilities, k).categorize(50, 15)
     return {c: result.counts[c] for c in CATEGORIES}
-
-
-def npy_pair(labels, probs):
-    return [("labels.npy", npy_bytes(labels)), ("pred_probs.npy", npy_bytes(probs))]
-
-
-def probabilities_csv(labels, probs, name="pred_probs.csv"):
-    """A DataFrame of probabilities with a label column, written with to_csv(index=False)."""
-    frame = pd.DataFrame(probs, columns=[f"p_{k}" for k in range(probs.shape[1])])
-    frame.insert(0, "label", labels)
-    return [(name, frame.to_csv(index=False).encode())]
 
 
 def assert_virtual_tiles(page, n):
@@ -137,12 +85,6 @@ def test_digits_as_a_probabilities_csv(ready):
     wait_loaded(ready, "pred_probs.csv")
     assert page_counts(ready) == expected_counts(files)
     assert_virtual_tiles(ready, 1797)
-
-
-def features_csv(X, y, name="features.csv"):
-    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
-    frame.insert(0, "label", y)
-    return [(name, frame.to_csv(index=False).encode())]
 
 
 def expected_trained_counts(files):
@@ -209,19 +151,6 @@ def test_the_class_limit(ready):
     assert f"at most {MAX_CLASSES}" in error.inner_text()
     ready.get_by_test_id("byo-close").click()
     assert_demo_intact(ready)
-
-
-def demo_schema(n, seed=0, dim=32, k=3):
-    rng = np.random.default_rng(seed)
-    classes = ["ant", "bee", "cat"][:k]
-    centres = rng.normal(size=(k, dim)) * 2
-    items = []
-    for i in range(n):
-        c = i % k
-        given = c if rng.random() > 0.05 else (c + 1) % k
-        items.append({"id": f"x{i}", "image": None, "given": classes[given],
-                      "embedding": [round(float(v), 4) for v in centres[c] + rng.normal(size=dim)]})
-    return json.dumps({"classes": classes, "items": items, "provenance": {"made": "test"}}).encode()
 
 
 @pytest.mark.parametrize("n", [1000, BUILTIN_EMBEDDING_ROWS])

@@ -38,7 +38,8 @@ COUNT_TESTIDS = {
     "unconfident": "count-unconfident",
 }
 CLASS_COLOURS = 10  # class k uses CSS variable --c{k % 10}
-JOINT_THUMBS = 12  # thumbnails drawn per confident-joint cell; the rest are counted
+COMPACT_JOINT = 12
+"""Above this many classes the confident joint is drawn compact (see :func:`joint_matrix`)."""
 HISTOGRAM_BINS = 30
 MAX_HISTOGRAMS = 12
 VIRTUAL_MIN = 600
@@ -351,36 +352,55 @@ def histograms(state, result):
 # --------------------------------------------------------------------------- confident joint
 
 
+def joint_thumbnails(state):
+    """Thumbnails drawn per confident-joint cell: fewer as K grows (cells get narrow), none without images."""
+    if not state.has_images:
+        return 0
+    k = len(state.dataset.classes)
+    return 12 if k <= 3 else 6 if k <= 5 else 3 if k <= 8 else 0
+
+
 def joint_matrix(state, result):
-    """The K×K confident joint: counts, a heat colour scale, up to JOINT_THUMBS thumbnails per cell."""
+    """The K×K confident joint: counts (always), a heat colour scale, thumbnails where they fit.
+
+    With more than :data:`COMPACT_JOINT` classes the table is compact (narrow cells, class names cut short
+    with the full name in a tooltip and read out) and scrolls inside its panel, headers kept in view.
+    """
     if result is None:
         return '<p class="empty">The confident joint appears after training.</p>'
     classes = state.dataset.classes
     k_count = len(classes)
+    limit = joint_thumbnails(state)
+    images = state.dataset.images
     biggest = max((n for row in result.joint for n in row), default=1) or 1
-    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in classes)
+    head = "".join(f'<th scope="col" title="{esc(c)}"><span>{esc(c)}</span></th>' for c in classes)
     rows = []
     for g in range(k_count):
         cells = []
         for s in range(k_count):
-            ids = result.joint_ids[g][s]
             n = result.joint[g][s]  # the engine's count (the cleanlab rule clips the diagonal to >= 1)
             kind = "diag" if g == s else "off"
             heat = n / biggest
             sel = " chosen" if state.cell == (g, s) else ""
-            thumbs = "".join(
-                f'<img src="{esc(state.dataset.images[i])}" alt="" width="24" height="24" loading="lazy" decoding="async" data-i="{i}">'
-                for i in ids[:JOINT_THUMBS] if state.dataset.images[i])
-            more = f'<span class="more">+{len(ids) - JOINT_THUMBS} more</span>' if len(ids) > JOINT_THUMBS else ""
+            thumbs = more = ""
+            if limit:
+                ids = result.joint_ids[g][s]
+                thumbs = "".join(
+                    f'<img src="{esc(images[i])}" alt="" width="24" height="24" loading="lazy" decoding="async" data-i="{i}">'
+                    for i in islice(ids, limit) if images[i])
+                if len(ids) > limit:
+                    more = f'<span class="more">+{len(ids) - limit} more</span>'
             said = f" images given {esc(classes[g])}, suggested {esc(classes[s])}"  # read out, not shown
             cells.append(
                 f'<td class="{kind}{sel}" style="--heat:{heat:.3f}">'
                 f'<button type="button" data-action="cell" data-g="{g}" data-s="{s}" data-testid="joint-cell-{g}-{s}" '
                 f'aria-pressed="{"true" if sel else "false"}"><span class="head"><span><span class="jcount">{n}</span>'
-                f'<span class="sr-only">{said}</span></span>{more}</span><span class="thumbs">{thumbs}</span></button></td>')
-        rows.append(f'<tr><th scope="row">{esc(classes[g])}</th>{"".join(cells)}</tr>')
+                f'<span class="sr-only">{said}</span></span>{more}</span>'
+                + (f'<span class="thumbs">{thumbs}</span>' if limit else "") + "</button></td>")
+        rows.append(f'<tr><th scope="row" title="{esc(classes[g])}"><span>{esc(classes[g])}</span></th>{"".join(cells)}</tr>')
+    compact = " compact" if k_count > COMPACT_JOINT else ""
     return (
-        '<table class="joint"><caption>Confident joint: rows are given labels, columns suggested labels</caption>'
+        f'<table class="joint{compact}"><caption>Confident joint: rows are given labels, columns suggested labels</caption>'
         f'<thead><tr><td class="corner">given ↓ suggested →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
 

@@ -13,8 +13,8 @@ changed since then make the results *stale* until the user retrains.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from itertools import compress, repeat
-from operator import eq
+from itertools import compress, filterfalse, repeat
+from operator import eq, getitem
 from urllib.parse import parse_qsl, urlencode
 
 from cleanlens import report
@@ -27,6 +27,18 @@ DEFAULT_OOD_PERCENTILE = 15
 RULES = ("percentile", "cleanlab")
 CENTER_TABS = ("joint", "scatter", "table", "sweep")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
+
+
+def _first_index(values, predicate):
+    """The first index of ascending `values` where the monotone `predicate` holds (len(values) if none)."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if predicate(values[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 class TrainingError(ValueError):
@@ -62,7 +74,7 @@ class Training:
     def _setup(self, labels, probabilities, info, excluded, truth):
         self.labels, self.probabilities, self.info = list(labels), probabilities, dict(info)
         self.excluded = frozenset(excluded)
-        self.active = [i for i in range(len(self.labels)) if i not in self.excluded]
+        self.active = list(filterfalse(self.excluded.__contains__, range(len(self.labels))))
         if not self.active:
             raise TrainingError("every item is excluded: include some items again to analyse them")
         everything = len(self.active) == len(self.labels)
@@ -72,9 +84,13 @@ class Training:
         wrong = None if truth is None else truly_wrong(self.labels, truth)
         self.index = yield from iter_slider_index(self.learner, self.active, len(self.labels), wrong)
         self._truth = truth
-        self.self_confidence = [None] * len(self.labels)
-        for i, row, g in zip(self.active, rows, given):
-            self.self_confidence[i] = row[g]
+        confidences = list(map(getitem, rows, given))
+        if everything:
+            self.self_confidence = confidences
+        else:
+            self.self_confidence = [None] * len(self.labels)
+            for i, s in zip(self.active, confidences):
+                self.self_confidence[i] = s
         self._order = {}
         self._bins = {}
 
@@ -121,14 +137,19 @@ class Training:
         return self._order["confidence"]
 
     def histogram(self, k, lo, n_bins):
-        """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training)."""
+        """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training).
+
+        Value v falls in bin ``int((v - lo) / (1 - lo) * n_bins)``, clipped to 0..n_bins-1; the values are sorted,
+        so each bin edge is found by bisection (O(n_bins log N), not O(N)).
+        """
         key = (k, lo, n_bins)
         if key not in self._bins:
             span = (1.0 - lo) or 1.0
-            bins = [0] * n_bins
-            for v in self.learner.sorted_self_confidences[k]:
-                bins[min(n_bins - 1, int((v - lo) / span * n_bins))] += 1
-            self._bins[key] = bins
+            values = self.learner.sorted_self_confidences[k]
+            bin_of = lambda v: max(0, min(n_bins - 1, int((v - lo) / span * n_bins)))  # noqa: E731
+            # ends[b]: how many values fall in bins 0..b (bin_of is non-decreasing in v)
+            ends = [_first_index(values, lambda v, b=b: bin_of(v) > b) for b in range(n_bins)]
+            self._bins[key] = [ends[0]] + [ends[b] - ends[b - 1] for b in range(1, n_bins)]
         return self._bins[key]
 
 
@@ -167,6 +188,7 @@ class ExplorerState:
     def __post_init__(self):
         if self.labels is None:
             self.labels = list(self.dataset.given)
+        self.has_images = any(self.dataset.images)
 
     # ----------------------------------------------------------------- user actions
 

@@ -1,0 +1,55 @@
+"""What the Chromium benchmarks share: a local server for a built site, fresh browser profiles, percentiles.
+
+Every page benchmark loads a site built by ``build.py dist`` from a static
+server on 127.0.0.1, in Debian's Chromium with a new, empty profile per run
+(nothing cached, no service worker), at 1440x900, the guide marked as seen.
+"""
+
+import contextlib
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402,F401
+
+
+@contextlib.contextmanager
+def served(site):
+    """Serve the folder `site` on a free port of 127.0.0.1; yields its URL."""
+    site = Path(site)
+    if site == build.DIST and not (site / "index.html").exists():
+        build.dist()
+    server = build.make_server(site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@contextlib.contextmanager
+def fresh_context(playwright, init_scripts=()):
+    """A Chromium context with a new, empty profile (closed and deleted afterwards)."""
+    with tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="block",
+            viewport={"width": 1440, "height": 900})
+        context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
+        for script in init_scripts:
+            context.add_init_script(script)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def percentile(values, q):
+    """The q-th percentile of values by the nearest-rank method (for reporting, not engine work)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
