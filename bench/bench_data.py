@@ -14,7 +14,10 @@ then loads the files through "Your data" and measures, in the page:
   key press does): until the handler has updated every panel, and until the
   next frame has been painted; medians and p95 over all steps of all runs;
 - **wasm MB**: the size of Python's memory after the load
-  (``window.cleanlensWasmBytes()``; it never shrinks).
+  (``window.cleanlensWasmBytes()``; it never shrinks);
+- **saving**: the session saved after one relabel, and after "Accept all"
+  (milliseconds to write it to IndexedDB, and its size), and the user's files
+  stored once at load (``window.cleanlensTimings()``).
 
 With several ``--sites`` (e.g. the site built from an older commit) every
 run visits each site in turn, so the columns are measured side by side.
@@ -22,6 +25,7 @@ Medians (min–max) over runs; no assertions.
 """
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -133,8 +137,28 @@ def measure(playwright, url, files, mode, n, moves):
         longest = max((d for s, d in page.evaluate("window.__long") if clicked <= s <= shown), default=0.0)
         wasm = page.evaluate("window.cleanlensWasmBytes ? window.cleanlensWasmBytes() : null")
         slider = page.evaluate(SLIDER, moves)
-        return {"load": (shown - clicked) / 1000, "longest": longest, "wasm": wasm / 2**20 if wasm else None,
-                "handler": slider["handler"], "painted": slider["painted"]}
+        out = {"load": (shown - clicked) / 1000, "longest": longest, "wasm": wasm / 2**20 if wasm else None,
+               "handler": slider["handler"], "painted": slider["painted"]}
+        if page.evaluate("!!window.cleanlensTimings"):
+            saved = page.locator("body[data-saved]:not([data-save-pending])")
+            page.locator('#tiles select[data-action="relabel"]').first.select_option(index=1)
+            saved.wait_for(state="attached", timeout=60_000)
+            timings = json.loads(page.evaluate("window.cleanlensTimings()"))
+            out["save"], out["files"] = timings.get("session"), timings.get("files")
+            accept = page.get_by_test_id("accept-all")
+            if accept.count():
+                accept.click()
+                saved.wait_for(state="attached", timeout=60_000)
+                out["save_all"] = json.loads(page.evaluate("window.cleanlensTimings()")).get("session")
+        return out
+
+
+def _write(runs, what):
+    """Median milliseconds and size of a storage write over runs, e.g. "3.1 ms, 1.2 kB" (or "–")."""
+    values = [r[what] for r in runs if r.get(what)]
+    if not values:
+        return "–"
+    return f"{statistics.median(v[0] for v in values):.1f} ms, {statistics.median(v[1] for v in values) / 1000:.1f} kB"
 
 
 def main(argv=None):
@@ -164,7 +188,7 @@ def main(argv=None):
     print(f"# your data in the page, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs, "
           f"{args.moves} slider steps per run; medians (min–max); slider p50/p95 over all steps")
     print(f"{'case':14} {'site':28} {'load s':>18} {'longest task ms':>20} {'slider handler ms':>18} "
-          f"{'slider painted ms':>18} {'wasm MB':>8}")
+          f"{'slider painted ms':>18} {'wasm MB':>8}  save after 1 relabel / after Accept all / files (ms, kB)")
     for (name, site), runs in results.items():
         ok = [r for r in runs if "failed" not in r]
         label = Path(site).parent.name + "/" + Path(site).name
@@ -182,7 +206,8 @@ def main(argv=None):
               f"{(spread(longest, '{:.0f}') if max(longest) else '<50'):>20} "
               f"{statistics.median(handler):6.1f} / {percentile(handler, 95):6.1f}   "
               f"{statistics.median(painted):6.1f} / {percentile(painted, 95):6.1f}   "
-              f"{statistics.median(wasm) if wasm else float('nan'):8.0f}"
+              f"{statistics.median(wasm) if wasm else float('nan'):8.0f}  "
+              + " / ".join(_write(ok, what) for what in ("save", "save_all", "files"))
               + (f"  ({len(runs) - len(ok)} failed)" if len(ok) < len(runs) else ""))
     return 0
 

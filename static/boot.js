@@ -14,6 +14,14 @@
     document.body.dataset.state = "error";
   };
   window.addEventListener("error", (event) => showError(String(event.message || event.error)));
+  // PyScript keeps its own state in IndexedDB and cannot start without it: say so, rather than its error.
+  let storage = null;
+  try { storage = window.indexedDB; } catch (e) { /* blocked */ }
+  if (!storage) {
+    document.addEventListener("DOMContentLoaded", () => showError(
+      "This browser does not let the page use its storage (IndexedDB), which the Python runtime needs to start. " +
+      "Allow site data for this page (or leave private browsing) and reload."));
+  }
   // Offline use: cache the site on the first visit (sw.js lists every file). A refusal
   // (e.g. private mode, or a browser with service workers blocked) only means no offline copy.
   if ("serviceWorker" in navigator && location.protocol.startsWith("http")) {

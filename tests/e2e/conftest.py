@@ -81,6 +81,15 @@ class PageWatch:
         self.foreign_requests = []
         self.console_errors = []
         self.dialogs = []  # alert/confirm/prompt: no script of ours opens one, so any means injected code ran
+        self.unload_prompts = 0  # "leave this page?" prompts (accepted, so the navigation goes on)
+
+    def dialog(self, dialog):
+        if dialog.type == "beforeunload":
+            self.unload_prompts += 1
+            dialog.accept()
+        else:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
 
     def route(self, route):
         host = urlsplit(route.request.url).hostname
@@ -132,7 +141,7 @@ def page(context, watch):
     page = context.new_page()
     page.on("console", watch.console)
     page.on("pageerror", lambda exc: watch.console_errors.append(f"pageerror: {exc}"))
-    page.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("dialog", watch.dialog)
     return page
 
 

@@ -28,7 +28,8 @@ from pyodide.http import pyfetch
 from cleanlens import __version__, userdata
 from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
-from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
+from cleanlens.web.saving import Keeper, buffer_to_bytes
 from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState, TrainingError
 
 document = js.document
@@ -43,8 +44,8 @@ OVERSCAN = 3
 # region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
 REGIONS = {
     "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
-    "warnings": lambda ex: (render.warnings_panel(ex.state) + ex.training_problem + render.link_notes(ex.link_notes)
-                            + render.data_notes(ex.data_notes) + ex.problem),
+    "warnings": lambda ex: (ex.session_notices() + render.warnings_panel(ex.state) + ex.training_problem
+                            + render.link_notes(ex.link_notes) + render.data_notes(ex.data_notes) + ex.problem),
     "known-errors": lambda ex: render.known_errors_counter(ex.state),
     "dataset-count": lambda ex: render.dataset_count(ex.state),
     "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
@@ -62,6 +63,8 @@ REGIONS = {
 AFTER_THRESHOLDS = ("threshold-table", "histograms", "panel-center", "summary", "results-tabs", "panel-results", "detail")
 AFTER_TRAINING = tuple(REGIONS)
 AFTER_LIST = ("tiles", "dataset-count")
+USER_CHANGES = ("click", "input", "change", "keydown", "drop")
+"""Events through which the user changes their work or view: the session is saved after each."""
 
 # virtual list name -> (the element that scrolls, render function of the rows in a window)
 VIRTUAL = {
@@ -77,6 +80,16 @@ def set_stage(text):
 
 def set_state(state):
     document.body.dataset.state = state
+
+
+def saved(revision):
+    """Mark the page while a save is pending (``<body data-save-pending>``) and with the revision last saved
+    (``<body data-saved>``): for tests and tools."""
+    if revision is None:
+        document.body.dataset.savePending = "1"
+    else:
+        document.body.removeAttribute("data-save-pending")
+        document.body.dataset.saved = str(revision)
 
 
 def show_error(exc):
@@ -220,12 +233,16 @@ class Explorer:
         self.tile_nodes = {}
         self.tile_cats = {}
         self._proxies = []
+        self.keeper = Keeper(on_change=lambda: self.state is not None and self.refresh(["warnings"]),
+                             on_saved=saved, spawn=self.spawn)
+        self.restored = None  # (local time, notes) of the session restored for the open dataset
+        self.confirming = None  # changes "Start over" would discard, while it asks
+        self.storage_notice = True  # the storage problem is said once, until dismissed
 
     # ------------------------------------------------------------------ rendering
 
     def mount(self):
-        """Replace the pre-rendered (disabled) markup with the live one and bind events (once)."""
-        self.show()
+        """Bind events (once) and enable the tools; :meth:`open` then shows the data."""
         document.getElementById("tools").innerHTML = render.tools()
         for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
                               ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key),
@@ -234,8 +251,13 @@ class Explorer:
         self.listen(document, "scroll", self.on_scroll, capture=True)
         self.listen(js.window, "resize", self.on_scroll)
         self.listen(document.getElementById("guide"), "close", lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
+        self.listen(js.window, "beforeunload", self.on_beforeunload)
+        self.listen(js.window, "pagehide", lambda _event: self.keeper.flush())
+        self.listen(document, "visibilitychange", lambda _event: self.keeper.flush())
 
     def listen(self, target, kind, handler, capture=False):
+        if kind in USER_CHANGES:  # what the user does is saved (hovering, focusing and scrolling are not work)
+            handler = self.saving(handler)
         proxy = create_proxy(self.guarded(handler))
         self._proxies.append(proxy)
         target.addEventListener(kind, proxy, capture)
@@ -256,6 +278,14 @@ class Explorer:
         node = js_value(document.getElementById("warnings"))
         if node is not None:
             node.innerHTML = REGIONS["warnings"](self)
+
+    def saving(self, handler):
+        """Wrap an event handler so that the session is saved (soon, batched) after it ran."""
+        def run(event):
+            handler(event)
+            if self.state is not None:
+                self.keeper.schedule(self.state)
+        return run
 
     def guarded(self, handler):
         """Wrap an event handler so that a bug is shown (:meth:`report_problem`), never lost."""
@@ -294,6 +324,13 @@ class Explorer:
             if again is not None:
                 again.focus()
         self.schedule_url_update()
+
+    def session_notices(self):
+        keeper = self.keeper
+        restored, notes = self.restored or (None, ())
+        conflict = None if keeper.conflict is None else local_time(keeper.conflict[1])
+        return render.session_notices(keeper.problem if self.storage_notice else None, restored, notes, conflict,
+                                      self.confirming)
 
     def schedule_url_update(self):
         """Write the view into the URL fragment, at most every 250 ms (browsers throttle replaceState)."""
@@ -411,10 +448,6 @@ class Explorer:
                 node.classList.toggle("excluded", self.state.decisions.get(i) == "exclude")
         self.refresh(["run-controls", "warnings", "known-errors", "detail"])
 
-    def apply_link(self, fragment):
-        """Restore a shared view from a URL fragment (notes on what did not apply are shown)."""
-        self.link_notes = self.state.apply_fragment(fragment)
-
     # ------------------------------------------------------------------ events
 
     def on_input(self, event):
@@ -487,6 +520,7 @@ class Explorer:
     def export(self, target):
         name, text = self.state.export(target.dataset.kind)
         download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
+        self.keeper.schedule(self.state)  # the export cleared the "not exported" flag
 
     def on_hover(self, event):
         target = closest(event, '[data-action="select"]')
@@ -534,24 +568,69 @@ class Explorer:
     # ------------------------------------------------------------------ data sets
 
     async def open_demo(self):
-        """(Re)load the demo dataset and train on it."""
+        """(Re)open the demo dataset (with its saved session, if any)."""
         await self.open(await demo_state(), [])
 
-    async def open(self, state, notes):
-        """Show a new dataset (keeping the view settings the user had), then train or analyse it.
+    async def open(self, state, notes, files=None, link=None):
+        """Show a dataset: restore its saved session (labels, decisions, view, results) or start one.
 
-        A training still running for the previous data is stopped first.
+        A training still running for the previous data is stopped first. A dataset without a saved session
+        keeps the view settings the user had. ``files``: ``(names, buffers, mode, renormalize)`` of the user's
+        own files, kept in the browser so that a reload does not ask for them; ``link``: a URL fragment, whose
+        view wins over the saved one.
         """
         await self.stop_training()
         unsettle()
-        if self.state is not None:
-            for key in ("q_class", "q_ood", "rule", "seed", "center_tab", "sweep_metric"):
-                setattr(state, key, getattr(self.state, key))
-        self.state = state
+        previous, self.state = self.state, state
         self.data_notes = notes
         self.training_problem = ""
+        self.restored = self.confirming = None
+        key = session.dataset_key(state)
+        await self.keeper.close()
+        await self.keeper.open(key, "demo" if state.is_demo else "files")
+        if files is not None:
+            await self.keeper.keep_files(key, *files)
+        record = await self.keeper.record(key)
+        trained = None
+        if record is not None:
+            try:
+                session.check(record, state, key)
+                restore_notes = session.apply(record, state)
+                trained = session.training_of(record, state)
+                self.restored = (local_time(record.get("saved", "")), restore_notes)
+            except session.SessionError as exc:
+                self.data_notes = notes + [f"A session saved for this data could not be restored ({exc}) and was discarded."]
+                await self.keeper.forget(key)
+        elif previous is not None:
+            for name in ("q_class", "q_ood", "rule", "seed", "center_tab", "sweep_metric"):
+                setattr(state, name, getattr(previous, name))
+        if link:
+            self.link_notes = state.apply_fragment(link)
         self.show()
-        self.start_training()
+        if trained is not None and trained[2].get("seed", state.seed) == state.seed:
+            if await self.restore_training(*trained):
+                set_state("ready")
+                self.refresh(AFTER_TRAINING)
+                settle()
+            else:  # the results were not kept: compute the same ones again
+                self.start_training(inputs=trained[:2])
+        else:
+            self.start_training()
+
+    async def restore_training(self, labels, excluded, info):
+        """Show the saved results without training again: True if they could be restored."""
+        state = self.state
+        if state.given_probabilities is not None:
+            probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
+        else:
+            probabilities = await self.keeper.results(self.keeper.key, labels, excluded, info, len(state.dataset.classes))
+            if probabilities is None:
+                return False
+        try:
+            await drive(state.finish_training_steps(labels, probabilities, info, excluded))
+        except TrainingError:
+            return False
+        return True
 
     async def stop_training(self):
         """Stop a running training (it ends at its next pause) and wait for it."""
@@ -562,6 +641,19 @@ class Explorer:
                 await task
             except Exception:  # noqa: BLE001 (its own handler has reported it)
                 pass
+
+    async def read_files(self, names, buffers, mode, renormalize, progress=None):
+        """Validate the user's files (JavaScript ArrayBuffers) in steps; returns ``(state, notes)``.
+
+        Raises :class:`~cleanlens.userdata.UserDataError` for unusable files.
+        """
+        pairs = [(name, buffer_to_bytes(buffer)) for name, buffer in zip(names, buffers)]
+        limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
+        steps = userdata.iter_load_files(pairs, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
+        loaded = await drive(steps, progress)
+        state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
+                              given_probabilities=loaded.probabilities, is_demo=False)
+        return state, list(loaded.warnings)
 
     async def load_user_files(self, renormalize=False):
         """Read the chosen files, validate them in steps, and open them; on any problem keep what was loaded."""
@@ -582,24 +674,79 @@ class Explorer:
                     f"{userdata.MAX_FILE_BYTES // (1024 * 1024)} MB)")
             message.innerHTML = ""
             progress.hidden = False
-            pairs = [(str(f.name), (await f.arrayBuffer()).to_bytes()) for f in files]
+            names = [str(f.name) for f in files]
+            buffers = [await f.arrayBuffer() for f in files]
             mode = document.querySelector('input[name="byo-mode"]:checked').value
-            limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-            steps = userdata.iter_load_files(pairs, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
 
             def show_progress(value):
                 progress.value = value
-            loaded = await drive(steps, show_progress)
+            state, notes = await self.read_files(names, buffers, mode, renormalize, show_progress)
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
             return
         finally:
             progress.hidden = True
             self.byo_busy = False
-        state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
-                              given_probabilities=loaded.probabilities, is_demo=False)
         document.getElementById("byo").close()
-        await self.open(state, list(loaded.warnings))
+        await self.open(state, notes, files=(names, buffers, mode, renormalize))
+
+    async def reopen(self, key):
+        """Open a dataset from the recent list (the demo, or files kept in the browser)."""
+        if key == "demo":
+            await self.open_demo()
+            return
+        stored = await self.keeper.files(key)
+        if stored is None:
+            self.data_notes = ["The files of that dataset are no longer kept in this browser: load them again."]
+            self.refresh(["warnings"])
+            return
+        names, buffers, mode, renormalize = stored
+        try:
+            state, notes = await self.read_files(names, buffers, mode, renormalize)
+        except userdata.UserDataError as exc:
+            self.data_notes = [f"The kept files could not be read again: {exc}"]
+            self.refresh(["warnings"])
+            return
+        await self.open(state, notes)
+
+    async def show_recent(self):
+        """Fill the dialog's list of recent datasets."""
+        entries = await self.keeper.recent()
+        for entry in entries:
+            entry["saved"] = local_time(entry["saved"])
+        document.getElementById("byo-recent").innerHTML = render.recent_datasets(entries, self.keeper.key)
+
+    async def forget(self, key):
+        await self.keeper.forget(key)
+        await self.show_recent()
+
+    def start_over(self, _target=None):
+        """Ask to confirm, then discard this dataset's saved work and open it afresh."""
+        self.confirming = len(set(self.state.label_changes()) | set(self.state.decisions))
+        self.refresh(["warnings"])
+        document.querySelector('[data-action="start-over-no"]').focus()
+
+    async def start_over_confirmed(self):
+        state = self.state
+        await self.stop_training()
+        await self.keeper.forget(self.keeper.key)
+        fresh = ExplorerState(state.dataset, source_name=state.source_name, source_sha256=state.source_sha256,
+                              given_probabilities=state.given_probabilities, is_demo=state.is_demo)
+        await self.open(fresh, [])
+
+    async def keep_mine(self):
+        """Resolve a conflict with another tab by saving this tab's work over it."""
+        self.keeper.conflict = None
+        self.keeper.schedule(self.state)
+        await self.keeper.save(force=True)
+        self.refresh(["warnings"])
+
+    def on_beforeunload(self, event):
+        """Ask before leaving while there are changes not yet exported (they are also kept in the browser)."""
+        self.keeper.flush()
+        if self.state is not None and self.state.unexported:
+            event.preventDefault()
+            event.returnValue = "Your changes are not exported yet."
 
     # ------------------------------------------------------------------ theme and guide
 
@@ -639,24 +786,26 @@ class Explorer:
 
     # ------------------------------------------------------------------ training
 
-    def start_training(self, seed=None):
-        """Start :meth:`train` as a background task (one at a time)."""
+    def start_training(self, seed=None, save=False, inputs=None):
+        """Start :meth:`train` as a background task (one at a time); see there for the arguments."""
         if not self.busy:
-            self.training_task = self.spawn(self.train(seed))
+            self.training_task = self.spawn(self.train(seed, save, inputs))
 
-    async def train(self, seed=None):
+    async def train(self, seed=None, save=False, inputs=None):
         """Cross-validate (or, for probabilities from a file, analyse) the current labels, yielding to the browser.
 
         Works on a copy of the labels: relabelling during training marks the new results stale. Opening other
         data stops it (:meth:`stop_training`); an unusable labelling is explained and the previous results stay.
+        ``save``: save the session when done (a training the user asked for; the first one of a dataset is
+        not work to keep). ``inputs``: ``(labels, excluded)`` to train on instead of the current ones (to
+        recompute a restored session's results: the same inputs and seed give the same results).
         """
         if self.busy:
             return
         self.busy = True
         generation = self.generation
         state = self.state
-        labels = list(state.labels)
-        excluded = state.excluded
+        labels, excluded = inputs or (list(state.labels), state.excluded)
         seed = state.seed if seed is None else seed
 
         def cancelled():
@@ -679,6 +828,11 @@ class Explorer:
         set_state("ready")
         self.refresh(AFTER_TRAINING)
         settle()
+        if not self.training_problem:
+            if state.given_probabilities is None:  # a reload then shows these results without training again
+                await self.keeper.keep_results(self.keeper.key, state.training)
+            if save:
+                self.keeper.schedule(state)
 
     async def _cross_validate(self, labels, excluded, seed, cancelled):
         """Run the cross-validation in steps, showing progress; return ``(probabilities, info)`` (all items)."""
@@ -720,8 +874,8 @@ def _done(steps):
 # data-action -> handler(explorer, element) for clicks and changes
 CLICKS = {
     "select": lambda ex, t: ex.select(int(t.getAttribute("data-i"))),
-    "train": lambda ex, t: ex.start_training(),
-    "reseed": lambda ex, t: ex.start_training(seed=ex.state.seed + 1),
+    "train": lambda ex, t: ex.start_training(save=True),
+    "reseed": lambda ex, t: ex.start_training(seed=ex.state.seed + 1, save=True),
     "cell": Explorer.choose_cell,
     "tab-center": lambda ex, t: ex.set_view("center_tab", t.dataset.tab, ["center-tabs", "panel-center"]),
     "tab-results": lambda ex, t: ex.set_view("result_tab", t.dataset.tab, ["results-tabs", "panel-results"]),
@@ -734,7 +888,15 @@ CLICKS = {
     "accept-all": lambda ex, t: ex.after_fix(ex.state.accept_all()),
     "export": Explorer.export,
     "theme": Explorer.toggle_theme,
-    "byo-open": lambda ex, t: document.getElementById("byo").showModal(),
+    "byo-open": lambda ex, t: (document.getElementById("byo").showModal(), ex.spawn(ex.show_recent())),
+    "session-open": lambda ex, t: (document.getElementById("byo").close(), ex.spawn(ex.reopen(str(t.dataset.key)))),
+    "session-delete": lambda ex, t: ex.spawn(ex.forget(str(t.dataset.key))),
+    "start-over": Explorer.start_over,
+    "start-over-yes": lambda ex, t: ex.spawn(ex.start_over_confirmed()),
+    "start-over-no": lambda ex, t: (setattr(ex, "confirming", None), ex.refresh(["warnings"])),
+    "notice-ok": lambda ex, t: (setattr(ex, "restored", None), setattr(ex, "storage_notice", False), ex.refresh(["warnings"])),
+    "session-theirs": lambda ex, t: ex.spawn(ex.reopen(ex.keeper.key)),
+    "session-mine": lambda ex, t: ex.spawn(ex.keep_mine()),
     "byo-close": lambda ex, t: document.getElementById("byo").close(),
     "byo-load": lambda ex, t: ex.spawn(ex.load_user_files()),
     "byo-renormalize": lambda ex, t: ex.spawn(ex.load_user_files(renormalize=True)),
@@ -763,25 +925,44 @@ async def demo_state():
     return ExplorerState(parse_dataset(text, name), source_name=name, source_sha256=hashlib.sha256(data).hexdigest())
 
 
-def expose_diagnostics():
-    """``window.cleanlensWasmBytes()``: the size of Python's memory (for benchmarks and tests; it only grows)."""
+def expose_diagnostics(explorer):
+    """For benchmarks and tests: ``window.cleanlensWasmBytes()``, the size of Python's memory (it only grows);
+    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes])."""
+    import json  # noqa: PLC0415
     import pyodide_js  # noqa: PLC0415 (exists only in the browser)
 
     js.window.cleanlensWasmBytes = create_proxy(lambda: pyodide_js._module.HEAP8.length)
+    js.window.cleanlensTimings = create_proxy(lambda: json.dumps(explorer.keeper.timings))
+
+
+def local_time(iso):
+    """An ISO 8601 UTC time as the browser shows dates and times to this user."""
+    if not iso:
+        return "an earlier visit"
+    return str(js.Date.new(iso).toLocaleString())
 
 
 async def start():
-    """Load the demo dataset, mount the explorer, train; any failure shows the error panel."""
+    """Open the dataset of the last visit (restoring its session) or the demo; any failure shows the error panel."""
     try:
-        expose_diagnostics()
         set_stage("Loading data…")
-        explorer = Explorer(await demo_state())
-        explorer.apply_link(str(js.location.hash))
+        explorer = Explorer(None)
+        expose_diagnostics(explorer)
+        await explorer.keeper.start()
+        state, notes = None, []
+        key = await explorer.keeper.current()
+        stored = None if key in (None, "demo") else await explorer.keeper.files(key)
+        if stored is not None:
+            try:
+                state, notes = await explorer.read_files(*stored)
+            except userdata.UserDataError as exc:
+                notes = [f"The data you had open could not be read again ({exc}); here is the demo."]
         explorer.mount()
+        await explorer.open(state or await demo_state(), notes, link=str(js.location.hash))
         if not js.localStorage.getItem(GUIDE_SEEN):
             explorer.guide("open")
-        explorer.start_training()
-        await explorer.training_task
+        if explorer.training_task is not None:
+            await explorer.training_task
     except Exception as exc:  # noqa: BLE001 (every start-up failure must reach the user)
         show_error(exc)
         js.console.error(traceback.format_exc())

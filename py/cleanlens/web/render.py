@@ -862,12 +862,70 @@ def byo_dialog():
         "<li>Optional CSV columns: <code>id</code>, <code>truth</code> (true class or OOD: enables the score and the sweep), "
         "<code>image</code> (a data:image URI or a path on this site).</li>"
         f"<li>At most {max_classes} classes and {max_megabytes} MB per file.</li></ul></details>"
+        '<div id="byo-recent" data-testid="byo-recent"></div>'
         '<progress id="byo-progress" max="1" value="0" hidden aria-label="Reading the file"></progress>'
         '<div id="byo-message" data-testid="byo-message" role="alert"></div>'
         '<div class="guide-nav"><button type="button" class="primary" data-action="byo-load" data-testid="byo-load">Load</button>'
         '<button type="button" data-action="byo-demo" data-testid="byo-demo">Back to the demo</button>'
         '<button type="button" data-action="byo-close" data-testid="byo-close">Close</button></div></dialog>'
     )
+
+
+def session_notices(problem=None, restored=None, restore_notes=(), conflict=None, confirming=None):
+    """What the page says about keeping the user's work.
+
+    ``problem``: why the browser's storage cannot be used (the session will not be kept);
+    ``restored``: when the restored session was saved (local time, text), with ``restore_notes`` on parts that
+    could not be restored; ``conflict``: when another tab saved this dataset (it then chooses which to keep);
+    ``confirming``: the number of changes "Start over" would discard, while it asks to confirm.
+    """
+    out = []
+    if problem:
+        out.append('<div class="notice" role="status" data-testid="storage-problem"><p>This session will not be kept '
+                   f"after you leave the page: the browser's storage is not available ({esc(problem)}). "
+                   '<button type="button" data-action="notice-ok" data-testid="storage-ok">OK</button></p></div>')
+    if conflict:
+        out.append(
+            '<div class="warning" role="alert" data-testid="session-conflict"><p>This dataset was also changed in another '
+            f"tab (saved {esc(conflict)}). This tab has stopped saving so that neither overwrites the other.</p><p>"
+            '<button type="button" data-action="session-theirs" data-testid="session-theirs">Load the other tab\'s work</button> '
+            '<button type="button" data-action="session-mine" data-testid="session-mine">Keep this tab\'s work</button></p></div>')
+    if restored and confirming is not None:
+        out.append(
+            '<div class="warning" role="alert" data-testid="start-over-confirm"><p>Start over on this dataset? This discards '
+            f"{confirming:,} label change{'' if confirming == 1 else 's'} and decision{'' if confirming == 1 else 's'}, "
+            "and the results trained on them.</p><p>"
+            '<button type="button" data-action="start-over-yes" data-testid="start-over-yes">Discard and start over</button> '
+            '<button type="button" data-action="start-over-no" data-testid="start-over-no">Cancel</button></p></div>')
+    elif restored:
+        notes = f' Not restored: {esc("; ".join(restore_notes))}.' if restore_notes else ""
+        out.append(
+            f'<div class="notice" role="status" data-testid="session-restored"><p>Restored your session from {esc(restored)}.'
+            f'{notes} <button type="button" data-action="start-over" data-testid="start-over">Start over</button> '
+            '<button type="button" data-action="notice-ok" data-testid="notice-ok">OK</button></p></div>')
+    return "".join(out)
+
+
+def recent_datasets(entries, current):
+    """The "Recent datasets" list of the Your data dialog: each saved session, to reopen or delete."""
+    if not entries:
+        return ""
+    rows = []
+    for entry in entries:
+        key = entry["key"]
+        what = f'{entry["items"]:,} items' if isinstance(entry.get("items"), int) else ""
+        changes = entry.get("changes") or 0
+        what += f", {changes:,} change{'' if changes == 1 else 's'}" if changes else ""
+        if key == current:
+            action = '<span class="muted">open now</span>'
+        else:
+            action = (f'<button type="button" data-action="session-open" data-key="{esc(key)}">Open</button> '
+                      f'<button type="button" data-action="session-delete" data-key="{esc(key)}" '
+                      f'aria-label="Delete the saved session of {esc(entry["name"])}">Delete</button>')
+        rows.append(f'<li data-key="{esc(key)}"><span class="name">{esc(entry["name"])}</span> '
+                    f'<span class="muted">{esc(what)} · saved {esc(entry["saved"])}</span> {action}</li>')
+    return ('<h3>Recent datasets</h3><p class="muted">Kept in this browser only, with your changes.</p>'
+            f'<ul class="recent" data-testid="recent">{"".join(rows)}</ul>')
 
 
 def byo_error(message, renormalizable):

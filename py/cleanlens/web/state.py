@@ -183,6 +183,10 @@ class ExplorerState:
     given_probabilities: list | None = None
     """Probabilities mode: the probabilities from the user's file (nothing is trained; 'Train' re-analyses)."""
     is_demo: bool = True
+    unexported: bool = False
+    """True once the user changed a label or made a decision since the last export (or since loading)."""
+    touched: set = field(default_factory=set, repr=False)
+    """Items whose label the user changed at some point (the labels that differ from the given ones are among them)."""
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -213,6 +217,9 @@ class ExplorerState:
             raise ValueError(f"label {label} out of range for {len(self.dataset.classes)} classes")
         changed = self.labels[item] != label
         self.labels[item] = label
+        if changed:
+            self.touched.add(item)
+            self.unexported = True
         return changed
 
     def accept(self, item):
@@ -222,6 +229,7 @@ class ExplorerState:
             return False
         self.relabel(item, result.suggested[item])
         self.decisions[item] = "accept"
+        self.unexported = True
         return True
 
     def accept_all(self):
@@ -236,15 +244,23 @@ class ExplorerState:
         """Keep the original given label (undoing an edit), and record that the user checked it."""
         self.relabel(item, self.dataset.given[item])
         self.decisions[item] = "keep"
+        self.unexported = True
 
     def exclude(self, item):
         """Mark item as out of distribution: it is left out of the next training and the export says so."""
         self.decisions[item] = "exclude"
+        self.unexported = True
 
     def undo(self, item):
         """Forget the decision on item and restore its original label."""
         self.decisions.pop(item, None)
         self.relabel(item, self.dataset.given[item])
+        self.unexported = True
+
+    def label_changes(self):
+        """``{item: label}`` for every item whose current label differs from its given label."""
+        given = self.dataset.given
+        return {i: self.labels[i] for i in sorted(self.touched) if self.labels[i] != given[i]}
 
     @property
     def excluded(self):
@@ -385,6 +401,7 @@ class ExplorerState:
         rows = report.export_rows(self.dataset, result, self.training.self_confidence, self.labels, self.decisions)
         audit = report.audit_header(self.dataset, result, self.training.info, self.source_name, self.source_sha256, now)
         stem = (self.source_name.rsplit(".", 1)[0] or "cleanlens") + "-fixes"
+        self.unexported = False
         return (f"{stem}.csv", report.to_csv(audit, rows)) if kind == "csv" else (f"{stem}.json", report.to_json(audit, rows))
 
     # ----------------------------------------------------------------- shareable view (URL fragment)
