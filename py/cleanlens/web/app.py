@@ -521,24 +521,24 @@ class Explorer:
         self.refresh(AFTER_TRAINING)
 
     async def _cross_validate(self, labels, excluded, active, seed):
-        """Run the cross-validation in steps, showing progress and yielding to the browser every YIELD_EVERY s."""
+        """Run the cross-validation in slices of computing time, showing progress and yielding to the browser after each."""
         state = self.state
         set_state("training")
         set_stage("Training…")
         self.refresh(["run-controls"])
         progress = document.getElementById("progress")
-        last = time.perf_counter()
         dataset = state.dataset
         steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
                                                  len(dataset.classes), seed=seed)
-        for step in steps:
+        while True:
+            try:
+                step = next(steps)  # at most about crossval.DEFAULT_SLICE_SECONDS of computing
+            except StopIteration as stop:
+                result = stop.value
+                break
             progress.value = step.fraction
-            if step.stage == "done":
-                result = step.result
-            elif time.perf_counter() - last > YIELD_EVERY:
-                set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
-                await next_frame()
-                last = time.perf_counter()
+            set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
+            await asyncio.sleep(0)  # a new task: input events and painting get their turn
         version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
         info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
                 "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
