@@ -70,10 +70,12 @@ training fold's: it uses no labels, and it lets the built-in engine compute the
 N x N kernel once per (features, gamma) and reuse it for every fold, class
 pair and relabelling (per-fold scaling would need one kernel per fold).
 
-Determinism: the same inputs give the same outputs on a given runtime. The
-folds are identical everywhere; the built-in engine's probabilities under
-CPython and Pyodide can differ in the last digits (the C libraries' ``exp``
-differ in the last bit, and Python >= 3.12's ``sum`` is compensated).
+Determinism: the same inputs give the same outputs on a given runtime,
+wherever the run paused. The folds are identical everywhere; the built-in
+engine's probabilities under CPython 3.11 and Pyodide (Python 3.14) can
+differ in the last digits (the C libraries' ``exp`` may differ in the last
+bit, and Python >= 3.12's ``sum`` is compensated): at most 2e-14 on the demo
+and 4e-14 on synthetic N = 1,000 (2026-11-28).
 
 Degenerate labellings are handled, not crashed on, the same way by both
 engines: a class with no items gets probability 0; a fold whose training set

@@ -530,6 +530,7 @@ class Explorer:
         dataset = state.dataset
         steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
                                                  len(dataset.classes), seed=seed)
+        shown = ""
         while True:
             try:
                 step = next(steps)  # at most about crossval.DEFAULT_SLICE_SECONDS of computing
@@ -537,7 +538,10 @@ class Explorer:
                 result = stop.value
                 break
             progress.value = step.fraction
-            set_stage(f"Training: {step.fold} of {step.n_folds} folds done…")
+            text = f"Training: {step.fold} of {step.n_folds} folds done…"
+            if text != shown:  # a new text costs a layout of the page: only when it changes
+                set_stage(text)
+                shown = text
             await asyncio.sleep(0)  # a new task: input events and painting get their turn
         version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
         info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
