@@ -530,16 +530,19 @@ class Explorer:
         dataset = state.dataset
         steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
                                                  len(dataset.classes), seed=seed)
-        shown = ""
+        shown, bar = "", -1.0
         while True:
             try:
                 step = next(steps)  # at most about crossval.DEFAULT_SLICE_SECONDS of computing
             except StopIteration as stop:
                 result = stop.value
                 break
-            progress.value = step.fraction
+            # Touch the DOM only when what it shows changes: a change costs the next frame a style
+            # and layout pass (~7 ms in Chromium with 1,000 tiles on the page, 2026-11-28).
+            if round(step.fraction, 2) != bar:
+                bar = progress.value = round(step.fraction, 2)
             text = f"Training: {step.fold} of {step.n_folds} folds done…"
-            if text != shown:  # a new text costs a layout of the page: only when it changes
+            if text != shown:
                 set_stage(text)
                 shown = text
             await asyncio.sleep(0)  # a new task: input events and painting get their turn
