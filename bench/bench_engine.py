@@ -6,8 +6,8 @@ Rows:
 
 - 5-fold cross-validation with the built-in engine (kernel computed in every
   run) on the demo dataset and on synthetic data with N = 1,000 and 2,000
-  (d = 32, K = 3), in CPython and in Pyodide (Node); for each run also the
-  longest computing gap between two yields of the generator
+  (d = 32, K = 3), in CPython and in Pyodide (Node); for each run also its
+  CPU time and the longest gap between two yields of the generator
   (:func:`cleanlens.crossval.iter_out_of_sample_probabilities`, default
   ``slice_seconds``: how long the page cannot react); the same with the kernel
   already cached (a retrain after a relabelling); the scikit-learn engine in
@@ -116,12 +116,13 @@ def drive(steps, cpu):
     """Run a cross-validation generator to its end.
 
     Returns ``(total seconds, longest wall seconds inside one next(), longest
-    CPU seconds inside one next())``: on a shared machine the wall-clock gap
-    also counts time the process waited for a core; the CPU gap does not.
+    CPU seconds inside one next(), total CPU seconds)``: on a shared machine
+    wall-clock times also count time the process waited for a core; CPU times
+    do not.
     Works with the generator's old protocol too (result on a final "done" step).
     """
     longest = longest_cpu = 0.0
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), cpu()
     while True:
         resumed, resumed_cpu = time.perf_counter(), cpu()
         try:
@@ -132,7 +133,7 @@ def drive(steps, cpu):
         longest = max(longest, time.perf_counter() - resumed)
         longest_cpu = max(longest_cpu, cpu() - resumed_cpu)
         if done:
-            return time.perf_counter() - started, longest, longest_cpu
+            return time.perf_counter() - started, longest, longest_cpu, cpu() - started_cpu
 
 
 def run_tasks(spec):
@@ -178,15 +179,16 @@ def run_tasks(spec):
                 for suffix, module in versions:  # interleaved: current, baseline, current, ...
                     module._kernel_cache.clear()
                     steps = module.iter_out_of_sample_probabilities(features, labels, k, engine=engine)
-                    total, longest, longest_cpu = drive(steps, cpu)
+                    total, longest, longest_cpu, total_cpu = drive(steps, cpu)
                     add(f"5-fold CV, {engine}: {name}{suffix}", total)
+                    add(f"5-fold CV, {engine}, CPU time: {name}{suffix}", total_cpu)
                     if engine == "builtin":
                         add(f"5-fold CV, {engine}, longest gap between yields (wall): {name}{suffix}", longest)
                         add(f"5-fold CV, {engine}, longest gap between yields (CPU): {name}{suffix}", longest_cpu)
             if engine == "builtin" and name.startswith("demo"):
                 for _ in range(runs):
                     for suffix, module in versions:  # each package's cache still holds this dataset's kernel
-                        total, _, _ = drive(module.iter_out_of_sample_probabilities(features, labels, k, engine="builtin"), cpu)
+                        total, _, _, _ = drive(module.iter_out_of_sample_probabilities(features, labels, k, engine="builtin"), cpu)
                         add(f"5-fold CV, builtin, kernel cached: {name}{suffix}", total)
     for n, k in spec["categorize"]:
         labels, rows = synthetic_probabilities(n, k, seed=2)
