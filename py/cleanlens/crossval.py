@@ -117,10 +117,12 @@ DEFAULT_SLICE_SECONDS = 0.02
 Every loop asks about every 1-3 ms of Pyodide work, so a pause comes a few ms
 after this. The page (Pyodide in Chromium, within ~7% of Pyodide in Node)
 must not block input for 50 ms; Pyodide runs this code 2-3x slower than
-CPython. Longest gap between two yields in Pyodide 314.0.5 under Node
-(``python build.py bench engine``; 2026-11-28, AMD EPYC, 2 shared cores under
-load): demo 23 ms, N = 2,000 (d = 32, K = 3) 25-34 ms; before the pauses moved
-into the loops 37 ms and 0.4-0.8 s.
+CPython. Measured 2026-11-28 (AMD EPYC, 2 shared cores, load average 4-7):
+longest CPU time between two yields in Pyodide 314.0.5 under Node 18-24 ms
+for the demo and N = 1,000 and 2,000 (d = 32, K = 3), against 40 ms, 0.14 s
+and 0.43 s when it paused per class pair (``python build.py bench engine``);
+in Chromium, 8 s of an N = 2,000 training: 364 slices, at most 23.3 ms of
+thread CPU each, none over 50 ms (docs/engine.md).
 """
 CALIBRATION = "pairwise: one Platt sigmoid per class pair on pooled out-of-fold decision values, Wu-Lin-Weng coupling"
 
