@@ -5,8 +5,11 @@ Prints a table (median and min-max over runs); never asserts on timings.
 Rows:
 
 - 5-fold cross-validation with the built-in engine (kernel computed in every
-  run) on the demo dataset and on synthetic data with N = 1,000 and 3,000
-  (d = 32, K = 3), in CPython and in Pyodide (Node); the same with the kernel
+  run) on the demo dataset and on synthetic data with N = 1,000 and 2,000
+  (d = 32, K = 3), in CPython and in Pyodide (Node); for each run also its
+  CPU time and the longest gap between two yields of the generator
+  (:func:`cleanlens.crossval.iter_out_of_sample_probabilities`, default
+  ``slice_seconds``: how long the page cannot react); the same with the kernel
   already cached (a retrain after a relabelling); the scikit-learn engine in
   CPython;
 - one threshold + categories recomputation (a slider move,
@@ -14,10 +17,13 @@ Rows:
   and N = 10,000, K = 10, in CPython and in Pyodide; the 21 x 21 threshold
   sweep (:func:`cleanlens.scoring.sweep`) for N = 300.
 
-Usage: ``python bench/bench_engine.py [--runs 3] [--sizes 1000,3000] [--demo FILE] [--no-pyodide]``
-(or ``python build.py bench engine``). Pyodide runs through
-``node bench/pyodide_engine.mjs``, which needs ``node_modules/pyodide``
-(``npm ci``).
+Usage: ``python bench/bench_engine.py [--runs 3] [--sizes 1000,2000] [--demo FILE] [--no-pyodide]
+[--baseline GIT_REF]`` (or ``python build.py bench engine``). Pyodide runs
+through ``node bench/pyodide_engine.mjs``, which needs ``node_modules/pyodide``
+(``npm ci``). ``--baseline REF`` also runs the cross-validation rows with the
+package as it was at that commit (extracted to a temporary directory as
+``cleanlens_baseline``), interleaved run by run with the current one, so a
+before/after comparison sees the same machine load.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ import os
 import platform
 import random
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -88,6 +96,46 @@ def _timed(fn, runs):
     return times
 
 
+def cpu_clock():
+    """A CPU clock in seconds: ``time.thread_time`` in CPython; in Pyodide under Node (no thread clock there) the
+    process's ``process.cpuUsage()``, which also counts Node's helper threads (garbage collection), so it can
+    exceed the wall time."""
+    try:
+        from js import process  # Pyodide under Node (no thread_time there)
+    except ImportError:
+        return time.thread_time
+
+    def clock():
+        usage = process.cpuUsage()
+        return (usage.user + usage.system) / 1e6
+
+    return clock
+
+
+def drive(steps, cpu):
+    """Run a cross-validation generator to its end.
+
+    Returns ``(total seconds, longest wall seconds inside one next(), longest
+    CPU seconds inside one next(), total CPU seconds)``: on a shared machine
+    wall-clock times also count time the process waited for a core; CPU times
+    do not.
+    Works with the generator's old protocol too (result on a final "done" step).
+    """
+    longest = longest_cpu = 0.0
+    started, started_cpu = time.perf_counter(), cpu()
+    while True:
+        resumed, resumed_cpu = time.perf_counter(), cpu()
+        try:
+            next(steps)
+            done = False
+        except StopIteration:
+            done = True
+        longest = max(longest, time.perf_counter() - resumed)
+        longest_cpu = max(longest_cpu, cpu() - resumed_cpu)
+        if done:
+            return time.perf_counter() - started, longest, longest_cpu, cpu() - started_cpu
+
+
 def run_tasks(spec):
     """Run the measurements described by ``spec`` (a dict) and return ``{row name: [seconds, ...]}``.
 
@@ -113,19 +161,35 @@ def run_tasks(spec):
         features, labels, _ = synthetic_blobs(n=n, dim=32, n_classes=3, seed=1)
         datasets.append((f"synthetic N={n}, d=32, K=3", features, labels, 3))
 
+    versions = [("", crossval)]
+    if spec.get("baseline"):
+        sys.path.insert(0, spec.get("host_prefix", "") + spec["baseline"])
+        import cleanlens_baseline.crossval as baseline
+
+        versions.append((f" [{spec['baseline_ref']}]", baseline))
     results = {}
+    cpu = cpu_clock()
+
+    def add(row, value):
+        results.setdefault(row, []).append(value)
+
     for name, features, labels, k in datasets:
         for engine in spec["engines"]:
-
-            def cold(engine=engine):
-                crossval._kernel_cache.clear()
-                crossval.out_of_sample_probabilities(features, labels, k, engine=engine)
-
-            results[f"5-fold CV, {engine}: {name}"] = _timed(cold, runs)
+            for _ in range(runs):
+                for suffix, module in versions:  # interleaved: current, baseline, current, ...
+                    module._kernel_cache.clear()
+                    steps = module.iter_out_of_sample_probabilities(features, labels, k, engine=engine)
+                    total, longest, longest_cpu, total_cpu = drive(steps, cpu)
+                    add(f"5-fold CV, {engine}: {name}{suffix}", total)
+                    add(f"5-fold CV, {engine}, CPU time: {name}{suffix}", total_cpu)
+                    if engine == "builtin":
+                        add(f"5-fold CV, {engine}, longest gap between yields (wall): {name}{suffix}", longest)
+                        add(f"5-fold CV, {engine}, longest gap between yields (CPU): {name}{suffix}", longest_cpu)
             if engine == "builtin" and name.startswith("demo"):
-                results[f"5-fold CV, builtin, kernel cached: {name}"] = _timed(
-                    lambda: crossval.out_of_sample_probabilities(features, labels, k, engine="builtin"), runs
-                )
+                for _ in range(runs):
+                    for suffix, module in versions:  # each package's cache still holds this dataset's kernel
+                        total, _, _, _ = drive(module.iter_out_of_sample_probabilities(features, labels, k, engine="builtin"), cpu)
+                        add(f"5-fold CV, builtin, kernel cached: {name}{suffix}", total)
     for n, k in spec["categorize"]:
         labels, rows = synthetic_probabilities(n, k, seed=2)
         learning = ConfidentLearning(labels, rows)
@@ -204,9 +268,11 @@ def format_table(rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench_engine", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per cross-validation row (default 3)")
-    parser.add_argument("--sizes", default="1000,3000", help="synthetic sizes N for cross-validation (default 1000,3000)")
+    parser.add_argument("--sizes", default="1000,2000", help="synthetic sizes N for cross-validation (default 1000,2000)")
     parser.add_argument("--demo", help="demo dataset JSON (default: the page's demo)")
     parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
+    parser.add_argument("--baseline", metavar="REF", help="also time the cross-validation of this git commit, interleaved")
+    parser.add_argument("--no-extras", action="store_true", help="cross-validation rows only (no slider, sweep, your-data rows)")
     parser.add_argument("--userdata", default="10000,100000",
                         help="rows of the probabilities CSVs to load, validate and analyse (default 10000,100000)")
     args = parser.parse_args(argv)
@@ -217,6 +283,17 @@ def main(argv=None):
     demo = str(Path(args.demo).resolve()) if args.demo else find_demo()
     base = {"runs": args.runs, "demo": demo, "sizes": sizes, "categorize": [[300, 3], [10000, 10]],
             "userdata": [int(s) for s in args.userdata.split(",") if s]}
+    if args.no_extras:
+        base.update(categorize=[], userdata=[])
+    baseline_dir = None
+    if args.baseline:
+        baseline_dir = tempfile.mkdtemp(prefix="cleanlens-baseline-")
+        archive = subprocess.run(["git", "archive", args.baseline, "py/cleanlens"], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", baseline_dir], input=archive.stdout, check=True)
+        (Path(baseline_dir) / "py" / "cleanlens").rename(Path(baseline_dir) / "cleanlens_baseline")
+        ref = subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        base.update(baseline=baseline_dir, baseline_ref=f"baseline {ref}")
     print(f"# Engine benchmark, {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print(f"Machine: {_machine()}")
     print(f"Demo dataset: {Path(demo).name if demo else 'none found (embeddings/*.json)'}")
@@ -238,6 +315,8 @@ def main(argv=None):
         if task in pyodide["results"]:
             rows.append((task, "Pyodide", pyodide["results"][task]))
     print(format_table(rows))
+    if baseline_dir:
+        shutil.rmtree(baseline_dir)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The built-in SVM against scikit-learn (libsvm): scaling, kernel, decision values, sigmoids."""
+"""The built-in SVM against scikit-learn (libsvm): scaling, kernel, decision values; pausing changes nothing."""
 
 import glob
 import math
@@ -6,7 +6,6 @@ import os
 
 import numpy as np
 import pytest
-from sklearn.calibration import _sigmoid_calibration
 from sklearn.metrics.pairwise import rbf_kernel as sk_rbf_kernel
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
@@ -85,17 +84,53 @@ def test_binary_decision_function_near_default_svc(name, X, labels):
     assert np.max(np.abs(ours - default.decision_function(np.array(X)))) <= 1e-3
 
 
-def test_ovr_decision_function_matches_sklearn():
-    features, labels, _ = synthetic_blobs(n=200, dim=8, n_classes=4, seed=5, flip=0.15)
+@pytest.mark.parametrize(("n_classes", "seed"), [(2, 0), (3, 1), (4, 5)])
+def test_one_vs_one_matches_sklearn_ovo(n_classes, seed):
+    features, labels, _ = synthetic_blobs(n=200, dim=8, n_classes=n_classes, seed=seed, flip=0.15)
     X = svm.standardize(features)
     kernel = svm.rbf_kernel(X, DEFAULT_GAMMA)
-    train, test = list(range(150)), list(range(150, 200))
-    classes, models = svm.train_one_vs_one(kernel, train, labels, DEFAULT_C)
-    assert classes == [0, 1, 2, 3] and list(models) == svm.class_pairs(classes)
-    ours = np.array(svm.ovr_decision_function(kernel, classes, models, test))
-    ref = SVC(kernel="rbf", C=DEFAULT_C, gamma=DEFAULT_GAMMA, shrinking=False)
+    train, test = list(range(0, 200, 4)) + list(range(1, 200, 4)) + list(range(2, 200, 4)), list(range(3, 200, 4))
+    classes, models, decisions = svm.one_vs_one(kernel, labels, train, test, DEFAULT_C)
+    assert classes == list(range(n_classes)) and list(models) == svm.class_pairs(classes)
+    ref = SVC(kernel="rbf", C=DEFAULT_C, gamma=DEFAULT_GAMMA, shrinking=False, decision_function_shape="ovo")
     ref.fit(np.array(X)[train], np.array(labels)[train])
-    assert np.max(np.abs(ours - ref.decision_function(np.array(X)[test]))) <= 1e-9
+    expected = ref.decision_function(np.array(X)[test])
+    if n_classes == 2:
+        expected = -expected[:, None]  # scikit-learn's binary decision function is -f
+    assert np.max(np.abs(np.array(decisions) - expected)) <= 1e-9
+    assert [m.iterations for m in models.values()] == ref.n_iter_.tolist()
+
+
+def test_one_vs_one_with_one_class_has_no_models():
+    kernel = svm.rbf_kernel([[0.0], [1.0], [2.0]], 1.0)
+    assert svm.one_vs_one(kernel, [1, 1, 0], [0, 1], [2], 1.0) == ([1], {}, [[]])
+
+
+def _yields_and_result(steps):
+    count = 0
+    while True:
+        try:
+            x = next(steps)
+        except StopIteration as stop:
+            return count, stop.value
+        assert 0.0 <= x <= 1.0
+        count += 1
+
+
+def test_pausing_at_every_check_changes_nothing():
+    features, labels, _ = synthetic_blobs(n=300, dim=8, n_classes=3, seed=2, flip=0.1)
+    always = lambda: True  # noqa: E731
+    count, X = _yields_and_result(svm.iter_standardize(features, always))
+    assert count > 0 and X == svm.standardize(features)
+    kernel = svm.rbf_kernel(X, 0.01)
+    positive = [i for i in range(300) if labels[i] == 0]
+    negative = [i for i in range(300) if labels[i] == 1]
+    count, paused = _yields_and_result(svm.iter_train_binary(kernel, positive, negative, 3.0, due=always))
+    plain = svm.train_binary(kernel, positive, negative, 3.0)
+    assert count > 0 and paused == plain
+    train, test = list(range(200)), list(range(200, 300))
+    count, paused = _yields_and_result(svm.iter_one_vs_one(kernel, labels, train, test, 3.0, due=always))
+    assert count > 0 and paused == svm.one_vs_one(kernel, labels, train, test, 3.0)
 
 
 def test_class_pairs_in_libsvm_order():
@@ -116,21 +151,3 @@ def test_separable_pair_gives_symmetric_solution():
     values = model.decision(kernel, [0, 1])
     assert values[0] > 0 > values[1]
     assert math.isclose(values[0], -values[1], rel_tol=1e-12)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_sigmoid_train_matches_sklearn(seed):
-    rng = np.random.default_rng(seed)
-    values = rng.normal(size=120) * 2.0
-    positive = (values + rng.normal(size=120) > 0.3).tolist()
-    A, B = svm.sigmoid_train(values.tolist(), positive)
-    a, b = _sigmoid_calibration(values, np.array(positive, dtype=float))
-    ours = [svm.sigmoid_predict(v, A, B) for v in values]
-    ref = 1.0 / (1.0 + np.exp(a * values + b))
-    assert np.max(np.abs(np.array(ours) - ref)) < 1e-5
-
-
-def test_sigmoid_one_class_only_uses_prior_targets():
-    A, B = svm.sigmoid_train([0.5, 1.0, 2.0], [True, True, True])
-    assert 0.5 < svm.sigmoid_predict(1.0, A, B) < 1.0
-    assert svm.sigmoid_predict(1e6, -1.0, 0.0) == 1.0 and svm.sigmoid_predict(-1e6, -1.0, 0.0) == 0.0

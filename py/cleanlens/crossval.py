@@ -4,77 +4,94 @@ Every item gets class probabilities from a model that never saw it: the items
 are split into ``n_folds`` stratified folds (:func:`stratified_folds`, pure
 Python and seeded, so both engines use exactly the same folds and the same
 inputs always give the same outputs); for each fold a model is trained on the
-other folds and predicts the held-out fold.
+other folds and decides the held-out fold.
 
-The model, for both engines: features standardised (z-scores), an RBF support
-vector classifier ``SVC(kernel="rbf", C, gamma)`` (one-vs-one inside, with
-scikit-learn's one-vs-rest shaped decision function) and one Platt sigmoid per
-class on that decision function, normalised to sum to 1 (for two classes one
-sigmoid, p and 1 - p). Two engines compute it:
+The model, for both engines (libsvm's own probability model, as the original
+app's ``SVC(probability=True)``):
+
+1. features standardised (z-scores over all items);
+2. per fold, one RBF C-SVM per pair of classes in the training set
+   (libsvm's one-vs-one, ``C``, ``gamma``), giving each held-out item one
+   decision value per pair;
+3. per pair of classes, one Platt sigmoid fitted on the pooled out-of-fold
+   decision values of all items labelled with either class, and libsvm's
+   pairwise coupling (:mod:`cleanlens.pairwise`, pure Python, shared by both
+   engines).
+
+The engines differ only in who computes the decision values of step 2:
 
 ``sklearn``
-    ``CalibratedClassifierCV(SVC(kernel="rbf", C=C, gamma=gamma,
-    shrinking=False), ensemble=False)`` per training fold (scikit-learn >= 1.6;
-    numpy and scikit-learn are imported only here). Its sigmoids are fitted on
-    decision values from an inner 5-fold cross-validation of the training
-    fold. (``shrinking=False``: libsvm's shrinking is only a speed heuristic,
-    no faster at these sizes; without it libsvm takes exactly the built-in
-    solver's steps, while with it the SVMs may differ within the stopping
-    tolerance, up to ~1e-3 in decision values.)
+    ``SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False,
+    decision_function_shape="ovo")`` per training fold (numpy and
+    scikit-learn are imported only here). ``shrinking=False``: libsvm's
+    shrinking is only a speed heuristic, no faster at these sizes; without it
+    libsvm takes exactly the built-in solver's steps.
 ``builtin``
-    Standard library only (:mod:`cleanlens.svm`), for a browser without numpy.
-    The same SVMs (libsvm's solver replicated: same iterations, same support
-    vectors, decision values equal to ~1e-12), but each class sigmoid is fitted once on
-    the pooled out-of-fold decision values of all outer folds instead of by an
-    inner cross-validation in every fold: one SVM per class pair per fold
-    instead of six. The SVM that scores an item never sees it; the sigmoid
-    (2 parameters per class, fitted on all N items) does use each item's own
-    given label as one of its N points.
+    Standard library only (:mod:`cleanlens.svm`, libsvm's solver replicated:
+    same iterations, same support vectors), for a browser without numpy.
 ``auto``
     ``sklearn`` if numpy and scikit-learn import, else ``builtin``.
 
-Why pooled sigmoids (measured on the demo embeddings/fashion3.json, 300 items,
-K=3, C=3, gamma=0.003, same outer folds; AMD EPYC, 2 shared cores,
-2026-11-28): an exact replica of CalibratedClassifierCV's inner 5-fold
-calibration in pure Python matched the sklearn engine to mean |dp| 5e-6 but
-took 1.6 s in Pyodide (0.7 s CPython); the pooled variant takes 0.41-0.44 s
-in Pyodide (0.18 s CPython; budget 0.5 s) and agrees with the sklearn engine
-on 100% of argmaxes, mean |dp| 0.008, max 0.038 (parity bar: >= 97%, <= 0.03).
-Fitting each fold's sigmoids on the other folds' pooled values instead was
-about as close (mean 0.007, max 0.052) at the same cost.
-Both engines differ from libsvm's own ``SVC(probability=True)`` (pairwise
-Platt sigmoids plus pairwise coupling), which is a different model (mean |dp|
-~0.07 from CalibratedClassifierCV on demo-like data), so neither uses it.
+Why this model (measured on the demo, embeddings/fashion3.json, 300 items,
+K=3, C=3, gamma=0.003, fold seed 0; AMD EPYC, 2 shared cores, 2026-11-28;
+docs/engine.md has the tables and the commands): the previous model, one
+Platt sigmoid per class on scikit-learn's one-vs-rest shaped decision
+function, squeezed the self-confidences into 0.87-0.95 and needed an inner
+5-fold cross-validation in the sklearn engine. The pairwise model has log
+loss 0.250 against the given labels (0.321 and 0.313 before, sklearn and
+built-in engine), self-confidence p15 / p50 / max 0.867 / 0.938 / 0.976, and
+both engines agree to 1e-14 (max |dp| 8e-15 on the demo, <= 3e-14 on
+synthetic data with K = 2..6; the test bar is 1e-9).
+
+Pooling: each pair's sigmoid is fitted once on the pooled out-of-fold values
+of *all* folds, not per fold on the other folds' values only. Over fold seeds
+0, 1, 2 pooling all gave log loss 0.250 / 0.264 / 0.262 against the given
+labels (other folds: 0.262 / 0.280 / 0.275), 0.116-0.123 against the true
+labels (0.125-0.129), the same true OOD images caught (8, 8, 8 of 9; other
+folds 8, 8, 7) and took a third of the time (one fit per pair instead of one
+per pair and fold). An item's own given label is then one of the ~200 points
+of its pair's 2-parameter fit; the SVMs that decide it never see it.
+(``python tools/choose_defaults.py --pooling``.)
+
+Defaults ``C = 1``, ``gamma = 0.003`` (on standardised features), chosen on
+the demo by the same procedure as the first engine's C=3, gamma=0.003
+(``python tools/choose_defaults.py``; docs/engine.md): C in {1, 3, 10, 30} x
+gamma in {0.001, 0.003, 0.01, 1/32}, each over fold seeds 0, 1, 2; among the
+cells whose mean log loss against the true labels (in-distribution items) is
+within 0.01 of the best (0.120 at C=3, gamma=0.003), the best mean F1 of the
+flagged items over the threshold sweep grid (q_ood <= q_class): C=1,
+gamma=0.003 with 0.311 (log loss 0.126, accuracy 97.3%), against 0.311 for
+C=3, gamma=0.001 and 0.304 for C=3, gamma=0.003: a small margin (with fold
+seeds 0-9: 0.316, 0.315, 0.306). gamma = 1/32 and C >= 10 with gamma >= 0.01
+had log loss 0.15-0.22.
 
 Standardisation uses the mean and std of *all* items' features, not the
 training fold's: it uses no labels, and it lets the built-in engine compute the
 N x N kernel once per (features, gamma) and reuse it for every fold, class
-pair and relabelling (per-fold scaling would need one kernel per fold). On the
-demo, per-fold scaling would change the sklearn engine's probabilities by mean
-|dp| 0.004 (argmax agreement 99.3%).
+pair and relabelling (per-fold scaling would need one kernel per fold).
 
-Defaults ``C = 3``, ``gamma = 0.003`` (on standardised features), chosen on
-the demo over C in {1, 3, 10, 30} x gamma in {0.001, 0.003, 0.01, 1/32}, each
-scored over 3 fold seeds: out-of-sample log loss and accuracy against the true
-labels (in-distribution items) and the mean F1 of the flagged items over the
-threshold sweep grid (q_ood <= q_class). Log loss is flat along C * gamma ~
-0.003-0.03 (0.143-0.155); C=3, gamma=0.003 has 0.152 (accuracy 96.8%) and the
-best mean sweep F1 (0.32; F1 0.48 at the default 50/15 percentiles, 0.65 with
-the cleanlab rule). gamma = 1/32 (scikit-learn's "scale" on standardised
-data) and C >= 10 with gamma >= 0.01 were worse (log loss 0.17-0.25). An
-earlier draft of the demo (other classes) put C=3, gamma=0.003 in its optimum
-too. (The original app used C=10, gamma=0.01 on unstandardised embeddings.)
+Determinism: the same inputs give the same outputs on a given runtime,
+wherever the run paused. The folds are identical everywhere; the built-in
+engine's probabilities under CPython 3.11 and Pyodide (Python 3.14) can
+differ in the last digits (the C libraries' ``exp`` may differ in the last
+bit, and Python >= 3.12's ``sum`` is compensated): at most 2e-14 on the demo
+and 4e-14 on synthetic N = 1,000 (2026-11-28).
 
-Determinism: the same inputs give the same outputs on a given runtime. The
-folds are identical everywhere; the built-in engine's probabilities under
-CPython and Pyodide differ in the last digits (max 2e-5 on the demo: the C
-libraries' ``exp`` differ in the last bit, which can change an SMO step).
+Degenerate labellings are handled, not crashed on, the same way by both
+engines: a class with no items gets probability 0; a fold whose training set
+lacks a class gives its held-out items probability 0 for it (its SVMs never
+saw the class) and couples over the classes it has; a training set with a
+single class predicts it with probability 1; a pair whose pooled values hold
+one class only gets a sigmoid fitted to the smoothed targets of that class,
+and one with no values at all ``P = 1/2``.
 
-Degenerate labellings are handled, not crashed on: a class with no items gets
-probability 0 (and no model); a training fold with a single class predicts it
-with probability 1; the sklearn engine needs at least 5 items of every class
-present in each training fold (its inner 5-fold calibration) and raises
-:class:`CrossValError` otherwise.
+Pausing (:func:`iter_out_of_sample_probabilities`): every loop that grows
+with N asks, about every millisecond of work, whether ``slice_seconds`` of
+computing have passed since the caller last resumed it, and if so yields a
+:class:`Progress`: the kernel rows, the SMO iterations, the decision values,
+the sigmoid fits and the coupling. The scikit-learn engine's C calls (one
+``fit`` and one ``decision_function`` per fold) cannot be split; it yields
+between them.
 """
 
 from __future__ import annotations
@@ -86,16 +103,28 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from . import __version__, svm
+from . import __version__, pairwise, svm
 from .confident import labelling_warnings
 
 ENGINES = ("auto", "sklearn", "builtin")
-DEFAULT_C = 3.0
+DEFAULT_C = 1.0
 DEFAULT_GAMMA = 0.003
 DEFAULT_FOLDS = 5
 DEFAULT_SEED = 0
-INNER_FOLDS = 5
-"""Inner folds of CalibratedClassifierCV (its default ``cv``) in the sklearn engine."""
+DEFAULT_SLICE_SECONDS = 0.02
+"""Computing time after which :func:`iter_out_of_sample_probabilities` pauses (seconds).
+
+Every loop asks about every 1-3 ms of Pyodide work, so a pause comes a few ms
+after this. The page (Pyodide in Chromium, within ~7% of Pyodide in Node)
+must not block input for 50 ms; Pyodide runs this code 2-3x slower than
+CPython. Measured 2026-11-28 (AMD EPYC, 2 shared cores, load average 4-7):
+longest CPU time between two yields in Pyodide 314.0.5 under Node 18-24 ms
+for the demo and N = 1,000 and 2,000 (d = 32, K = 3), against 40 ms, 0.14 s
+and 0.43 s when it paused per class pair (``python build.py bench engine``);
+in Chromium, 8 s of an N = 2,000 training: 364 slices, at most 23.3 ms of
+thread CPU each, none over 50 ms (docs/engine.md).
+"""
+CALIBRATION = "pairwise: one Platt sigmoid per class pair on pooled out-of-fold decision values, Wu-Lin-Weng coupling"
 
 
 class CrossValError(ValueError):
@@ -116,6 +145,7 @@ class CVResult:
     ``folds``: the test indices of each fold. ``seconds``: wall time spent
     computing (pauses between the steps of
     :func:`iter_out_of_sample_probabilities` are not counted).
+    ``calibration``: a description of the probability model.
     ``warnings``: :class:`~cleanlens.confident.LabellingWarning` list.
     """
 
@@ -134,19 +164,19 @@ class CVResult:
 
 @dataclass
 class Progress:
-    """One step of :func:`iter_out_of_sample_probabilities`.
+    """One pause of :func:`iter_out_of_sample_probabilities`.
 
-    ``stage``: ``"kernel"`` (computing the kernel matrix), ``"fold"`` (after a
-    class pair or a fold was trained) or ``"done"``; ``fold``: folds finished;
-    ``fraction``: rough share of the work done, 0..1; ``result``: the
-    :class:`CVResult`, only on the final ``"done"`` step.
+    ``stage``: ``"check"`` (validating the inputs), ``"kernel"`` (scaling the
+    features, computing the kernel matrix), ``"fold"`` (training a fold's
+    SVMs and deciding its held-out items) or ``"calibration"`` (sigmoids and
+    coupling); ``fold``: folds finished; ``n_folds``; ``fraction``: rough share
+    of the work done, 0..1, non-decreasing.
     """
 
     stage: str
     fold: int
     n_folds: int
     fraction: float
-    result: CVResult | None = None
 
 
 def _shuffle(items, rng):
@@ -186,36 +216,44 @@ def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
     return [sorted(fold) for fold in folds]
 
 
-def _check_inputs(features, labels, n_classes):
-    """Validate; return the labels as a list of Python ints."""
+def _iter_check_inputs(features, labels, n_classes, due):
+    """Validate the inputs (a generator yielding its progress); return the labels as a list of Python ints."""
     if not isinstance(n_classes, int) or n_classes < 1:
         raise CrossValError(f"n_classes must be a positive integer, got {n_classes!r}")
     if len(features) != len(labels):
         raise CrossValError(f"{len(features)} feature rows but {len(labels)} labels")
     if len(features) == 0:
         raise CrossValError("no items")
-    dim = len(features[0])
+    n, dim = len(features), len(features[0])
     if dim == 0:
         raise CrossValError("item 0 has no features")
+    check_every = max(1, svm.CHECK_WORK // dim)
     for i, row in enumerate(features):
+        if due is not None and i % check_every == 0 and due():
+            yield 0.5 * i / n
         if len(row) != dim:
             raise CrossValError(f"item {i} has {len(row)} features, expected {dim}")
-        for j, x in enumerate(row):
-            if not math.isfinite(x):
-                raise CrossValError(f"item {i}, feature {j} is not finite: {x!r}")
+        if not math.isfinite(sum(row)):  # the sum is finite if every value is (rarely it overflows: look)
+            for j, x in enumerate(row):
+                if not math.isfinite(x):
+                    raise CrossValError(f"item {i}, feature {j} is not finite: {x!r}")
     out = []
     for i, label in enumerate(labels):
+        if due is not None and i % svm.CHECK_WORK == 0 and due():
+            yield 0.5 + 0.5 * i / n
         if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < n_classes:
             raise CrossValError(f"item {i}: label {label!r} is not a class index in 0..{n_classes - 1}")
         out.append(int(label))
     return out
 
 
-def _check_hyperparameters(C, gamma):
+def _check_hyperparameters(C, gamma, slice_seconds):
     if not (isinstance(C, (int, float)) and math.isfinite(C) and C > 0):
         raise CrossValError(f"C must be a positive number, got {C!r}")
     if not (isinstance(gamma, (int, float)) and math.isfinite(gamma) and gamma > 0):
         raise CrossValError(f"gamma must be a positive number, got {gamma!r}")
+    if slice_seconds is not None and not (isinstance(slice_seconds, (int, float)) and 0 <= slice_seconds < math.inf):
+        raise CrossValError(f"slice_seconds must be None or a number >= 0, got {slice_seconds!r}")
 
 
 def sklearn_available():
@@ -237,6 +275,26 @@ def resolve_engine(engine):
     return engine
 
 
+
+
+class _Clock:
+    """Computing time: slices since the last resume, and the total without the pauses."""
+
+    def __init__(self, slice_seconds):
+        self.slice_seconds = slice_seconds
+        self.resumed = time.perf_counter()
+        self.computed = 0.0
+
+    def due(self):
+        return time.perf_counter() - self.resumed >= self.slice_seconds
+
+    def pause(self):
+        self.computed += time.perf_counter() - self.resumed
+
+    def resume(self):
+        self.resumed = time.perf_counter()
+
+
 def iter_out_of_sample_probabilities(
     features,
     labels,
@@ -247,36 +305,44 @@ def iter_out_of_sample_probabilities(
     gamma=DEFAULT_GAMMA,
     n_folds=DEFAULT_FOLDS,
     seed=DEFAULT_SEED,
+    slice_seconds=DEFAULT_SLICE_SECONDS,
     cancel=None,
 ):
-    """Cross-validate step by step: a generator of :class:`Progress`.
+    """Cross-validate in slices of computing time: a generator of :class:`Progress`, returning a :class:`CVResult`.
 
     ``features``: N rows of D finite floats; ``labels``: N class indices in
-    ``0..n_classes-1``. Yields after every chunk of kernel rows, every class
-    pair (builtin) or fold (sklearn), so a browser can ``await
-    asyncio.sleep(0)`` between steps; the last step has ``stage == "done"``
-    and ``result`` set (a :class:`CVResult`). Stopping the iteration abandons
-    the run. ``cancel()``, if given, is called at every step and may raise
-    :class:`Cancelled`. Raises :class:`CrossValError` for unusable inputs
-    (on the first step, as it is a generator).
+    ``0..n_classes-1``. The generator yields a :class:`Progress` whenever
+    about ``slice_seconds`` of computing have passed since it was last resumed
+    (checked about every millisecond of work; ``0`` pauses at every check,
+    ``None`` never), so a browser can ``await asyncio.sleep(0)`` at each step
+    and stay responsive. Its *return value* (the ``value`` of the
+    ``StopIteration`` that ends it) is the :class:`CVResult`; the results do
+    not depend on where it paused. Stopping the iteration abandons the run.
+    ``cancel()``, if given, is called whenever the run resumes after a pause
+    and may raise :class:`Cancelled`. Raises :class:`CrossValError` for
+    unusable inputs (during the iteration, as it is a generator).
     """
-    resumed = time.perf_counter()
-    labels = _check_inputs(features, labels, n_classes)
-    _check_hyperparameters(C, gamma)
+    clock = _Clock(0.0 if slice_seconds is None else slice_seconds)
+    _check_hyperparameters(C, gamma, slice_seconds)
+    due = None if slice_seconds is None else clock.due
     engine = resolve_engine(engine)
+    labels = yield from _stage(_iter_check_inputs(features, labels, n_classes, due), "check", 0, n_folds, 0.0, 0.0)
     folds = stratified_folds(labels, n_folds, seed)
-    warnings = labelling_warnings(labels, n_classes, n_folds)
     run = _builtin_steps if engine == "builtin" else _sklearn_steps
-    steps = run(features, labels, n_classes, folds, C, gamma, cancel)
-    seconds = 0.0  # time spent here, not paused between steps
-    for step in steps:
-        if not isinstance(step, Progress):
-            probabilities, versions, calibration = step
+    steps = run(features, labels, n_classes, folds, C, gamma, due)
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as stop:
+            probabilities, versions = stop.value
             break
-        seconds += time.perf_counter() - resumed
+        clock.pause()
         yield step
-        resumed = time.perf_counter()
-    result = CVResult(
+        clock.resume()
+        if cancel is not None:
+            cancel()
+    clock.pause()
+    return CVResult(
         probabilities=probabilities,
         engine=engine,
         versions={"python": platform.python_version(), "cleanlens": __version__, **versions},
@@ -284,12 +350,11 @@ def iter_out_of_sample_probabilities(
         gamma=float(gamma),
         n_folds=n_folds,
         seed=seed,
-        seconds=seconds + time.perf_counter() - resumed,
+        seconds=clock.computed,
         folds=folds,
-        calibration=calibration,
-        warnings=warnings,
+        calibration=CALIBRATION,
+        warnings=labelling_warnings(labels, n_classes, n_folds),
     )
-    yield Progress("done", n_folds, n_folds, 1.0, result)
 
 
 def out_of_sample_probabilities(
@@ -302,6 +367,7 @@ def out_of_sample_probabilities(
     gamma=DEFAULT_GAMMA,
     n_folds=DEFAULT_FOLDS,
     seed=DEFAULT_SEED,
+    slice_seconds=DEFAULT_SLICE_SECONDS,
     progress=None,
     cancel=None,
 ):
@@ -309,12 +375,30 @@ def out_of_sample_probabilities(
 
     ``progress(step)``, if given, is called with every :class:`Progress`.
     """
-    for step in iter_out_of_sample_probabilities(
-        features, labels, n_classes, engine=engine, C=C, gamma=gamma, n_folds=n_folds, seed=seed, cancel=cancel
-    ):
+    steps = iter_out_of_sample_probabilities(
+        features, labels, n_classes, engine=engine, C=C, gamma=gamma, n_folds=n_folds, seed=seed,
+        slice_seconds=slice_seconds, cancel=cancel,
+    )
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as stop:
+            return stop.value
         if progress is not None:
             progress(step)
-    return step.result
+
+
+def _stage(steps, stage, fold, n_folds, start, share):
+    """Run a sub-generator, turning its progress x (0..1) into ``Progress(stage, fold, n_folds, start + share x)``.
+
+    Returns the sub-generator's return value.
+    """
+    while True:
+        try:
+            x = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        yield Progress(stage, fold, n_folds, start + share * x)
 
 
 def _train_sets(n, folds):
@@ -330,111 +414,61 @@ _kernel_cache = {}
 
 KERNEL_SHARE = 0.3
 """Rough share of the built-in engine's work spent on the kernel (for Progress.fraction)."""
+CALIBRATION_SHARE = 0.05
+"""Rough share of the work spent on the sigmoids and the coupling (for Progress.fraction)."""
 
 
-def _builtin_kernel_steps(features, gamma, n_folds, cancel):
-    key = (gamma, tuple(map(tuple, features)))
-    kernel = _kernel_cache.get(key)
-    if kernel is not None:
-        return kernel
-    n = len(features)
-    chunk = max(1, n // 20)
+def _iter_kernel(features, gamma, due):
+    """Standardise, then compute the kernel rows; a generator yielding its progress, returning the rows."""
+    points = yield from svm.scaled(svm.iter_standardize(features, due), 0.0, 0.02)
+    n = len(points)
     rows = []
-    for i, row in enumerate(svm.rbf_kernel_rows(svm.standardize(features), gamma)):
+    for i, row in enumerate(svm.rbf_kernel_rows(points, gamma)):
         rows.append(row)
-        if (i + 1) % chunk == 0:
-            if cancel is not None:
-                cancel()
-            yield Progress("kernel", 0, n_folds, KERNEL_SHARE * (i + 1) / n)
-    _kernel_cache.clear()
-    _kernel_cache[key] = rows
+        if due is not None and due():
+            left = n - i - 1
+            yield 0.02 + 0.98 * (1.0 - (left * left) / (n * n))  # row i computes n - i - 1 new entries
     return rows
 
 
-def _builtin_steps(features, labels, n_classes, folds, C, gamma, cancel):
+def _iter_cache_key(features, gamma, due):
+    """The kernel cache's key, ``(gamma, features as tuples)``, built a few rows at a time."""
+    check_every = max(1, svm.CHECK_WORK // len(features[0]))
+    rows = []
+    for i, row in enumerate(features):
+        if due is not None and i % check_every == 0 and due():
+            yield 0.0
+        rows.append(tuple(row))
+    return gamma, tuple(rows)
+
+
+def _builtin_steps(features, labels, n_classes, folds, C, gamma, due):
     n, n_folds = len(labels), len(folds)
-    kernel = yield from _builtin_kernel_steps(features, gamma, n_folds, cancel)
-    pair_counts = [len(svm.class_pairs(set(labels[i] for i in train))) for train, _ in _train_sets(n, folds)]
-    total_pairs = max(1, sum(pair_counts))
-    pairs_done = 0
-    # Per fold: the classes its model knows and the test items' decision values.
+    key = yield from _stage(_iter_cache_key(features, gamma, due), "kernel", 0, n_folds, 0.0, 0.0)
+    kernel = _kernel_cache.get(key)
+    if kernel is None:
+        kernel = yield from _stage(_iter_kernel(features, gamma, due), "kernel", 0, n_folds, 0.0, KERNEL_SHARE)
+        _kernel_cache.clear()
+        _kernel_cache[key] = kernel
     fold_classes, decisions = [], [None] * n
+    share = (1.0 - KERNEL_SHARE - CALIBRATION_SHARE) / n_folds
     for f, (train, test) in enumerate(_train_sets(n, folds)):
-        if cancel is not None:
-            cancel()
-        present = sorted(set(labels[i] for i in train))
-        fold_classes.append(tuple(present))
-        if len(present) > 1:
-            models = {}
-            pairs = svm.class_pairs(present)
-            for p, (a, b) in enumerate(pairs):
-                if cancel is not None:
-                    cancel()
-                positive = [i for i in train if labels[i] == a]
-                negative = [i for i in train if labels[i] == b]
-                models[(a, b)] = svm.train_binary(kernel, positive, negative, C)
-                pairs_done += 1
-                fraction = KERNEL_SHARE + (1 - KERNEL_SHARE) * pairs_done / total_pairs
-                yield Progress("fold", f + 1 if p == len(pairs) - 1 else f, n_folds, fraction)
-            for i, values in zip(test, svm.ovr_decision_function(kernel, present, models, test)):
-                decisions[i] = values
-        else:
-            yield Progress("fold", f + 1, n_folds, KERNEL_SHARE + (1 - KERNEL_SHARE) * pairs_done / total_pairs)
-
-    # Calibrate: pool the out-of-fold decision values of all folds whose model
-    # has the same classes (normally every fold) and fit one sigmoid per class.
-    probabilities = [None] * n
-    groups = {}
-    for f, test in enumerate(folds):
-        groups.setdefault(fold_classes[f], []).extend(test)
-    for classes, members in groups.items():
-        if len(classes) == 1:
-            for i in members:
-                probabilities[i] = _one_hot(classes[0], n_classes)
-            continue
-        values = [decisions[i] for i in members]
-        given = [labels[i] for i in members]
-        sigmoids = _fit_class_sigmoids(values, given, classes)
-        for i, row in zip(members, values):
-            probabilities[i] = _calibrated(row, sigmoids, classes, n_classes)
-    yield probabilities, {}, "one sigmoid per class on pooled out-of-fold decision values"
-
-
-def _one_hot(k, n_classes):
-    row = [0.0] * n_classes
-    row[k] = 1.0
-    return row
-
-
-def _fit_class_sigmoids(values, given, classes):
-    """scikit-learn's per-class sigmoids: one for the second class if binary, else one per class (one-vs-rest)."""
-    if len(classes) == 2:
-        return [svm.sigmoid_train([v[0] for v in values], [g == classes[1] for g in given])]
-    return [svm.sigmoid_train([v[k] for v in values], [g == c for g in given]) for k, c in enumerate(classes)]
-
-
-def _calibrated(row, sigmoids, classes, n_classes):
-    """Probabilities for one item from its decision values, as ``_CalibratedClassifier.predict_proba``."""
-    out = [0.0] * n_classes
-    if len(classes) == 2:
-        p = svm.sigmoid_predict(row[0], *sigmoids[0])
-        out[classes[1]] = p
-        out[classes[0]] = 1.0 - p
-        return out
-    values = [svm.sigmoid_predict(v, A, B) for v, (A, B) in zip(row, sigmoids)]
-    total = sum(values)
-    for c, p in zip(classes, values):
-        out[c] = p / total if total > 0.0 else 1.0 / len(classes)
-    return out
+        steps = svm.iter_one_vs_one(kernel, labels, train, test, C, due=due)
+        classes, _, values = yield from _stage(steps, "fold", f, n_folds, KERNEL_SHARE + f * share, share)
+        fold_classes.append(classes)
+        for i, row in zip(test, values):
+            decisions[i] = row
+    steps = pairwise.iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions, due)
+    probabilities = yield from _stage(steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE)
+    return probabilities, {}
 
 
 # --- scikit-learn engine ---------------------------------------------------
 
 
-def _sklearn_steps(features, labels, n_classes, folds, C, gamma, cancel):
+def _sklearn_steps(features, labels, n_classes, folds, C, gamma, due):
     import numpy as np
     import sklearn
-    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
@@ -442,30 +476,28 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, cancel):
     n, n_folds = len(labels), len(folds)
     X = StandardScaler().fit_transform(np.asarray(features, dtype=float))
     y = np.asarray(labels)
-    probabilities = np.zeros((n, n_classes))
+    fold_classes, decisions = [], [None] * n
+    share = (1.0 - CALIBRATION_SHARE) / n_folds
     for f, (train, test) in enumerate(_train_sets(n, folds)):
-        if cancel is not None:
-            cancel()
-        counts = {}
-        for i in train:
-            counts[labels[i]] = counts.get(labels[i], 0) + 1
-        if len(counts) == 1:
-            probabilities[test, next(iter(counts))] = 1.0
+        classes = sorted(set(labels[i] for i in train))
+        if len(classes) == 1:
+            values = [[] for _ in test]
         else:
-            small = sorted(k for k, m in counts.items() if m < INNER_FOLDS)
-            if small:
-                k = small[0]
-                raise CrossValError(
-                    f"class {k} has only {counts[k]} items in the training set of fold {f + 1}; "
-                    f"the scikit-learn engine calibrates with {INNER_FOLDS}-fold cross-validation and needs "
-                    f"at least {INNER_FOLDS} (give the class more items or use the built-in engine)"
-                )
-            model = CalibratedClassifierCV(SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False), ensemble=False)
-            # One thread: these problems are tiny, and BLAS/OpenMP thread pools
+            model = SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False, decision_function_shape="ovo")
+            # One thread: these problems are small, and BLAS/OpenMP thread pools
             # made a run 2-15x slower on a busy 2-core machine (0.11 s vs 0.24-1.7 s on the demo).
             with threadpool_limits(limits=1):
                 model.fit(X[train], y[train])
-                probabilities[np.ix_(test, model.classes_)] = model.predict_proba(X[test])
-        yield Progress("fold", f + 1, n_folds, (f + 1) / n_folds)
-    versions = {"scikit-learn": sklearn.__version__, "numpy": np.__version__}
-    yield probabilities.tolist(), versions, f"CalibratedClassifierCV(ensemble=False, cv={INNER_FOLDS})"
+                if due is not None and due():
+                    yield Progress("fold", f, n_folds, (f + 0.9) * share)
+                values = model.decision_function(X[test])
+            # scikit-learn's binary decision function is -f (positive means the second class).
+            values = (-values).reshape(-1, 1).tolist() if len(classes) == 2 else values.tolist()
+        fold_classes.append(classes)
+        for i, row in zip(test, values):
+            decisions[i] = row
+        if due is not None and due():
+            yield Progress("fold", f + 1, n_folds, (f + 1) * share)
+    steps = pairwise.iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions, due)
+    probabilities = yield from _stage(steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE)
+    return probabilities, {"scikit-learn": sklearn.__version__, "numpy": np.__version__}

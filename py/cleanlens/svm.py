@@ -13,20 +13,30 @@ the browser (Pyodide) without numpy.
 
 Pieces, each a plain function:
 
-- :func:`standardize`: z-scores per feature (population std; a constant feature
+- :func:`iter_standardize` (:func:`standardize`): z-scores per feature (population std; a constant feature
   keeps scale 1), as scikit-learn's ``StandardScaler``.
 - :func:`rbf_kernel` (:func:`rbf_kernel_rows`): the N x N matrix ``K[i][j] = exp(-gamma * |x_i - x_j|^2)``,
   computed once (upper triangle, mirrored) and stored as rows of ``array('d')``;
   every fold and every class pair reuses it by indexing.
-- :func:`train_binary`: C-SVC dual solved by SMO with libsvm's second-order
-  working-set selection (WSS2, Fan, Chen & Lin 2005), stopping tolerance 1e-3,
-  no shrinking. Returns a :class:`BinarySVC`.
-- :func:`train_one_vs_one`, :func:`ovr_decision_function`: libsvm's one-vs-one
-  scheme and scikit-learn's ``decision_function_shape="ovr"`` aggregation
-  (votes plus a squashed sum of pairwise confidences).
-- :func:`sigmoid_train`, :func:`sigmoid_predict`: Platt scaling by libsvm's
-  Newton method with Platt's prior-corrected targets; it minimises the same
-  objective as scikit-learn's ``_sigmoid_calibration`` (which uses L-BFGS).
+- :func:`iter_train_binary` (:func:`train_binary`): C-SVC dual solved by SMO
+  with libsvm's second-order working-set selection (WSS2, Fan, Chen & Lin
+  2005), stopping tolerance 1e-3, no shrinking. Returns a :class:`BinarySVC`.
+- :func:`iter_one_vs_one` (:func:`one_vs_one`): libsvm's one-vs-one scheme,
+  one :class:`BinarySVC` per pair of classes present in the training items
+  (pairs in :func:`class_pairs` order), and every test item's pairwise
+  decision values: what ``SVC(decision_function_shape="ovo")`` gives.
+
+The probability model on top of the pairwise decision values (Platt sigmoids
+and pairwise coupling) is in :mod:`cleanlens.pairwise`.
+
+Long computations are generators, so a browser can pause them: ``iter_*``
+functions take ``due``, a callable returning True when the caller wants
+control back; they call it every so often (about every millisecond of work,
+:data:`CHECK_WORK`) and then yield their progress, a float in [0, 1]. Their
+result is the generator's return value (the ``value`` of its
+``StopIteration``); :func:`drain` runs one to its end. Without ``due`` they
+never yield. Pausing changes nothing in the arithmetic: the results are
+bit-identical to an uninterrupted run.
 
 Conventions follow libsvm: for a class pair (a, b) with a < b the items of class
 a are +1 and come first, those of class b are -1, each in index order; the
@@ -44,22 +54,67 @@ from operator import itemgetter, mul
 TAU = 1e-12
 """libsvm's floor for a non-positive curvature in the SMO step."""
 
+CHECK_WORK = 4096
+"""Elementary steps (about one item visited by an inner loop) between two calls of ``due()``.
+
+An SMO iteration over a pair of n items visits each of them about three
+times, ~0.7 us per item-iteration in Pyodide (2026-11-28, AMD EPYC, 2 shared
+cores; 0.2-0.3 us in CPython): the solver asks every ``max(1, CHECK_WORK // n)``
+iterations, i.e. about every 1-3 ms of Pyodide time, whatever n. A call of
+``due()`` costs ~0.4 us in Pyodide.
+"""
+
+
+def drain(steps):
+    """Run the generator ``steps`` to its end, ignoring what it yields; return its return value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def scaled(steps, start, share):
+    """Run the generator ``steps``, yielding ``start + share * x`` for each progress x it yields; return its return value."""
+    while True:
+        try:
+            x = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        yield start + share * x
+
 
 def standardize(features):
-    """Return ``features`` z-scored per column: ``(x - mean) / std``.
+    """Return ``features`` z-scored per column; see :func:`iter_standardize`."""
+    return drain(iter_standardize(features))
 
-    ``features`` is a list of N rows of D floats. The std is the population std
+
+def iter_standardize(features, due=None):
+    """Z-score ``features`` per column: ``(x - mean) / std`` (a generator).
+
+    ``features`` is a list of N >= 1 rows of D >= 1 floats. The std is the population std
     (divide by N); a column with std 0 is only centred (scale 1), as
-    scikit-learn's ``StandardScaler``. Returns a new list of lists.
+    scikit-learn's ``StandardScaler``. Returns a new list of N lists (the
+    generator's return value). Asks ``due()`` after each column's statistics
+    and every ``CHECK_WORK // D`` rows, and then yields its progress.
     """
-    n = len(features)
-    columns = list(zip(*features))
-    means = [math.fsum(col) / n for col in columns]
-    scales = []
-    for col, mean in zip(columns, means):
+    n, dim = len(features), len(features[0])
+    means, scales = [], []
+    for c in range(dim):
+        if due is not None and due():
+            yield 0.5 * c / dim
+        col = [row[c] for row in features]
+        mean = math.fsum(col) / n
         std = math.sqrt(math.fsum((x - mean) ** 2 for x in col) / n)
+        means.append(mean)
         scales.append(std if std > 0.0 else 1.0)
-    return [[(x - m) / s for x, m, s in zip(row, means, scales)] for row in features]
+    check_every = max(1, CHECK_WORK // dim)
+    out = []
+    for i, row in enumerate(features):
+        if due is not None and i % check_every == 0 and due():
+            yield 0.5 + 0.5 * i / n
+        out.append([(x - m) / s for x, m, s in zip(row, means, scales)])
+    return out
 
 
 def rbf_kernel_rows(features, gamma):
@@ -103,20 +158,29 @@ class BinarySVC:
     rho: float
     iterations: int
 
+    def __post_init__(self):
+        self._pick = itemgetter(*self.support) if len(self.support) > 1 else None
+
+    def value(self, kernel_row):
+        """The decision value ``f(x) = sum_s coef_s K(x, x_s) - rho`` of the item whose kernel row this is."""
+        if self._pick is not None:
+            return sum(map(mul, self.coef, self._pick(kernel_row))) - self.rho
+        if self.support:
+            return self.coef[0] * kernel_row[self.support[0]] - self.rho
+        return -self.rho
+
     def decision(self, kernel, items):
-        """Decision values ``f(x_i) = sum_s coef_s K[i][s] - rho`` for each index in ``items``."""
-        if not self.support:
-            return [-self.rho] * len(items)
-        pick = itemgetter(*self.support)
-        coef, rho = self.coef, self.rho
-        if len(self.support) == 1:
-            c = coef[0]
-            return [c * pick(kernel[i]) - rho for i in items]
-        return [sum(map(mul, coef, pick(kernel[i]))) - rho for i in items]
+        """Decision values ``f(x_i)`` for each index in ``items``."""
+        return [self.value(kernel[i]) for i in items]
 
 
 def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
-    """Train a C-SVC on a precomputed kernel; libsvm's solver without shrinking.
+    """Train a C-SVC on a precomputed kernel and return a :class:`BinarySVC`; see :func:`iter_train_binary`."""
+    return drain(iter_train_binary(kernel, positive, negative, C, tol, max_iter))
+
+
+def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, due=None):
+    """Train a C-SVC on a precomputed kernel; libsvm's solver without shrinking (a generator).
 
     ``kernel``: full kernel matrix rows (see :func:`rbf_kernel`); ``positive``,
     ``negative``: item indices of the +1 and -1 class (libsvm order: positives
@@ -124,7 +188,10 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
     with ``Q_ij = y_i y_j K_ij`` (``K_ij`` rounded to single precision, as in
     libsvm's kernel cache), by SMO with second-order working-set selection
     and the stopping rule ``m(a) - M(a) < tol``. ``max_iter`` defaults to
-    libsvm's ``max(10_000_000, 100 n)``. Returns a :class:`BinarySVC`.
+    libsvm's ``max(10_000_000, 100 n)``. Returns a :class:`BinarySVC` (the
+    generator's return value). ``due()`` is asked every
+    ``max(1, CHECK_WORK // n)`` iterations; when it returns True the solver
+    yields 0.0 (its share of the work done is not known in advance).
 
     In the code ``f_t = sum_s y_s a_s K_ts``, so the gradient is
     ``G_t = y_t f_t - 1``; the solver keeps ``v_t = -y_t G_t = y_t - f_t``.
@@ -157,7 +224,10 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
     inf = math.inf
     items = range(n)
     iterations = 0
+    check_every = max(1, CHECK_WORK // n)
     while iterations < max_iter:
+        if due is not None and iterations % check_every == 0 and due():
+            yield 0.0
         # i: maximal v over I_up; on ties libsvm keeps the last index.
         gmax, i = -inf, -1
         for t in items:
@@ -229,6 +299,13 @@ def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
     rho = _rho(alpha, y, v, C)
     support = [index[t] for t in range(n) if alpha[t] > 0.0]
     coef = [y[t] * alpha[t] for t in range(n) if alpha[t] > 0.0]
+    if due is not None:
+        # Drop the cached rows a few at a time: freeing all of them at once
+        # (~600 lists of 1,067 floats for N = 2,000) took 18-28 ms in Pyodide.
+        for count, t in enumerate(list(sub_rows)):
+            del sub_rows[t]
+            if count % check_every == 0 and due():
+                yield 1.0
     return BinarySVC(support=support, coef=coef, rho=rho, iterations=iterations)
 
 
@@ -264,115 +341,45 @@ def class_pairs(classes):
     return [(a, b) for i, a in enumerate(classes) for b in classes[i + 1 :]]
 
 
-def train_one_vs_one(kernel, items, labels, C, tol=1e-3, cancel=None):
-    """One :class:`BinarySVC` per pair of classes present among ``items``.
+def one_vs_one(kernel, labels, train, test, C, tol=1e-3):
+    """Train the pairwise SVMs on ``train`` and decide ``test``; see :func:`iter_one_vs_one`."""
+    return drain(iter_one_vs_one(kernel, labels, train, test, C, tol))
 
-    ``items``: indices into the kernel used for training; ``labels``: the label
-    of every item (indexed like the kernel). Returns ``(classes, models)``:
-    the sorted classes present and a dict ``{(a, b): BinarySVC}`` over
-    :func:`class_pairs`. ``cancel()``, if given, is called before each pair.
+
+def iter_one_vs_one(kernel, labels, train, test, C, tol=1e-3, due=None):
+    """libsvm's one-vs-one classifier: train one SVM per class pair, then decide the test items (a generator).
+
+    ``kernel``: the full kernel matrix rows; ``labels``: the label of every
+    item (indexed like the kernel); ``train``, ``test``: item indices. For
+    each pair ``(a, b)`` of :func:`class_pairs` over the classes present in
+    ``train``, a :class:`BinarySVC` is trained on the training items of class
+    a (+1) and b (-1), each in the order of ``train``, as libsvm does.
+
+    Returns ``(classes, models, decisions)`` (the generator's return value):
+    the sorted classes present in ``train``; ``{(a, b): BinarySVC}``; and for
+    each test item the list of its decision values, one per pair in
+    :func:`class_pairs` order (positive means class a). This is
+    ``SVC(decision_function_shape="ovo").decision_function`` for three or more
+    classes; for two classes it is one value, minus scikit-learn's binary
+    ``decision_function``. With one class present there are no models and
+    every test item gets an empty list. When ``due()`` returns True it yields
+    its progress: the share of pairs trained (95%), then of test items decided.
     """
     by_class = {}
-    for t in items:
+    for t in train:
         by_class.setdefault(labels[t], []).append(t)
     classes = sorted(by_class)
+    pairs = class_pairs(classes)
     models = {}
-    for a, b in class_pairs(classes):
-        if cancel is not None:
-            cancel()
-        models[(a, b)] = train_binary(kernel, by_class[a], by_class[b], C, tol)
-    return classes, models
-
-
-def ovr_decision_function(kernel, classes, models, items):
-    """scikit-learn's one-vs-rest shaped ``SVC.decision_function`` for ``items``.
-
-    For each item: ``votes[k] + s[k] / (3 (|s[k]| + 1))`` where for each pair
-    (a, b) with decision value f, class a gets the vote if ``f >= 0`` else b, and
-    ``s[a] += f``, ``s[b] -= f`` (``sklearn.utils.multiclass._ovr_decision_function``).
-    Returns one list per item with one value per entry of ``classes``.
-    With two classes it returns ``[[-f], ...]``: scikit-learn's binary
-    decision function (positive means the second class).
-    """
-    if len(classes) == 2:
-        return [[-v] for v in models[(classes[0], classes[1])].decision(kernel, items)]
-    position = {c: k for k, c in enumerate(classes)}
-    m = len(classes)
-    votes = [[0.0] * m for _ in items]
-    sums = [[0.0] * m for _ in items]
-    for (a, b), model in models.items():
-        pa, pb = position[a], position[b]
-        for r, value in enumerate(model.decision(kernel, items)):
-            sums[r][pa] += value
-            sums[r][pb] -= value
-            votes[r][pb if value < 0.0 else pa] += 1.0
-    return [[v + s / (3.0 * (abs(s) + 1.0)) for v, s in zip(vr, sr)] for vr, sr in zip(votes, sums)]
-
-
-def sigmoid_train(values, positive):
-    """Platt's sigmoid ``P(y=1 | v) = 1 / (1 + exp(A v + B))``, libsvm's ``sigmoid_train``.
-
-    ``values``: decision values; ``positive``: booleans (True = positive class).
-    Targets are Platt's prior-corrected ``(N+ + 1)/(N+ + 2)`` and ``1/(N- + 2)``;
-    Newton's method with backtracking (libsvm: at most 100 iterations, gradient
-    tolerance 1e-5, Hessian ridge 1e-12, minimum step 1e-10). Returns ``(A, B)``.
-    """
-    prior1 = float(sum(1 for p in positive if p))
-    prior0 = len(positive) - prior1
-    hi, lo = (prior1 + 1.0) / (prior1 + 2.0), 1.0 / (prior0 + 2.0)
-    targets = [hi if p else lo for p in positive]
-    exp, log1p = math.exp, math.log1p
-
-    def objective(A, B):
-        total = 0.0
-        for v, t in zip(values, targets):
-            z = v * A + B
-            total += t * z + log1p(exp(-z)) if z >= 0.0 else (t - 1.0) * z + log1p(exp(z))
-        return total
-
-    A, B = 0.0, math.log((prior0 + 1.0) / (prior1 + 1.0))
-    fval = objective(A, B)
-    for _ in range(100):
-        h11 = h22 = 1e-12
-        h21 = g1 = g2 = 0.0
-        for v, t in zip(values, targets):
-            z = v * A + B
-            if z >= 0.0:
-                e = exp(-z)
-                p, q = e / (1.0 + e), 1.0 / (1.0 + e)
-            else:
-                e = exp(z)
-                p, q = 1.0 / (1.0 + e), e / (1.0 + e)
-            d2 = p * q
-            h11 += v * v * d2
-            h22 += d2
-            h21 += v * d2
-            d1 = t - p
-            g1 += v * d1
-            g2 += d1
-        if abs(g1) < 1e-5 and abs(g2) < 1e-5:
-            break
-        det = h11 * h22 - h21 * h21
-        dA = -(h22 * g1 - h21 * g2) / det
-        dB = -(-h21 * g1 + h11 * g2) / det
-        gd = g1 * dA + g2 * dB
-        step = 1.0
-        while step >= 1e-10:
-            nA, nB = A + step * dA, B + step * dB
-            nf = objective(nA, nB)
-            if nf < fval + 1e-4 * step * gd:
-                A, B, fval = nA, nB, nf
-                break
-            step /= 2.0
-        else:
-            break  # line search failed: keep the last point, as libsvm does
-    return A, B
-
-
-def sigmoid_predict(value, A, B):
-    """``1 / (1 + exp(A v + B))`` computed without overflow."""
-    z = value * A + B
-    if z >= 0.0:
-        e = math.exp(-z)
-        return e / (1.0 + e)
-    return 1.0 / (1.0 + math.exp(z))
+    for p, (a, b) in enumerate(pairs):
+        steps = iter_train_binary(kernel, by_class[a], by_class[b], C, tol, due=due)
+        models[(a, b)] = yield from scaled(steps, 0.95 * p / len(pairs), 0.95 / len(pairs))
+    ordered = [models[pair] for pair in pairs]
+    check_every = max(1, CHECK_WORK // max(1, sum(len(m.support) for m in ordered)))
+    decisions = []
+    for r, i in enumerate(test):
+        if due is not None and r % check_every == 0 and due():
+            yield 0.95 + 0.05 * r / len(test)
+        row = kernel[i]
+        decisions.append([m.value(row) for m in ordered])
+    return classes, models, decisions

@@ -209,7 +209,8 @@ def _apply_view(view, state):
     if "table_sort" in view:
         sort = view["table_sort"]
         columns = {"index", "id", "given", "suggested", "category"} | {f"p{c}" for c in range(k)}
-        if isinstance(sort, list) and len(sort) == 2 and sort[0] in columns and isinstance(sort[1], bool):
+        if isinstance(sort, list) and len(sort) == 2 and isinstance(sort[0], str) and sort[0] in columns \
+                and isinstance(sort[1], bool):
             state.table_sort = tuple(sort)
         else:
             notes.append("the saved table order was not usable")
