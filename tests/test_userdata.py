@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleanlens import userdata
+from cleanlens.arrays_io import MAX_COLUMNS
 from cleanlens.dataset import OOD
 from cleanlens.userdata import (
     MAX_CLASSES,
@@ -135,7 +136,9 @@ def test_npy_file_combinations():
     assert "embeddings mode needs a .csv or .json" in str(error([labels, probs], mode="embeddings"))
     assert "shape (5, 3, 1)" in str(error([labels, ("p.npy", npy(np.zeros((5, 3, 1))))]))
     assert str(error([("labels.npy", b"PK\x03\x04 not npy"), probs])) == "labels.npy: not a .npy file (bad magic bytes)"
-    assert "is empty" in str(error([("labels.npy", npy(np.zeros(0, dtype=int))), probs]))
+    assert str(error([("labels.npy", npy(np.zeros(0, dtype=int))), ("p.npy", npy(np.zeros((0, 3))))])) == (
+        "labels.npy and p.npy have no rows (shapes (0,) and (0, 3)): there is nothing to analyse"
+    )
 
 
 def test_npy_sums_and_renormalise():
@@ -373,7 +376,7 @@ def test_auto_mode_picks_embeddings_otherwise_and_mode_can_be_forced():
     assert result.dataset.classes == ["bear", "cat", "dog"]
     # An embeddings file forced into probabilities mode fails with a probabilities message.
     exc = error([("emb.csv", EMB_CSV)], mode="probabilities")
-    assert str(exc).startswith("emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected one of 'x1', 'x2'")
+    assert str(exc).startswith("emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected a class index 0..1 or one of 'x1', 'x2'")
 
 
 def test_auto_mode_feature_columns_named_like_some_labels_stay_embeddings():
@@ -543,15 +546,15 @@ def test_hostile_text_is_kept_verbatim():
 
 
 def test_ten_thousand_columns():
-    header = "label," + ",".join(f"f{j}" for j in range(10_000))
-    rows = [("cat," if i % 2 else "dog,") + ",".join(["0.25"] * 10_000) for i in range(20)]
+    header = "label," + ",".join(f"f{j}" for j in range(MAX_COLUMNS - 1))
+    rows = [("cat," if i % 2 else "dog,") + ",".join(["0.25"] * (MAX_COLUMNS - 1)) for i in range(20)]
     data = csv_bytes(header, *rows)
     start = time.perf_counter()
-    assert "10,000 probability columns (classes); at most 50" in str(error([("w.csv", data)], mode="probabilities"))
+    assert "9,999 probability columns (classes); at most 50" in str(error([("w.csv", data)], mode="probabilities"))
     result = load_files([("w.csv", data)])
     assert time.perf_counter() - start < 3.0
     assert result.mode == "embeddings"
-    assert len(result.dataset.features[0]) == 10_000
+    assert len(result.dataset.features[0]) == MAX_COLUMNS - 1
 
 
 def test_progress_and_result():
