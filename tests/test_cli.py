@@ -131,7 +131,7 @@ def test_dataset_csv(capsys, tmp_path):
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "nan.npy"], "probability row 5, column 1: not finite"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "sum.csv"], "probability row 2: sums to"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "text.csv"], "text.csv: line 3, column 2: not a number: 'abc'"),
-        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"], "has 60 labels but short.npy has 10 rows"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"], "labels.npy has 60 rows but short.npy has 10: they must have one row per item"),
         (lambda d: ["--labels", d / "probs.npy", "--pred-probs", d / "probs.npy"], "labels must be one column"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "labels.npy"], "expected a 2-D array"),
         (lambda d: ["--labels", d / "labels.npy"], "needs --labels and --pred-probs"),

@@ -41,8 +41,8 @@ the text arrives (before a record is parsed):
 - :data:`MAX_COLUMNS` columns per record: bounds the work per row and the
   width of any table, decided on the header line.
 
-For the command line, :func:`read_labels` and :func:`read_matrix` read a
-``.npy`` file or a CSV of numbers (a first line that is not all numbers is a
+For the command line, :func:`read_labels` and :func:`read_matrix` (or
+:func:`read_matrix_shape`) read a ``.npy`` file or a CSV of numbers (a first line that is not all numbers is a
 header and skipped).
 """
 
@@ -435,9 +435,9 @@ def _read_table(path):
             shape = header.shape
             if len(shape) not in (1, 2):
                 raise InputError(f"{name}: expected a 1-D or 2-D array, got shape {shape}")
-            if header.count == 0:
-                raise InputError(f"{name}: the array is empty (shape {shape})")
             width = shape[1] if len(shape) == 2 else 1
+            if header.count == 0:
+                return shape, []
             rows = [row for chunk in iter_npy_rows(source, header, width) for row in chunk]
             return shape, [r[0] for r in rows] if len(shape) == 1 else rows
         rows = _read_csv_rows(source, name)
@@ -469,8 +469,13 @@ def read_labels(path, allow_ood=False):
 
 def read_matrix(path):
     """Rows of floats from a 2-D ``.npy`` (N, K) or a CSV with K columns. Returns a list of lists."""
+    return read_matrix_shape(path)[0]
+
+
+def read_matrix_shape(path):
+    """``(rows, shape)``: :func:`read_matrix`'s rows and the array's shape (N, K), also when N is 0."""
     name = Path(path).name
     shape, rows = _read_table(path)
     if len(shape) != 2:
         raise InputError(f"{name}: expected a 2-D array (N, K), got shape {shape}")
-    return [[float(x) for x in row] for row in rows]
+    return [[float(x) for x in row] for row in rows], shape

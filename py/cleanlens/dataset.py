@@ -275,15 +275,16 @@ class JsonShape:
 
     ``feed(data)`` with consecutive pieces (bytes-like), then ``close()``.
     Raises :class:`DatasetError` naming ``source`` and the 1-based line
-    (with :data:`MAX_JSON_DEPTH`, :data:`MAX_JSON_STRING_BYTES`,
-    :data:`MAX_JSON_TOKENS`). It does not check the syntax (``json.loads``
+    (with :data:`MAX_JSON_DEPTH`, :data:`MAX_JSON_STRING_BYTES`, and
+    ``max_tokens``, default :data:`MAX_JSON_TOKENS`). It does not check the syntax (``json.loads``
     does, afterwards); it never recurses, and a piece of B bytes costs O(B).
     """
 
     _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]|"', re.S)
 
-    def __init__(self, source):
+    def __init__(self, source, max_tokens=MAX_JSON_TOKENS):
         self.source = source
+        self.max_tokens = max_tokens
         self.depth = 0
         self.tokens = 0
         self._lines = 0  # line ends before self._carry
@@ -308,8 +309,8 @@ class JsonShape:
             elif token in b"]}":
                 depth -= 1
             tokens += 1
-            if tokens > MAX_JSON_TOKENS:
-                self._error(buffer, match.start(), f"more than {MAX_JSON_TOKENS:,} values, brackets and separators")
+            if tokens > self.max_tokens:
+                self._error(buffer, match.start(), f"more than {self.max_tokens:,} values, brackets and separators")
         self.depth, self.tokens = depth, tokens
         self._lines += buffer.count(b"\n", 0, rest)
         self._carry = buffer[rest:]

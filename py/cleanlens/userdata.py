@@ -155,7 +155,7 @@ from dataclasses import dataclass, field
 
 from .arrays_io import CsvRecords, InputError, as_source, iter_npy_rows, read_all, read_npy_header
 from .confident import SUM_TOLERANCE
-from .dataset import OOD, OOD_NAME, Dataset, DatasetError, JsonShape, dataset_from_dict, parse_json
+from .dataset import MAX_JSON_TOKENS, OOD, OOD_NAME, Dataset, DatasetError, JsonShape, dataset_from_dict, parse_json
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """The largest file accepted, checked before reading: bounds the time to read any file."""
@@ -233,11 +233,11 @@ class LoadedData:
 
 
 def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=1500, max_file_bytes=MAX_FILE_BYTES,
-               class_names=None):  # fmt: skip
+               class_names=None, max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
     """Validate dropped files and return a :class:`LoadedData`; see :func:`iter_load_files`."""
     steps = iter_load_files(
         files, mode=mode, renormalize=renormalize, max_embedding_rows=max_embedding_rows,
-        max_file_bytes=max_file_bytes, class_names=class_names,
+        max_file_bytes=max_file_bytes, class_names=class_names, max_feature_values=max_feature_values,
     )  # fmt: skip
     while True:
         try:
@@ -247,15 +247,18 @@ def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=1500
 
 
 def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=1500, max_file_bytes=MAX_FILE_BYTES,
-                    class_names=None):  # fmt: skip
+                    class_names=None, max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
     """Validate dropped files step by step (a generator), so the browser tab stays responsive.
 
     ``files``: a list of ``(name, data)``, ``data`` bytes-like (bytes,
     bytearray or memoryview) or a source: an object with ``size`` (int) and
     ``read(start, end) -> bytes``. ``mode``: ``"auto"``, ``"probabilities"``
     or ``"embeddings"``. ``max_embedding_rows``: the row limit of the
-    training engine in use. ``class_names``: None, or a list of str naming
-    the classes of a ``.npy`` pair (in column order).
+    training engine in use. ``class_names``: None (or empty), or a list of
+    str naming the classes of a ``.npy`` pair (in column order).
+    ``max_file_bytes`` and ``max_feature_values`` default to
+    :data:`MAX_FILE_BYTES` and :data:`MAX_FEATURE_VALUES` (the command line
+    lifts them, with the row limit).
 
     Yields progress values, floats from 0.0 to 1.0, non-decreasing: 0.0 first,
     then one after at most :data:`STEP_WORK` units of work, 1.0 last. The
@@ -267,7 +270,8 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     try:
-        result = yield from _load(files, mode, renormalize, max_embedding_rows, max_file_bytes, class_names)
+        limits = _Limits(max_embedding_rows, max_file_bytes, max_feature_values)
+        result = yield from _load(files, mode, renormalize, limits, class_names or None)
     except UserDataError:
         raise
     except InputError as exc:
@@ -281,13 +285,22 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
     return result
 
 
-def _load(files, mode, renormalize, max_embedding_rows, max_file_bytes, class_names):
+@dataclass(frozen=True)
+class _Limits:
+    embedding_rows: int
+    file_bytes: int
+    feature_values: int
+
+
+def _load(files, mode, renormalize, limits, class_names):
     files = [(str(name), as_source(data)) for name, data in files]
+    if isinstance(class_names, str):
+        raise ValueError("class_names must be a list of str, not one str")
     kind = _kind(files)
     for name, source in files:
-        if source.size > max_file_bytes:
+        if source.size > limits.file_bytes:
             raise UserDataError(
-                f"{name}: the file is too large ({_megabytes(source.size)}; the limit is {_megabytes(max_file_bytes)})"
+                f"{name}: the file is too large ({_megabytes(source.size)}; the limit is {_megabytes(limits.file_bytes)})"
             )
         if not source.size:
             raise UserDataError(f"{name}: the file is empty")
@@ -308,9 +321,9 @@ def _load(files, mode, renormalize, max_embedding_rows, max_file_bytes, class_na
     elif kind == "json":
         if mode == "probabilities":
             raise UserDataError(f"{files[0][0]}: a .json file holds embeddings; probabilities mode needs a .csv file or two .npy files")
-        result = yield from _load_json(*files[0], max_embedding_rows)
+        result = yield from _load_json(*files[0], limits)
     else:
-        result = yield from _load_csv(*files[0], mode, renormalize, max_embedding_rows)
+        result = yield from _load_csv(*files[0], mode, renormalize, limits)
     yield 1.0
     return result
 
@@ -429,21 +442,21 @@ def _integer_order(text):
     return (1, len(digits), tuple(ord(c) for c in digits), text)
 
 
-def _check_embedding_rows(name, n, d, max_embedding_rows):
+def _check_embedding_rows(name, n, d, limits):
     if n < MIN_ITEMS:
         raise UserDataError(
             f"{name}: {n} items; embeddings mode needs at least {MIN_ITEMS} (one per cross-validation fold)"
         )
-    if n > max_embedding_rows:
-        raise _too_many_rows(name, n, "embeddings", max_embedding_rows)
-    if n * d > MAX_FEATURE_VALUES:
-        raise _too_many_values(name, n, d)
+    if n > limits.embedding_rows:
+        raise _too_many_rows(name, n, "embeddings", limits.embedding_rows)
+    if n * d > limits.feature_values:
+        raise _too_many_values(name, n, d, limits)
 
 
-def _too_many_values(name, n, d, where=""):
+def _too_many_values(name, n, d, limits, where=""):
     count = f"more than {n:,}" if where else f"{n:,}"
     return UserDataError(
-        f"{name}: {where}{count} rows of {d:,} features: at most {MAX_FEATURE_VALUES:,} feature values "
+        f"{name}: {where}{count} rows of {d:,} features: at most {limits.feature_values:,} feature values "
         f"(rows × features) are supported; use fewer rows or fewer features"
     )
 
@@ -679,9 +692,9 @@ def _check_class_names(name, names, k, pname, where="name {}", first=0):
 # --- JSON -----------------------------------------------------------------------------
 
 
-def _load_json(name, source, max_embedding_rows):
+def _load_json(name, source, limits):
     size = source.size
-    shape = JsonShape(name)
+    shape = JsonShape(name, max_tokens=max(MAX_JSON_TOKENS, 3 * limits.feature_values))
     decoder = codecs.getincrementaldecoder("utf-8")()
     digest = hashlib.sha256()
     for start in range(0, size, JSON_SCAN_BYTES):
@@ -701,7 +714,7 @@ def _load_json(name, source, max_embedding_rows):
     yield 0.8
     if len(dataset.classes) > MAX_CLASSES:
         raise UserDataError(f"{name}: {len(dataset.classes)} classes; at most {MAX_CLASSES} are supported")
-    _check_embedding_rows(name, len(dataset), len(dataset.features[0]), max_embedding_rows)
+    _check_embedding_rows(name, len(dataset), len(dataset.features[0]), limits)
     used = sorted(set(dataset.given))
     if len(used) < 2:
         raise UserDataError(
@@ -761,9 +774,9 @@ class _Table:
         return f"{self.name}: line {line}, column {column + 1} ({_short(self.header[column], 40)})"
 
 
-def _load_csv(name, source, mode, renormalize, max_embedding_rows):
+def _load_csv(name, source, mode, renormalize, limits):
     digest = hashlib.sha256()
-    table = yield from _read_csv(name, source, mode, max_embedding_rows, digest)
+    table = yield from _read_csv(name, source, mode, limits, digest)
     notes = []
     reason = None
     if mode == "auto":
@@ -780,7 +793,7 @@ def _load_csv(name, source, mode, renormalize, max_embedding_rows):
                 exc.renormalizable,
             ) from None
     else:
-        result = _csv_embeddings(table, max_embedding_rows)
+        result = _csv_embeddings(table, limits)
     result.notes = notes
     result.source_sha256 = digest.hexdigest()
     result.dataset.provenance = {"source": name, "sha256": result.source_sha256}
@@ -803,7 +816,7 @@ def _too_many_rows(name, count, mode, max_embedding_rows, limit=None):
     return UserDataError(f"{name}: {count} rows; at most {limit:,} rows can be loaded")
 
 
-def _read_csv(name, source, mode, max_embedding_rows, digest):
+def _read_csv(name, source, mode, limits, digest):
     """Parse the CSV into a :class:`_Table` (a generator yielding progress 0..0.6)."""
     size = max(source.size, 1)
     records = CsvRecords(source, name, digest)
@@ -825,17 +838,18 @@ def _read_csv(name, source, mode, max_embedding_rows, digest):
     d = len(numeric)
     # Row limits, decided from the header: probabilities need at most MAX_CLASSES columns.
     features_only = mode == "embeddings" or d > MAX_CLASSES
+    max_embedding_rows = limits.embedding_rows
     if features_only:
-        max_rows = min(max_embedding_rows, MAX_FEATURE_VALUES // d)
+        max_rows = min(max_embedding_rows, limits.feature_values // d)
         rows_mode = "embeddings"
     elif mode == "probabilities":
         max_rows, rows_mode = MAX_PROBABILITY_ROWS, mode
     else:
-        max_rows = max(MAX_PROBABILITY_ROWS, min(max_embedding_rows, MAX_FEATURE_VALUES // d))
+        max_rows = max(MAX_PROBABILITY_ROWS, min(max_embedding_rows, limits.feature_values // d))
         rows_mode = mode
     if features_only and max_rows < MIN_ITEMS:
         raise UserDataError(
-            f"{name}: line {header_line}: {d:,} feature columns: at most {MAX_FEATURE_VALUES:,} feature values "
+            f"{name}: line {header_line}: {d:,} feature columns: at most {limits.feature_values:,} feature values "
             f"(rows × features) are supported, too few for {MIN_ITEMS} rows"
         )
     label_col = roles["label"]
@@ -892,7 +906,7 @@ def _read_csv(name, source, mode, max_embedding_rows, digest):
             images.append(cells[image_col])
         if len(values) == max_rows:
             if features_only and max_rows < max_embedding_rows:
-                raise _too_many_values(name, max_rows, d, f"line {line}: ")
+                raise _too_many_values(name, max_rows, d, limits, f"line {line}: ")
             raise _too_many_rows(name, f"more than {max_rows:,}", rows_mode, max_embedding_rows, max_rows)
         lines.append(line)
         labels.append(label)
@@ -1093,7 +1107,7 @@ def _csv_truth(table, classes, index, k=None, which=""):
     return truth
 
 
-def _csv_embeddings(table, max_embedding_rows):
+def _csv_embeddings(table, limits):
     name = table.name
     label_col = table.roles["label"]
     distinct = set(table.labels)
@@ -1108,7 +1122,7 @@ def _csv_embeddings(table, max_embedding_rows):
         )
     if len(distinct) > MAX_CLASSES:
         raise UserDataError(f"{name}: {len(distinct)} distinct labels (classes); at most {MAX_CLASSES} are supported")
-    _check_embedding_rows(name, len(table.values), len(table.numeric), max_embedding_rows)
+    _check_embedding_rows(name, len(table.values), len(table.numeric), limits)
     if all(_is_integer_text(label) for label in distinct):
         classes = sorted(distinct, key=_integer_order)
     else:

@@ -414,7 +414,19 @@ class Explorer:
         await self.train()
 
     async def load_user_files(self, renormalize=False):
-        """Read the chosen files, validate them in steps, and open them; on any problem keep what was loaded."""
+        """Read the chosen files, validate them in steps, and open them; on any problem keep what was loaded.
+
+        Each file's bytes stay in JavaScript (``await f.arrayBuffer()``); the
+        loader reads them through a source whose ``read(start, end)`` copies
+        only that slice into Python, so a refused file never grows the wasm
+        memory by its size. A file over the size limit is not even read: the
+        loader refuses it from ``size`` alone. Every exception is caught
+        here: a UserDataError is shown as is; anything else is shown as an
+        internal error and logged, and the progress bar and busy flag are
+        always cleared.
+        """
+        from types import SimpleNamespace  # noqa: PLC0415 (here, so that this method is the whole change to app.py)
+
         if self.byo_busy:
             return
         message = document.getElementById("byo-message")
@@ -425,17 +437,21 @@ class Explorer:
             return
         self.byo_busy = True
         try:
-            too_big = [f for f in files if f.size > userdata.MAX_FILE_BYTES]
-            if too_big:  # refuse before reading anything into memory
-                raise userdata.UserDataError(
-                    f"{too_big[0].name}: the file is too large ({too_big[0].size / 1e6:.1f} MB; the limit is "
-                    f"{userdata.MAX_FILE_BYTES // (1024 * 1024)} MB)")
             message.innerHTML = ""
+            progress.value = 0
             progress.hidden = False
-            pairs = [(str(f.name), (await f.arrayBuffer()).to_bytes()) for f in files]
+            sources = []
+            for f in files:
+                size = int(f.size)
+                buffer = await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES else None
+
+                def read(start, end, buffer=buffer):
+                    return js.Uint8Array.new(buffer, start, end - start).to_bytes()
+
+                sources.append((str(f.name), SimpleNamespace(size=size, read=read)))
             mode = document.querySelector('input[name="byo-mode"]:checked').value
             limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-            steps = userdata.iter_load_files(pairs, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
+            steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
             last = time.perf_counter()
             while True:
                 try:
@@ -446,16 +462,22 @@ class Explorer:
                 if time.perf_counter() - last > YIELD_EVERY:
                     await next_frame()
                     last = time.perf_counter()
+            state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
+                                  given_probabilities=loaded.probabilities, is_demo=False)
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
+            return
+        except Exception as exc:  # noqa: BLE001 (last resort: a bug; keep the previous data and say so)
+            js.console.error(f"cleanlens: loading your data failed:\n{traceback.format_exc()}")
+            text = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            message.innerHTML = render.byo_error(f"Internal error while reading the files ({text}); the data you had is "
+                                                 "still loaded.", False)
             return
         finally:
             progress.hidden = True
             self.byo_busy = False
-        state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
-                              given_probabilities=loaded.probabilities, is_demo=False)
         document.getElementById("byo").close()
-        await self.open(state, list(loaded.warnings))
+        await self.open(state, [*loaded.notes, *loaded.warnings])
 
     # ------------------------------------------------------------------ theme and guide
 
