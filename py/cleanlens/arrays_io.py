@@ -310,8 +310,7 @@ class CsvRecords:
         self.sha256 = sha256
         self.bytes_read = 0
         self._lines_out = 0  # physical lines handed to the csv reader
-        self._record_chars = 0  # characters of the record being read so far
-        self._header_seen = False
+        self._record_chars = 0  # characters of the record being read so far (counted in chunks with quotes)
 
     def __iter__(self):
         name = self.name
@@ -328,8 +327,6 @@ class CsvRecords:
             start, end = end + 1, reader.line_num
             if len(cells) > MAX_COLUMNS:
                 raise InputError(f"{name}: line {start}: {len(cells):,} columns; at most {MAX_COLUMNS:,} are supported")
-            if not self._header_seen and any(c.strip() for c in cells):
-                self._header_seen = True
             yield start, end, cells
 
     def _csv_error(self, exc, line):
@@ -367,7 +364,15 @@ class CsvRecords:
             pending = text[cut:]
             if len(pending) > MAX_RECORD_CHARS:
                 raise InputError(self._overlong(self._lines_out + 1, pending))
-            for line in io.StringIO(body[:cut], newline=""):
+            block = body[:cut]
+            if '"' not in block:
+                # Without quotes no value spans lines here, so a record grows by at most one line
+                # (bounded by MAX_RECORD_CHARS above) or, inside a value opened earlier, by at most
+                # MAX_FIELD_CHARS: no need to count each line's characters.
+                yield from io.StringIO(block, newline="")
+                self._lines_out += block.count("\n") + block.count("\r") - block.count("\r\n")
+                continue
+            for line in io.StringIO(block, newline=""):
                 self._lines_out += 1
                 self._record_chars += len(line)
                 if self._record_chars > MAX_RECORD_CHARS:

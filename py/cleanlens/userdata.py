@@ -148,6 +148,7 @@ names file is not included).
 from __future__ import annotations
 
 import codecs
+import gc
 import hashlib
 import math
 import re
@@ -269,6 +270,11 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    # The rows are lists without cycles, 100,000s of them: the cyclic garbage collector's passes over
+    # them were the longest pauses (30-50 ms). It is off while loading; at the end, freeze() + unfreeze()
+    # move every object to the oldest generation without a pass, so no pause is merely postponed.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         limits = _Limits(max_embedding_rows, max_file_bytes, max_feature_values)
         result = yield from _load(files, mode, renormalize, limits, class_names or None)
@@ -282,6 +288,11 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
         names = " + ".join(str(name) for name, _ in files) or "the files"
         what = "too deeply nested" if isinstance(exc, RecursionError) else "too large for the memory available"
         raise UserDataError(f"{names}: this file is {what}") from None
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
     return result
 
 
@@ -599,19 +610,17 @@ def _load_npy_pair(files, renormalize, class_names):
             digest.update(chunk)
             done += len(chunk)
             yield 0.2 * done / total
-    given, row, work = [], 0, 0
-    for chunk in iter_npy_rows(lsource, lheader, 1):
+    given, row = [], 0
+    for chunk in iter_npy_rows(lsource, lheader, 1, chunk_bytes=STEP_WORK * lheader.itemsize):
         for (x,) in chunk:
             given.append(label_index(lname, row, x, k, pname))
             row += 1
-        work += len(chunk)
-        if work >= STEP_WORK:
-            work = 0
-            yield 0.2 + 0.1 * row / n
+        yield 0.2 + 0.1 * row / n
     probabilities = []
     sums = _SumProblems()
-    i = work = 0
-    for chunk in iter_npy_rows(psource, pheader, k):
+    i = 0
+    rows_per_step = max(1, STEP_WORK // (k + 8))
+    for chunk in iter_npy_rows(psource, pheader, k, chunk_bytes=rows_per_step * k * pheader.itemsize):
         for values in chunk:
             row = [float(p) for p in values]
             total = sum(row)
@@ -623,10 +632,7 @@ def _load_npy_pair(files, renormalize, class_names):
                 _check_probability_row(row, renormalize, sums, f"{pname}: row {i}", lambda j, i=i: f"{pname}: row {i}, column {j}")
             )
             i += 1
-            work += k + 4
-            if work >= STEP_WORK:
-                work = 0
-                yield 0.3 + 0.7 * i / n
+        yield 0.3 + 0.7 * i / n
     _check_classes_used(source_name, classes, given, lambda j: f" (column {j} of {pname})")
     sums.raise_if_any()
     sha = digest.hexdigest()
@@ -780,7 +786,7 @@ def _load_csv(name, source, mode, renormalize, limits):
     notes = []
     reason = None
     if mode == "auto":
-        mode, reason = _auto_mode(table)
+        mode, reason = yield from _auto_mode(table)
         notes.append(reason)
     if mode == "probabilities":
         try:
@@ -990,31 +996,41 @@ def _class_names(table):
 
 
 def _auto_mode(table):
-    """``(mode, note)``: the automatic mode rule, (a), (b) or (c), from the module docstring, and why."""
+    """``(mode, note)``: the automatic mode rule, (a), (b) or (c), from the module docstring, and why.
+
+    A generator (yielding progress 0.6..0.7): rules (b) and (c) need a pass over the rows.
+    """
     k = len(table.numeric)
     if k < 2:
         return "embeddings", "Read as features (embeddings mode): there is only one numeric column."
     distinct = set(table.labels)
     if distinct == set(table.header[j] for j in table.numeric) or distinct == set(_class_names(table)):
         return "probabilities", f"Read as predicted probabilities: the labels are the names of the {k} numeric columns."
-    for line, row in zip(table.lines, table.values):
-        if min(row) < 0.0 or max(row) > 1.0:
-            j, x = next((j, x) for j, x in zip(table.numeric, row) if not 0.0 <= x <= 1.0)
-            return "embeddings", (
-                f"Read as features (embeddings mode): line {line}, column {j + 1} holds {x:g}, "
-                "outside [0, 1], so the values are not probabilities."
-            )
-    if all(_as_index(label, k) is not None for label in distinct):
+    indices = all(_as_index(label, k) is not None for label in distinct)
+    off_sum = None
+    n = len(table.values)
+    step = max(1, STEP_WORK // (k + 8))
+    for first in range(0, n, step):
+        for line, row in zip(table.lines[first : first + step], table.values[first : first + step]):
+            if min(row) < 0.0 or max(row) > 1.0:
+                j, x = next((j, x) for j, x in zip(table.numeric, row) if not 0.0 <= x <= 1.0)
+                return "embeddings", (
+                    f"Read as features (embeddings mode): line {line}, column {j + 1} holds {x:g}, "
+                    "outside [0, 1], so the values are not probabilities."
+                )
+            if off_sum is None and not indices and abs(sum(row) - 1.0) > AUTO_TOLERANCE:
+                off_sum = line, sum(row)
+        yield 0.6 + 0.1 * (first + step) / n
+    if indices:
         return "probabilities", (
             f"Read as predicted probabilities: the labels are column indices 0..{k - 1} and every value is in [0, 1]."
         )
-    for line, row in zip(table.lines, table.values):
-        total = math.fsum(row)
-        if abs(total - 1.0) > AUTO_TOLERANCE:
-            return "embeddings", (
-                f"Read as features (embeddings mode): the labels are neither the names of the {k} numeric columns "
-                f"nor column indices 0..{k - 1}, and the values on line {line} sum to {total:.6g}, not 1."
-            )
+    if off_sum is not None:
+        line, total = off_sum
+        return "embeddings", (
+            f"Read as features (embeddings mode): the labels are neither the names of the {k} numeric columns "
+            f"nor column indices 0..{k - 1}, and the values on line {line} sum to {total:.6g}, not 1."
+        )
     return "probabilities", "Read as predicted probabilities: every row's values are in [0, 1] and sum to 1."
 
 
