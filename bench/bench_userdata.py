@@ -147,7 +147,8 @@ def run_cases(directory, cases, runs):
         out = []
         for _ in range(runs):
             total, gap, count, outcome = time_load(files)
-            cpu_total, cpu_gap, _, _ = time_load(files, clock=time.thread_time)
+            cpu = getattr(time, "thread_time", time.process_time)  # (Pyodide has no thread_time)
+            cpu_total, cpu_gap, _, _ = time_load(files, clock=cpu)
             out.append([total, gap, count, cpu_total, cpu_gap])
         results[case] = {"runs": out, "outcome": outcome[:200]}
     return results

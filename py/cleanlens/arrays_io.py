@@ -340,6 +340,7 @@ class CsvRecords:
         size = source.size
         decoder = codecs.getincrementaldecoder("utf-8")()
         pending = ""
+        started = False  # whether any text was decoded yet (a byte-order mark may be split across chunks)
         for start in range(0, max(size, 1), CHUNK_BYTES):
             end = min(start + CHUNK_BYTES, size)
             chunk = source.read(start, end)
@@ -354,8 +355,10 @@ class CsvRecords:
                     f"{name}: not UTF-8 text (byte {start - held + exc.start}): save it as a UTF-8 CSV file"
                 ) from None
             self.bytes_read = end
-            if start == 0 and text.startswith("\ufeff"):
-                text = text[1:]
+            if not started and text:
+                started = True
+                if text.startswith("\ufeff"):
+                    text = text[1:]
             if "\x00" in text:
                 raise InputError(f"{name}: contains NUL characters: this is a binary file, not CSV text")
             text = pending + text
