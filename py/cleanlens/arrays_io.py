@@ -58,7 +58,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 18
 """Bytes read from a source at a time."""
 NPY_MAGIC = b"\x93NUMPY"
 NPY_MAX_HEADER_BYTES = 10_000

@@ -148,11 +148,12 @@ names file is not included).
 from __future__ import annotations
 
 import codecs
-import gc
 import hashlib
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .arrays_io import CsvRecords, InputError, as_source, iter_npy_rows, read_all, read_npy_header
 from .confident import SUM_TOLERANCE
@@ -173,7 +174,7 @@ MAX_CLASS_NAMES_BYTES = 65_536
 MIN_ITEMS = 5
 """The default number of cross-validation folds: embeddings mode needs at least this many items."""
 MODES = ("auto", "probabilities", "embeddings")
-STEP_WORK = 25_000
+STEP_WORK = 15_000
 """:func:`iter_load_files` yields progress after about this many units of work (a value parsed
 and checked, a row's bookkeeping): about 15-20 ms under CPython."""
 AUTO_TOLERANCE = 10 * SUM_TOLERANCE
@@ -270,11 +271,6 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-    # The rows are lists without cycles, 100,000s of them: the cyclic garbage collector's passes over
-    # them were the longest pauses (30-50 ms). It is off while loading; at the end, freeze() + unfreeze()
-    # move every object to the oldest generation without a pass, so no pause is merely postponed.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         limits = _Limits(max_embedding_rows, max_file_bytes, max_feature_values)
         result = yield from _load(files, mode, renormalize, limits, class_names or None)
@@ -288,11 +284,6 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
         names = " + ".join(str(name) for name, _ in files) or "the files"
         what = "too deeply nested" if isinstance(exc, RecursionError) else "too large for the memory available"
         raise UserDataError(f"{names}: this file is {what}") from None
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
     return result
 
 
@@ -616,6 +607,8 @@ def _load_npy_pair(files, renormalize, class_names):
             given.append(label_index(lname, row, x, k, pname))
             row += 1
         yield 0.2 + 0.1 * row / n
+    _check_classes_used(source_name, classes, given, lambda j: f" (column {j} of {pname})")
+    yield 0.3
     probabilities = []
     sums = _SumProblems()
     i = 0
@@ -632,13 +625,12 @@ def _load_npy_pair(files, renormalize, class_names):
                 _check_probability_row(row, renormalize, sums, f"{pname}: row {i}", lambda j, i=i: f"{pname}: row {i}, column {j}")
             )
             i += 1
-        yield 0.3 + 0.7 * i / n
-    _check_classes_used(source_name, classes, given, lambda j: f" (column {j} of {pname})")
+        yield 0.3 + 0.69 * i / n
     sums.raise_if_any()
     sha = digest.hexdigest()
     dataset = Dataset(
         classes=classes,
-        ids=[str(i) for i in range(n)],
+        ids=list(map(str, range(n))),
         images=[None] * n,
         given=given,
         features=None,
@@ -769,15 +761,26 @@ class _Table:
     header: list  # stripped header names
     roles: dict  # "label"/"id"/"truth"/"image" -> 0-based column
     numeric: list  # 0-based columns holding numbers
-    lines: list  # 1-based line of each row
+    lines: array  # 1-based line of each row
     labels: list
     ids: list
     truths: list | None
     images: list | None
-    values: list  # rows of floats, one per numeric column
+    flat: array  # the numbers, row after row: len(numeric) per row (8 bytes each, not a list per row)
 
     def where(self, line, column):
         return f"{self.name}: line {line}, column {column + 1} ({_short(self.header[column], 40)})"
+
+    @cached_property
+    def distinct(self):
+        """The set of distinct labels."""
+        return set(self.labels)
+
+    def rows(self, start=0, stop=None):
+        """Rows ``start..stop-1`` of numbers, as lists of floats."""
+        d, flat = len(self.numeric), self.flat
+        stop = len(self.lines) if stop is None else min(stop, len(self.lines))
+        return [flat[i * d : i * d + d].tolist() for i in range(start, stop)]
 
 
 def _load_csv(name, source, mode, renormalize, limits):
@@ -863,7 +866,10 @@ def _read_csv(name, source, mode, limits, digest):
     first = numeric[0]
     contiguous = numeric == list(range(first, first + d))
     stop = first + d
-    lines, labels, ids, truths, images, values = [], [], [], [], [], []
+    # Rows are kept compact while reading (a refused file must not have grown memory much): numbers in
+    # one array, line numbers in another, repeated labels and truths as one string each.
+    lines, flat, labels, ids, truths, images = array("q"), array("d"), [], [], [], []
+    shared = {}
     id_lines = {}
     row_work = width + 8
     for line, _, cells in rows:
@@ -888,20 +894,25 @@ def _read_csv(name, source, mode, limits, digest):
             j = next((j for j, x in zip(numeric, row) if not math.isfinite(x)), None)
             if j is not None:
                 raise UserDataError(f"{name}: line {line}, column {j + 1} ({_short(header[j], 40)}): not finite: {_short(cells[j])}")
+        if len(lines) == max_rows:
+            if features_only and max_rows < max_embedding_rows:
+                raise _too_many_values(name, max_rows, d, limits, f"line {line}: ")
+            raise _too_many_rows(name, f"more than {max_rows:,}", rows_mode, max_embedding_rows, max_rows)
         label = cells[label_col].strip()
+        label = shared.setdefault(label, label)
         if not label:
             raise UserDataError(f"{name}: line {line}, column {label_col + 1} ({_short(header[label_col], 40)}): empty label")
-        if id_col is None:
-            item_id = str(len(ids))
-        else:
+        if id_col is not None:
             item_id = cells[id_col].strip()
             if not item_id:
                 raise UserDataError(f"{name}: line {line}, column {id_col + 1} ({_short(header[id_col], 40)}): empty id")
             if item_id in id_lines:
                 raise UserDataError(f"{name}: line {line}: duplicate id {_short(item_id)} (first on line {id_lines[item_id]})")
             id_lines[item_id] = line
+            ids.append(item_id)
         if truth_col is not None:
             truth = cells[truth_col].strip()
+            truth = shared.setdefault(truth, truth)
             if not truth:
                 raise UserDataError(
                     f"{name}: line {line}, column {truth_col + 1} ({_short(header[truth_col], 40)}): empty truth "
@@ -910,19 +921,16 @@ def _read_csv(name, source, mode, limits, digest):
             truths.append(truth)
         if image_col is not None:
             images.append(cells[image_col])
-        if len(values) == max_rows:
-            if features_only and max_rows < max_embedding_rows:
-                raise _too_many_values(name, max_rows, d, limits, f"line {line}: ")
-            raise _too_many_rows(name, f"more than {max_rows:,}", rows_mode, max_embedding_rows, max_rows)
         lines.append(line)
         labels.append(label)
-        ids.append(item_id)
-        values.append(row)
-    if not values:
+        flat.extend(row)
+    if not lines:
         raise UserDataError(f"{name}: has a header but no rows")
+    if id_col is None:
+        ids = list(map(str, range(len(lines))))
     return _Table(
         name, header_line, header, roles, numeric, lines, labels, ids,
-        truths if truth_col is not None else None, images if image_col is not None else None, values,
+        truths if truth_col is not None else None, images if image_col is not None else None, flat,
     )  # fmt: skip
 
 
@@ -990,7 +998,7 @@ def _class_names(table):
     for prefix in _PREFIXES:
         if all(h[: len(prefix)].lower() == prefix and len(h) > len(prefix) for h in headers):
             stripped = [h[len(prefix) :].strip() for h in headers]
-            if all(stripped) and len(set(stripped)) == len(stripped) and not set(table.labels) <= set(headers):
+            if all(stripped) and len(set(stripped)) == len(stripped) and not table.distinct <= set(headers):
                 return stripped
     return headers
 
@@ -1003,15 +1011,16 @@ def _auto_mode(table):
     k = len(table.numeric)
     if k < 2:
         return "embeddings", "Read as features (embeddings mode): there is only one numeric column."
-    distinct = set(table.labels)
+    distinct = table.distinct
     if distinct == set(table.header[j] for j in table.numeric) or distinct == set(_class_names(table)):
         return "probabilities", f"Read as predicted probabilities: the labels are the names of the {k} numeric columns."
     indices = all(_as_index(label, k) is not None for label in distinct)
     off_sum = None
-    n = len(table.values)
+    n, flat = len(table.lines), table.flat
     step = max(1, STEP_WORK // (k + 8))
     for first in range(0, n, step):
-        for line, row in zip(table.lines[first : first + step], table.values[first : first + step]):
+        for i in range(first, min(first + step, n)):
+            row, line = flat[i * k : i * k + k], table.lines[i]
             if min(row) < 0.0 or max(row) > 1.0:
                 j, x = next((j, x) for j, x in zip(table.numeric, row) if not 0.0 <= x <= 1.0)
                 return "embeddings", (
@@ -1036,7 +1045,7 @@ def _auto_mode(table):
 
 def _given_labels(table, classes, index, k):
     """The label column as class indices: all class names, or all column indices 0..k-1 (see the module docstring)."""
-    distinct = set(table.labels)
+    distinct = table.distinct
     if all(label in index for label in distinct):
         return [index[label] for label in table.labels], True
     as_index = {label: _as_index(label, k) for label in distinct}
@@ -1075,25 +1084,24 @@ def _csv_probabilities(table, renormalize):
         )
     index = {c: i for i, c in enumerate(classes)}
     given, by_name = _given_labels(table, classes, index, k)
+    yield 0.65
     truth = _csv_truth(table, classes, index, k=None if by_name else k)
+    numeric = table.numeric
+    columns = {k: numeric[k] + 1 for k in range(k)}
+    _check_classes_used(name, classes, given, lambda c: f" (column {columns[c]})")
     yield 0.7
     probabilities = []
     sums = _SumProblems()
-    numeric = table.numeric
-    n = len(table.values)
-    work = 0
-    for i, (line, row) in enumerate(zip(table.lines, table.values)):
-        probabilities.append(
-            _check_probability_row(
-                row, renormalize, sums, f"{name}: line {line}", lambda j, line=line: table.where(line, numeric[j])
+    n = len(table.lines)
+    step = max(1, STEP_WORK // (k + 8))
+    for first in range(0, n, step):
+        for line, row in zip(table.lines[first : first + step], table.rows(first, first + step)):
+            probabilities.append(
+                _check_probability_row(
+                    row, renormalize, sums, f"{name}: line {line}", lambda j, line=line: table.where(line, numeric[j])
+                )
             )
-        )
-        work += k + 4
-        if work >= STEP_WORK:
-            work = 0
-            yield 0.7 + 0.3 * i / n
-    columns = {k: numeric[k] + 1 for k in range(k)}
-    _check_classes_used(name, classes, given, lambda c: f" (column {columns[c]})")
+        yield 0.7 + 0.29 * min(first + step, n) / n
     sums.raise_if_any()
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
     dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=None, truth=truth)
@@ -1126,7 +1134,7 @@ def _csv_truth(table, classes, index, k=None, which=""):
 def _csv_embeddings(table, limits):
     name = table.name
     label_col = table.roles["label"]
-    distinct = set(table.labels)
+    distinct = table.distinct
     if OOD_NAME in distinct:
         i = table.labels.index(OOD_NAME)
         raise UserDataError(
@@ -1138,7 +1146,7 @@ def _csv_embeddings(table, limits):
         )
     if len(distinct) > MAX_CLASSES:
         raise UserDataError(f"{name}: {len(distinct)} distinct labels (classes); at most {MAX_CLASSES} are supported")
-    _check_embedding_rows(name, len(table.values), len(table.numeric), limits)
+    _check_embedding_rows(name, len(table.lines), len(table.numeric), limits)
     if all(_is_integer_text(label) for label in distinct):
         classes = sorted(distinct, key=_integer_order)
     else:
@@ -1146,7 +1154,7 @@ def _csv_embeddings(table, limits):
     index = {c: i for i, c in enumerate(classes)}
     given = [index[label] for label in table.labels]
     truth = _csv_truth(table, classes, index, which=" (the labels)")
-    n = len(table.values)
+    n = len(table.lines)
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
-    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=table.values, truth=truth)
+    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=table.rows(), truth=truth)
     return LoadedData("embeddings", dataset, None, warnings, name)
