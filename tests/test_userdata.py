@@ -857,7 +857,7 @@ def test_npy_messages_for_the_table():
     )
     one = [("labels.npy", npy(np.array(LABELS))), ("pred_probs.npy", npy(np.ones((5, 1))))]
     assert str(error(one)) == (
-        "pred_probs.npy: shape (5, 1): one column; pred_probs needs one column per class, and at least 2 classes"
+        "pred_probs.npy: shape (5, 1): pred_probs needs one column per class, and at least 2 classes"
     )
     empty = [("labels.npy", npy(np.zeros(0, dtype=int))), ("pred_probs.npy", npy(np.zeros((0, 3))))]
     assert "have no rows" in str(error(empty))

@@ -273,7 +273,16 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     try:
         limits = _Limits(max_embedding_rows, max_file_bytes, max_feature_values)
-        result = yield from _load(files, mode, renormalize, limits, class_names or None)
+        steps = _load(files, mode, renormalize, limits, class_names or None)
+        last = 0.0
+        while True:
+            try:
+                value = next(steps)
+            except StopIteration as stop:
+                result = stop.value
+                break
+            last = min(1.0, max(last, value))  # non-decreasing, whatever rounding did to the steps' fractions
+            yield last
     except UserDataError:
         raise
     except InputError as exc:
@@ -533,9 +542,7 @@ def check_pair_shapes(lname, lshape, pname, pshape):
     if n == 0:
         raise UserDataError(f"{lname} and {pname} have no rows (shapes {lshape} and {pshape}): there is nothing to analyse")
     if k < 2:
-        raise UserDataError(
-            f"{pname}: shape {pshape}: {k} column; pred_probs needs one column per class, and at least 2 classes"
-        )
+        raise UserDataError(f"{pname}: shape {pshape}: pred_probs needs one column per class, and at least 2 classes")
     if k > MAX_CLASSES:
         raise UserDataError(f"{pname}: {k:,} columns (classes); at most {MAX_CLASSES} classes are supported")
     return n, k
@@ -568,8 +575,8 @@ def _load_npy_pair(files, renormalize, class_names):
         if is_labels[0] and sorted(map(len, shapes)) == [1, 2] and shapes[0][0] == shapes[1][0] > 0:
             pname = pair[[len(s) for s in shapes].index(2)][0]
             raise UserDataError(
-                f"{pname}: shape {shapes[[len(s) for s in shapes].index(2)]}: one column; pred_probs needs one column "
-                f"per class, and at least 2 classes"
+                f"{pname}: shape {shapes[[len(s) for s in shapes].index(2)]}: pred_probs needs one column per class, "
+                "and at least 2 classes"
             )
         which = "labels (one value per row)" if is_labels[0] else "pred_probs (several columns)"
         raise UserDataError(
