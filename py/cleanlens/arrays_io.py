@@ -385,12 +385,19 @@ class CsvRecords:
     def _overlong(self, line, text):
         """The message for a record over MAX_RECORD_CHARS: too many columns, a value too long, or the record itself."""
         prefix = text[:MAX_RECORD_CHARS]
+        too_many = f"{self.name}: line {line}: more than {MAX_COLUMNS:,} columns; at most {MAX_COLUMNS:,} are supported"
+        if '"' not in prefix:  # without quotes, commas separate values: count them instead of parsing
+            if prefix.count(",") >= MAX_COLUMNS:
+                return too_many
+            if max(map(len, prefix.split(","))) > csv.field_size_limit():
+                return f"{self.name}: line {line}: a value is longer than {csv.field_size_limit():,} characters"
+            return f"{self.name}: line {line}: a record longer than {MAX_RECORD_CHARS:,} characters"
         try:
             cells = next(csv.reader([prefix]), [])
         except csv.Error as exc:
             return self._csv_error(exc, line)
         if len(cells) > MAX_COLUMNS:
-            return f"{self.name}: line {line}: more than {MAX_COLUMNS:,} columns; at most {MAX_COLUMNS:,} are supported"
+            return too_many
         return f"{self.name}: line {line}: a record longer than {MAX_RECORD_CHARS:,} characters"
 
 
