@@ -178,7 +178,7 @@ def mutated_files(draw):
     return files
 
 
-@settings(FUZZ, max_examples=400 * SCALE)
+@settings(FUZZ, max_examples=6000 * SCALE)
 @given(files=mutated_files(), mode=st.sampled_from(["auto", "auto", "probabilities", "embeddings"]), renormalize=st.booleans())
 def test_mutated_seeds_keep_the_contract(files, mode, renormalize):
     check_contract(files, mode=mode, renormalize=renormalize, max_embedding_rows=50)
@@ -194,7 +194,7 @@ def st_suffix(text):
     return [".csv", ".json", ".npy", ".txt", ""][len(text) % 5]
 
 
-@settings(FUZZ, max_examples=300 * SCALE)
+@settings(FUZZ, max_examples=3000 * SCALE)
 @given(files=st.lists(st.tuples(names, st.binary(max_size=400)), min_size=0, max_size=3),
        mode=st.sampled_from(["auto", "probabilities", "embeddings"]))
 def test_random_bytes_under_random_names_keep_the_contract(files, mode):
@@ -204,7 +204,7 @@ def test_random_bytes_under_random_names_keep_the_contract(files, mode):
         assert not files and str(exc).startswith("no file given")
 
 
-@settings(FUZZ, max_examples=150 * SCALE)
+@settings(FUZZ, max_examples=1500 * SCALE)
 @given(
     shape=st.one_of(
         st.tuples(st.integers(-3, 12)),
@@ -248,7 +248,7 @@ def check_cli(argv):
     return status, err
 
 
-@settings(FUZZ, max_examples=120 * SCALE)
+@settings(FUZZ, max_examples=1200 * SCALE)
 @given(
     files=mutated_files(),
     how=st.sampled_from(["pair", "dataset", "truth"]),
