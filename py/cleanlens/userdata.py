@@ -133,7 +133,7 @@ Progress
 --------
 :func:`iter_load_files` yields after at most :data:`STEP_WORK` units of work
 (about one value parsed and checked each; a chunk of bytes read or scanned
-counts as one step too): about 20 ms under CPython, so the page can let the
+counts as one step too): 5-10 ms under CPython, so the page can let the
 browser paint between steps.
 
 Result
@@ -176,7 +176,8 @@ MIN_ITEMS = 5
 MODES = ("auto", "probabilities", "embeddings")
 STEP_WORK = 15_000
 """:func:`iter_load_files` yields progress after about this many units of work (a value parsed
-and checked, a row's bookkeeping): about 15-20 ms under CPython."""
+and checked, a row's bookkeeping): steps of 5-10 ms under CPython, 15-30 ms in Pyodide, measured
+with bench/bench_userdata.py (a step that a garbage collection pass falls into takes longer)."""
 AUTO_TOLERANCE = 10 * SUM_TOLERANCE
 """Rule (c) of automatic mode: rows must sum to 1 within this to be taken for probabilities."""
 JSON_SCAN_BYTES = 1 << 16
