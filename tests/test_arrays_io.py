@@ -221,14 +221,14 @@ def test_csv_field_limit():
 def test_csv_column_limit_at_and_past():
     at = (",".join(["1"] * MAX_COLUMNS) + "\n").encode()
     assert len(records(at)[0][2]) == MAX_COLUMNS
-    with pytest.raises(InputError, match="^t.csv: line 1: 10,001 columns; at most 10,000 are supported$"):
+    with pytest.raises(InputError, match="^t.csv: line 1: 10,005 columns; at most 10,004 are supported$"):
         records((",".join(["1"] * (MAX_COLUMNS + 1)) + "\n").encode())
 
 
 def test_csv_a_huge_header_is_refused_after_one_record_length():
     header = ("label," + ",".join(f"f{j}" for j in range(2_000_000)) + "\n").encode()  # 16 MB
     source = CountingSource(header)
-    with pytest.raises(InputError, match="^t.csv: line 1: more than 10,000 columns; at most 10,000 are supported$"):
+    with pytest.raises(InputError, match="^t.csv: line 1: more than 10,004 columns; at most 10,004 are supported$"):
         list(CsvRecords(source, "t.csv"))
     assert source.reads[-1][1] <= 2 * arrays_io.CHUNK_BYTES + MAX_RECORD_CHARS
 
@@ -250,7 +250,7 @@ def test_csv_record_limit():
     with pytest.raises(InputError, match="^t.csv: line 1: a value is longer than"):
         records(one_line.encode())
     spaced = (", " * (MAX_RECORD_CHARS // 2 + 10)) + "\n"
-    with pytest.raises(InputError, match="^t.csv: line 1: [0-9,]+ columns; at most 10,000 are supported"):
+    with pytest.raises(InputError, match="^t.csv: line 1: (more than )?[0-9,]+ columns; at most 10,004 are supported"):
         records(spaced.encode())
 
 

@@ -546,15 +546,16 @@ def test_hostile_text_is_kept_verbatim():
 
 
 def test_ten_thousand_columns():
-    header = "label," + ",".join(f"f{j}" for j in range(MAX_COLUMNS - 1))
-    rows = [("cat," if i % 2 else "dog,") + ",".join(["0.25"] * (MAX_COLUMNS - 1)) for i in range(20)]
+    header = "label," + ",".join(f"f{j}" for j in range(10_000))
+    rows = [("cat," if i % 2 else "dog,") + ",".join(["0.25"] * 10_000) for i in range(20)]
     data = csv_bytes(header, *rows)
     start = time.perf_counter()
-    assert "9,999 probability columns (classes); at most 50" in str(error([("w.csv", data)], mode="probabilities"))
+    assert "10,000 probability columns (classes); at most 50" in str(error([("w.csv", data)], mode="probabilities"))
     result = load_files([("w.csv", data)])
     assert time.perf_counter() - start < 3.0
     assert result.mode == "embeddings"
-    assert len(result.dataset.features[0]) == MAX_COLUMNS - 1
+    assert len(result.dataset.features[0]) == 10_000
+    assert MAX_COLUMNS == 10_004  # 10,000 numbers and the label, id, truth and image columns
 
 
 def test_progress_and_result():
@@ -656,13 +657,13 @@ def features_csv(rows, columns, value="1"):
 
 
 def test_feature_values_limit_at_and_past():
-    columns = 10_000 - 1
+    columns = 10_000
     rows = MAX_FEATURE_VALUES // columns
     result = load_files([("f.csv", features_csv(rows, columns))], max_embedding_rows=10**6)
     assert len(result.dataset) == rows and result.mode == "embeddings"
     exc = error([("f.csv", features_csv(rows + 1, columns))], max_embedding_rows=10**6)
     assert str(exc) == (
-        f"f.csv: line {rows + 2}: more than {rows} rows of 9,999 features: at most 1,000,000 feature values "
+        f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most 1,000,000 feature values "
         "(rows × features) are supported; use fewer rows or fewer features"
     )
     # the same limit (here the caller's) in JSON, checked after parsing

@@ -66,8 +66,9 @@ NPY_MAX_HEADER_BYTES = 10_000
 protects the header parser from a huge or deeply nested header."""
 MAX_FIELD_CHARS = 131_072
 """The longest CSV value, in characters: the :mod:`csv` module's default ``field_size_limit``."""
-MAX_COLUMNS = 10_000
-"""The most columns a CSV record may have (decided on the header line, before the rows are read)."""
+MAX_COLUMNS = 10_004
+"""The most columns a CSV record may have: 10,000 numbers plus the label, id, truth and image
+columns (decided on the header line, before the rows are read)."""
 MAX_RECORD_CHARS = 1 << 20
 """The longest CSV record (header or row), in characters: 10,000 numbers of up to 25 characters
 plus four values of :data:`MAX_FIELD_CHARS` fit with room to spare."""
