@@ -7,8 +7,8 @@ Prints JSON lines and a summary; never asserts on timings.
   is driven to the end; reported: the total time and the longest gap between
   two yields (the work the page does between two chances to paint).
 - *refused inputs* (``--refused``): an 800,000-row ``.npy`` pair (61 MB), a
-  3,000,000 x 9 CSV (60 MB) and a CSV with 2,000,000 feature columns
-  (41 MB): time to the error, and in Pyodide the wasm memory before and
+  CSV of 3,000,000 rows of 9 columns (60 MB) and a CSV with 2,000,000 feature
+  columns (41 MB): time to the error, and in Pyodide the wasm memory before and
   after (``pyodide._module.HEAP8.length``), each in a fresh Pyodide. The
   files' bytes are held in JavaScript and handed to Python either as one
   ``bytes`` copy (how the page read files before the chunked loader,
@@ -82,12 +82,13 @@ def make_refused(directory):
         row = struct.pack("<10d", *[0.1] * 10)
         (directory / "big_pred_probs.npy").write_bytes(_npy("<f8", (n, k), row * n))
     if not (directory / "csv3m.csv").exists():
-        row = "a,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8\n"
-        (directory / "csv3m.csv").write_text("label,x1,x2,x3,x4,x5,x6,x7,x8\n" + row * 1_800_000)
+        row = "a,0.5,1,2,3,4,5,6,7\n"
+        (directory / "csv3m.csv").write_text("label,x1,x2,x3,x4,x5,x6,x7,x8\n" + row * 3_000_000)
     if not (directory / "csv2m_columns.csv").exists():
         cols = 2_000_000
         header = "label," + ",".join(f"f{j}" for j in range(cols))
-        (directory / "csv2m_columns.csv").write_text(header + "\n" + "a," + ",".join(["1"] * cols) + "\n")
+        values = ",".join(["0.5"] * cols)
+        (directory / "csv2m_columns.csv").write_text(header + "\n" + f"a,{values}\n" * 3)
     return directory
 
 

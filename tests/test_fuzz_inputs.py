@@ -300,12 +300,13 @@ def _big_npy_pair(n=800_000, k=10):  # 6.4 MB + 64 MB
             ("pred_probs.npy", npy_bytes("<f8", (n, k), struct.pack("<10d", *[0.1] * 10) * n))]
 
 
-def _wide_csv(columns=2_000_000):  # 41 MB
-    return ("label," + ",".join(f"f{j}" for j in range(columns)) + "\n" + "a," + ",".join(["1"] * columns) + "\n").encode()
+def _wide_csv(columns=2_000_000, rows=3):  # 41 MB
+    values = ",".join(["0.5"] * columns)
+    return ("label," + ",".join(f"f{j}" for j in range(columns)) + "\n" + "".join(f"a,{values}\n" for _ in range(rows))).encode()
 
 
-def _long_csv(rows=1_800_000):  # 3 million lines of 9 columns would be 100 MB; 1.8 million lines, 60 MB
-    return b"label,x1,x2,x3,x4,x5,x6,x7,x8\n" + b"a,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8\n" * rows
+def _long_csv(rows=3_000_000):  # 60 MB: 3 million rows of 9 columns
+    return b"label,x1,x2,x3,x4,x5,x6,x7,x8\n" + b"a,0.5,1,2,3,4,5,6,7\n" * rows
 
 
 _PROBS = seed_npy_pair()[1]
@@ -330,7 +331,7 @@ HOSTILE = {  # case id -> () -> (files, mode, message): the issue's table; each 
     "json-nested-100000": lambda: ([("deep.json", nested_json())], "auto", "deep.json: line 1: nested more than 100 levels deep"),
     "csv-2m-columns": lambda: ([("wide.csv", _wide_csv())], "auto",
                                "wide.csv: line 1: more than 10,004 columns; at most 10,004 are supported"),
-    "csv-60mb-rows": lambda: ([("long.csv", _long_csv())], "auto",
+    "csv-3m-rows": lambda: ([("long.csv", _long_csv())], "auto",
                               "long.csv: more than 100,000 rows; at most 100,000 rows can be loaded"),
     "npy-800k-rows": lambda: (_big_npy_pair(), "auto", "pred_probs.npy: 800,000 rows; probabilities mode allows at most 100,000"),
     "csv-label-1.5": lambda: ([("p.csv", _prob_csv("1.5"))], "probabilities",

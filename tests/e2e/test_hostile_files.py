@@ -17,7 +17,7 @@ SMALL = [
     "json-int-400-digits", "json-int-5000-digits", "json-nested-100000", "csv-label-1.5", "csv-label-cat",
     "npy-label-out-of-range", "npy-zero-rows", "npy-one-class", "csv-10mb-field",
 ]
-LARGE = ["csv-2m-columns", "csv-60mb-rows", "npy-800k-rows"]
+LARGE = ["csv-2m-columns", "csv-3m-rows", "npy-800k-rows"]
 
 
 def refused(page, files, mode, message, tmp_path=None):
