@@ -14,9 +14,13 @@ from hypothesis import strategies as st
 
 from cleanlens import userdata
 from cleanlens.arrays_io import MAX_COLUMNS
-from cleanlens.dataset import OOD
+from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES, OOD
 from cleanlens.userdata import (
+    MAX_CLASS_NAMES_BYTES,
     MAX_CLASSES,
+    MAX_FEATURE_VALUES,
+    MAX_FILE_BYTES,
+    MAX_PROBABILITY_ROWS,
     LoadedData,
     UserDataError,
     allowed_image,
@@ -617,9 +621,6 @@ def test_valid_probability_csvs_round_trip(rows):
 
 # --- sources, limits at and past, class names, notes -------------------------------------------
 
-from cleanlens.arrays_io import MAX_FIELD_CHARS  # noqa: E402
-from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES  # noqa: E402
-from cleanlens.userdata import MAX_CLASS_NAMES_BYTES, MAX_FEATURE_VALUES, MAX_FILE_BYTES, MAX_PROBABILITY_ROWS  # noqa: E402
 
 
 class Source:
