@@ -664,7 +664,7 @@ def test_feature_values_limit_at_and_past():
     assert len(result.dataset) == rows and result.mode == "embeddings"
     exc = error([("f.csv", features_csv(rows + 1, columns))], max_embedding_rows=10**6)
     assert str(exc) == (
-        f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most 1,000,000 feature values "
+        f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most {MAX_FEATURE_VALUES:,} feature values "
         "(rows × features) are supported; use fewer rows or fewer features"
     )
     # the same limit (here the caller's) in JSON, checked after parsing

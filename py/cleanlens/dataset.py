@@ -39,9 +39,9 @@ MAX_JSON_DEPTH = 100
 """The deepest JSON nesting accepted (the schema needs 4 levels, plus what ``provenance`` holds).
 Protects the parser: ``json.loads`` recurses once per level, and deep nesting overflows the
 browser's stack (a fatal Pyodide error) long before Python's recursion limit."""
-MAX_JSON_TOKENS = 3_000_000
+MAX_JSON_TOKENS = 1_000_000
 """The most tokens (strings, brackets, commas, colons) in a JSON file: the parsed objects'
-memory is proportional to them. 1,000,000 feature values (see
+memory is proportional to them. 256,000 feature values (see
 :data:`cleanlens.userdata.MAX_FEATURE_VALUES`) plus about 25 tokens per item for 20,000 items fit."""
 MAX_JSON_STRING_BYTES = 131_072
 """The longest JSON string, in UTF-8 bytes (the CSV reader's value limit): bounds one value's memory."""
