@@ -275,3 +275,10 @@ def test_truth_and_csv_errors_exit_2(capsys, files, tmp_path):
     status, _, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy",
                          "--truth", tmp_path / "bad_truth.npy")
     assert status == 2 and "bad_truth.npy: row 0: 7 is not a class index in 0..2 or -1 (OOD)" in err
+
+
+def test_no_class_limit_on_the_command_line(capsys, tmp_path):
+    k = 60
+    np.save(tmp_path / "l.npy", np.arange(k))
+    np.save(tmp_path / "p.npy", np.eye(k) * 0.9 + 0.1 / k)
+    assert run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy")["n_items"] == k

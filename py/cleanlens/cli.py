@@ -214,7 +214,7 @@ def find_issues(args):
         lname, pname = Path(args.labels).name, Path(args.pred_probs).name
         labels = read_labels(args.labels)
         probabilities, shape = read_matrix_shape(args.pred_probs)
-        _, k = check_pair_shapes(lname, (len(labels),), pname, shape)
+        _, k = check_pair_shapes(lname, (len(labels),), pname, shape, max_classes=sys.maxsize)
         labels = [label_index(lname, i, x, k, pname) for i, x in enumerate(labels)]
         classes = [str(c) for c in range(k)]
         if args.truth:

@@ -532,11 +532,12 @@ def _check_probability_row(values, renormalize, sums, row_where, cell_where):
 # --- .npy pairs -------------------------------------------------------------------
 
 
-def check_pair_shapes(lname, lshape, pname, pshape):
+def check_pair_shapes(lname, lshape, pname, pshape, max_classes=MAX_CLASSES):
     """Check a labels array's shape against a pred_probs array's: ``(n, k)``, or a :class:`UserDataError`.
 
     ``lshape``: (N,) or (N, 1); ``pshape``: (N, K) with N >= 1 and 2 <= K
-    <= :data:`MAX_CLASSES`. Shared with the command line. Row limits are the caller's.
+    <= ``max_classes``. Shared with the command line (which has no class
+    limit). Row limits are the caller's.
     """
     if len(pshape) != 2:
         raise UserDataError(f"{pname}: shape {pshape}: expected pred_probs (N, K)")
@@ -547,8 +548,8 @@ def check_pair_shapes(lname, lshape, pname, pshape):
         raise UserDataError(f"{lname} and {pname} have no rows (shapes {lshape} and {pshape}): there is nothing to analyse")
     if k < 2:
         raise UserDataError(f"{pname}: shape {pshape}: pred_probs needs one column per class, and at least 2 classes")
-    if k > MAX_CLASSES:
-        raise UserDataError(f"{pname}: {k:,} columns (classes); at most {MAX_CLASSES} classes are supported")
+    if k > max_classes:
+        raise UserDataError(f"{pname}: {k:,} columns (classes); at most {max_classes} classes are supported")
     return n, k
 
 
