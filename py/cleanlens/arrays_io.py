@@ -39,7 +39,9 @@ the text arrives (before a record is parsed):
   quoted value spans): a header or row cannot grow without bound before it
   is parsed;
 - :data:`MAX_COLUMNS` columns per record: bounds the work per row and the
-  width of any table, decided on the header line.
+  width of any table, decided on the header line;
+- :data:`MAX_BLANK_RECORDS` records whose cells are all blank: bounds the
+  time spent on a file of empty records.
 
 For the command line, :func:`read_labels` and :func:`read_matrix` (or
 :func:`read_matrix_shape`) read a ``.npy`` file or a CSV of numbers (a first line that is not all numbers is a
@@ -54,6 +56,7 @@ import csv
 import io
 import math
 import os
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +75,15 @@ columns (decided on the header line, before the rows are read)."""
 MAX_RECORD_CHARS = 1 << 20
 """The longest CSV record (header or row), in characters: 10,000 numbers of up to 25 characters
 plus four values of :data:`MAX_FIELD_CHARS` fit with room to spare."""
+MAX_BLANK_RECORDS = 100_000
+"""The most records whose cells are all blank that reach the csv module (lines of only spaces and
+commas between records are skipped before it, at no cost per line; quoted empty values such as
+``""`` are not): bounds the time a file of nothing can take."""
+
+_BLANK_LINE = re.compile(r"^(?:[^\S\r\n]|,)*(?:\r\n|\r|\n)", re.M)
+"""A line of nothing but whitespace and commas (all its cells blank)."""
+_NONBLANK_LINE = re.compile(r"^(?:[^\S\n]|,)*[^\s,][^\n]*\n?", re.M)
+"""A line (``\n`` line ends) with a cell that is not blank, with its line end."""
 
 # dtype kind + size -> struct code.
 _NPY_CODES = {
@@ -298,11 +310,14 @@ class CsvRecords:
     """The records of a CSV source, read chunk by chunk: iterate for ``(first_line, last_line, cells)``.
 
     ``first_line``/``last_line``: the 1-based physical lines the record
-    starts and ends on. Raises :class:`InputError` for text that is not
-    UTF-8, NUL characters, invalid CSV, and the limits in the module
-    docstring. Attributes while iterating: ``bytes_read`` (how much of the
-    source has been read) and ``sha256`` (a hashlib object, complete once
-    iteration has ended).
+    starts and ends on. Lines that hold nothing but spaces and commas
+    between records may be skipped without being yielded (callers skip
+    records whose cells are all blank anyway): a file of millions of blank
+    lines costs no Python work per line. Raises :class:`InputError` for
+    text that is not UTF-8, NUL characters, invalid CSV, and the limits in
+    the module docstring. Attributes while iterating: ``bytes_read`` (how
+    much of the source has been read) and ``sha256`` (a hashlib object,
+    complete once iteration has ended).
     """
 
     def __init__(self, source, name, sha256=None):
@@ -310,24 +325,36 @@ class CsvRecords:
         self.name = name
         self.sha256 = sha256
         self.bytes_read = 0
-        self._lines_out = 0  # physical lines handed to the csv reader
+        self._lines_out = 0  # physical lines read so far (handed to the csv reader or skipped)
+        self._skipped = 0  # blank lines skipped between records, not handed to the csv reader
         self._record_chars = 0  # characters of the record being read so far (counted in chunks with quotes)
+        self._at_boundary = True  # the csv reader is about to start a record (not inside a quoted value)
 
     def __iter__(self):
         name = self.name
         reader = csv.reader(self._lines())
-        end = 0
+        fed = 0  # lines the csv reader had read when it returned the previous record
+        blank = 0  # records whose cells are all blank
         while True:
             self._record_chars = 0
+            self._at_boundary = True
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise InputError(self._csv_error(exc, reader.line_num)) from None
-            start, end = end + 1, reader.line_num
+                raise InputError(self._csv_error(exc, reader.line_num + self._skipped)) from None
+            end = reader.line_num + self._skipped  # no line is skipped inside a record
+            start = end - (reader.line_num - fed) + 1
+            fed = reader.line_num
             if len(cells) > MAX_COLUMNS:
                 raise InputError(f"{name}: line {start}: {len(cells):,} columns; at most {MAX_COLUMNS:,} are supported")
+            if not any(cells) or not any(c.strip() for c in cells):
+                blank += 1
+                if blank > MAX_BLANK_RECORDS:
+                    raise InputError(
+                        f"{name}: line {start}: more than {MAX_BLANK_RECORDS:,} empty records; remove the empty lines"
+                    )
             yield start, end, cells
 
     def _csv_error(self, exc, line):
@@ -369,16 +396,30 @@ class CsvRecords:
             if len(pending) > MAX_RECORD_CHARS:
                 raise InputError(self._overlong(self._lines_out + 1, pending))
             block = body[:cut]
-            if '"' not in block:
-                # Without quotes no value spans lines here, so a record grows by at most one line
-                # (bounded by MAX_RECORD_CHARS above) or, inside a value opened earlier, by at most
-                # MAX_FIELD_CHARS: no need to count each line's characters.
-                yield from io.StringIO(block, newline="")
-                self._lines_out += block.count("\n") + block.count("\r") - block.count("\r\n")
+            if '"' not in block and self._at_boundary:
+                # Every line here is a whole record (no quotes: no value spans lines), so a record
+                # is at most one line, bounded by MAX_RECORD_CHARS above: no per-line accounting.
+                if not _BLANK_LINE.search(block):
+                    yield from io.StringIO(block, newline="")
+                    self._lines_out += block.count("\n") + block.count("\r") - block.count("\r\n")
+                    continue
+                # Skip the blank lines at C speed (line ends may be normalised: none is inside a value).
+                block = block.replace("\r\n", "\n").replace("\r", "\n")
+                done = 0
+                for match in _NONBLANK_LINE.finditer(block):
+                    skipped = block.count("\n", done, match.start())
+                    self._skipped += skipped
+                    self._lines_out += skipped + 1
+                    done = match.end()
+                    yield match.group()
+                skipped = block.count("\n", done)
+                self._skipped += skipped
+                self._lines_out += skipped
                 continue
             for line in io.StringIO(block, newline=""):
                 self._lines_out += 1
                 self._record_chars += len(line)
+                self._at_boundary = False
                 if self._record_chars > MAX_RECORD_CHARS:
                     raise InputError(self._overlong(self._lines_out, line))
                 yield line
