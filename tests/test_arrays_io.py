@@ -271,7 +271,6 @@ def test_csv_record_limit():
     spaced = ("1," * MAX_RECORD_CHARS) + "\n"  # 2 MiB: longer than a record and a chunk
     with pytest.raises(InputError, match="^t.csv: line 1: more than 10,004 columns; at most 10,004 are supported"):
         records(spaced.encode())
-    assert records((", " * (MAX_RECORD_CHARS // 2 + 10) + "\n1").encode()) == [(2, 2, ["1"])]  # a blank line
 
 
 def test_read_matrix_shape_and_labels(tmp_path):

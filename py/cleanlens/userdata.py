@@ -506,26 +506,26 @@ class _SumProblems:
             raise UserDataError(f"{self.first}; {rows} not sum to 1: renormalise to load them anyway", renormalizable=True)
 
 
-def _check_probability_row(values, renormalize, sums, row_where, cell_where):
+def _check_probability_row(values, renormalize, sums, where, row):
     """Check one row of finite floats; return it, divided by its sum if ``renormalize``.
 
     Negative values and rows summing to 0 raise; a sum off by more than the
     tolerance is recorded in ``sums`` (unless renormalising). For messages,
-    ``row_where`` names the file and row, ``cell_where(j)`` the file, row and column j.
+    ``where(row)`` names the file and row, ``where(row, j)`` the file, row and column j.
     """
     if min(values) < 0.0:
         j = next(j for j, p in enumerate(values) if p < 0.0)
-        raise UserDataError(f"{cell_where(j)}: negative probability: {values[j]!r}")
+        raise UserDataError(f"{where(row, j)}: negative probability: {values[j]!r}")
     try:
         total = math.fsum(values)
     except OverflowError:
         total = math.inf
     if not 0.0 < total < math.inf:
-        raise UserDataError(f"{row_where}: probabilities sum to {total:.6g}: this row cannot be renormalised")
+        raise UserDataError(f"{where(row)}: probabilities sum to {total:.6g}: this row cannot be renormalised")
     if renormalize:
         return [p / total for p in values]
     if abs(total - 1.0) > SUM_TOLERANCE:
-        sums.add(row_where, total)
+        sums.add(where(row), total)
     return values
 
 
@@ -624,6 +624,10 @@ def _load_npy_pair(files, renormalize, class_names):
     probabilities = []
     sums = _SumProblems()
     i = 0
+
+    def where(i, j=None):
+        return f"{pname}: row {i}" if j is None else f"{pname}: row {i}, column {j}"
+
     rows_per_step = max(1, STEP_WORK // (k + 8))
     for chunk in iter_npy_rows(psource, pheader, k, chunk_bytes=rows_per_step * k * pheader.itemsize):
         for values in chunk:
@@ -634,7 +638,7 @@ def _load_npy_pair(files, renormalize, class_names):
                 if bad is not None:
                     raise UserDataError(f"{pname}: row {i}, column {bad}: not finite: {row[bad]!r}")
             probabilities.append(
-                _check_probability_row(row, renormalize, sums, f"{pname}: row {i}", lambda j, i=i: f"{pname}: row {i}, column {j}")
+                _check_probability_row(row, renormalize, sums, where, i)
             )
             i += 1
         yield 0.3 + 0.69 * i / n
@@ -1106,13 +1110,13 @@ def _csv_probabilities(table, renormalize):
     sums = _SumProblems()
     n = len(table.lines)
     step = max(1, STEP_WORK // (k + 8))
+
+    def where(line, j=None):
+        return f"{name}: line {line}" if j is None else table.where(line, numeric[j])
+
     for first in range(0, n, step):
         for line, row in zip(table.lines[first : first + step], table.rows(first, first + step)):
-            probabilities.append(
-                _check_probability_row(
-                    row, renormalize, sums, f"{name}: line {line}", lambda j, line=line: table.where(line, numeric[j])
-                )
-            )
+            probabilities.append(_check_probability_row(row, renormalize, sums, where, line))
         yield 0.7 + 0.29 * min(first + step, n) / n
     sums.raise_if_any()
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
