@@ -419,8 +419,9 @@ class Explorer:
         Each file's bytes stay in JavaScript (``await f.arrayBuffer()``); the
         loader reads them through a source whose ``read(start, end)`` copies
         only that slice into Python, so a refused file never grows the wasm
-        memory by its size. A file over the size limit is not even read: the
-        loader refuses it from ``size`` alone. Every exception is caught
+        memory by its size. A file over the size limit, or any file of more
+        than three (no accepted combination has more), is not even read: the
+        loader refuses them from ``size`` and names alone. Every exception is caught
         here: a UserDataError is shown as is; anything else is shown as an
         internal error and logged, and the progress bar and busy flag are
         always cleared.
@@ -443,7 +444,7 @@ class Explorer:
             sources = []
             for f in files:
                 size = int(f.size)
-                buffer = await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES else None
+                buffer = await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES and len(files) <= 3 else None
 
                 def read(start, end, buffer=buffer):
                     return js.Uint8Array.new(buffer, start, end - start).to_bytes()
