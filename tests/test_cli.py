@@ -282,3 +282,10 @@ def test_no_class_limit_on_the_command_line(capsys, tmp_path):
     np.save(tmp_path / "l.npy", np.arange(k))
     np.save(tmp_path / "p.npy", np.eye(k) * 0.9 + 0.1 / k)
     assert run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy")["n_items"] == k
+
+
+def test_huge_integers_in_csv(capsys, tmp_path):
+    """Found by the fuzz test: a 400-digit integer in a CSV of probabilities was an OverflowError."""
+    (tmp_path / "h.csv").write_text("9" * 400 + "\n")
+    status, _, err = run(capsys, "find-issues", "--labels", tmp_path / "h.csv", "--pred-probs", tmp_path / "h.csv")
+    assert status == 2 and err == "cleanlens: error: h.csv: row 0: label inf is not an integer class index\n"

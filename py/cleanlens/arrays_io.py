@@ -58,6 +58,7 @@ import math
 import os
 import re
 import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,7 +211,9 @@ def read_npy_header(source, name="array.npy"):
         raise InputError(f"{name}: truncated .npy header ({size - offset} of {header_len} bytes)")
     raw = bytes(source.read(offset, offset + header_len))
     try:
-        header = ast.literal_eval(raw.decode("latin1" if major < 3 else "utf-8"))
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence" in a hostile header's strings
+            warnings.simplefilter("ignore")
+            header = ast.literal_eval(raw.decode("latin1" if major < 3 else "utf-8"))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, UnicodeDecodeError):
         raise InputError(f"{name}: unreadable .npy header") from None
     if not isinstance(header, dict) or set(header) != _NPY_KEYS:
@@ -450,10 +453,13 @@ class CsvRecords:
 
 
 def _number(text):
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
+    """An int, or a float (also for integers too long to be exact as floats: 10**400 becomes inf)."""
+    if len(text) <= 20:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    return float(text)
 
 
 def _is_number(text):
