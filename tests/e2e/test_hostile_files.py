@@ -61,13 +61,22 @@ def test_each_hostile_file_is_explained_and_nothing_is_lost(ready):
     assert ready.get_by_test_id("known-errors").inner_text() == "18"
 
 
+MEMORY = """async () => self.crossOriginIsolated && performance.measureUserAgentSpecificMemory
+    ? (await performance.measureUserAgentSpecificMemory()).bytes : null"""
+
+
 @pytest.mark.parametrize("case", LARGE)
 def test_large_hostile_files_are_refused_without_freezing_the_tab(ready, tmp_path, case):
     files, mode, message = hostile_input(case)
+    before = ready.evaluate(MEMORY)  # null: the page is not cross-origin isolated (measured in Node instead)
     ready.evaluate(HEARTBEAT)
     refused(ready, files, mode, message, tmp_path)
     gaps = ready.evaluate("window.__gaps")
-    print(f"{case}: longest frame gap {max(gaps):.0f} ms over {len(gaps)} frames")
+    after = ready.evaluate(MEMORY)
+    memory = "not measurable here" if before is None else f"{before / 2**20:.0f} -> {after / 2**20:.0f} MB"
+    print(f"{case}: longest frame gap {max(gaps):.0f} ms over {len(gaps)} frames; memory {memory}")
+    if before is not None:
+        assert after <= 1.2 * before
     assert max(gaps) < 1000, f"the page froze for {max(gaps):.0f} ms"
     ready.get_by_test_id("byo-open").click()
     assert ready.get_by_test_id("byo").is_visible()
