@@ -8,7 +8,8 @@ plus the header name; ``.npy``: 0-based row and column; JSON: the line, or
 the item and field) and what was expected. That is the whole contract: for
 any bytes under any file name, the result is valid data or a
 :class:`UserDataError`; nothing else is raised (``ValueError`` only for a
-programmer error: an unknown ``mode``). The functions never return partly
+programmer error: an unknown ``mode``, ``class_names`` given as one str).
+The functions never return partly
 valid data. Standard library only (it runs in the browser under Pyodide,
 and under CPython).
 
@@ -16,7 +17,9 @@ Contents are read in chunks through a *source* (see
 :mod:`cleanlens.arrays_io`): each file is ``(name, data)`` with ``data``
 bytes-like, or an object with ``size`` and ``read(start, end) -> bytes``.
 Every limit that the first line or the ``.npy`` header decides is checked
-there, before the rest is read; a refused file is never held whole.
+there, before the rest is read; a refused file is never held whole, except
+a JSON file that passes the scan of its shape (``json.loads`` needs all of
+it) and is refused by the schema afterwards.
 
 Files accepted (dispatch by extension, case-insensitive)
 --------------------------------------------------------
@@ -53,7 +56,8 @@ Limits (each protects the page's memory and time; see docs/your-data.md)
   :data:`MAX_FEATURE_VALUES` feature values (rows x feature columns);
 - CSV: :data:`cleanlens.arrays_io.MAX_COLUMNS` columns,
   :data:`~cleanlens.arrays_io.MAX_FIELD_CHARS` characters per value,
-  :data:`~cleanlens.arrays_io.MAX_RECORD_CHARS` per record;
+  :data:`~cleanlens.arrays_io.MAX_RECORD_CHARS` per record,
+  :data:`~cleanlens.arrays_io.MAX_BLANK_RECORDS` empty records;
 - JSON: the :mod:`cleanlens.dataset` limits (nesting depth, tokens, string
   length, integer digits), checked chunk by chunk before parsing;
 - a class names file: :data:`MAX_CLASS_NAMES_BYTES`.
