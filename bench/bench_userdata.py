@@ -15,12 +15,18 @@ Prints JSON lines and a summary; never asserts on timings.
   ``--copy``) or through a source whose ``read`` copies one slice (how it
   reads them now).
 
+- *feature shapes* (``--features 2000x128,100x9999``): a features CSV of
+  N rows x D columns is loaded and cross-validated (5 folds, built-in engine)
+  in Pyodide; reported: load and training time, wasm memory before, after
+  loading and after training (how :data:`cleanlens.userdata.MAX_FEATURE_VALUES`
+  was chosen).
+
 ``--root DIR`` imports ``cleanlens`` from DIR (e.g. a checkout of an older
 commit's ``py/``) so two versions can be measured side by side in one run;
 ``--pyodide`` runs the same measurements in Pyodide under Node
 (``bench/pyodide_userdata.mjs``).
 
-Usage: ``python bench/bench_userdata.py [--runs 5] [--root DIR ...] [--pyodide] [--refused]``
+Usage: ``python bench/bench_userdata.py [--runs 5] [--root DIR ...] [--pyodide] [--refused] [--features NxD,...]``
 """
 
 from __future__ import annotations
@@ -98,6 +104,19 @@ def _npy(descr, shape, body):
     return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + body
 
 
+def make_features(directory, n, d):
+    """A features CSV of ``n`` rows x ``d`` columns: ``bench_engine.synthetic_blobs`` (the engine benchmark's data)."""
+    from bench.bench_engine import synthetic_blobs
+
+    path = Path(directory) / f"blobs{n}x{d}.csv"
+    if not path.exists():
+        features, labels, _ = synthetic_blobs(n=n, dim=d, n_classes=3, seed=1)
+        lines = ["label," + ",".join(f"f{j}" for j in range(d))]
+        lines += [f"{'abc'[g]}," + ",".join(f"{x:.5f}" for x in row) for g, row in zip(labels, features)]
+        path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def case_files(directory, case):
     directory = Path(directory)
     return {
@@ -162,6 +181,7 @@ def main():
     parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "cleanlens-bench-userdata"))
     parser.add_argument("--pyodide", action="store_true", help="also measure in Pyodide under Node")
     parser.add_argument("--refused", action="store_true", help="measure the refused inputs (Pyodide only: memory)")
+    parser.add_argument("--features", default="", help="N x D shapes to train on in Pyodide, e.g. 2000x128,100x9999")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:  # one version, in this process
@@ -186,6 +206,13 @@ def main():
               f"({min(totals):.0f}-{max(totals):.0f}), CPU {statistics.median(cpu_totals):5.0f} ms; longest gap "
               f"median {statistics.median(gaps):5.1f} ms (max {max(gaps):.1f}), CPU median "
               f"{statistics.median(cpu_gaps):5.1f} ms (max {max(cpu_gaps):.1f}); {count[0] / 1000:.0f} yields")
+    for shape in filter(None, args.features.split(",")):
+        n, d = map(int, shape.lower().split("x"))
+        path = make_features(directory, n, d)
+        result = _pyodide("features", str(ROOT / "py"), directory, case=str(path))
+        print(f"pyodide  features {n:,} x {d:,}: load {result['load']:.2f} s, 5-fold CV (built-in) {result['train']:.1f} s; "
+              f"wasm memory {result['before'] / 2**20:.0f} -> {result['loaded'] / 2**20:.0f} MB loaded -> "
+              f"{result['trained'] / 2**20:.0f} MB trained")
     if args.refused:
         make_refused(directory)
         for case in REFUSED:

@@ -1,7 +1,8 @@
 // Run bench/bench_userdata.py's measurements inside Pyodide under Node.
 //
 // Usage: node bench/pyodide_userdata.mjs REPO_ROOT SPEC_JSON
-// SPEC: {"task": "times" | "refused", "root": DIR with cleanlens, "data": DIR, "case": name, "copy": bool}.
+// SPEC: {"task": "times" | "refused" | "features", "root": DIR with cleanlens, "data": DIR, "case": name (features: a
+// CSV path), "copy": bool}.
 // Mounts the host's / at /host (NODEFS). Prints one JSON line.
 // "refused": the case's files are read by Node into ArrayBuffers (JavaScript memory, as the page's
 // File.arrayBuffer() gives them); Python gets them as one bytes copy ("copy": true, how the page read
@@ -36,6 +37,18 @@ import cleanlens.userdata
 from cleanlens.userdata import UserDataError, load_files
 if spec["task"] == "times":
     result = run_cases("/host" + spec["data"], CASES, 1)
+elif spec["task"] == "features":
+    from cleanlens import crossval
+    data = open("/host" + spec["case"], "rb").read()
+    gc.collect()
+    before = wasm_bytes()
+    start = time.perf_counter()
+    loaded = load_files([("features.csv", data)], max_embedding_rows=10**6, max_feature_values=10**9)
+    seconds = time.perf_counter() - start
+    after_load = wasm_bytes()
+    start = time.perf_counter()
+    crossval.out_of_sample_probabilities(loaded.dataset.features, loaded.dataset.given, len(loaded.dataset.classes), engine="builtin")
+    result = {"load": seconds, "train": time.perf_counter() - start, "before": before, "loaded": after_load, "trained": wasm_bytes()}
 else:
     files = []
     for name, p in case_files(spec["data"], spec["case"]):

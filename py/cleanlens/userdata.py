@@ -171,11 +171,14 @@ MAX_CLASSES = 50
 """The most classes: the confident joint and the per-class controls stay readable."""
 MAX_FEATURE_VALUES = 256_000
 """The most feature values (rows x feature columns) in embeddings mode. Protects training time,
-which grows with rows^2 x columns, and memory. Measured with the built-in engine in Pyodide
-under Node (5-fold cross-validation, on the shared 2-core machine while loaded): 2,000 rows x 64
-features 13 s, x 128 (this limit at the page's 2,000-row limit) 19 s, x 500 238 s; 500 x 512,
-4.1 s; 100 x 9,999, 6.6 s. Loading 100 x 9,999 grew Pyodide's memory from 36 to 75 MB, and
-training on it to 108 MB (a float in a list costs 20 bytes in Pyodide's 32-bit Python)."""
+which grows with rows^2 x columns, and memory. With the page's built-in engine limit of 2,000
+rows it allows 128 features. Measured in Pyodide under Node, 5-fold cross-validation with the
+built-in engine on the engine benchmark's blobs, on the shared 2-core machine while loaded
+(``python3 bench/bench_userdata.py --runs 0 --features 2000x32,2000x128,500x512,100x9999``):
+2,000 x 32 (the page's row limit) 21.0 s, 2,000 x 64 25.1 s, 2,000 x 128 27.3 s, 500 x 512
+6.0 s, 100 x 9,999 3.2 s; on harder (overlapping) data 2,000 x 128 took 73 s and 2,000 x 500
+(1,000,000 values) 238 s. Loading 100 x 9,999 grew Pyodide's memory from 36 to 75 MB, training
+on it to 108 MB (a float in a list costs 20 bytes in Pyodide's 32-bit Python)."""
 MAX_CLASS_NAMES_BYTES = 65_536
 """The largest class names file (.txt or .json): 50 names fit many times over."""
 MIN_ITEMS = 5
