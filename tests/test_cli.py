@@ -131,7 +131,7 @@ def test_dataset_csv(capsys, tmp_path):
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "nan.npy"], "probability row 5, column 1: not finite"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "sum.csv"], "probability row 2: sums to"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "text.csv"], "text.csv: line 3, column 2: not a number: 'abc'"),
-        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"], "has 60 labels but short.npy has 10 rows"),
+        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"], "labels.npy has 60 rows but short.npy has 10: they must have one row per item"),
         (lambda d: ["--labels", d / "probs.npy", "--pred-probs", d / "probs.npy"], "labels must be one column"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "labels.npy"], "expected a 2-D array"),
         (lambda d: ["--labels", d / "labels.npy"], "needs --labels and --pred-probs"),
@@ -208,3 +208,84 @@ def test_parse_npy_formats_and_errors(tmp_path):
     np.save(tmp_path / "cube.npy", np.zeros((2, 2, 2)))
     with pytest.raises(InputError, match="1-D or 2-D"):
         read_matrix(tmp_path / "cube.npy")
+
+
+def test_out_writes_the_complete_report_and_the_text_report_is_cut(capsys, tmp_path):
+    rng = np.random.default_rng(3)
+    n = 400
+    labels = rng.integers(0, 2, n)
+    probs = np.full((n, 2), 0.5)
+    probs[np.arange(n), 1 - labels] = 0.95  # every item confidently another class: N label issues
+    probs[np.arange(n), labels] = 0.05
+    np.save(tmp_path / "l.npy", labels)
+    np.save(tmp_path / "p.npy", probs)
+    status, out, err = run(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy",
+                           "--out", tmp_path / "report.json")
+    assert status == 0 and err == ""
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert len(report["label_issues"]) == n
+    listed = [line for line in out.splitlines() if line.startswith("  ") and "->" in line]
+    assert len(listed) == 20
+    assert f"  … {n - 20:,} more; use --json or --out FILE" in out.splitlines()
+    assert run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy") == report
+    status, out, err = run(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy",
+                           "--out", tmp_path / "missing" / "r.json")
+    assert status == 2 and err == "cleanlens: error: r.json: cannot write: No such file or directory\n"
+
+
+def test_unexpected_failures_are_one_line_with_exit_2(capsys, monkeypatch, files):
+    import cleanlens.cli as cli
+
+    def boom(args):
+        raise RuntimeError("something\nbroke")
+
+    monkeypatch.setattr(cli, "find_issues", boom)
+    status, out, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy")
+    assert (status, out, err) == (2, "", "cleanlens: error: internal error: RuntimeError: something broke\n")
+
+    def deep(args):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(cli, "find_issues", deep)
+    assert run(capsys, "find-issues")[2] == "cleanlens: error: the input is too deeply nested to read\n"
+
+
+@pytest.mark.parametrize(
+    ("labels", "probs", "message"),
+    [
+        (np.array([0, 1, 3]), np.full((3, 3), 1 / 3), "labels.npy: row 2: label 3 is not a class index 0..2 (probs.npy has 3 columns)"),
+        (np.zeros(0, dtype=int), np.zeros((0, 3)), "labels.npy and probs.npy have no rows (shapes (0,) and (0, 3))"),
+        (np.array([0, 0, 0]), np.ones((3, 1)), "probs.npy: shape (3, 1): pred_probs needs one column per class, and at least 2"),
+        (np.array([0, 1, 1]), np.full((2, 2), 0.5), "labels.npy has 3 rows but probs.npy has 2: they must have one row per item"),
+    ],
+)
+def test_label_and_shape_checks_are_the_pages(capsys, tmp_path, labels, probs, message):
+    np.save(tmp_path / "labels.npy", labels)
+    np.save(tmp_path / "probs.npy", probs)
+    status, out, err = run(capsys, "find-issues", "--labels", tmp_path / "labels.npy", "--pred-probs", tmp_path / "probs.npy")
+    assert status == 2 and err == f"cleanlens: error: {message}" + err[len(message) + 18 :] and err.count("\n") == 1
+
+
+def test_truth_and_csv_errors_exit_2(capsys, files, tmp_path):
+    (tmp_path / "t.csv").write_text("0\n1\n" + "1" * 200_000 + "\n")
+    status, _, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy",
+                         "--truth", tmp_path / "t.csv")
+    assert status == 2 and err == "cleanlens: error: t.csv: line 3: a value is longer than 131,072 characters\n"
+    np.save(tmp_path / "bad_truth.npy", np.full(60, 7))
+    status, _, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy",
+                         "--truth", tmp_path / "bad_truth.npy")
+    assert status == 2 and "bad_truth.npy: row 0: 7 is not a class index in 0..2 or -1 (OOD)" in err
+
+
+def test_no_class_limit_on_the_command_line(capsys, tmp_path):
+    k = 60
+    np.save(tmp_path / "l.npy", np.arange(k))
+    np.save(tmp_path / "p.npy", np.eye(k) * 0.9 + 0.1 / k)
+    assert run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy")["n_items"] == k
+
+
+def test_huge_integers_in_csv(capsys, tmp_path):
+    """Found by the fuzz test: a 400-digit integer in a CSV of probabilities was an OverflowError."""
+    (tmp_path / "h.csv").write_text("9" * 400 + "\n")
+    status, _, err = run(capsys, "find-issues", "--labels", tmp_path / "h.csv", "--pred-probs", tmp_path / "h.csv")
+    assert status == 2 and err == "cleanlens: error: h.csv: row 0: label inf is not an integer class index\n"

@@ -13,9 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleanlens import userdata
-from cleanlens.dataset import OOD
+from cleanlens.arrays_io import MAX_COLUMNS
+from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES, OOD
 from cleanlens.userdata import (
+    MAX_CLASS_NAMES_BYTES,
     MAX_CLASSES,
+    MAX_FEATURE_VALUES,
+    MAX_FILE_BYTES,
+    MAX_PROBABILITY_ROWS,
     LoadedData,
     UserDataError,
     allowed_image,
@@ -135,7 +140,9 @@ def test_npy_file_combinations():
     assert "embeddings mode needs a .csv or .json" in str(error([labels, probs], mode="embeddings"))
     assert "shape (5, 3, 1)" in str(error([labels, ("p.npy", npy(np.zeros((5, 3, 1))))]))
     assert str(error([("labels.npy", b"PK\x03\x04 not npy"), probs])) == "labels.npy: not a .npy file (bad magic bytes)"
-    assert "is empty" in str(error([("labels.npy", npy(np.zeros(0, dtype=int))), probs]))
+    assert str(error([("labels.npy", npy(np.zeros(0, dtype=int))), ("p.npy", npy(np.zeros((0, 3))))])) == (
+        "labels.npy and p.npy have no rows (shapes (0,) and (0, 3)): there is nothing to analyse"
+    )
 
 
 def test_npy_sums_and_renormalise():
@@ -373,7 +380,7 @@ def test_auto_mode_picks_embeddings_otherwise_and_mode_can_be_forced():
     assert result.dataset.classes == ["bear", "cat", "dog"]
     # An embeddings file forced into probabilities mode fails with a probabilities message.
     exc = error([("emb.csv", EMB_CSV)], mode="probabilities")
-    assert str(exc).startswith("emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected one of 'x1', 'x2'")
+    assert str(exc).startswith("emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected a class index 0..1 or one of 'x1', 'x2'")
 
 
 def test_auto_mode_feature_columns_named_like_some_labels_stay_embeddings():
@@ -552,6 +559,7 @@ def test_ten_thousand_columns():
     assert time.perf_counter() - start < 3.0
     assert result.mode == "embeddings"
     assert len(result.dataset.features[0]) == 10_000
+    assert MAX_COLUMNS == 10_004  # 10,000 numbers and the label, id, truth and image columns
 
 
 def test_progress_and_result():
@@ -609,3 +617,259 @@ def test_valid_probability_csvs_round_trip(rows):
     result = load_files([("p.csv", csv_bytes(*lines))], mode="probabilities")
     assert result.dataset.given == labels
     assert result.probabilities == rows
+
+
+# --- sources, limits at and past, class names, notes -------------------------------------------
+
+
+
+class Source:
+    """A source (size + read) that records its reads; ``size`` may exceed the data (for size checks only)."""
+
+    def __init__(self, data, size=None):
+        self.data = bytes(data)
+        self.size = len(self.data) if size is None else size
+        self.reads = []
+
+    def read(self, start, end):
+        self.reads.append((start, end))
+        return self.data[start:end]
+
+
+def test_sources_load_like_bytes():
+    files = [("labels.npy", Source(npy(np.array(LABELS)))), ("pred_probs.npy", Source(npy(np.array(PROBS))))]
+    assert load_files(files).probabilities == PROBS
+    assert load_files([("s.csv", Source(PROB_CSV))]).dataset.classes == ["cat", "dog", "bear"]
+    assert len(load_files([("d.json", Source(DEMO_JSON.read_bytes()))]).dataset) == 300
+
+
+def test_file_size_limit_at_and_past_without_reading():
+    head = demo_json(6)
+    at = Source(head + b" " * (MAX_FILE_BYTES - len(head)))
+    assert len(load_files([("d.json", at)]).dataset) == 6
+    past = Source(head, size=MAX_FILE_BYTES + 1)
+    assert str(error([("d.json", past)])) == "d.json: the file is too large (64.0 MB; the limit is 64.0 MB)"
+    assert past.reads == []
+
+
+def features_csv(rows, columns, value="1"):
+    header = "label," + ",".join(f"f{j}" for j in range(columns))
+    return csv_bytes(header, *[f"{'ab'[i % 2]}," + ",".join([value] * columns) for i in range(rows)])
+
+
+def test_feature_values_limit_at_and_past():
+    columns = 10_000
+    rows = MAX_FEATURE_VALUES // columns
+    result = load_files([("f.csv", features_csv(rows, columns))], max_embedding_rows=10**6)
+    assert len(result.dataset) == rows and result.mode == "embeddings"
+    exc = error([("f.csv", features_csv(rows + 1, columns))], max_embedding_rows=10**6)
+    assert str(exc) == (
+        f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most {MAX_FEATURE_VALUES:,} feature values "
+        "(rows × features) are supported; use fewer rows or fewer features"
+    )
+    # the same limit (here the caller's) in JSON, checked after parsing
+    def items(n):
+        rows = [{"id": str(i), "given": "ab"[i % 2], "embedding": [1] * 1000} for i in range(n)]
+        return json.dumps({"classes": ["a", "b"], "items": rows}).encode()
+
+    assert len(load_files([("d.json", items(5))], max_feature_values=5000).dataset) == 5
+    assert str(error([("d.json", items(6))], max_feature_values=5000)).startswith(
+        "d.json: 6 rows of 1,000 features: at most 5,000 feature values"
+    )
+
+
+def test_feature_columns_past_the_probability_limit_use_the_embedding_row_limit_from_the_header():
+    data = features_csv(12, MAX_CLASSES + 1)
+    exc = error([("f.csv", data)], max_embedding_rows=10)
+    assert str(exc).startswith("f.csv: more than 10 rows; embeddings mode allows at most 10 rows")
+
+
+def test_probability_rows_limit_at_and_past_in_npy_headers():
+    at = [("labels.npy", npy(np.zeros(MAX_PROBABILITY_ROWS, dtype="i1"))), ("p.npy", npy(np.full((MAX_PROBABILITY_ROWS, 2), 0.5, "f4")))]
+    exc = error(at)  # loads every row, then finds class 1 unused
+    assert "class '1' (column 1 of p.npy) has no items" in str(exc)
+    labels = Source(npy(np.zeros(MAX_PROBABILITY_ROWS + 1, dtype="i1")))
+    probs = Source(npy(np.full((MAX_PROBABILITY_ROWS + 1, 2), 0.5, "f4")))
+    assert str(error([("labels.npy", labels), ("p.npy", probs)])) == "p.npy: 100,001 rows; probabilities mode allows at most 100,000"
+    assert all(end <= 128 for _, end in labels.reads + probs.reads)  # headers only
+
+
+def test_json_limits_at_and_past():
+    def nested(depth):
+        body = json.loads(demo_json(6))
+        body["provenance"] = {"x": json.loads("[" * (depth - 1) + "]" * (depth - 1))}  # provenance adds one level
+        return json.dumps(body).encode()
+
+    assert load_files([("d.json", nested(MAX_JSON_DEPTH - 1))]).dataset.provenance["declared"]
+    assert str(error([("d.json", nested(MAX_JSON_DEPTH))])) == "d.json: line 1: nested more than 100 levels deep"
+    ok = json.loads(demo_json(6))
+    ok["items"][0]["image"] = "data:image/png;base64," + "A" * (MAX_JSON_STRING_BYTES - 22)
+    assert load_files([("d.json", json.dumps(ok).encode())]).dataset.images[0].endswith("A")
+    ok["items"][0]["image"] += "A"
+    assert str(error([("d.json", json.dumps(ok).encode())])) == "d.json: line 1: a string longer than 131,072 bytes"
+    digits = "9" * MAX_JSON_INT_DIGITS
+    text = demo_json(6).decode().replace("[0, 1.0]", f"[{digits}, 1.0]")
+    assert load_files([("d.json", text.encode())]).dataset.features[0][0] == float(digits)
+    text = demo_json(6).decode().replace("[0, 1.0]", f"[{digits}9, 1.0]")
+    assert str(error([("d.json", text.encode())])) == (
+        f"d.json: line 1, column {text.index(digits) + 1}: an integer of 309 digits is too large (at most 308 digits)"
+    )
+
+
+def test_class_names_limit_at_and_past():
+    labels, probs = npy_files()
+    names = "cat\ndog\nbear\n"
+    at = names + " " * (MAX_CLASS_NAMES_BYTES - len(names))
+    assert load_files([labels, probs, ("classes.txt", at.encode())]).dataset.classes == ["cat", "dog", "bear"]
+    exc = error([labels, probs, ("classes.txt", (at + " ").encode())])
+    assert str(exc) == "classes.txt: a class names file of 65,537 bytes; at most 65,536 are accepted"
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        (("classes.txt", "cat\r\ndog\rbear\n\n \n".encode()), ["cat", "dog", "bear"]),
+        (("names.TXT", "\ufeff cat \ndog\nbear".encode()), ["cat", "dog", "bear"]),
+        (("classes.json", b'["cat", "dog", "bear"]'), ["cat", "dog", "bear"]),
+        (("classes.txt", "кот\n犬\n🐻\n".encode()), ["кот", "犬", "🐻"]),
+    ],
+)
+def test_class_names_files(file, expected):
+    labels, probs = npy_files()
+    for order in ([labels, probs, file], [file, probs, labels]):
+        result = load_files(order)
+        assert result.dataset.classes == expected
+        assert result.source_name == "labels.npy + pred_probs.npy"
+        assert result.source_sha256 == hashlib.sha256(labels[1] + probs[1]).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        (("classes.txt", b"cat\ndog\n"), "classes.txt: 2 class names, but pred_probs.npy has 3 columns (classes): give one name per column"),
+        (("classes.txt", b"cat\n\nbear\n"), "classes.txt: line 2 is blank: every class needs a name"),
+        (("classes.txt", b"cat\ndog\n cat\n"), "classes.txt: line 3: 'cat' is also line 1: class names must be distinct"),
+        (("classes.txt", b"cat\nOOD\nbear\n"), "classes.txt: line 2: 'OOD' is reserved for out-of-distribution items"),
+        (("classes.txt", b"cat\n\xff\nbear\n"), "classes.txt: not UTF-8 text (byte 4)"),
+        (("classes.txt", b"cat\x00\ndog\nbear\n"), "classes.txt: contains NUL characters"),
+        (("classes.json", b'{"a": 1}'), 'classes.json: expected a JSON list of class names, such as ["cat", "dog"]'),
+        (("classes.json", b'["cat", 2, "bear"]'), "classes.json: item 1 is not a string: 2"),
+        (("classes.json", b'["cat", "dog"'), "classes.json: not valid JSON (line 1"),
+        (("classes.json", b"[" * 200 + b"]" * 200), "classes.json: line 1: nested more than 100 levels deep"),
+        (("classes.txt", b""), "classes.txt: the file is empty"),
+    ],
+)
+def test_class_names_file_errors(file, message):
+    labels, probs = npy_files()
+    assert str(error([labels, probs, file])).startswith(message)
+
+
+def test_class_names_keyword():
+    labels, probs = npy_files()
+    assert load_files([labels, probs], class_names=[" cat", "dog ", "bear"]).dataset.classes == ["cat", "dog", "bear"]
+    assert load_files([labels, probs], class_names=[]).dataset.classes == ["0", "1", "2"]
+    assert str(error([labels, probs], class_names=["a", "b"])) == (
+        "class names: 2 class names, but pred_probs.npy has 3 columns (classes): give one name per column"
+    )
+    assert str(error([labels, probs], class_names=["a", "a", "b"])) == (
+        "class names: name 1: 'a' is also name 0: class names must be distinct"
+    )
+    assert "given twice" in str(error([labels, probs, ("c.txt", b"a\nb\nc\n")], class_names=["a", "b", "c"]))
+    assert "class names can only be given for .npy files" in str(error([("p.csv", PROB_CSV)], class_names=["a"]))
+    with pytest.raises(ValueError, match="class_names must be a list"):
+        load_files([labels, probs], class_names="abc")
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([("a.npy", b""), ("b.npy", b""), ("c.npy", b"")], "a.npy + b.npy + c.npy: wrong combination of files"),
+        ([("a.npy", b""), ("c.txt", b"")], "a.npy + c.txt: wrong combination of files"),
+        ([("a.npy", b""), ("b.npy", b""), ("c.csv", b"")], "a.npy + b.npy + c.csv: wrong combination"),
+        ([("a.csv", b""), ("c.txt", b"")], "a.csv + c.txt: wrong combination"),
+        ([("c.txt", b"a")], "c.txt: wrong combination"),
+    ],
+)
+def test_class_names_file_combinations(files, message):
+    assert str(error(files)).startswith(message)
+
+
+def test_auto_mode_notes():
+    assert load_files([("p.csv", PROB_CSV)]).notes == [
+        "Read as predicted probabilities: the labels are the names of the 3 numeric columns."
+    ]
+    data = csv_bytes("label,a,b,c", "0,0.8,0.1,0.1", "1,0.2,0.7,0.1", "2,0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4")
+    assert load_files([("p.csv", data)]).notes == [
+        "Read as predicted probabilities: the labels are column indices 0..2 and every value is in [0, 1]."
+    ]
+    assert load_files([("e.csv", EMB_CSV)]).notes == [
+        "Read as features (embeddings mode): line 3, column 6 holds 1.1, outside [0, 1], so the values are not probabilities."
+    ]
+    rows = [f"{'xy'[i % 2]},{0.1 * i},{0.2}" for i in range(6)]
+    assert load_files([("e.csv", csv_bytes("label,a,b", *rows))]).notes == [
+        "Read as features (embeddings mode): the labels are neither the names of the 2 numeric columns "
+        "nor column indices 0..1, and the values on line 2 sum to 0.2, not 1."
+    ]
+    rows = [f"{'xy'[i % 2]},{i}" for i in range(6)]
+    assert load_files([("e.csv", csv_bytes("label,a", *rows))]).notes == [
+        "Read as features (embeddings mode): there is only one numeric column."
+    ]
+    assert load_files([("p.csv", PROB_CSV)], mode="probabilities").notes == []
+    assert load_files([("d.json", demo_json())]).notes == []
+
+
+def test_auto_mode_offers_renormalising_probability_like_rows():
+    data = csv_bytes("label,a,b,c", "0,0.8,0.1,0.3", "1,0.2,0.7,0.1", "2,0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4")
+    exc = error([("p.csv", data)])
+    assert exc.renormalizable
+    assert str(exc) == (
+        "p.csv: line 2: probabilities sum to 1.2, not 1 (tolerance 0.001); 1 row does not sum to 1: renormalise to load "
+        "them anyway (automatic mode: read as predicted probabilities: the labels are column indices 0..2 and every "
+        "value is in [0, 1]; choose embeddings mode if these are features)"
+    )
+    result = load_files([("p.csv", data)], renormalize=True)
+    assert result.mode == "probabilities" and result.probabilities[0] == pytest.approx([0.8 / 1.2, 0.1 / 1.2, 0.3 / 1.2])
+    assert load_files([("p.csv", data)], mode="embeddings").mode == "embeddings"
+
+
+@pytest.mark.parametrize(
+    ("label", "mode"),
+    [("1.5", "probabilities"), ("cat", "probabilities"), ("1.5", "auto"), ("cat", "auto"), ("7", "auto"), ("-1", "auto")],
+)
+def test_the_label_at_fault_is_blamed(label, mode):
+    rows = ["0,0.8,0.1,0.1", "1,0.2,0.7,0.1", f"{label},0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4"]
+    message = str(error([("p.csv", csv_bytes("label,a,b,c", *rows))], mode=mode))
+    assert message.startswith(
+        f"p.csv: line 4, column 1 ('label'): unknown label '{label}'; expected a class index 0..2 or one of 'a', 'b', 'c'"
+    ), message
+
+
+def test_mixed_label_kinds_blame_the_rarer_kind():
+    rows = ["0,0.8,0.1,0.1", "1,0.2,0.7,0.1", "c,0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4"]
+    assert str(error([("p.csv", csv_bytes("label,a,b,c", *rows))], mode="probabilities")) == (
+        "p.csv: line 4, column 1 ('label'): label 'c' is a class name, but other labels are column indices "
+        "(e.g. '0' on line 2): use one kind for every label"
+    )
+
+
+def test_npy_messages_for_the_table():
+    labels, probs = npy_files()
+    assert str(error(npy_files(labels=[0, 1, 2, 1, 3]))) == (
+        "labels.npy: row 4: label 3 is not a class index 0..2 (pred_probs.npy has 3 columns)"
+    )
+    one = [("labels.npy", npy(np.array(LABELS))), ("pred_probs.npy", npy(np.ones((5, 1))))]
+    assert str(error(one)) == (
+        "pred_probs.npy: shape (5, 1): pred_probs needs one column per class, and at least 2 classes"
+    )
+    empty = [("labels.npy", npy(np.zeros(0, dtype=int))), ("pred_probs.npy", npy(np.zeros((0, 3))))]
+    assert "have no rows" in str(error(empty))
+
+
+def test_progress_steps_are_bounded_by_work():
+    names = ["cat", "dog"]
+    rows = [f"{names[i % 2]},{0.75 if i % 2 else 0.25},{0.25 if i % 2 else 0.75}" for i in range(30_000)]
+    data = csv_bytes("label,dog,cat", *rows)
+    steps = list(iter_load_files([("p.csv", data)]))
+    # each record costs (columns + 8) work units: at least one yield per STEP_WORK / 11 rows
+    assert len(steps) >= 30_000 * 11 // userdata.STEP_WORK
+    assert steps == sorted(steps) and steps[0] == 0.0 and steps[-1] == 1.0

@@ -12,16 +12,26 @@ Two ways to give the data:
   computed first by cross-validation (``--engine``, ``--folds``, ``--seed``,
   ``--C``, ``--gamma``).
 
-Output: a human-readable report, or with ``--json`` one JSON object with
+Output: a human-readable report (long lists are cut after the first
+:data:`REPORT_LIMIT` items, saying how many more), or with ``--json`` one
+complete JSON object with
 ``classes``, ``n_items``, ``rule``, ``class_percentile``, ``ood_percentile``,
 ``thresholds`` (``{"class": [...], "ood": [...]}``, ``null`` for an infinite
 threshold), ``confident_joint`` (K x K counts, rows = given label),
 ``counts``, ``correct``, ``label_issues``, ``ood``, ``unconfident`` (sorted
 0-based item indices), ``suggested`` (per item, class index or null),
 ``warnings``, and, when known, ``ids``, ``engine`` (cross-validation details)
-and ``score`` (against the true labels).
+and ``score`` (against the true labels). ``--out FILE`` also writes that JSON
+object to FILE.
 
-Exit status: 0 on success, 2 on bad input or usage, with one line on stderr.
+Files are read as the page reads them: the same chunked ``.npy`` and CSV
+readers (:mod:`cleanlens.arrays_io`) and, for ``--labels``/``--pred-probs``,
+the same shape and label checks (:func:`cleanlens.userdata.check_pair_shapes`,
+:func:`cleanlens.userdata.label_index`).
+
+Exit status: 0 on success, 2 on bad input or usage, with one line on stderr
+(``cleanlens: error: ...``); never a traceback: an unexpected failure is
+reported as an internal error, also with exit status 2.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .arrays_io import InputError, read_labels, read_matrix
+from .arrays_io import InputError, open_source, read_labels, read_matrix_shape
 from .confident import (
     DEFAULT_CLASS_PERCENTILE,
     DEFAULT_OOD_PERCENTILE,
@@ -46,10 +56,12 @@ from .confident import (
 )
 from .crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA, DEFAULT_SEED, ENGINES, CrossValError, out_of_sample_probabilities
 from .dataset import DatasetError
-from .userdata import UserDataError, load_files
+from .userdata import check_pair_shapes, label_index, load_files
 from .scoring import score, truly_wrong
 
 EXIT_USAGE = 2
+REPORT_LIMIT = 20
+"""The text report lists at most this many label issues (and OOD items); --json and --out have them all."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,6 +122,7 @@ def build_parser():
     cv.add_argument("--C", type=_positive, default=DEFAULT_C, help="SVM C (default: %(default)g)")
     cv.add_argument("--gamma", type=_positive, default=DEFAULT_GAMMA, help="RBF gamma on standardised features (default: %(default)g)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
+    p.add_argument("--out", metavar="FILE", help="also write the complete report as JSON to FILE")
     return parser
 
 
@@ -118,9 +131,16 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         report = find_issues(args)
-    except (_Fail, InputError, DatasetError, UserDataError, ProbabilityError, CrossValError) as exc:
-        print(f"cleanlens: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
+        if args.out:
+            _write_json(Path(args.out), report)
+    except (_Fail, InputError, DatasetError, ProbabilityError, CrossValError) as exc:
+        return _error(_one_line(exc))
+    except RecursionError:
+        return _error("the input is too deeply nested to read")
+    except MemoryError:
+        return _error("not enough memory for this input")
+    except Exception as exc:  # noqa: BLE001 (the contract: one line and exit 2, never a traceback)
+        return _error(f"internal error: {type(exc).__name__}: {_one_line(exc)}")
     try:
         print(json.dumps(report) if args.json else format_report(report))
         sys.stdout.flush()
@@ -129,17 +149,33 @@ def main(argv=None):
     return 0
 
 
+def _error(message):
+    print(f"cleanlens: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _write_json(path, report):
+    try:
+        path.write_text(json.dumps(report), encoding="utf-8")
+    except OSError as exc:
+        raise _Fail(f"{path.name}: cannot write: {exc.strerror}") from None
+
+
 def _one_line(exc):
-    return " ".join(str(exc).split())
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 500 else text[:499] + "…"
 
 
 def read_dataset(path):
-    """A demo-schema JSON or a features CSV, validated like the page's 'Your data' (embeddings mode)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _Fail(f"{path.name}: cannot read: {exc.strerror}") from None
-    loaded = load_files([(path.name, data)], mode="embeddings", max_embedding_rows=sys.maxsize, max_file_bytes=sys.maxsize)
+    """A demo-schema JSON or a features CSV, validated like the page's 'Your data' (embeddings mode).
+
+    The page's row, file-size and feature-value limits do not apply.
+    """
+    with open_source(path) as source:
+        loaded = load_files(
+            [(path.name, source)], mode="embeddings", max_embedding_rows=sys.maxsize, max_file_bytes=sys.maxsize,
+            max_feature_values=sys.maxsize,
+        )  # fmt: skip
     return loaded.dataset
 
 
@@ -175,13 +211,12 @@ def find_issues(args):
     else:
         if not (args.labels and args.pred_probs):
             raise _Fail("find-issues needs --labels and --pred-probs, or --dataset")
+        lname, pname = Path(args.labels).name, Path(args.pred_probs).name
         labels = read_labels(args.labels)
-        probabilities = read_matrix(args.pred_probs)
-        if len(labels) != len(probabilities):
-            raise _Fail(
-                f"{Path(args.labels).name} has {len(labels)} labels but {Path(args.pred_probs).name} has {len(probabilities)} rows"
-            )
-        classes = [str(k) for k in range(len(probabilities[0]))]
+        probabilities, shape = read_matrix_shape(args.pred_probs)
+        _, k = check_pair_shapes(lname, (len(labels),), pname, shape, max_classes=sys.maxsize)
+        labels = [label_index(lname, i, x, k, pname) for i, x in enumerate(labels)]
+        classes = [str(c) for c in range(k)]
         if args.truth:
             truth = read_labels(args.truth, allow_ood=True)
             name = Path(args.truth).name
@@ -267,12 +302,17 @@ def format_report(report):
     def name(i):
         return f"{i} ({ids[i]})" if ids is not None and ids[i] != str(i) else str(i)
 
-    if report["label_issues"]:
+    issues = report["label_issues"]
+    if issues:
         lines.append("\nLabel issues (item: given -> suggested):")
-        for i in report["label_issues"]:
+        for i in issues[:REPORT_LIMIT]:
             lines.append(f"  {name(i)}: {classes[report['given'][i]]} -> {classes[report['suggested'][i]]}")
-    if report["ood"]:
-        lines.append("\nOut of distribution: " + ", ".join(name(i) for i in report["ood"]))
+        if len(issues) > REPORT_LIMIT:
+            lines.append(f"  … {len(issues) - REPORT_LIMIT:,} more; use --json or --out FILE")
+    ood = report["ood"]
+    if ood:
+        more = f", … {len(ood) - REPORT_LIMIT:,} more; use --json or --out FILE" if len(ood) > REPORT_LIMIT else ""
+        lines.append("\nOut of distribution: " + ", ".join(name(i) for i in ood[:REPORT_LIMIT]) + more)
     s = report.get("score")
     if s:
         lines.append(

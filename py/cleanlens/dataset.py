@@ -13,6 +13,12 @@ Schema (see DESIGN.md §5), a JSON object with:
 Labels are stored as class indices 0..K-1. A true label of ``OOD`` (the item
 belongs to no class) is stored as :data:`OOD` (-1).
 
+JSON text is checked before it is parsed (:class:`JsonShape`, without
+recursion, also on bytes fed in pieces): nesting at most
+:data:`MAX_JSON_DEPTH` levels, at most :data:`MAX_JSON_TOKENS` tokens,
+strings of at most :data:`MAX_JSON_STRING_BYTES` bytes; integers of more
+than :data:`MAX_JSON_INT_DIGITS` digits are refused when parsed.
+
 Standard library only: this module also runs in the browser without numpy.
 """
 
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +35,20 @@ OOD = -1
 """Index used in :attr:`Dataset.truth` for an item that belongs to no class."""
 
 OOD_NAME = "OOD"
+
+MAX_JSON_DEPTH = 100
+"""The deepest JSON nesting accepted (the schema needs 4 levels, plus what ``provenance`` holds).
+Protects the parser: ``json.loads`` recurses once per level, and deep nesting overflows the
+browser's stack (a fatal Pyodide error) long before Python's recursion limit."""
+MAX_JSON_TOKENS = 1_000_000
+"""The most tokens (strings, brackets, commas, colons) in a JSON file: the parsed objects'
+memory is proportional to them. 256,000 feature values (see
+:data:`cleanlens.userdata.MAX_FEATURE_VALUES`) plus about 25 tokens per item for 20,000 items fit."""
+MAX_JSON_STRING_BYTES = 131_072
+"""The longest JSON string, in UTF-8 bytes (the CSV reader's value limit): bounds one value's memory."""
+MAX_JSON_INT_DIGITS = 308
+"""JSON integers with more digits are refused: they do not fit in a float (and Python refuses
+to convert integers of more than 4,300 digits at all)."""
 
 
 class DatasetError(ValueError):
@@ -84,6 +105,12 @@ def _fail(source, where, message):
     raise DatasetError(f"{source}: {where}: {message}" if where else f"{source}: {message}")
 
 
+def _short(value, limit=60):
+    """``repr(value)`` cut to about ``limit`` characters, for messages."""
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else f"<an integer of {len(str(abs(value)))} digits>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _finite_numbers(value, source, where, name, length=None):
     if not isinstance(value, list):
         _fail(source, where, f"'{name}' must be a list of numbers, got {type(value).__name__}")
@@ -92,10 +119,14 @@ def _finite_numbers(value, source, where, name, length=None):
     out = []
     for j, x in enumerate(value):
         if isinstance(x, bool) or not isinstance(x, (int, float)):
-            _fail(source, where, f"'{name}'[{j}] is not a number: {x!r}")
-        if not math.isfinite(x):
-            _fail(source, where, f"'{name}'[{j}] is not finite: {x!r}")
-        out.append(float(x))
+            _fail(source, where, f"'{name}'[{j}] is not a number: {_short(x)}")
+        try:
+            number = float(x)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            _fail(source, where, f"'{name}'[{j}] is not finite: {_short(x)}")
+        out.append(number)
     return out
 
 
@@ -133,15 +164,16 @@ def dataset_from_dict(data, source="dataset"):
             if key not in item:
                 _fail(source, where, f"missing '{key}'")
         item_id = item["id"]
-        if not isinstance(item_id, (str, int)) or isinstance(item_id, bool) or str(item_id) == "":
+        if isinstance(item_id, int) and not isinstance(item_id, bool) and item_id.bit_length() <= 64:
+            item_id = str(item_id)
+        if not isinstance(item_id, str) or item_id == "":
             _fail(source, where, "'id' must be a non-empty string")
-        item_id = str(item_id)
         where = f"item {i} (id {item_id!r})"
         if item_id in seen:
             _fail(source, where, f"duplicate id (also item {seen[item_id]})")
         seen[item_id] = i
-        if item["given"] not in index:
-            _fail(source, where, f"unknown given label {item['given']!r}; expected one of {classes}")
+        if not isinstance(item["given"], str) or item["given"] not in index:
+            _fail(source, where, f"unknown given label {_short(item['given'])}; expected one of {_short(classes, 200)}")
         image = item.get("image")
         if image is not None and not isinstance(image, str):
             _fail(source, where, "'image' must be a string path or null")
@@ -155,8 +187,8 @@ def dataset_from_dict(data, source="dataset"):
             _fail(source, where, "'truth' must be given for every item or for none")
         if has_truth:
             t = item["truth"]
-            if t != OOD_NAME and t not in index:
-                _fail(source, where, f"unknown true label {t!r}; expected one of {classes} or {OOD_NAME!r}")
+            if not isinstance(t, str) or (t != OOD_NAME and t not in index):
+                _fail(source, where, f"unknown true label {_short(t)}; expected one of {_short(classes, 200)} or {OOD_NAME!r}")
             truth.append(OOD if t == OOD_NAME else index[t])
         if has_layout is None:
             has_layout = "xy" in item
@@ -184,13 +216,113 @@ def dataset_from_dict(data, source="dataset"):
     )
 
 
-def parse_dataset(text, source="dataset"):
-    """Parse JSON text in the demo schema; see :func:`dataset_from_dict`."""
+def parse_dataset(text, source="dataset", *, checked=False):
+    """Parse JSON text in the demo schema; see :func:`dataset_from_dict`.
+
+    The text's shape is checked first (:class:`JsonShape`) unless ``checked``
+    says the caller already fed the same text to one.
+    """
+    return dataset_from_dict(parse_json(text, source, checked=checked), source)
+
+
+def parse_json(text, source, *, checked=False):
+    """``json.loads`` for untrusted text: a :class:`DatasetError` naming the line and column for any problem."""
+    if not checked:
+        shape = JsonShape(source)
+        shape.feed(text.encode("utf-8", "surrogatepass"))
+        shape.close()
     try:
-        data = json.loads(text)
+        return json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    return dataset_from_dict(data, source)
+    except _HugeInteger as exc:
+        line, column = _huge_integer_place(text)
+        raise DatasetError(
+            f"{source}: line {line}, column {column}: an integer of {exc.digits:,} digits is too large "
+            f"(at most {MAX_JSON_INT_DIGITS} digits)"
+        ) from None
+    except (RecursionError, MemoryError, ValueError) as exc:  # defensive: JsonShape should have refused the text
+        raise DatasetError(f"{source}: cannot read this JSON ({type(exc).__name__})") from None
+
+
+class _HugeInteger(Exception):
+    def __init__(self, digits):
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_int(text):
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_JSON_INT_DIGITS:
+        raise _HugeInteger(digits)
+    return int(text)
+
+
+def _huge_integer_place(text):
+    """1-based ``(line, column)`` of the first JSON integer longer than MAX_JSON_INT_DIGITS digits."""
+    pattern = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\d.eE+\-])-?\d{%d,}(?![\d.eE])' % (MAX_JSON_INT_DIGITS + 1), re.S)
+    for match in pattern.finditer(text):
+        if not match.group().startswith('"'):
+            start = match.start()
+            line = text.count("\n", 0, start) + 1
+            return line, start - (text.rfind("\n", 0, start) + 1) + 1
+    return 1, 1  # not reached: json only calls parse_int for such a number
+
+
+class JsonShape:
+    """Check JSON bytes, fed in pieces, before parsing them: nesting, size of strings, token count.
+
+    ``feed(data)`` with consecutive pieces (bytes-like), then ``close()``.
+    Raises :class:`DatasetError` naming ``source`` and the 1-based line
+    (with :data:`MAX_JSON_DEPTH`, :data:`MAX_JSON_STRING_BYTES`, and
+    ``max_tokens``, default :data:`MAX_JSON_TOKENS`). It does not check the syntax (``json.loads``
+    does, afterwards); it never recurses, and a piece of B bytes costs O(B).
+    """
+
+    _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]|"', re.S)
+
+    def __init__(self, source, max_tokens=MAX_JSON_TOKENS):
+        self.source = source
+        self.max_tokens = max_tokens
+        self.depth = 0
+        self.tokens = 0
+        self._lines = 0  # line ends before self._carry
+        self._carry = b""  # an unterminated string from the previous piece
+
+    def feed(self, data):
+        buffer = self._carry + bytes(data) if self._carry else bytes(data)
+        depth, tokens = self.depth, self.tokens
+        rest = len(buffer)
+        for match in self._TOKEN.finditer(buffer):
+            token = match.group()
+            if token[0] == 0x22:  # a string, or (a lone quote) one that does not end in this buffer
+                if len(token) == 1:
+                    rest = match.start()
+                    break
+                if len(token) - 2 > MAX_JSON_STRING_BYTES:
+                    self._error(buffer, match.start(), f"a string longer than {MAX_JSON_STRING_BYTES:,} bytes")
+            elif token in b"[{":
+                depth += 1
+                if depth > MAX_JSON_DEPTH:
+                    self._error(buffer, match.start(), f"nested more than {MAX_JSON_DEPTH} levels deep")
+            elif token in b"]}":
+                depth -= 1
+            tokens += 1
+            if tokens > self.max_tokens:
+                self._error(buffer, match.start(), f"more than {self.max_tokens:,} values, brackets and separators")
+        self.depth, self.tokens = depth, tokens
+        self._lines += buffer.count(b"\n", 0, rest)
+        self._carry = buffer[rest:]
+        if len(self._carry) - 1 > MAX_JSON_STRING_BYTES:
+            self._error(self._carry, 0, f"a string longer than {MAX_JSON_STRING_BYTES:,} bytes")
+
+    def close(self):
+        """The end of the text: an unterminated string is left for ``json.loads`` to report."""
+        self._carry = b""
+
+    def _error(self, buffer, position, what):
+        line = self._lines + buffer.count(b"\n", 0, position) + 1
+        raise DatasetError(f"{self.source}: line {line}: {what}")
 
 
 def load_dataset(path):

@@ -20,6 +20,7 @@ import hashlib
 import math
 import time
 import traceback
+from types import SimpleNamespace
 
 import js
 from pyodide.ffi import create_once_callable, create_proxy, jsnull
@@ -29,7 +30,7 @@ from cleanlens import __version__, userdata
 from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
-from cleanlens.web.saving import Keeper, buffer_to_bytes
+from cleanlens.web.saving import Keeper
 from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState, TrainingError
 
 document = js.document
@@ -645,21 +646,33 @@ class Explorer:
             except Exception:  # noqa: BLE001 (its own handler has reported it)
                 pass
 
-    async def read_files(self, names, buffers, mode, renormalize, progress=None):
-        """Validate the user's files (JavaScript ArrayBuffers) in steps; returns ``(state, notes)``.
+    async def read_files(self, names, buffers, mode, renormalize, progress=None, sizes=None):
+        """Validate the user's files in steps; returns ``(state, notes)`` (notes: the loader's explanations
+        and warnings). Raises :class:`~cleanlens.userdata.UserDataError` for unusable files.
 
-        Raises :class:`~cleanlens.userdata.UserDataError` for unusable files.
+        ``buffers``: each file's bytes as a JavaScript ArrayBuffer, or None for a file not read (``sizes``
+        then gives its size). The bytes stay in JavaScript: the loader reads them through a source whose
+        ``read(start, end)`` copies only that slice into Python, so a refused file never grows the wasm
+        memory by its size.
         """
-        pairs = [(name, buffer_to_bytes(buffer)) for name, buffer in zip(names, buffers)]
+        sources = []
+        for name, buffer, size in zip(names, buffers, sizes or [int(b.byteLength) for b in buffers]):
+            def read(start, end, buffer=buffer):
+                return js.Uint8Array.new(buffer, start, end - start).to_bytes()
+            sources.append((name, SimpleNamespace(size=size, read=read)))
         limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-        steps = userdata.iter_load_files(pairs, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
+        steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
         loaded = await drive(steps, progress)
         state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
                               given_probabilities=loaded.probabilities, is_demo=False)
-        return state, list(loaded.warnings)
+        return state, [*loaded.notes, *loaded.warnings]
 
     async def load_user_files(self, renormalize=False):
-        """Read the chosen files, validate them in steps, and open them; on any problem keep what was loaded."""
+        """Read the chosen files (:meth:`read_files`) and open them; on any problem keep what was loaded.
+
+        Every exception is caught here: a UserDataError is shown as is; anything else is shown as an internal
+        error and logged; the progress bar and busy flag are always cleared.
+        """
         if self.byo_busy:
             return
         message = document.getElementById("byo-message")
@@ -670,22 +683,28 @@ class Explorer:
             return
         self.byo_busy = True
         try:
-            too_big = [f for f in files if f.size > userdata.MAX_FILE_BYTES]
-            if too_big:  # refuse before reading anything into memory
-                raise userdata.UserDataError(
-                    f"{too_big[0].name}: the file is too large ({too_big[0].size / 1e6:.1f} MB; the limit is "
-                    f"{userdata.MAX_FILE_BYTES // (1024 * 1024)} MB)")
             message.innerHTML = ""
+            progress.value = 0
             progress.hidden = False
             names = [str(f.name) for f in files]
-            buffers = [await f.arrayBuffer() for f in files]
+            sizes = [int(f.size) for f in files]
+            # A file over the size limit, or any file of more than three (no accepted combination has more),
+            # is not even read: the loader refuses them from their size and names alone.
+            buffers = [await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES and len(files) <= 3 else None
+                       for f, size in zip(files, sizes)]
             mode = document.querySelector('input[name="byo-mode"]:checked').value
 
             def show_progress(value):
                 progress.value = value
-            state, notes = await self.read_files(names, buffers, mode, renormalize, show_progress)
+            state, notes = await self.read_files(names, buffers, mode, renormalize, show_progress, sizes)
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
+            return
+        except Exception as exc:  # noqa: BLE001 (last resort: a bug; keep the previous data and say so)
+            js.console.error(f"cleanlens: loading your data failed:\n{traceback.format_exc()}")
+            text = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            message.innerHTML = render.byo_error(f"Internal error while reading the files ({text}); the data you had is "
+                                                 "still loaded.", False)
             return
         finally:
             progress.hidden = True
@@ -956,7 +975,8 @@ async def start():
         if stored is not None:
             try:
                 state, notes = await explorer.read_files(*stored)
-            except userdata.UserDataError as exc:
+            except Exception as exc:  # noqa: BLE001 (whatever happened to the kept files, the demo still opens)
+                js.console.error(traceback.format_exc())
                 notes = [f"The data you had open could not be read again ({exc}); here is the demo."]
         explorer.mount()
         await explorer.open(state or await demo_state(), notes, link=str(js.location.hash))
