@@ -873,3 +873,16 @@ def test_progress_steps_are_bounded_by_work():
     # each record costs (columns + 8) work units: at least one yield per STEP_WORK / 11 rows
     assert len(steps) >= 30_000 * 11 // userdata.STEP_WORK
     assert steps == sorted(steps) and steps[0] == 0.0 and steps[-1] == 1.0
+
+
+def test_the_row_index_pandas_writes_is_read_as_the_id():
+    import pandas as pd
+
+    frame = pd.DataFrame(PROBS, columns=["cat", "dog", "eel"], index=[10, 11, 12, 13, 14])
+    frame.insert(0, "label", ["cat", "dog", "eel", "dog", "cat"])
+    loaded = load_files([("frame.csv", frame.to_csv().encode())])
+    assert loaded.mode == "probabilities"
+    assert loaded.dataset.ids == ["10", "11", "12", "13", "14"]
+    assert loaded.dataset.classes == ["cat", "dog", "eel"]
+    features = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "label": ["a", "b"] * 3})
+    assert load_files([("f.csv", features.to_csv().encode())], mode="embeddings").dataset.ids == [str(i) for i in range(6)]

@@ -73,7 +73,9 @@ recognised, case-insensitively:
 
 - ``label`` or ``given`` (required, not both): the given label;
 - ``id`` (optional): default the 0-based row number (blank lines not
-  counted) as text;
+  counted) as text. A first column with an empty name is taken for the id
+  when there is no ``id`` column: it is the row index that pandas'
+  ``DataFrame.to_csv()`` writes by default;
 - ``truth`` (optional): the true class, or ``OOD`` (out of distribution);
 - ``image`` (optional): a thumbnail URL, see *Image URLs*.
 
@@ -979,6 +981,8 @@ def _header_roles(name, header, line, mode):
                 f"are both the {role} column; keep one"
             )
         roles[role] = j
+    if len(header) > 1 and not header[0] and "id" not in roles:
+        roles["id"] = 0  # pandas' DataFrame.to_csv() writes the row index first, under an empty name
     numeric = [j for j in range(len(header)) if j not in roles.values()]
     if "label" not in roles:
         hint = ""
