@@ -1,34 +1,38 @@
-"""Page load benchmark: cold and warm load of the built site in headless Chromium.
+"""Page load benchmark: cold and warm load of built sites in headless Chromium, with a trace of the stages.
 
-    python build.py bench load [--runs 5]
+    python build.py bench load [--runs 5] [--sites dist,OTHER_DIST]
 
 Each cold run starts Chromium with a new, empty profile (nothing cached) and
-loads dist/ from a local static server; the warm run then reloads the same
-page in that profile. Reported per run: time from navigation start to the first
-contentful paint, "grid painted" (the largest contentful paint of the
-pre-rendered dataset grid and controls, before Python replaces them), and
-each <body data-state> value (performance.now()): `ready`
-means the first results, auto-training included. And bytes transferred (CDP
-Network.loadingFinished encodedDataLength, i.e. on the wire, 0 when served
-from the browser cache). Prints medians and min–max; no assertions.
+loads the site from a local static server; the warm run then reloads the same
+page in that profile. With several sites, each run visits every site in turn
+(side by side). Reported, in seconds from navigation start (medians, min–max):
+
+- ``first paint`` (first contentful paint) and ``painted`` (the largest
+  contentful paint before Python replaced the markup: the pre-rendered grid,
+  controls and, since they are pre-rendered too, the demo's results);
+- ``runtime fetched``: the Pyodide files (``pyodide.asm.mjs``/``.wasm``,
+  ``python_stdlib.zip``) and our package all received (resource timing);
+- the page's own marks: ``python`` (Python runs: the runtime compiled and
+  started, our package unpacked), ``imported`` (our package imported),
+  ``data`` (the data loaded), ``live`` (the controls work), ``trained`` (the
+  in-browser training done);
+- each ``<body data-state>``: ``ready`` is the first results trained here;
+- bytes transferred (CDP Network.loadingFinished encodedDataLength: on the
+  wire, 0 when served from the browser cache).
+
+A site built before the marks existed reports only what it has. No assertions.
 """
 
 import argparse
 import platform
 import statistics
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import sync_playwright
 
-import build  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402
+from browser import build, fresh_context, served, wait_until_started
 
 RECORD_STATES = """
 window.__states = [];
@@ -46,6 +50,16 @@ new MutationObserver(() => {
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-state"], childList: true});
 """
 
+TRACE = """() => {
+  const out = {};
+  for (const m of performance.getEntriesByType("mark")) if (m.name.startsWith("cleanlens:")) out[m.name.slice(10)] = m.startTime;
+  const runtime = performance.getEntriesByType("resource").filter((r) =>
+    /pyodide\\.asm\\.(mjs|wasm)$|python_stdlib\\.zip$|cleanlens-[^/]*\\.whl$/.test(r.name));
+  if (runtime.length) out["runtime fetched"] = Math.max(...runtime.map((r) => r.responseEnd));
+  return out;
+}"""
+STAGES = ("first paint", "painted", "runtime fetched", "python", "imported", "data", "live", "trained", "ready")
+
 
 def load_once(page, cdp, url, reload=False):
     transferred = []
@@ -58,36 +72,30 @@ def load_once(page, cdp, url, reload=False):
     time.sleep(0.2)  # let late loadingFinished events arrive
     states = dict(page.evaluate("window.__states"))
     states.pop("loading", None)
-    # The pre-rendered grid's largest paint: the last candidate before Python replaced the markup
-    # (at the 'training' state); later candidates are the live re-render of the same content.
-    before = [t for t in page.evaluate("window.__lcps") if t < states.get("training", float("inf"))]
+    states.update(page.evaluate(TRACE))
+    # The pre-rendered page's largest paint: the last candidate before Python replaced the markup
+    # (at 'live', or the 'training' state on sites without the mark); later ones repaint the same content.
+    replaced = states.get("live", states.get("training", float("inf")))
+    before = [t for t in page.evaluate("window.__lcps") if t < replaced]
     if before:
-        states["grid painted"] = max(before)
+        states["painted"] = max(before)
     return states, sum(transferred)
 
 
-def run(runs, site=build.DIST):
-    if not (site / "index.html").exists():
-        build.dist()
-    server = build.make_server(site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    cold, warm = [], []
+def run(runs, sites=(build.DIST,)):
+    """``{site: (cold runs, warm runs)}``, every run visiting each site in turn."""
+    results = {str(site): ([], []) for site in sites}
     with sync_playwright() as playwright:
         for _ in range(runs):
-            with tempfile.TemporaryDirectory() as profile:
-                context = playwright.chromium.launch_persistent_context(
-                    profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="block",
-                    viewport={"width": 1440, "height": 900})
-                context.add_init_script(RECORD_STATES)
-                page = context.new_page()
-                cdp = context.new_cdp_session(page)
-                cdp.send("Network.enable")
-                cold.append(load_once(page, cdp, url))
-                warm.append(load_once(page, cdp, url, reload=True))
-                context.close()
-    server.shutdown()
-    return cold, warm
+            for site in sites:
+                with served(site) as url, fresh_context(playwright, [RECORD_STATES]) as context:
+                    page = context.new_page()
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Network.enable")
+                    cold, warm = results[str(site)]
+                    cold.append(load_once(page, cdp, url))
+                    warm.append(load_once(page, cdp, url, reload=True))
+    return results
 
 
 def summary(values):
@@ -97,17 +105,22 @@ def summary(values):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sites", default=str(build.DIST), help="comma-separated built sites (default: dist/)")
     args = parser.parse_args(argv)
-    cold, warm = run(args.runs)
+    sites = [Path(s) for s in args.sites.split(",")]
+    results = run(args.runs, sites)
     print(f"# page load, {time.strftime('%Y-%m-%d')}, {platform.machine()} {platform.processor() or ''}, "
-          f"headless Chromium, {args.runs} runs, fresh profile per cold run")
-    print(f"{'run':6} {'event':14} {'seconds median (min–max)':>28} {'MB transferred median (min–max)':>34}")
-    for name, results in (("cold", cold), ("warm", warm)):
-        states = sorted({s for r, _ in results for s in r}, key=lambda s: results[0][0].get(s, 0))
-        mb = [b / 1e6 for _, b in results]
-        for s in states:
-            secs = [r[s] / 1000 for r, _ in results if s in r]
-            print(f"{name:6} {s:14} {summary(secs):>28} {summary(mb):>34}")
+          f"headless Chromium, {args.runs} runs, fresh profile per cold run; seconds from navigation start")
+    for site, (cold, warm) in results.items():
+        label = Path(site).parent.name + "/" + Path(site).name
+        print(f"\n## {label}")
+        print(f"{'run':6} {'event':16} {'seconds median (min–max)':>28} {'MB transferred median (min–max)':>34}")
+        for name, runs in (("cold", cold), ("warm", warm)):
+            events = [e for e in STAGES + ("training",) if any(e in r for r, _ in runs)]
+            mb = [b / 1e6 for _, b in runs]
+            for event in sorted(events, key=lambda e: statistics.median(r[e] for r, _ in runs if e in r)):
+                secs = [r[event] / 1000 for r, _ in runs if event in r]
+                print(f"{name:6} {event:16} {summary(secs):>28} {summary(mb):>34}")
     return 0
 
 

@@ -15,18 +15,11 @@ min–max over runs; p95 over all slider moves. No assertions.
 import argparse
 import statistics
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import sync_playwright
 
-import build  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402
+from browser import build, fresh_context, percentile, served, wait_until_started
 
 SLIDER_SWEEP = """async (moves) => {
   const slider = document.querySelector('[data-testid="class-percentile"]');
@@ -59,40 +52,22 @@ RELABEL_AND_TRAIN = """async () => {
 }"""
 
 
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--moves", type=int, default=100)
     args = parser.parse_args(argv)
-    if not (build.DIST / "index.html").exists():
-        build.dist()
-    server = build.make_server(build.DIST)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     handler, painted, train = [], [], []
-    run_medians = []
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, served(build.DIST) as url:
         for _ in range(args.runs):
-            with tempfile.TemporaryDirectory() as profile:
-                context = playwright.chromium.launch_persistent_context(
-                    profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="block",
-                    viewport={"width": 1440, "height": 900})
-                context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
+            with fresh_context(playwright) as context:
                 page = context.new_page()
                 page.goto(url)
                 wait_until_started(page, timeout=120_000)
                 sweep = page.evaluate(SLIDER_SWEEP, args.moves)
                 handler += sweep["handler"]
                 painted += sweep["painted"]
-                run_medians.append(statistics.median(sweep["painted"]))
                 train.append(page.evaluate(RELABEL_AND_TRAIN) / 1000)
-                context.close()
-    server.shutdown()
     print(f"# UI interactions, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs "
           f"x {args.moves} slider moves")
     print(f"slider move -> handler done (ms):   median {statistics.median(handler):6.1f}  p95 {percentile(handler, 95):6.1f}  max {max(handler):6.1f}")

@@ -1,11 +1,30 @@
-// Runs before the page paints: applies the theme the user chose last time.
-// Then shows a readable error panel if the runtime fails before Python can do
-// it itself (a missing file, a failed package install). No app logic here.
+// Runs before the page paints: applies the theme the user chose last time, and
+// hides the demo's pre-rendered results when the page is about to show other
+// work (a saved session, or a link to another view): "Restoring your session…"
+// until Python has restored it. On a first visit it opens the guide at once.
+// Then it shows a readable error panel if the runtime fails before Python can
+// do it itself (a missing file, a failed package install). No app logic here.
 (function () {
+  const root = document.documentElement;
+  let resume = null;
   try {
     const theme = localStorage.getItem("cleanlens-theme");
-    if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+    if (theme === "light" || theme === "dark") root.dataset.theme = theme;
+    resume = localStorage.getItem("cleanlens-resume");
   } catch (e) { /* storage disabled: follow the system theme */ }
+  // build.py writes the pre-rendered view into <html data-view>; a link asking for another one resumes too
+  const shown = new URLSearchParams(root.dataset.view || "");
+  const asked = new URLSearchParams(location.hash.slice(1));
+  const otherView = [...shown].some(([key, value]) => asked.has(key) && asked.get(key) !== value) || asked.get("data") === "own";
+  if (resume || otherView) root.dataset.resuming = "1";
+  document.addEventListener("DOMContentLoaded", () => {
+    const guide = document.getElementById("guide");
+    if (!guide) return;
+    guide.addEventListener("close", () => { try { localStorage.setItem("cleanlens-guide-seen", "1"); } catch (e) { /* not kept */ } });
+    let seen = "1";
+    try { seen = localStorage.getItem("cleanlens-guide-seen"); } catch (e) { /* storage disabled: no guide */ }
+    if (!seen) guide.showModal();
+  });
   const showError = (message) => {
     if (document.body.dataset.state !== "loading") return;
     document.getElementById("error-message").textContent = message;

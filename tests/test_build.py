@@ -27,14 +27,16 @@ def test_wheel_holds_the_package_and_is_reproducible(tmp_path):
 def test_pyscript_config_uses_local_files_only():
     config = build.pyscript_config("cleanlens-0.1.0-py3-none-any.whl")
     assert config["interpreter"].startswith("./static/vendor/")
-    assert all(p.startswith("./") for p in config["packages"])
+    assert config["files"] == {"./wheels/cleanlens-0.1.0-py3-none-any.whl": "./*"}  # unpacked: no micropip
+    assert "packages" not in config
+    assert build.pyscript_config("cleanlens-0.1.0-py3-none-any.whl", scientific_stack=True)["packages"] == ["scikit-learn"]
 
 
 @pytest.mark.skipif(not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)")
 def test_vendored_lock_lists_only_shipped_files_with_their_sha256():
     folder = build.VENDOR / "pyodide"
     lock = json.loads((folder / "pyodide-lock.json").read_text())
-    assert "micropip" in lock["packages"]
+    assert ("micropip" in lock["packages"]) == json.loads((build.VENDOR / "VERSIONS.json").read_text())["scientific_stack"]
     for entry in lock["packages"].values():
         path = folder / entry["file_name"]
         assert path.exists(), entry["file_name"]
@@ -124,11 +126,6 @@ def test_not_a_distribution_folder(tmp_path):
         build.vendor_scientific_stack(tmp_path, {"info": INFO}, tmp_path)
 
 
-def test_pyscript_config_lists_scikit_learn_only_when_vendored():
-    assert build.pyscript_config("w.whl")["packages"] == ["./wheels/w.whl"]
-    assert build.pyscript_config("w.whl", scientific_stack=True)["packages"] == ["./wheels/w.whl", "scikit-learn"]
-
-
 @pytest.mark.skipif(not (build.ROOT / "node_modules" / "pyodide").exists(), reason="node_modules/ not installed (npm ci)")
 def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_path, monkeypatch):
     full_lock = json.loads((build.ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())
@@ -138,7 +135,7 @@ def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_pat
     lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
     assert set(lock["packages"]) == {"micropip", "numpy", "scipy", "libopenblas", "joblib", "threadpoolctl", "scikit-learn"}
     assert json.loads((tmp_path / "vendor" / "VERSIONS.json").read_text())["scientific_stack"] is True
-    build.vendor()  # without the stack again: its files and entries are gone
+    build.vendor()  # without the stack again: its files and entries are gone, micropip too (nothing installs)
     lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
-    assert set(lock["packages"]) == {"micropip"}
-    assert sorted(p.name for p in (tmp_path / "vendor" / "pyodide").glob("*.whl")) == [f"micropip-{build.MICROPIP}-py3-none-any.whl"]
+    assert set(lock["packages"]) == set()
+    assert sorted(p.name for p in (tmp_path / "vendor" / "pyodide").glob("*.whl")) == []

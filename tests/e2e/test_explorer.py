@@ -113,15 +113,21 @@ def test_theme_toggle_is_remembered(ready):
     assert ready.evaluate("document.documentElement.dataset.theme") == theme
 
 
-def test_guide_opens_on_first_visit_and_works_by_keyboard(page, base_url, first_visit):
+GUIDE_AT_FIRST_PAINT = """
+document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(() => {
+    window.__guideOpenAtFirstFrame = document.getElementById("guide").open;
+    window.__stateAtFirstFrame = document.body.dataset.state;
+}));
+"""
+
+
+def test_guide_opens_on_first_visit_before_python_and_closes_by_keyboard(page, base_url, first_visit):
+    page.add_init_script(GUIDE_AT_FIRST_PAINT)
     page.goto(base_url)
     guide = page.get_by_test_id("guide")
-    guide.wait_for(state="visible", timeout=90_000)
-    assert page.locator('#guide .step[data-step="0"]').is_visible()
-    page.keyboard.press("ArrowRight")
-    assert page.locator('#guide .step[data-step="1"]').is_visible()
-    page.keyboard.press("ArrowLeft")
-    assert page.locator('#guide .step[data-step="0"]').is_visible()
+    guide.wait_for(state="visible", timeout=10_000)
+    assert page.evaluate("[window.__guideOpenAtFirstFrame, window.__stateAtFirstFrame]") == [True, "loading"]
+    assert "confident" in guide.inner_text().lower()
     page.keyboard.press("Escape")
     assert not guide.is_visible()
     wait_until_started(page)
@@ -131,8 +137,11 @@ def test_guide_opens_on_first_visit_and_works_by_keyboard(page, base_url, first_
     page.get_by_test_id("guide-open").focus()
     page.keyboard.press("Enter")
     assert guide.is_visible()
-    page.keyboard.press("Tab")  # focus stays in the modal dialog
-    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.dataset.testid") == "guide-close"
+    page.keyboard.press("Tab")  # the page behind the modal dialog is inert: focus never reaches it
+    assert page.evaluate("!document.activeElement.closest('main, header')")
+    page.get_by_test_id("guide-close").focus()
+    page.keyboard.press("Enter")
     assert not guide.is_visible()
 
 

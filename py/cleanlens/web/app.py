@@ -17,6 +17,7 @@ scroll. Long work (reading files, training) runs as generators driven by
 import asyncio
 import gc
 import hashlib
+import json
 import math
 import time
 import traceback
@@ -26,15 +27,14 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, jsnull
 from pyodide.http import pyfetch
 
-from cleanlens import __version__, userdata
+from cleanlens import userdata
 from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
 from cleanlens.web.saving import Keeper
-from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState, TrainingError
+from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState, TrainingError, training_info
 
 document = js.document
-GUIDE_SEEN = "cleanlens-guide-seen"
 THEME = "cleanlens-theme"
 YIELD_EVERY = 0.03
 """Seconds of work between two chances for the browser to handle input and paint. The generators this
@@ -183,6 +183,13 @@ def unsettle():
     gc.unfreeze()
 
 
+def differs(expected, probabilities, tolerance=1e-9):
+    """The largest difference between two sets of probability rows if it exceeds ``tolerance``, else None."""
+    worst = max((abs(a - b) for row_a, row_b in zip(expected, probabilities) for a, b in zip(row_a, row_b)),
+                default=0.0)
+    return worst if worst > tolerance or len(expected) != len(probabilities) else None
+
+
 def js_value(value):
     """None for JavaScript's null/undefined (which Pyodide passes as jsnull/None), else the value."""
     return None if value is None or value is jsnull else value
@@ -254,7 +261,6 @@ class Explorer:
             self.listen(document, kind, handler)
         self.listen(document, "scroll", self.on_scroll, capture=True)
         self.listen(js.window, "resize", self.on_scroll)
-        self.listen(document.getElementById("guide"), "close", lambda _event: js.localStorage.setItem(GUIDE_SEEN, "1"))
         self.listen(js.window, "beforeunload", self.on_beforeunload)
         self.listen(js.window, "pagehide", lambda _event: self.keeper.flush())
         self.listen(document, "visibilitychange", lambda _event: self.keeper.flush())
@@ -492,12 +498,9 @@ class Explorer:
         target = closest(event, "[data-action]")
         if target is None:
             return
-        action = target.getAttribute("data-action")
-        handler = CLICKS.get(action)
+        handler = CLICKS.get(target.getAttribute("data-action"))
         if handler is not None:
             handler(self, target)
-        elif action.startswith("guide-"):
-            self.guide(action[6:])
 
     def choose_cell(self, target):
         self.state.cell = (int(target.dataset.g), int(target.dataset.s))
@@ -552,9 +555,6 @@ class Explorer:
                 target.tabIndex = -1
                 nxt.tabIndex = 0
                 nxt.focus()
-        elif document.getElementById("guide").open and event.key in ("ArrowLeft", "ArrowRight"):
-            event.preventDefault()
-            self.guide("back" if event.key == "ArrowLeft" else "next")
 
     def on_dragover(self, event):
         event.preventDefault()  # allow dropping files anywhere on the page
@@ -575,13 +575,14 @@ class Explorer:
         """(Re)open the demo dataset (with its saved session, if any)."""
         await self.open(await demo_state(), [])
 
-    async def open(self, state, notes, files=None, link=None):
+    async def open(self, state, notes, files=None, link=None, prerendered=None):
         """Show a dataset: restore its saved session (labels, decisions, view, results) or start one.
 
         A training still running for the previous data is stopped first. A dataset without a saved session
         keeps the view settings the user had. ``files``: ``(names, buffers, mode, renormalize)`` of the user's
         own files, kept in the browser so that a reload does not ask for them; ``link``: a URL fragment, whose
-        view wins over the saved one.
+        view wins over the saved one; ``prerendered``: the demo's results computed when the site was built,
+        shown (live) at once when they are what this dataset would show, and then computed again here.
         """
         await self.stop_training()
         unsettle()
@@ -595,6 +596,7 @@ class Explorer:
         if files is not None:
             await self.keeper.keep_files(key, *files)
         record = await self.keeper.record(key)
+        self.keeper.set_resume(key != "demo" or record is not None)
         trained = None
         if record is not None:
             try:
@@ -618,8 +620,21 @@ class Explorer:
                 settle()
             else:  # the results were not kept: compute the same ones again
                 self.start_training(inputs=trained[:2])
+        elif trained is None and self.built_results_fit(prerendered):
+            await drive(state.finish_training_steps(prerendered["labels"], prerendered["probabilities"],
+                                                    prerendered["info"]))
+            self.refresh(AFTER_TRAINING)
+            self.start_training(expected=prerendered["probabilities"])
         else:
             self.start_training()
+        mark_live()
+
+    def built_results_fit(self, prerendered):
+        """True if the results computed when the site was built are exactly what the open data would show."""
+        state = self.state
+        return (prerendered is not None and state.is_demo and prerendered.get("sha256") == state.source_sha256
+                and prerendered.get("labels") == state.labels and not state.decisions
+                and prerendered.get("info", {}).get("seed") == state.seed)
 
     async def restore_training(self, labels, excluded, info):
         """Show the saved results without training again: True if they could be restored."""
@@ -781,46 +796,23 @@ class Explorer:
         document.getElementById("tools").innerHTML = render.tools()
         document.querySelector('[data-action="theme"]').focus()
 
-    def guide(self, command):
-        dialog = document.getElementById("guide")
-        steps = list(dialog.querySelectorAll(".step"))
-        current = next((n for n, s in enumerate(steps) if not s.hidden), 0)
-        if command == "open":
-            current = 0
-        elif command == "close":
-            dialog.close()
-            return
-        elif command == "next":
-            if current == len(steps) - 1:
-                dialog.close()
-                return
-            current += 1
-        elif command == "back":
-            current = max(0, current - 1)
-        for n, step in enumerate(steps):
-            step.hidden = n != current
-        dialog.setAttribute("aria-labelledby", f"guide-title-{current}")
-        document.querySelector('[data-action="guide-back"]').disabled = current == 0
-        document.querySelector('[data-action="guide-next"]').textContent = "Done" if current == len(steps) - 1 else "Next"
-        if not dialog.open:
-            dialog.showModal()
-        document.querySelector('[data-action="guide-next"]').focus()
-
     # ------------------------------------------------------------------ training
 
-    def start_training(self, seed=None, save=False, inputs=None):
+    def start_training(self, seed=None, save=False, inputs=None, expected=None):
         """Start :meth:`train` as a background task (one at a time); see there for the arguments."""
         if not self.busy:
-            self.training_task = self.spawn(self.train(seed, save, inputs))
+            self.training_task = self.spawn(self.train(seed, save, inputs, expected))
 
-    async def train(self, seed=None, save=False, inputs=None):
+    async def train(self, seed=None, save=False, inputs=None, expected=None):
         """Cross-validate (or, for probabilities from a file, analyse) the current labels, yielding to the browser.
 
         Works on a copy of the labels: relabelling during training marks the new results stale. Opening other
         data stops it (:meth:`stop_training`); an unusable labelling is explained and the previous results stay.
         ``save``: save the session when done (a training the user asked for; the first one of a dataset is
         not work to keep). ``inputs``: ``(labels, excluded)`` to train on instead of the current ones (to
-        recompute a restored session's results: the same inputs and seed give the same results).
+        recompute a restored session's results: the same inputs and seed give the same results). ``expected``:
+        the probabilities this training must reproduce (those computed when the site was built): a difference
+        is a determinism bug, reported in the page and the console.
         """
         if self.busy:
             return
@@ -841,6 +833,11 @@ class Explorer:
                 probabilities, info = await self._cross_validate(labels, excluded, seed, cancelled)
             await drive(state.finish_training_steps(labels, probabilities, info, excluded), cancelled=cancelled)
             self.training_problem = ""
+            mismatch = None if expected is None else differs(expected, probabilities)
+            if mismatch is not None:  # the same inputs must give the same results, here as at build time
+                self.training_problem = render.determinism_problem(mismatch)
+                js.console.error(f"cleanlens: the results trained here differ from those computed when the site was "
+                                 f"built, by up to {mismatch:.3g}")
         except Cancelled:
             return  # other data was opened meanwhile; it has its own results
         except (CrossValError, TrainingError) as exc:  # unusable labelling: say why, keep the previous results
@@ -850,6 +847,7 @@ class Explorer:
         set_state("ready")
         self.refresh(AFTER_TRAINING)
         settle()
+        js.performance.mark("cleanlens:trained")
         if not self.training_problem:
             if state.given_probabilities is None:  # a reload then shows these results without training again
                 await self.keeper.keep_results(self.keeper.key, state.training)
@@ -881,10 +879,7 @@ class Explorer:
                     shown["text"] = text
                 shown["at"] = time.perf_counter()
         result = await drive(steps, show_progress, cancelled, every=0.0)
-        version = result.versions.get("scikit-learn", f"cleanlens {__version__}")
-        info = {"engine": result.engine, "engine_version": version, "C": result.C, "gamma": result.gamma,
-                "folds": result.n_folds, "seed": result.seed, "seconds": result.seconds,
-                "sklearn_importable": sklearn_available()}
+        info = training_info(result, sklearn_available())
         probabilities = [None] * len(labels)
         for i, row in zip(active, result.probabilities):
             probabilities[i] = row
@@ -908,6 +903,7 @@ CLICKS = {
     "accept-all": lambda ex, t: ex.after_fix(ex.state.accept_all()),
     "export": Explorer.export,
     "theme": Explorer.toggle_theme,
+    "guide-open": lambda ex, t: document.getElementById("guide").showModal(),
     "byo-open": lambda ex, t: (document.getElementById("byo").showModal(), ex.spawn(ex.show_recent())),
     "session-open": lambda ex, t: (document.getElementById("byo").close(), ex.spawn(ex.reopen(str(t.dataset.key)))),
     "session-delete": lambda ex, t: ex.spawn(ex.forget(str(t.dataset.key))),
@@ -962,6 +958,25 @@ def local_time(iso):
     return str(js.Date.new(iso).toLocaleString())
 
 
+def prerendered():
+    """The demo results computed when the site was built (the page's ``#prerendered`` JSON), or None."""
+    node = js_value(document.getElementById("prerendered"))
+    if node is None:
+        return None
+    try:
+        return json.loads(str(node.textContent))
+    except ValueError:
+        return None
+
+
+def mark_live():
+    """The controls work now: ``<body data-live>`` and a performance mark (the load benchmark reads both)."""
+    if not document.body.hasAttribute("data-live"):
+        document.body.dataset.live = "1"
+        js.performance.mark("cleanlens:live")
+    document.documentElement.removeAttribute("data-resuming")
+
+
 async def start():
     """Open the dataset of the last visit (restoring its session) or the demo; any failure shows the error panel."""
     try:
@@ -979,9 +994,8 @@ async def start():
                 js.console.error(traceback.format_exc())
                 notes = [f"The data you had open could not be read again ({exc}); here is the demo."]
         explorer.mount()
-        await explorer.open(state or await demo_state(), notes, link=str(js.location.hash))
-        if not js.localStorage.getItem(GUIDE_SEEN):
-            explorer.guide("open")
+        js.performance.mark("cleanlens:data")
+        await explorer.open(state or await demo_state(), notes, link=str(js.location.hash), prerendered=prerendered())
         if explorer.training_task is not None:
             await explorer.training_task
     except Exception as exc:  # noqa: BLE001 (every start-up failure must reach the user)

@@ -156,8 +156,9 @@ def engine_label(info, sklearn_importable):
     """The engine read-out: name, version, hyperparameters, and why the built-in engine is used."""
     if info["engine"] == "file":
         return f'probabilities from your file {esc(info["source"])} (nothing to train)'
+    where = ("computed when this site was built" if info.get("built") else f"trained here in {info['seconds']:.2f} s")
     text = (f"{esc(info['engine'])} {esc(info.get('engine_version', ''))} · RBF SVM C={info['C']:g}, "
-            f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {info['seconds']:.2f} s")
+            f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {where}")
     if info["engine"] == "builtin":
         why = ("scikit-learn imports but was not chosen" if sklearn_importable else
                "scikit-learn is not bundled with this site, so the standard-library SVM is used")
@@ -177,6 +178,13 @@ def link_notes(notes):
         return ""
     return ('<div class="warning" data-testid="link-notes"><p>Parts of the link could not be restored: '
             f'{esc("; ".join(notes))}.</p></div>')
+
+
+def determinism_problem(worst):
+    """The results trained in the browser differ from those computed when the site was built (a bug)."""
+    return ('<div class="warning" role="alert" data-testid="determinism"><p>The results trained here differ from the '
+            f"ones computed when this site was built (by up to {worst:.3g} in a probability), although the inputs are "
+            "the same. This is a bug in Cleanlens: the results shown are the ones trained here.</p></div>")
 
 
 def training_problem(message):
@@ -819,16 +827,18 @@ GUIDE_STEPS = (
 
 
 def guide_dialog():
-    steps = "".join(
-        f'<section class="step" data-step="{n}"{"" if n == 0 else " hidden"}><h2 id="guide-title-{n}">{esc(t)}</h2>'
-        f"<p>{esc(body)}</p><p class=\"muted\">Step {n + 1} of {len(GUIDE_STEPS)}</p></section>"
-        for n, (t, body) in enumerate(GUIDE_STEPS))
+    """The first-visit guide: the idea in five short parts, readable before Python has started.
+
+    A plain dialog with no steps to click through: the page opens it at once on a first visit (``boot.js``),
+    and its button (a ``method="dialog"`` form) or Escape closes it without any script.
+    """
+    parts = "".join(f"<li><h3>{esc(title)}</h3><p>{esc(body)}</p></li>" for title, body in GUIDE_STEPS)
     return (
-        '<dialog id="guide" data-testid="guide" aria-labelledby="guide-title-0">'
-        f"{steps}"
-        '<div class="guide-nav"><button type="button" data-action="guide-back" data-testid="guide-back">Back</button>'
-        '<button type="button" data-action="guide-next" data-testid="guide-next" class="primary">Next</button>'
-        '<button type="button" data-action="guide-close" data-testid="guide-close">Close</button></div></dialog>'
+        '<dialog id="guide" class="guide" data-testid="guide" aria-labelledby="guide-title">'
+        '<h2 id="guide-title">How Cleanlens finds label errors</h2>'
+        f'<ol class="guide-steps">{parts}</ol>'
+        '<form method="dialog" class="guide-nav"><button type="submit" class="primary" data-testid="guide-close" '
+        "autofocus>Start exploring</button></form></dialog>"
     )
 
 

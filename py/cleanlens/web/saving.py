@@ -31,6 +31,9 @@ from cleanlens.web.store import Store, StoreUnavailable, js_object
 SAVE_DELAY_MS = 400
 """A change is saved this long after it, together with the changes that follow it meanwhile."""
 CHANNEL = "cleanlens-sessions"
+RESUME = "cleanlens-resume"
+"""localStorage key set while the page would open on saved work: ``boot.js`` then hides the demo's pre-rendered
+results until Python has restored that work (IndexedDB cannot be read before the first paint)."""
 RECENT = 8
 """Datasets listed under "Recent datasets"."""
 
@@ -121,6 +124,17 @@ class Keeper:
         if self.store is not None:
             await self._call(self.store.put, "meta", "current", key)
 
+    @staticmethod
+    def set_resume(on):
+        """Tell the next page load whether it opens on saved work (see :data:`RESUME`)."""
+        try:
+            if on:
+                js.localStorage.setItem(RESUME, "1")
+            else:
+                js.localStorage.removeItem(RESUME)
+        except Exception:  # noqa: BLE001 (storage disabled: the next load briefly shows the demo's results)
+            pass
+
     async def record(self, key):
         """The stored session record of ``key`` (a dict), or None; remembers its revision as the one seen."""
         text = await self._call(self.store.get, "sessions", key) if self.store else None
@@ -183,6 +197,7 @@ class Keeper:
             return
         self.revision = record["revision"]
         self.conflict = None
+        self.set_resume(True)
         self.timings["session"] = (js.performance.now() - started, len(text.encode()))
         if not self._pending:  # (a change made while this save ran has its own save coming)
             self.on_saved(self.revision)
@@ -289,6 +304,7 @@ class Keeper:
         if key == self.key:
             self.revision = 0
             self._dirty = False  # what was pending is what is being forgotten
+            self.set_resume(key != "demo")
 
 
 def _now():

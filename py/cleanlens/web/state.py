@@ -17,7 +17,7 @@ from itertools import compress, filterfalse, repeat
 from operator import eq, getitem
 from urllib.parse import parse_qsl, urlencode
 
-from cleanlens import report
+from cleanlens import __version__, report
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
@@ -39,6 +39,17 @@ def _first_index(values, predicate):
         else:
             lo = mid + 1
     return lo
+
+
+def training_info(result, sklearn_importable=False):
+    """How a cross-validation's probabilities were made, as the page shows and saves it (a dict).
+
+    ``result``: a :class:`~cleanlens.crossval.CVResult`; ``sklearn_importable``: whether the page could have
+    used scikit-learn (the read-out says why the built-in engine ran).
+    """
+    return {"engine": result.engine, "engine_version": result.versions.get("scikit-learn", f"cleanlens {__version__}"),
+            "C": result.C, "gamma": result.gamma, "folds": result.n_folds, "seed": result.seed,
+            "seconds": result.seconds, "sklearn_importable": sklearn_importable}
 
 
 class TrainingError(ValueError):
