@@ -203,9 +203,28 @@ def percentile(sorted_values, q):
     return b - diff * (1.0 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
+def numpy_sum(values):
+    """Sum of a sequence of floats as ``numpy.sum`` computes it for a contiguous float64 array (or along the
+    last axis of a C-ordered one): pairwise summation, blocks of 8 up to 128."""
+    return _pairwise_sum(values, 0, len(values))
+
+
 def numpy_mean(values):
     """Mean as ``numpy.mean`` computes it for float64 (pairwise summation, blocks of 8 up to 128)."""
     return _pairwise_sum(values, 0, len(values)) / len(values)
+
+
+def cleanlab_threshold(self_confidences, mean=numpy_mean):
+    """cleanlab's confident threshold of one class (``cleanlab.count.get_confident_thresholds``), a float.
+
+    The mean of the class's self-confidences, in item order, clipped below at
+    :data:`CLEANLAB_THRESHOLD_FLOOR`; :data:`CLEANLAB_EMPTY_THRESHOLD` for a
+    class with no items. ``mean``: :func:`numpy_mean` for a list, ``numpy.mean``
+    for a contiguous float64 array (the same value).
+    """
+    if not len(self_confidences):
+        return CLEANLAB_EMPTY_THRESHOLD
+    return max(float(mean(self_confidences)), CLEANLAB_THRESHOLD_FLOOR)
 
 
 def _pairwise_sum(a, start, n):
@@ -333,7 +352,7 @@ class ConfidentLearning:
         self.sorted_self_confidences, self.cleanlab_thresholds = [], []
         for s in self_confidences:
             self.sorted_self_confidences.append(sorted(s))
-            self.cleanlab_thresholds.append(max(numpy_mean(s), CLEANLAB_THRESHOLD_FLOOR) if s else CLEANLAB_EMPTY_THRESHOLD)
+            self.cleanlab_thresholds.append(cleanlab_threshold(s))
             yield
         self.warnings = labelling_warnings(self.labels, k)
         self._cleanlab_suggested = None  # computed on first use; independent of the percentiles
