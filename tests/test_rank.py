@@ -169,7 +169,10 @@ def test_generator_yields_in_chunks_of_rows(monkeypatch):
     for method, adjust in VARIANTS:
         scores, yields = run(iter_label_quality_scores(labels, rows, method, adjust))
         assert scores == label_quality_scores(labels, rows, method, adjust)
-        assert yields == 2 * 10  # 10 chunks checked, then 10 chunks scored
+        assert yields == 2 * 10 + (3 if adjust else 0)  # 10 chunks checked, 3 thresholds, 10 chunks scored
+        thresholds = [0.5, 0.5, 0.5]
+        if adjust:
+            assert run(iter_label_quality_scores(labels, rows, method, True, confident_thresholds=thresholds))[1] == 20
 
 
 @settings(max_examples=200, deadline=None)

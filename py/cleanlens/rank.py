@@ -32,11 +32,14 @@ Two paths, one definition:
   :func:`iter_label_quality_scores` computes the scores in steps of
   :data:`CHUNK_VALUES` probabilities so a page can pause between them;
   :func:`label_quality_scores` runs it to the end. Cost in Pyodide 314.0.5
-  (Node 20, shared 2-core machine) for N = 100,000, K = 10:
-  ``self_confidence`` 6 ms, ``normalized_margin`` 0.12 s,
-  ``confidence_weighted_entropy`` 0.75 s, :func:`label_quality_order` 0.10 s
-  (one step: a sort cannot pause); a step of the generator is at most
-  about 10 ms (``bench/bench_cleanlab.py --pyodide`` measures these).
+  under Node, N = 100,000, K = 10, medians of 3 runs on a shared 2-core
+  machine, garbage collector held off (``python bench/bench_cleanlab.py
+  --pyodide-only``): ``self_confidence`` 45 ms, ``normalized_margin``
+  0.2 s, ``confidence_weighted_entropy`` 0.53 s, ``self_confidence`` with
+  ``adjust_pred_probs`` 0.8 s, in steps of at most about 10 ms (95th
+  percentile); the worst-first order: one sort (:func:`label_quality_order`)
+  65 ms, or :func:`iter_label_quality_order` 0.14 s in steps of about 5 ms.
+  Compute both once per training.
 - numpy, when ``labels`` or ``probabilities`` is a numpy array
   (:func:`label_quality_scores` then returns a numpy array), processing
   :data:`BLOCK_ROWS` rows at a time so that temporaries stay small.
@@ -129,9 +132,11 @@ def iter_label_quality_scores(labels, probabilities, method=DEFAULT_METHOD, adju
                               confident_thresholds=None):
     """:func:`label_quality_scores` (pure Python) as a generator, for a page that must stay responsive.
 
-    Yields ``None`` after checking the inputs and after every chunk of
-    ``max(1, CHUNK_VALUES // K)`` rows; returns the list of N scores (the
-    ``value`` of the ``StopIteration`` that ends it). Same parameters and
+    Yields ``None`` after checking each chunk of ``max(1, CHUNK_VALUES // K)``
+    rows, after each class's confident threshold (with ``adjust_pred_probs``
+    and no ``confident_thresholds``: pass ``ConfidentLearning.cleanlab_thresholds``
+    to skip them) and after scoring each chunk; returns the list of N scores
+    (the ``value`` of the ``StopIteration`` that ends it). Same parameters and
     errors as :func:`label_quality_scores`; lists (or any sequences) only.
 
     Examples
@@ -168,9 +173,13 @@ def iter_label_quality_scores(labels, probabilities, method=DEFAULT_METHOD, adju
             for label, s in zip(given, map(getitem, rows, given)):
                 per_class[label].append(s)
         yield
-    if adjust_pred_probs:
-        thresholds = ([float(t) for t in confident_thresholds] if per_class is None
-                      else [cleanlab_threshold(s) for s in per_class])
+    if adjust_pred_probs and per_class is None:
+        thresholds = [float(t) for t in confident_thresholds]
+    elif adjust_pred_probs:
+        thresholds = []
+        for values in per_class:  # one class per step (pass confident_thresholds to skip this)
+            thresholds.append(cleanlab_threshold(values))
+            yield
     scores = []
     for start, stop in chunks:
         rows = probabilities[start:stop]
