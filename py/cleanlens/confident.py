@@ -554,11 +554,7 @@ class ArrayConfidentLearning:
         self.labels, self.probabilities, self.n_classes = labels, probabilities, k
         self.argmax = probabilities.argmax(axis=1)  # the first maximum, as in ConfidentLearning
         self.top = probabilities[np.arange(n), self.argmax]
-        # each class's self-confidences in item order (a stable sort by label), contiguous
-        order = _stable_order(labels, k)
-        grouped = probabilities[order, labels[order]]
-        bounds = np.searchsorted(labels[order], np.arange(k + 1)).tolist()
-        per_class = [grouped[bounds[c]:bounds[c + 1]] for c in range(k)]
+        per_class = class_self_confidences(labels, probabilities, k)
         self.class_counts = [len(s) for s in per_class]
         self.cleanlab_thresholds = [cleanlab_threshold(s, np.mean) for s in per_class]
         self.sorted_self_confidences = [np.sort(s) for s in per_class]
@@ -626,6 +622,19 @@ class ArrayConfidentLearning:
         n_confident = confident.sum(axis=1)
         suggested = np.where(n_confident > 1, self.argmax, confident.argmax(axis=1))
         return suggested, n_confident > 0
+
+
+def class_self_confidences(labels, probabilities, k):
+    """Each class's self-confidences ``p_i[g_i]``, in item order: K contiguous float64 arrays (numpy).
+
+    Contiguous, so ``numpy.mean`` sums each as cleanlab's ``get_confident_thresholds`` does.
+    """
+    import numpy as np
+
+    order = _stable_order(labels, k)
+    grouped = probabilities[order, labels[order]]
+    bounds = np.searchsorted(labels[order], np.arange(k + 1)).tolist()
+    return [grouped[bounds[c]:bounds[c + 1]] for c in range(k)]
 
 
 def _stable_order(codes, size):

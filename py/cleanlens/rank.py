@@ -53,7 +53,7 @@ from bisect import bisect_right
 from itertools import repeat
 from operator import getitem
 
-from .confident import cleanlab_threshold, numpy_inputs, numpy_sum
+from .confident import class_self_confidences, cleanlab_threshold, numpy_inputs, numpy_sum
 
 METHODS = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
 DEFAULT_METHOD = "self_confidence"
@@ -338,12 +338,8 @@ def _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_th
         raise ValueError(f"labels must be class indices in 0..{k - 1}")
     if adjust_pred_probs:
         if confident_thresholds is None:
-            order = np.argsort(labels, kind="stable")
-            self_confidence = probabilities[order, labels[order]]
-            bounds = np.searchsorted(labels[order], np.arange(k + 1))
-            # each class's values in item order, contiguous: numpy.mean sums them as cleanlab's does
-            confident_thresholds = [cleanlab_threshold(self_confidence[bounds[c]:bounds[c + 1]], np.mean)
-                                    for c in range(k)]
+            confident_thresholds = [cleanlab_threshold(values, np.mean)
+                                    for values in class_self_confidences(labels, probabilities, k)]
         thresholds = np.asarray(confident_thresholds, dtype=np.float64)
         if thresholds.shape != (k,):
             raise ValueError(f"{thresholds.size} confident thresholds for {k} classes")
