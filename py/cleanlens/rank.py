@@ -32,14 +32,15 @@ Two paths, one definition:
   :func:`iter_label_quality_scores` computes the scores in steps of
   :data:`CHUNK_VALUES` probabilities so a page can pause between them;
   :func:`label_quality_scores` runs it to the end. Cost in Pyodide 314.0.5
-  under Node, N = 100,000, K = 10, medians of 3 runs on a shared 2-core
-  machine, garbage collector held off (``python bench/bench_cleanlab.py
-  --pyodide-only``): ``self_confidence`` 45 ms, ``normalized_margin``
-  0.2 s, ``confidence_weighted_entropy`` 0.53 s, ``self_confidence`` with
-  ``adjust_pred_probs`` 0.8 s, in steps of at most about 10 ms (95th
-  percentile); the worst-first order: one sort (:func:`label_quality_order`)
-  65 ms, or :func:`iter_label_quality_order` 0.14 s in steps of about 5 ms.
-  Compute both once per training.
+  under Node, N = 100,000, K = 10 (``python bench/bench_cleanlab.py
+  --pyodide-only``; medians of 3 runs, the garbage collector held off; the
+  ranges are two runs of the benchmark on a shared 2-core machine):
+  ``self_confidence`` 40-45 ms, ``normalized_margin`` 0.09-0.2 s,
+  ``confidence_weighted_entropy`` 0.35-0.53 s, ``self_confidence`` with
+  ``adjust_pred_probs`` 0.5-0.8 s, in steps of 4-10 ms (95th percentile);
+  the worst-first order: one sort (:func:`label_quality_order`) 40-65 ms,
+  or :func:`iter_label_quality_order` 80-140 ms in steps of 2-5 ms (95th
+  percentile). Compute both once per training.
 - numpy, when ``labels`` or ``probabilities`` is a numpy array
   (:func:`label_quality_scores` then returns a numpy array), processing
   :data:`BLOCK_ROWS` rows at a time so that temporaries stay small.
