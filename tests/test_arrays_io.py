@@ -292,3 +292,56 @@ def test_csv_blank_records_limit_at_and_past():
     with pytest.raises(InputError, match="^t.csv: line 100002: more than 100,000 empty records; remove the empty lines$"):
         records(b"a\n" + b'""\n' * (arrays_io.MAX_BLANK_RECORDS + 1) + b"1\n")
     assert records(b"a\n" + b" ,\n" * (2 * arrays_io.MAX_BLANK_RECORDS) + b"1\n")[-1][2] == ["1"]  # skipped, not counted
+
+
+# --- the numpy reading path of the command line (as_array=True) ----------------------------
+
+
+@pytest.mark.parametrize("dtype", ["<f8", ">f8", "<f4", "<f2", "<i8", ">i4", "|u1", "<u8", "|b1"])
+@pytest.mark.parametrize("fortran", [False, True])
+def test_as_array_reads_what_the_pure_reader_reads(tmp_path, dtype, fortran):
+    values = (np.arange(24).reshape(8, 3) % 4).astype(dtype)
+    np.save(tmp_path / "m.npy", np.asfortranarray(values) if fortran else values)
+    rows, shape = arrays_io.read_matrix_shape(tmp_path / "m.npy", as_array=True)
+    assert (rows.tolist(), shape) == arrays_io.read_matrix_shape(tmp_path / "m.npy")
+    assert rows.dtype == np.float64 and rows.flags.c_contiguous
+    for labels in (values[:, 0], values[:, :1]):
+        np.save(tmp_path / "l.npy", np.asfortranarray(labels) if fortran else labels)
+        array = arrays_io.read_labels(tmp_path / "l.npy", as_array=True)
+        assert array.ndim == 1 and [int(x) for x in array.tolist()] == arrays_io.read_labels(tmp_path / "l.npy")
+
+
+@pytest.mark.parametrize(
+    ("values", "allow_ood"),
+    [
+        (np.array([0.0, 1.0, 2.5]), False),
+        (np.array([0.0, np.inf]), False),
+        (np.array([0, -1, 2]), False),
+        (np.array([0, -1, -2]), True),
+        (np.array([0.0, -1.0, np.nan]), True),
+    ],
+)
+def test_as_array_label_messages_are_the_pure_readers(tmp_path, values, allow_ood):
+    np.save(tmp_path / "l.npy", values)
+    with pytest.raises(InputError) as pure:
+        arrays_io.read_labels(tmp_path / "l.npy", allow_ood)
+    with pytest.raises(InputError) as array:
+        arrays_io.read_labels(tmp_path / "l.npy", allow_ood, as_array=True)
+    assert str(array.value) == str(pure.value)
+
+
+def test_as_array_from_csv_and_header_checks_first(tmp_path):
+    (tmp_path / "p.csv").write_text("a,b\n0.5,0.5\n1,0\n")
+    rows, shape = arrays_io.read_matrix_shape(tmp_path / "p.csv", as_array=True)
+    assert rows.tolist() == [[0.5, 0.5], [1.0, 0.0]] and shape == (2, 2)
+    (tmp_path / "l.csv").write_text("label\n0\n99999999999999999999\n")  # beyond 64 bits: exact Python ints
+    assert arrays_io.read_labels(tmp_path / "l.csv", as_array=True).tolist() == [0, 99999999999999999999]
+    (tmp_path / "bad.npy").write_bytes(npy(np.zeros(3))[:-8])  # truncated: refused by our header checks
+    with pytest.raises(InputError, match="^bad.npy: truncated"):
+        arrays_io.read_labels(tmp_path / "bad.npy", as_array=True)
+    np.save(tmp_path / "obj.npy", np.array([1, "a"], dtype=object), allow_pickle=True)
+    with pytest.raises(InputError, match="unsupported dtype"):
+        arrays_io.read_labels(tmp_path / "obj.npy", as_array=True)
+    np.save(tmp_path / "empty.npy", np.zeros((0, 3)))
+    rows, shape = arrays_io.read_matrix_shape(tmp_path / "empty.npy", as_array=True)
+    assert rows.shape == (0, 3) and shape == (0, 3)

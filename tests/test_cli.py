@@ -289,3 +289,83 @@ def test_huge_integers_in_csv(capsys, tmp_path):
     (tmp_path / "h.csv").write_text("9" * 400 + "\n")
     status, _, err = run(capsys, "find-issues", "--labels", tmp_path / "h.csv", "--pred-probs", tmp_path / "h.csv")
     assert status == 2 and err == "cleanlens: error: h.csv: row 0: label inf is not an integer class index\n"
+
+
+# --- with and without numpy: the same reports and the same messages ------------------------
+
+
+def run_both(capsys, monkeypatch, *argv):
+    """Run the command line with numpy and as without it; return both (status, out, err)."""
+    import cleanlens.cli as cli
+
+    with_numpy = run(capsys, *argv)
+    with monkeypatch.context() as m:
+        m.setattr(cli, "numpy_module", lambda: None)
+        without = run(capsys, *argv)
+    return with_numpy, without
+
+
+def test_numpy_and_pure_paths_give_the_same_reports(capsys, monkeypatch, case, files):
+    labels, probs, truth = case
+    np.save(files / "p32f.npy", np.asfortranarray(probs.astype(np.float32)))
+    np.save(files / "pbig.npy", probs.astype(">f8"))
+    np.save(files / "lfloat.npy", labels.astype(np.float16).reshape(-1, 1))
+    np.save(files / "lu8.npy", labels.astype(np.uint8))
+    np.save(files / "scaled.npy", probs * 3.0)
+    for argv in (
+        ["--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--truth", files / "truth.npy"],
+        ["--labels", files / "labels.csv", "--pred-probs", files / "probs.csv", "--thresholds", "cleanlab"],
+        ["--labels", files / "lfloat.npy", "--pred-probs", files / "p32f.npy", "--class-percentile", "30"],
+        ["--labels", files / "lu8.npy", "--pred-probs", files / "pbig.npy", "--rank-by", "confidence_weighted_entropy"],
+        ["--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy", "--renormalize",
+         "--rank-by", "normalized_margin", "--ood-percentile", "40"],
+    ):
+        (s1, out1, err1), (s2, out2, err2) = run_both(capsys, monkeypatch, "find-issues", *argv, "--json")
+        assert s1 == s2 == 0 and err1 == err2 == ""
+        a, b = json.loads(out1), json.loads(out2)
+        quality_a, quality_b = a.pop("label_quality"), b.pop("label_quality")
+        assert a == b
+        assert np.max(np.abs(np.array(quality_a) - quality_b)) <= 1e-12  # rank: one ulp apart at most
+        text1, text2 = run_both(capsys, monkeypatch, "find-issues", *argv)
+        assert text1 == text2
+
+
+def test_numpy_and_pure_paths_give_the_same_messages(capsys, monkeypatch, case, files, tmp_path):
+    labels, probs, truth = case
+    bad = {
+        "lhalf.npy": np.where(np.arange(60) == 7, 1.5, labels),
+        "lnan.npy": np.where(np.arange(60) == 3, np.nan, labels),
+        "lneg.npy": np.where(np.arange(60) == 9, -1, labels),
+        "lbig.npy": np.where(np.arange(60) == 11, 3, labels),
+        "lhuge.npy": np.where(np.arange(60) == 2, 2**64 - 1, labels.astype(np.uint64)).astype(np.uint64),
+        "lfloat_big.npy": np.where(np.arange(60) == 5, 1e20, labels),
+        "lbool.npy": labels.astype(bool),
+        "pnan.npy": np.where(np.arange(180).reshape(60, 3) == 100, np.nan, probs),
+        "pneg.npy": np.where(np.arange(180).reshape(60, 3) == 31, -0.25, probs),
+        "psum.npy": probs * np.where(np.arange(60) == 20, 1.01, 1.0)[:, None],
+        "pzero.npy": probs * np.where(np.arange(60) == 4, 0.0, 1.0)[:, None],
+        "tbig.npy": np.where(np.arange(60) == 6, 5, truth),
+        "tneg.npy": np.where(np.arange(60) == 6, -2, truth),
+        "tshort.npy": truth[:5],
+    }
+    for name, values in bad.items():
+        np.save(tmp_path / name, values)
+    (tmp_path / "lhuge.csv").write_text("\n".join(["0"] * 30 + ["99999999999999999999"] + ["1"] * 29) + "\n")
+    (tmp_path / "lmixed.csv").write_text("\n".join(["0"] * 30 + ["99999999999999999999", "1.5"] + ["1"] * 28) + "\n")
+    l, p = files / "labels.npy", files / "probs.npy"
+    cases = [
+        [tmp_path / "lhalf.npy", p], [tmp_path / "lnan.npy", p], [tmp_path / "lneg.npy", p],
+        [tmp_path / "lbig.npy", p], [tmp_path / "lhuge.npy", p], [tmp_path / "lfloat_big.npy", p],
+        [tmp_path / "lhuge.csv", p], [tmp_path / "lmixed.csv", p],
+        [l, tmp_path / "pnan.npy"], [l, tmp_path / "pneg.npy"], [l, tmp_path / "psum.npy"],
+        [l, tmp_path / "pzero.npy", "--renormalize"], [l, tmp_path / "pzero.npy"],
+        [l, p, "--truth", tmp_path / "tbig.npy"], [l, p, "--truth", tmp_path / "tneg.npy"],
+        [l, p, "--truth", tmp_path / "tshort.npy"],
+    ]
+    for labels_file, probs_file, *more in cases:
+        argv = ["find-issues", "--labels", labels_file, "--pred-probs", probs_file, *more]
+        (s1, out1, err1), (s2, out2, err2) = run_both(capsys, monkeypatch, *argv)
+        assert (s1, out1, err1) == (s2, out2, err2) and s1 == 2 and err1.startswith("cleanlens: error: "), argv
+    (s1, out1, _), (s2, out2, _) = run_both(capsys, monkeypatch, "find-issues", "--labels", tmp_path / "lbool.npy",
+                                              "--pred-probs", p, "--json")
+    assert s1 == s2 == 0 and out1 == out2

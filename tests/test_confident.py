@@ -1,6 +1,7 @@
 """Confident learning: thresholds, categories, confident joint, cleanlab parity, validation."""
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from cleanlens.confident import (
     CATEGORIES,
+    RULES,
+    ArrayConfidentLearning,
     CORRECT,
     LABEL_ISSUE,
     OOD,
@@ -19,8 +22,10 @@ from cleanlens.confident import (
     ProbabilityError,
     labelling_warnings,
     numpy_mean,
+    learner,
     percentile,
     validate,
+    validate_arrays,
 )
 
 SLIDER = list(range(0, 101, 5))
@@ -267,3 +272,127 @@ def test_numpy_inputs_are_accepted():
     a = ConfidentLearning(labels, probs.astype(np.float32)).categorize()
     b = ConfidentLearning(labels.tolist(), probs.astype(np.float32).tolist()).categorize()
     assert a == b
+
+
+# --- the numpy path: ArrayConfidentLearning equals ConfidentLearning ------------------------
+
+
+def assert_same_learners(labels, rows, n_classes=None):
+    pure = ConfidentLearning(labels, rows, n_classes)
+    array = ArrayConfidentLearning(np.array(labels), np.array(rows, dtype=float), n_classes)
+    assert array.labels.tolist() == pure.labels and array.probabilities.tolist() == pure.probabilities
+    assert array.class_counts == pure.class_counts and array.cleanlab_thresholds == pure.cleanlab_thresholds
+    assert [s.tolist() for s in array.sorted_self_confidences] == pure.sorted_self_confidences
+    assert array.warnings == pure.warnings
+    for rule in RULES:
+        for q_class, q_ood in [(50, 15), (0, 0), (100, 100), (100, 0), (33.3, 12.5)] + [(q, q // 2) for q in SLIDER]:
+            assert array.categorize(q_class, q_ood, rule) == pure.categorize(q_class, q_ood, rule), (rule, q_class)
+
+
+@settings(max_examples=200, deadline=None)
+@given(labelled_probabilities(max_n=50, max_k=6))
+def test_numpy_path_equals_the_pure_path(data):
+    labels, rows = data
+    assert_same_learners(labels, rows)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_numpy_path_equals_the_pure_path_with_ties_and_empty_classes(seed):
+    rng = np.random.default_rng(seed)
+    k = 4
+    rows = np.round(rng.dirichlet(np.full(k, 0.5), 300), 1)  # many ties, at the thresholds too
+    rows[rows.sum(axis=1) == 0, 0] = 1.0
+    rows /= rows.sum(axis=1, keepdims=True)
+    labels = rng.integers(0, k, 300)
+    labels[labels == 3] = 1  # class 3 empty: infinite thresholds, cleanlab's 2.0
+    assert_same_learners(labels.tolist(), rows.tolist())
+    assert_same_learners(labels.tolist(), rows.tolist(), n_classes=k)
+    assert_same_learners([2] * 5, np.eye(3)[[2, 2, 1, 0, 2]].tolist())  # one class: single-class warning
+
+
+def test_numpy_path_equals_cleanlab():
+    rng = np.random.default_rng(21)
+    probs = rng.dirichlet(np.full(7, 0.3), 5000)
+    labels = rng.integers(0, 7, 5000)
+    joint, issues = compute_confident_joint(labels, probs, calibrate=False, return_indices_of_off_diagonals=True)
+    result = ArrayConfidentLearning(labels, probs).categorize(rule="cleanlab")
+    assert result.joint == joint.tolist() and result.label_issues == issues.tolist()
+
+
+def test_learner_picks_the_path():
+    labels, rows = [0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]
+    assert type(learner(labels, rows)) is ConfidentLearning
+    assert type(learner(np.array(labels), rows)) is ArrayConfidentLearning
+    assert type(learner(labels, rows, backend="numpy")) is ArrayConfidentLearning
+    assert type(learner(np.array(labels), np.array(rows), backend="python")) is ConfidentLearning
+    with pytest.raises(ValueError, match="unknown backend"):
+        learner(labels, rows, backend="gpu")
+    assert learner(labels, rows, backend="numpy").categorize() == learner(labels, rows).categorize()
+
+
+@pytest.mark.parametrize(
+    ("labels", "probs", "kwargs"),
+    [
+        ([0, 1], [[0.5, 0.5]], {}),
+        ([0, 2], [[0.5, 0.5], [0.5, 0.5]], {}),
+        ([0, -1], [[0.5, 0.5], [0.5, 0.5]], {}),
+        ([0, 0.5], [[0.5, 0.5], [0.5, 0.5]], {}),
+        ([0, math.nan], [[0.5, 0.5], [0.5, 0.5]], {}),
+        ([0, 1], [[0.5, 0.5], [0.5]], {}),
+        ([0, 1], [[0.5, 0.5], [math.nan, 1.0]], {}),
+        ([0, 1], [[0.5, 0.5], [0.0, math.inf]], {}),
+        ([0, 1], [[1.5, -0.5], [0.5, 0.5]], {}),
+        ([0, 1], [[0.6, 0.6], [1.5, -0.5]], {}),  # the first bad row wins, whatever the problem
+        ([0, 1], [[0.5, 0.5], [0.6, 0.6]], {}),
+        ([0, 1], [[0.5, 0.5], [0.5, 0.5 + 1e-3]], {}),  # at the tolerance: accepted exactly as validate does
+        ([0, 1], [[0.5, 0.5], [0.5, 0.5 + 1.0000001e-3]], {}),
+        ([0, 1], [[0.5, 0.5], [0.5, "x"]], {}),
+        ([], [], {}),
+        ([0, 1], [[0.5, 0.5], [0.5, 0.5]], {"n_classes": 3}),
+        ([0, 1], [[1.0, 3.0], [0.0, 0.0]], {"renormalize": True}),
+        ([0, 1], [[1.0, 3.0], [2.0, 2.0]], {"renormalize": True}),
+        ([0, 1], [[1e-300, 3e-300], [0.1, 0.7]], {"renormalize": True}),
+        ([True, False], [[0.5, 0.5], [0.5, 0.5]], {}),
+        ([0, 1], np.zeros((2, 0)), {}),
+    ],
+)
+def test_validate_arrays_raises_what_validate_raises(labels, probs, kwargs):
+    try:
+        array = np.array(probs, dtype=float)
+    except (TypeError, ValueError):  # ragged rows, text: an object array
+        array = np.array(probs, dtype=object)
+    try:
+        expected = validate(labels, probs if isinstance(probs, list) else probs.tolist(), **kwargs)
+    except ProbabilityError as exc:
+        with pytest.raises(ProbabilityError) as raised:
+            validate_arrays(np.array(labels), array, **kwargs)
+        assert str(raised.value) == str(exc)
+    else:
+        labels_out, probs_out = validate_arrays(np.array(labels), array, **kwargs)
+        assert labels_out.tolist() == expected[0] and probs_out.tolist() == expected[1]
+        assert labels_out.dtype == np.intp and probs_out.dtype == np.float64 and probs_out.flags.c_contiguous
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.5005, 0.501, 1.0, -0.1, math.inf, math.nan]) |
+                         st.floats(0, 2), min_size=3, max_size=3), min_size=1, max_size=8),
+       st.booleans())
+def test_validate_arrays_property(rows, renormalize):
+    labels = [i % 3 for i in range(len(rows))]
+    try:
+        expected = validate(labels, rows, renormalize=renormalize)
+    except ProbabilityError as exc:
+        with pytest.raises(ProbabilityError, match="^" + re.escape(str(exc)) + "$"):
+            validate_arrays(np.array(labels), np.array(rows), renormalize=renormalize)
+    else:
+        got = validate_arrays(np.array(labels), np.array(rows), renormalize=renormalize)
+        assert got[1].tolist() == expected[1]
+
+
+def test_fortran_and_float32_inputs():
+    rng = np.random.default_rng(2)
+    probs = rng.dirichlet(np.ones(3), 40).astype(np.float32)
+    labels = rng.integers(0, 3, 40).astype(np.uint8)
+    array = ArrayConfidentLearning(labels, np.asfortranarray(probs))
+    assert array.probabilities.flags.c_contiguous
+    assert array.categorize() == ConfidentLearning(labels.tolist(), probs.tolist()).categorize()

@@ -491,8 +491,12 @@ def _read_csv_rows(source, name):
     return rows
 
 
-def _read_table(path):
-    """``(shape, rows)`` from ``.npy`` or CSV; ``rows`` is a list of lists for 2-D, a flat list for 1-D."""
+def _read_table(path, as_array=False):
+    """``(shape, rows)`` from ``.npy`` or CSV; ``rows`` is a list of lists for 2-D, a flat list for 1-D.
+
+    With ``as_array``, ``rows`` is a numpy array instead (a ``.npy`` file is read by ``numpy.load`` once
+    its header passed :func:`read_npy_header`; a CSV is read as without it, then converted).
+    """
     path = Path(path)
     name = path.name
     with open_source(path) as source:
@@ -501,36 +505,79 @@ def _read_table(path):
             shape = header.shape
             if len(shape) not in (1, 2):
                 raise InputError(f"{name}: expected a 1-D or 2-D array, got shape {shape}")
+            if as_array:
+                return shape, _load_npy(path, shape)
             width = shape[1] if len(shape) == 2 else 1
             if header.count == 0:
                 return shape, []
             rows = [row for chunk in iter_npy_rows(source, header, width) for row in chunk]
             return shape, [r[0] for r in rows] if len(shape) == 1 else rows
         rows = _read_csv_rows(source, name)
-    return (len(rows), len(rows[0][1])), [values for _, values in rows]
+    shape, values = (len(rows), len(rows[0][1])), [values for _, values in rows]
+    return shape, _csv_array(values) if as_array else values
 
 
-def read_labels(path, allow_ood=False):
+def _load_npy(path, shape):
+    """A ``.npy`` file whose header :func:`read_npy_header` accepted, read by numpy (no pickles)."""
+    import numpy as np
+
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:  # the header passed our checks: not expected
+        raise InputError(f"{path.name}: unreadable .npy file: {exc}") from None
+    if array.shape != shape:
+        raise InputError(f"{path.name}: unreadable .npy file: numpy reads shape {array.shape}, the header says {shape}")
+    return array
+
+
+def _csv_array(rows):
+    """A numpy array of CSV numbers (with an int beyond 64 bits: an object array of the Python numbers)."""
+    import numpy as np
+
+    return np.array(rows)
+
+
+def _label_value(name, i, x, allow_ood):
+    """Label ``x`` of row ``i`` as an int, or :class:`InputError` (see :func:`read_labels`)."""
+    if isinstance(x, float):
+        if not x.is_integer():
+            raise InputError(f"{name}: row {i}: label {x!r} is not an integer class index")
+        x = int(x)
+    if x < (-1 if allow_ood else 0):
+        raise InputError(f"{name}: row {i}: label {x} is negative" + (" (only -1, OOD, is allowed)" if allow_ood else ""))
+    return x
+
+
+def read_labels(path, allow_ood=False, *, as_array=False):
     """Class indices from a ``.npy`` of shape (N,) or (N, 1), or a one-column CSV. Returns a list of ints.
 
     With ``allow_ood`` (true labels), -1 is accepted: out of distribution.
+    With ``as_array`` (numpy installed), a numpy array (N,) of the file's
+    numeric dtype instead, checked the same way (whole numbers, not
+    negative; the same messages): the caller converts it once its own
+    range checks passed.
     """
     name = Path(path).name
-    shape, rows = _read_table(path)
+    shape, rows = _read_table(path, as_array)
     if len(shape) == 2:
         if shape[1] != 1:
             raise InputError(f"{name}: labels must be one column (shape (N,)), got shape {shape}")
-        rows = [r[0] for r in rows]
-    labels = []
-    for i, x in enumerate(rows):
-        if isinstance(x, float):
-            if not x.is_integer():
-                raise InputError(f"{name}: row {i}: label {x!r} is not an integer class index")
-            x = int(x)
-        if x < (-1 if allow_ood else 0):
-            raise InputError(f"{name}: row {i}: label {x} is negative" + (" (only -1, OOD, is allowed)" if allow_ood else ""))
-        labels.append(x)
-    return labels
+        rows = rows[:, 0] if as_array else [r[0] for r in rows]
+    if not as_array:
+        return [_label_value(name, i, x, allow_ood) for i, x in enumerate(rows)]
+    import numpy as np
+
+    if rows.dtype.kind == "O":  # a CSV with an int beyond 64 bits: checked one by one
+        return np.array([_label_value(name, i, x, allow_ood) for i, x in enumerate(rows.tolist())], dtype=object)
+    lowest = -1 if allow_ood else 0
+    if rows.dtype.kind == "f":
+        bad = ~np.isfinite(rows) | (rows != np.floor(rows)) | (rows < lowest)
+    else:  # integers and booleans
+        bad = rows < lowest
+    if bad.any():
+        i = int(np.argmax(bad))
+        _label_value(name, i, rows[i].item(), allow_ood)
+    return rows
 
 
 def read_matrix(path):
@@ -538,10 +585,17 @@ def read_matrix(path):
     return read_matrix_shape(path)[0]
 
 
-def read_matrix_shape(path):
-    """``(rows, shape)``: :func:`read_matrix`'s rows and the array's shape (N, K), also when N is 0."""
+def read_matrix_shape(path, *, as_array=False):
+    """``(rows, shape)``: :func:`read_matrix`'s rows and the array's shape (N, K), also when N is 0.
+
+    With ``as_array`` (numpy installed), ``rows`` is a C-ordered float64 numpy array (N, K).
+    """
     name = Path(path).name
-    shape, rows = _read_table(path)
+    shape, rows = _read_table(path, as_array)
     if len(shape) != 2:
         raise InputError(f"{name}: expected a 2-D array (N, K), got shape {shape}")
+    if as_array:
+        import numpy as np
+
+        return np.ascontiguousarray(rows, dtype=np.float64), shape
     return [[float(x) for x in row] for row in rows], shape

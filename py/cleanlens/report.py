@@ -1,19 +1,77 @@
-"""Exports of the findings and the user's fixes: rows per item plus an audit header.
+"""Exports of the findings and the user's fixes: one row per item, plus an audit record.
 
 Pure functions, standard library only (they run in the browser, which turns
-the text into a download). One row per item:
+the text into a download).
 
-- ``id``; ``given``: the label in the loaded data; ``label``: the label now
-  (after the user's fixes); ``suggested``: the confidently suggested label or
-  empty; ``category``: ``correct``, ``label_issue``, ``ood``, ``unconfident``
-  or ``excluded``; ``self_confidence``: p[label trained on] (empty if excluded);
-  ``decision``: ``accept`` (suggestion accepted), ``keep`` (given label
+Files
+-----
+From a dataset named ``source_name`` (:func:`export_stem`):
+
+- ``<stem>-fixes.csv``: the rows as plain CSV (one header line, no comment
+  lines), so ``pandas.read_csv(path)`` reads it as it is;
+- ``<stem>-fixes-audit.json``: the audit record of that CSV, a second
+  download: ``{"audit": {...}, "items_file": "<stem>-fixes.csv"}``;
+- ``<stem>-fixes.json``: everything in one file, ``{"audit": {...}, "items":
+  [row, ...]}``.
+
+The stem is the data's own file name without its extension (for a pair of
+``.npy`` files, ``"labels.npy + pred_probs.npy"``, the labels file's:
+``labels``), made safe as a file name on every common system.
+
+Rows
+----
+One per item of the dataset, in dataset order, with :data:`FIELDS` (and,
+when asked, one ``p_<class name>`` column per class). What
+``pandas.read_csv(path)`` gives for each column:
+
+- ``id``: the item's id; str.
+- ``given``: the label in the loaded data (class name); str.
+- ``suggested``: the confidently suggested class (name); str, NaN when
+  there is none.
+- ``category``: ``correct``, ``label_issue``, ``ood``, ``unconfident`` or
+  ``excluded``; str.
+- ``is_label_issue``: ``True`` or ``False`` (the category is
+  ``label_issue``); bool.
+- ``label_quality``: the label quality score (:mod:`cleanlens.rank`, the
+  method is in the audit; lower = more likely mislabelled); float64, NaN for
+  excluded items.
+- ``decision``: ``accept`` (suggestion accepted), ``keep`` (given label
   confirmed), ``exclude`` (marked out of distribution), ``relabel`` (changed
-  by hand) or empty.
+  by hand); str, NaN when there is none.
+- ``final_label``: the label after the user's fixes (class name); str.
+- optionally ``p_<class name>``, one per class: the item's out-of-sample
+  probabilities (its training row); float64, NaN for excluded items.
 
-The audit header records how the findings were made: thresholds and rule,
-engine and version, hyperparameters, seed, folds, the dataset file's name and
-SHA-256, the cleanlens version and the time of export (UTC, ISO 8601).
+"str" is pandas 3's string dtype (``object`` in pandas 2). Caveats, all
+pandas' inference: a text column whose every value is a whole number is read
+as ``int64`` (the ids ``0``..``N-1`` of a ``.npy`` pair, class names
+``0``..``K-1``), or ``float64`` when it also has empty cells
+(``suggested``); texts that pandas takes for missing values (``NA``,
+``null``, ``None``, ``nan``, ...) become NaN. ``pd.read_csv(path, dtype=str,
+keep_default_na=False)`` keeps every text as written (numbers then need
+``astype(float)``).
+
+Numbers are written with Python's ``repr`` (the shortest text that reads back
+as the same float): pandas reads them back exactly, whatever their sign.
+
+Spreadsheet formulas
+--------------------
+A *text* cell (id, class name, category, decision) that begins with ``=``,
+``+``, ``-``, ``@``, a tab, a carriage return or ``'`` is written with a
+``'`` in front (:func:`neutralize`), so a spreadsheet shows it as text
+instead of running it as a formula. The original text is the cell without
+that first ``'`` when the second character is one of those seven, in pandas:
+``df[col].str.replace(r"^'(?=[=+\\-@\\t\\r'])", "", regex=True)`` (exact,
+:func:`unneutralize`). Only text cells are changed: a number (a score, a
+probability) is written as it is, ``-1.0`` included; column names are fixed
+words, or ``p_`` and a class name. The JSON files hold the texts unchanged.
+
+Audit
+-----
+How the findings were made: thresholds and rule, engine and version,
+hyperparameters, seed, folds, the label quality method, the dataset file's
+name and SHA-256, the cleanlens version and the time of export (UTC, ISO
+8601), the category counts.
 """
 
 from __future__ import annotations
@@ -21,41 +79,78 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime, timezone
 
 from . import __version__
-from .confident import CATEGORIES
+from .confident import CATEGORIES, LABEL_ISSUE
+from .rank import DEFAULT_METHOD
 
-FIELDS = ("id", "given", "label", "suggested", "category", "self_confidence", "decision")
+FIELDS = ("id", "given", "suggested", "category", "is_label_issue", "label_quality", "decision", "final_label")
+PROBABILITY_PREFIX = "p_"
+KINDS = ("csv", "json", "audit")
+"""Export kinds: the rows as CSV, everything as JSON, the audit of a CSV export."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+"""A text cell starting with one of these gets a leading ``'`` in CSV (``'`` itself so that it can be undone)."""
+MAX_STEM_BYTES = 120
+"""The longest file-name stem, in UTF-8 bytes (file systems allow 255 per name)."""
+DEFAULT_STEM = "cleanlens"
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+"""Characters that some system forbids in file names (Windows' reserved set, controls, path separators)."""
 
 
-def export_rows(dataset, result, self_confidence, labels, decisions):
-    """Rows (dicts with :data:`FIELDS`) for every item.
+def export_rows(dataset, result, scores, labels, decisions, probabilities=None):
+    """Rows (dicts with :data:`FIELDS`, plus ``p_<class>`` with ``probabilities``) for every item.
 
-    ``result``: the :class:`~cleanlens.confident.Categorization` indexed by item
-    (codes beyond the four categories mean excluded); ``self_confidence``: per
-    item, float or None; ``labels``: the current labels; ``decisions``: item ->
-    ``accept``/``keep``/``exclude``.
+    Parameters
+    ----------
+    dataset : :class:`~cleanlens.dataset.Dataset`
+        ``ids``, ``classes``, ``given`` (N each, K classes).
+    result : :class:`~cleanlens.confident.Categorization`
+        Indexed by dataset item (codes beyond the four categories: excluded).
+    scores : sequence of float or None, shape (N,)
+        Label quality score per item (None for excluded items).
+    labels : sequence of int, shape (N,)
+        The current labels.
+    decisions : dict
+        item -> ``accept``/``keep``/``exclude``.
+    probabilities : sequence of (sequence of K floats, or None), shape (N, K), optional
+        The training's rows; adds the ``p_<class>`` columns.
+
+    Returns
+    -------
+    list of dict, N rows
+        Values are str, bool, float or None (an empty cell).
     """
     classes = dataset.classes
+    columns = probability_columns(classes) if probabilities is not None else ()
     rows = []
     for i, item_id in enumerate(dataset.ids):
         code = result.categories[i]
         suggested = result.suggested[i]
-        decision = decisions.get(i) or ("relabel" if labels[i] != dataset.given[i] else "")
-        rows.append({
+        row = {
             "id": item_id,
             "given": classes[dataset.given[i]],
-            "label": classes[labels[i]],
-            "suggested": "" if suggested is None else classes[suggested],
+            "suggested": None if suggested is None else classes[suggested],
             "category": CATEGORIES[code] if code < len(CATEGORIES) else "excluded",
-            "self_confidence": self_confidence[i],
-            "decision": decision,
-        })
+            "is_label_issue": code == LABEL_ISSUE,
+            "label_quality": scores[i],
+            "decision": decisions.get(i) or ("relabel" if labels[i] != dataset.given[i] else None),
+            "final_label": classes[labels[i]],
+        }
+        if columns:
+            values = probabilities[i] or [None] * len(columns)
+            row.update(zip(columns, values))
+        rows.append(row)
     return rows
 
 
-def audit_header(dataset, result, info, source_name, source_sha256, now=None):
+def probability_columns(classes):
+    """The optional probability columns' names: ``p_<class name>`` per class."""
+    return [PROBABILITY_PREFIX + name for name in classes]
+
+
+def audit_header(dataset, result, info, source_name, source_sha256, now=None, method=DEFAULT_METHOD):
     """The audit record (a dict) for an export; ``info`` is the training record (engine, C, gamma, seed, folds)."""
     classes = dataset.classes
     now = now or datetime.now(timezone.utc)
@@ -70,6 +165,7 @@ def audit_header(dataset, result, info, source_name, source_sha256, now=None):
         "ood_percentile": result.ood_percentile,
         "class_thresholds": {c: result.class_thresholds[k] for k, c in enumerate(classes)},
         "ood_thresholds": {c: result.ood_thresholds[k] for k, c in enumerate(classes)},
+        "label_quality_method": method,
         "engine": info.get("engine"),
         "engine_version": info.get("engine_version"),
         "C": info.get("C"),
@@ -80,26 +176,110 @@ def audit_header(dataset, result, info, source_name, source_sha256, now=None):
     }
 
 
+def export_stem(source_name):
+    """A file-name stem from the data's own name: its file name without the extension, safe on every system.
+
+    For ``"<labels file> + <pred_probs file>"`` (a ``.npy`` pair) the labels
+    file's name is used. Characters that Windows, macOS or Linux refuse in a
+    name (``<>:"/\\|?*``, control characters) become ``_``; leading and
+    trailing dots and spaces are dropped (a leading dot hides a file, Windows
+    drops trailing ones); at most :data:`MAX_STEM_BYTES` UTF-8 bytes are
+    kept; :data:`DEFAULT_STEM` if nothing is left. Callers append a suffix
+    (``-fixes``), so a stem such as ``CON`` never forms a reserved Windows name.
+
+    Examples
+    --------
+    >>> export_stem("labels_1000.npy + pred_probs_1000.npy")
+    'labels_1000'
+    >>> export_stem("fashion3.json")
+    'fashion3'
+    >>> export_stem('../a:b|c?.csv')
+    'a_b_c'
+    >>> export_stem("")
+    'cleanlens'
+    """
+    name = source_name.split(" + ", 1)[0]
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    stem = _UNSAFE_IN_NAMES.sub("_", stem).strip(" ._")
+    stem = stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip(" .")
+    return stem or DEFAULT_STEM
+
+
+def export_file_name(source_name, kind):
+    """The download's file name for an export ``kind`` (one of :data:`KINDS`).
+
+    >>> [export_file_name("labels.npy + pred_probs.npy", kind) for kind in KINDS]
+    ['labels-fixes.csv', 'labels-fixes.json', 'labels-fixes-audit.json']
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
+    stem = export_stem(source_name) + "-fixes"
+    return {"csv": f"{stem}.csv", "json": f"{stem}.json", "audit": f"{stem}-audit.json"}[kind]
+
+
+def neutralize(text):
+    """A text cell made safe for spreadsheets: ``'`` in front if it starts with one of :data:`FORMULA_STARTS`.
+
+    >>> [neutralize(t) for t in ["=1+1", "+cmd", "-1", "@SUM(A1)", "'x", "cat", ""]]
+    ["'=1+1", "'+cmd", "'-1", "'@SUM(A1)", "''x", 'cat', '']
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralize(text):
+    """The inverse of :func:`neutralize`: ``unneutralize(neutralize(t)) == t`` for every str ``t``.
+
+    >>> unneutralize("'=1+1"), unneutralize("''x"), unneutralize("'quoted")
+    ('=1+1', "'x", "'quoted")
+    """
+    return text[1:] if text[:1] == "'" and text[1:2] != "" and text[1:2] in FORMULA_STARTS else text
+
+
 def _json_number(value):
     """+inf (a class with no items) is not JSON: write it as null."""
     return None if isinstance(value, float) and value in (float("inf"), float("-inf")) else value
 
 
+def _json_audit(audit):
+    return dict(audit, class_thresholds={k: _json_number(v) for k, v in audit["class_thresholds"].items()},
+                ood_thresholds={k: _json_number(v) for k, v in audit["ood_thresholds"].items()})
+
+
 def to_json(audit, rows):
-    """The export as JSON text: ``{"audit": {...}, "items": [...]}``."""
-    clean = dict(audit, class_thresholds={k: _json_number(v) for k, v in audit["class_thresholds"].items()},
-                 ood_thresholds={k: _json_number(v) for k, v in audit["ood_thresholds"].items()})
-    return json.dumps({"audit": clean, "items": rows}, indent=1, ensure_ascii=False)
+    """The export as JSON text: ``{"audit": {...}, "items": [...]}`` (texts as they are; empty = null)."""
+    return json.dumps({"audit": _json_audit(audit), "items": rows}, indent=1, ensure_ascii=False)
 
 
-def to_csv(audit, rows):
-    """The export as CSV text: ``# key: value`` audit lines, then a header row and one row per item."""
+def audit_to_json(audit, items_file):
+    """The audit of a CSV export as JSON text: ``{"audit": {...}, "items_file": items_file}``."""
+    return json.dumps({"audit": _json_audit(audit), "items_file": items_file}, indent=1, ensure_ascii=False)
+
+
+def to_csv(rows):
+    """The rows as CSV text: a header line, then one line per row (``\\n`` line ends).
+
+    Text cells are neutralised (:func:`neutralize`); bools are ``True`` or
+    ``False``; floats are written with ``repr``; None is an empty cell.
+
+    >>> print(to_csv([{"id": "=1+1", "score": -1.0, "ok": True, "note": None}]), end="")
+    id,score,ok,note
+    '=1+1,-1.0,True,
+    """
     out = io.StringIO()
-    for key, value in audit.items():
-        text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-        out.write(f"# {key}: {text}\n")
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
+    if not rows:
+        return ""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0].keys())
     for row in rows:
-        writer.writerow(dict(row, self_confidence="" if row["self_confidence"] is None else repr(row["self_confidence"])))
+        writer.writerow([_cell(v) for v in row.values()])
     return out.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralize(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)  # bool, int

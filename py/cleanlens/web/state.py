@@ -406,14 +406,32 @@ class ExplorerState:
         self._cache[key] = order
         return order
 
-    def export(self, kind, now=None):
-        """The findings and fixes as ``(file name, text)``; kind is ``csv`` or ``json``. Needs a training."""
-        result = self.analysis()
-        rows = report.export_rows(self.dataset, result, self.training.self_confidence, self.labels, self.decisions)
-        audit = report.audit_header(self.dataset, result, self.training.info, self.source_name, self.source_sha256, now)
-        stem = (self.source_name.rsplit(".", 1)[0] or "cleanlens") + "-fixes"
+    def export(self, kind, now=None, *, probabilities=False, method=None):
+        """The findings and fixes as ``(file name, text)``; needs a training (:mod:`cleanlens.report`).
+
+        ``kind``: ``csv`` (the rows, plain CSV), ``json`` (audit and rows) or ``audit`` (the audit of the
+        CSV export, its second download); file names from :func:`cleanlens.report.export_file_name`.
+        ``probabilities``: add the ``p_<class>`` columns. ``method``: the label quality score
+        (:data:`cleanlens.rank.METHODS`; default ``self_confidence``). ``csv`` and ``json`` clear
+        :attr:`unexported`.
+        """
+        from cleanlens import rank
+
+        method = method or rank.DEFAULT_METHOD
+        name = report.export_file_name(self.source_name, kind)
+        training, result = self.training, self.analysis()
+        audit = report.audit_header(self.dataset, result, training.info, self.source_name, self.source_sha256, now,
+                                    method)
+        if kind == "audit":
+            return name, report.audit_to_json(audit, report.export_file_name(self.source_name, "csv"))
+        scores = [None] * len(self.labels)
+        learner = training.learner
+        for i, score in zip(training.active, rank.label_quality_scores(learner.labels, learner.probabilities, method)):
+            scores[i] = score
+        rows = report.export_rows(self.dataset, result, scores, self.labels, self.decisions,
+                                  training.probabilities if probabilities else None)
         self.unexported = False
-        return (f"{stem}.csv", report.to_csv(audit, rows)) if kind == "csv" else (f"{stem}.json", report.to_json(audit, rows))
+        return name, report.to_csv(rows) if kind == "csv" else report.to_json(audit, rows)
 
     # ----------------------------------------------------------------- shareable view (URL fragment)
 
