@@ -426,8 +426,8 @@ class ExplorerState:
             return name, report.audit_to_json(audit, report.export_file_name(self.source_name, "csv"))
         scores = [None] * len(self.labels)
         learner = training.learner
-        for i, score in zip(training.active, rank.label_quality_scores(learner.labels, learner.probabilities, method)):
-            scores[i] = score
+        for i, value in zip(training.active, rank.label_quality_scores(learner.labels, learner.probabilities, method)):
+            scores[i] = value
         rows = report.export_rows(self.dataset, result, scores, self.labels, self.decisions,
                                   training.probabilities if probabilities else None)
         self.unexported = False
