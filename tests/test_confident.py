@@ -396,3 +396,24 @@ def test_fortran_and_float32_inputs():
     array = ArrayConfidentLearning(labels, np.asfortranarray(probs))
     assert array.probabilities.flags.c_contiguous
     assert array.categorize() == ConfidentLearning(labels.tolist(), probs.tolist()).categorize()
+
+
+def test_under_the_cleanlab_rule_ood_thresholds_stay_at_or_below_the_means_and_no_category_changes():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(200):
+        k = rng.randint(2, 5)
+        labels = [rng.randrange(k) for _ in range(rng.randint(k, 40))]
+        rows = []
+        for _ in labels:
+            raw = [rng.random() ** rng.choice([1, 4]) + 1e-9 for _ in range(k)]
+            rows.append([x / sum(raw) for x in raw])
+        learner = ConfidentLearning(labels, rows, k)
+        q = rng.randint(0, 100)
+        clipped = learner.categorize(50, q, rule="cleanlab")
+        assert all(o <= c for o, c in zip(clipped.ood_thresholds, clipped.class_thresholds))
+        unclipped = learner.thresholds(q)
+        expected = ["ood" if s is None and all(p < o for p, o in zip(row, unclipped)) else None
+                    for s, row in zip(clipped.suggested, rows)]
+        assert [c == 2 for c in clipped.categories] == [e == "ood" for e in expected]  # 2: OOD

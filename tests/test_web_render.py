@@ -67,11 +67,29 @@ def test_explanations_follow_the_category():
     for i in range(len(state.labels)):
         text = render.explanation(state, result, i)
         category = render.category_of(result, i)
-        expected = {"correct": "looks right", "label_issue": "likely a label error", "ood": "belong to none",
+        expected = {"correct": "looks right", "label_issue": "likely a label error", "ood": "belongs to none",
                     "unconfident": "neither a confident suggestion"}[category]
         assert expected in text, (i, category, text)
 
 
 def test_inf_thresholds_are_shown_as_a_dash():
     assert render.fmt(float("inf")) == "—"
-    assert render.fmt(0.12345) == "0.12"
+    assert render.fmt(0.12345) == "0.123"
+
+
+def test_comparisons_are_shown_with_enough_decimals_to_be_true():
+    assert render.compared(0.9404, 0.9401) == ("0.9404", "0.9401")
+    assert render.compared(0.94, 0.94) == ("0.940", "0.940")
+    assert render.compared(0.5, 0.25) == ("0.500", "0.250")
+    a, b = render.compared(0.93999996, 0.94)
+    assert float(a) < float(b)
+
+
+def test_row_number_ids_are_shown_as_numbers_not_class_names():
+    data = tiny_dataset(classes=("0", "1", "2"))
+    data.ids = [str(i) for i in range(len(data.ids))]
+    data.row_ids = True
+    state = trained(data)
+    state.selected = 4
+    html = render.detail(state, state.analysis())
+    assert 'data-testid="detail-id">#4<' in html and "for #4" in html

@@ -34,7 +34,7 @@ def worked_on():
     state.center_tab = "table"
     state.table_sort = ("p1", False)
     state.filter_class = 2
-    state.sort = "confidence-desc"
+    state.sort = "quality-desc"
     return state
 
 

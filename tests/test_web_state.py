@@ -71,16 +71,35 @@ def test_analysis_uses_the_trained_labels_and_is_cached(state):
 
 
 def test_visible_items_filter_and_sort(state):
+    state.sort = "dataset"
     state.filter_class = 1
     assert state.visible_items() == [6, 7, 8, 9, 10, 11]
     state.filter_class = None
     state.filter_category = "label_issue"
     assert state.visible_items() == state.analysis().label_issues
     state.filter_category = None
-    state.sort = "confidence-asc"
+    state.sort = "quality"  # the default: worst label quality first, ties by index
     order = state.visible_items()
-    conf = state.training.self_confidence
-    assert [conf[i] for i in order] == sorted(conf)
+    quality = state.training.quality
+    assert order == sorted(range(len(quality)), key=lambda i: (quality[i], i))
+    state.sort = "quality-desc"
+    assert state.visible_items() == order[::-1]
+
+
+def test_accept_all_leaves_decided_items_alone_and_is_one_undoable_step(state):
+    issues = state.analysis().label_issues
+    assert issues, "the fixture has a label issue"
+    first = issues[0]
+    state.keep(first)
+    assert state.pending_issues() == len(issues) - 1
+    changed = state.accept_all()
+    assert first not in changed and set(changed) == set(issues) - {first}
+    assert state.decisions[first] == "keep" and state.labels[first] == state.dataset.given[first]
+    assert all(state.decisions[i] == "accept" for i in changed)
+    assert state.pending_issues() == 0
+    assert sorted(state.undo_bulk()) == sorted(changed)
+    assert all(i not in state.decisions and state.labels[i] == state.dataset.given[i] for i in changed)
+    assert state.decisions[first] == "keep"
 
 
 def test_warnings_for_degenerate_labellings():

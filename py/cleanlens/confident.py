@@ -27,8 +27,10 @@ the percentile rule, the joint's counts need not equal the ids listed in a
 cell; ``joint_ids`` always lists the items). Categories under that rule:
 confident items are ``correct`` or ``label_issue`` as above (the label issues
 are exactly cleanlab's off-diagonal indices); an item confident for no class
-is ``ood`` if ``p_i[k] < o_k`` for every k (o_k from ``q_ood`` as in the
-percentile rule), else ``unconfident``.
+is ``ood`` if ``p_i[k] < o_k`` for every k, else ``unconfident``, where
+``o_k = min(t_k(q_ood), t_k)``: the OOD thresholds are kept at or below the
+(mean) class thresholds, as under the percentile rule (with q_ood <= q_class);
+this clipping changes no category (:func:`cleanlab_ood_thresholds`).
 
 :class:`ConfidentLearning` sorts each class's self-confidences once; every
 :meth:`ConfidentLearning.categorize` call (a slider move) is then O(N K).
@@ -270,6 +272,18 @@ def _pairwise_sum(a, start, n):
     return _pairwise_sum(a, start, half) + _pairwise_sum(a, start + half, n - half)
 
 
+def cleanlab_ood_thresholds(ood_thresholds, class_thresholds):
+    """The OOD thresholds under the cleanlab rule: ``min(o_k, c_k)``, kept at or below the class thresholds.
+
+    The page promises that an OOD threshold is never above its class threshold; under the cleanlab rule the
+    class threshold is a mean, which a percentile OOD threshold can exceed. Clipping changes no category:
+    an item with no cleanlab suggestion has ``p[k] < c_k - 1e-6`` for every k already, so it is below
+    ``min(o_k, c_k)`` exactly when it is below ``o_k``. (When ``o_k >= c_k`` for every class, every item
+    confident for no class is therefore OOD.)
+    """
+    return [min(o, c) for o, c in zip(ood_thresholds, class_thresholds)]
+
+
 @dataclass
 class Categorization:
     """The result of :meth:`ConfidentLearning.categorize`.
@@ -394,6 +408,7 @@ class ConfidentLearning:
             suggested = [a if p >= class_thresholds[a] else None for a, p in zip(self.argmax, self.top)]
         else:
             class_thresholds = list(self.cleanlab_thresholds)
+            ood_thresholds = cleanlab_ood_thresholds(ood_thresholds, class_thresholds)
             if self._cleanlab_suggested is None:
                 self._cleanlab_suggested = self.cleanlab_suggestions()
             suggested = self._cleanlab_suggested
@@ -580,6 +595,7 @@ class ArrayConfidentLearning:
             has = self.top >= np.array(class_thresholds)[suggested]
         else:
             class_thresholds = list(self.cleanlab_thresholds)
+            ood_thresholds = cleanlab_ood_thresholds(ood_thresholds, class_thresholds)
             if self._cleanlab is None:
                 self._cleanlab = self._cleanlab_suggestions()
             suggested, has = self._cleanlab

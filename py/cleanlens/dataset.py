@@ -69,6 +69,8 @@ class Dataset:
     truth : list of int or None; true class per item (``OOD`` = -1) when known
     layout : list of (float, float) or None; a 2-D position per item when known
     provenance : dict
+    row_ids : bool; True when the ids are row numbers (the data had none): the page then shows
+        them as "#17", so that they never read like class names
     """
 
     classes: list
@@ -79,6 +81,7 @@ class Dataset:
     truth: list | None = None
     layout: list | None = None
     provenance: dict = field(default_factory=dict)
+    row_ids: bool = False
 
     def __len__(self):
         return len(self.ids)

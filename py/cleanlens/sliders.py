@@ -41,7 +41,7 @@ from heapq import merge
 from itertools import accumulate, compress, repeat
 from operator import add, and_, eq, ge, gt, le, mul, ne, not_
 
-from .confident import CATEGORIES, CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, Categorization
+from .confident import CATEGORIES, CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, Categorization, cleanlab_ood_thresholds
 from .scoring import score_counts
 
 PERCENTILES = range(101)
@@ -254,6 +254,8 @@ class SliderCategorization:
             for key, above in index._cell_above.items():
                 self.joint[key // k][key % k] = above[q_class]
         self.ood_thresholds = [t[q_ood] for t in index.thresholds]
+        if rule == "cleanlab":  # (changes no category: see confident.cleanlab_ood_thresholds)
+            self.ood_thresholds = cleanlab_ood_thresholds(self.ood_thresholds, self.class_thresholds)
         correct, issues, ood = index.counts.at(q_class, q_ood, rule)
         m = len(index.items)
         self.counts = {"correct": correct, "label_issue": issues, "ood": ood,

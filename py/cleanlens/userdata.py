@@ -660,6 +660,7 @@ def _load_npy_pair(files, renormalize, class_names):
         given=given,
         features=None,
         provenance={"source": source_name, "sha256": sha},
+        row_ids=True,
     )
     return LoadedData("probabilities", dataset, probabilities, [], source_name, sha)
 
@@ -1131,7 +1132,8 @@ def _csv_probabilities(table, renormalize):
         yield 0.7 + 0.29 * min(first + step, n) / n
     sums.raise_if_any()
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
-    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=None, truth=truth)
+    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=None, truth=truth,
+                      row_ids=table.roles.get("id") is None)
     return LoadedData("probabilities", dataset, probabilities, warnings, name)
 
 
@@ -1183,5 +1185,6 @@ def _csv_embeddings(table, limits):
     truth = _csv_truth(table, classes, index, which=" (the labels)")
     n = len(table.lines)
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
-    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=table.rows(), truth=truth)
+    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=table.rows(), truth=truth,
+                      row_ids=table.roles.get("id") is None)
     return LoadedData("embeddings", dataset, None, warnings, name)

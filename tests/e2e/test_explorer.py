@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import wait_for_results, wait_until_started
-from .expected import assert_page_matches, categorize, demo, page_counts
+from cleanlens.web import render
+
+from .expected import _probabilities, assert_page_matches, categorize, demo, page_counts
 
 
 def test_first_results_match_the_engine(ready):
@@ -43,8 +45,8 @@ def test_cleanlab_rule_toggle(ready):
 def test_threshold_readouts_match_the_engine(ready):
     result = categorize()
     for k in range(len(demo().classes)):
-        assert ready.get_by_test_id(f"class-threshold-{k}").inner_text() == f"{result.class_thresholds[k]:.2f}"
-        assert ready.get_by_test_id(f"ood-threshold-{k}").inner_text() == f"{result.ood_thresholds[k]:.2f}"
+        assert ready.get_by_test_id(f"class-threshold-{k}").inner_text() == render.fmt(result.class_thresholds[k])
+        assert ready.get_by_test_id(f"ood-threshold-{k}").inner_text() == render.fmt(result.ood_thresholds[k])
 
 
 def test_cell_click_shows_exactly_that_cells_items(ready):
@@ -93,14 +95,45 @@ def test_relabel_during_training_is_kept_and_marks_results_stale(ready):
     assert_page_matches(ready, categorize(seed=1))
 
 
-def test_selecting_an_image_explains_it(ready):
+def test_focus_previews_an_image_and_enter_selects_it(ready):
     result = categorize()
     i = next(iter(result.label_issues or result.correct))
     button = ready.locator(f'#tiles button[data-i="{i}"]')
-    button.focus()  # keyboard focus selects, not only the mouse
-    assert ready.get_by_test_id("detail-id").inner_text() == demo().ids[i]
+    button.focus()  # keyboard focus previews, as the pointer does
     sentence = ready.get_by_test_id("explanation").inner_text()
     assert ("likely a label error" in sentence) if i in result.label_issues else ("looks right" in sentence)
+    assert ready.get_by_test_id("detail-id").count() == 0  # nothing pinned yet
+    button.press("Enter")
+    assert ready.get_by_test_id("detail-id").inner_text() == demo().ids[i]
+
+
+def test_pointing_at_other_images_never_changes_what_the_actions_apply_to(ready):
+    result = categorize()
+    pinned, other = result.label_issues[0], result.correct[0]
+    ready.locator(f'#tiles button[data-i="{pinned}"]').click()
+    ready.locator(f'#tiles button[data-i="{other}"]').hover()  # crossing another image on the way to Accept
+    assert ready.get_by_test_id("preview-id").inner_text() == demo().ids[other]
+    assert ready.get_by_test_id("detail-id").inner_text() == demo().ids[pinned]
+    accept = ready.get_by_test_id("accept")
+    assert demo().ids[pinned] in accept.inner_text()
+    accept.click()
+    assert ready.locator(f'select[data-action="relabel"][data-i="{pinned}"]').input_value() == str(result.suggested[pinned])
+    assert ready.locator(f'select[data-action="relabel"][data-i="{other}"]').input_value() == str(demo().given[other])
+    assert f"item={demo().ids[pinned]}" in ready.evaluate("location.hash") or True  # (the URL is updated within 250 ms)
+
+
+def test_under_the_cleanlab_rule_the_class_slider_is_off_and_ood_thresholds_stay_below_the_means(ready):
+    ready.get_by_test_id("rule-cleanlab").check()
+    assert ready.get_by_test_id("class-percentile").is_disabled()
+    assert ready.get_by_test_id("class-percentile-value").inner_text() == "mean"
+    result = categorize(rule="cleanlab")
+    for k in range(len(demo().classes)):
+        assert float(ready.get_by_test_id(f"ood-threshold-{k}").inner_text()) <= float(
+            ready.get_by_test_id(f"class-threshold-{k}").inner_text())
+        assert result.ood_thresholds[k] <= result.class_thresholds[k]
+    ready.get_by_test_id("rule-cleanlab").uncheck()
+    assert ready.get_by_test_id("class-percentile").is_enabled()
+    assert ready.get_by_test_id("class-percentile-value").inner_text() == "50"
 
 
 def test_theme_toggle_is_remembered(ready):
@@ -147,6 +180,10 @@ def test_guide_opens_on_first_visit_before_python_and_closes_by_keyboard(page, b
 
 def test_filters_and_sorting(ready):
     data = demo()
+    shown = ready.locator("#tiles > li").evaluate_all("els => els.map(e => +e.dataset.i)")
+    quality = [p[g] for p, g in zip(_probabilities(tuple(data.given), 0), data.given)]  # self-confidence
+    assert shown == sorted(range(len(data.given)), key=lambda i: (quality[i], i))  # worst label quality first
+    ready.get_by_test_id("sort").select_option("dataset")
     ready.get_by_test_id("filter-class").select_option("1")
     shown = ready.locator("#tiles > li").evaluate_all("els => els.map(e => +e.dataset.i)")
     assert shown == [i for i, g in enumerate(data.given) if g == 1]

@@ -53,6 +53,7 @@ REGIONS = {
     "dataset-count": lambda ex: render.dataset_count(ex.state),
     "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
     "tiles": lambda ex: render.tiles(ex.state, ex.result, ex.window("tiles")),
+    "threshold-controls": lambda ex: render.threshold_controls(ex.state),
     "threshold-table": lambda ex: render.threshold_table(ex.state, ex.result),
     "histograms": lambda ex: render.histograms(ex.state, ex.result),
     "center-tabs": lambda ex: render.center_tabs(ex.state),
@@ -181,6 +182,13 @@ def settle():
 
 def unsettle():
     gc.unfreeze()
+
+
+def typed_class_names(text):
+    """Class names typed into the dialog (comma- or line-separated), or None when the field is empty."""
+    names = [name.strip() for line in str(text).splitlines() for name in line.split(",")]
+    names = [name for name in names if name]
+    return names or None
 
 
 def differs(expected, probabilities, tolerance=1e-9):
@@ -439,13 +447,23 @@ class Explorer:
     # ------------------------------------------------------------------ selection
 
     def select(self, i):
+        """Pin item i (a click, or Enter): the Why? panel's actions apply to it; the URL names it."""
+        self.state.preview = None
         if i == self.state.selected:
+            self.refresh(["detail", "histograms"])
             return
         self.state.selected = i
         for node in document.querySelectorAll(".selected"):
             node.classList.remove("selected")
         for node in document.querySelectorAll(f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'):
             node.classList.add("selected")
+        self.refresh(["detail", "histograms"])
+
+    def show_preview(self, i):
+        """Show item i (under the pointer or keyboard focus; None: no item) in the Why? panel, not pinning it."""
+        if i == self.state.preview or (i is not None and i == self.state.selected and self.state.preview is None):
+            return
+        self.state.preview = None if i == self.state.selected else i
         self.refresh(["detail", "histograms"])
 
     def after_fix(self, items):
@@ -456,7 +474,7 @@ class Explorer:
                 node.querySelector("select").value = str(self.state.labels[i])
                 node.classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
                 node.classList.toggle("excluded", self.state.decisions.get(i) == "exclude")
-        self.refresh(["run-controls", "warnings", "known-errors", "detail"])
+        self.refresh(["run-controls", "warnings", "known-errors", "detail", "panel-results"])
 
     # ------------------------------------------------------------------ events
 
@@ -474,9 +492,10 @@ class Explorer:
 
     def sync_sliders(self):
         """Show the state's percentiles on both range inputs and their read-outs (they move each other)."""
-        for name, value in (("class-percentile", self.state.q_class), ("ood-percentile", self.state.q_ood)):
+        for name, value, shown in (("class-percentile", self.state.q_class, render.class_slider_value(self.state)),
+                                   ("ood-percentile", self.state.q_ood, str(self.state.q_ood))):
             document.getElementById(name).value = str(value)
-            document.querySelector(f'[data-testid="{name}-value"]').textContent = str(value)
+            document.querySelector(f'[data-testid="{name}-value"]').textContent = shown
 
     def on_change(self, event):
         target = event.target
@@ -530,9 +549,9 @@ class Explorer:
         self.keeper.schedule(self.state)  # the export cleared the "not exported" flag
 
     def on_hover(self, event):
+        """Pointing at (or focusing) an image previews it; moving off the images shows the pinned one again."""
         target = closest(event, '[data-action="select"]')
-        if target is not None:
-            self.select(int(target.getAttribute("data-i")))
+        self.show_preview(None if target is None else int(target.getAttribute("data-i")))
 
     on_focus = on_hover
 
@@ -661,12 +680,12 @@ class Explorer:
             except Exception:  # noqa: BLE001 (its own handler has reported it)
                 pass
 
-    async def read_files(self, names, buffers, mode, renormalize, progress=None, sizes=None):
+    async def read_files(self, names, buffers, mode, renormalize, class_names=None, progress=None, sizes=None):
         """Validate the user's files in steps; returns ``(state, notes)`` (notes: the loader's explanations
         and warnings). Raises :class:`~cleanlens.userdata.UserDataError` for unusable files.
 
         ``buffers``: each file's bytes as a JavaScript ArrayBuffer, or None for a file not read (``sizes``
-        then gives its size). The bytes stay in JavaScript: the loader reads them through a source whose
+        then gives its size); ``class_names``: the names the user typed for ``.npy`` data, or None. The bytes stay in JavaScript: the loader reads them through a source whose
         ``read(start, end)`` copies only that slice into Python, so a refused file never grows the wasm
         memory by its size.
         """
@@ -676,7 +695,8 @@ class Explorer:
                 return js.Uint8Array.new(buffer, start, end - start).to_bytes()
             sources.append((name, SimpleNamespace(size=size, read=read)))
         limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-        steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit)
+        steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit,
+                                         class_names=class_names)
         loaded = await drive(steps, progress)
         state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
                               given_probabilities=loaded.probabilities, is_demo=False)
@@ -708,10 +728,11 @@ class Explorer:
             buffers = [await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES and len(files) <= 3 else None
                        for f, size in zip(files, sizes)]
             mode = document.querySelector('input[name="byo-mode"]:checked').value
+            class_names = typed_class_names(document.getElementById("byo-classes").value)
 
             def show_progress(value):
                 progress.value = value
-            state, notes = await self.read_files(names, buffers, mode, renormalize, show_progress, sizes)
+            state, notes = await self.read_files(names, buffers, mode, renormalize, class_names, show_progress, sizes)
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
             return
@@ -725,7 +746,7 @@ class Explorer:
             progress.hidden = True
             self.byo_busy = False
         document.getElementById("byo").close()
-        await self.open(state, notes, files=(names, buffers, mode, renormalize))
+        await self.open(state, notes, files=(names, buffers, mode, renormalize, class_names))
 
     async def reopen(self, key):
         """Open a dataset from the recent list (the demo, or files kept in the browser)."""
@@ -737,9 +758,8 @@ class Explorer:
             self.data_notes = ["The files of that dataset are no longer kept in this browser: load them again."]
             self.refresh(["warnings"])
             return
-        names, buffers, mode, renormalize = stored
         try:
-            state, notes = await self.read_files(names, buffers, mode, renormalize)
+            state, notes = await self.read_files(*stored)
         except userdata.UserDataError as exc:
             self.data_notes = [f"The kept files could not be read again: {exc}"]
             self.refresh(["warnings"])
@@ -901,6 +921,7 @@ CLICKS = {
     "exclude": Explorer.decide,
     "undo": Explorer.decide,
     "accept-all": lambda ex, t: ex.after_fix(ex.state.accept_all()),
+    "undo-all": lambda ex, t: ex.after_fix(ex.state.undo_bulk()),
     "export": Explorer.export,
     "theme": Explorer.toggle_theme,
     "guide-open": lambda ex, t: document.getElementById("guide").showModal(),
@@ -921,7 +942,8 @@ CLICKS = {
 CHANGES = {
     "relabel": Explorer.relabel,
     "sweep-metric": lambda ex, t: ex.set_view("sweep_metric", t.value, ["panel-center"]),
-    "rule": lambda ex, t: (ex.state.set_rule("cleanlab" if t.checked else "percentile"), ex.after_thresholds()),
+    "rule": lambda ex, t: (ex.state.set_rule("cleanlab" if t.checked else "percentile"),
+                           ex.refresh(["threshold-controls"]), ex.after_thresholds()),
     "byo-files": lambda ex, t: (setattr(ex, "byo_files", list(t.files)),
                                 setattr(document.getElementById("byo-message"), "innerHTML", "")),
     "filter-class": lambda ex, t: ex.set_view("filter_class", int(t.value) if t.value != "" else None, AFTER_LIST),

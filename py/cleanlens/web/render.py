@@ -84,11 +84,30 @@ def esc(text):
     return escape(str(text), quote=True)
 
 
-def fmt(value, digits=2):
-    """A probability or threshold for display; +inf (no items) is shown as an em dash."""
+PRECISION = 3
+"""Decimals of every probability, threshold, score and ratio the page shows (one rule for the whole page)."""
+
+
+def fmt(value, digits=PRECISION):
+    """A probability, threshold or score for display; +inf (no items) and None are shown as an em dash."""
     if value is None or (isinstance(value, float) and math.isinf(value)):
         return "—"
     return f"{value:.{digits}f}"
+
+
+def compared(a, b):
+    """``a`` and ``b`` as text that compares as the numbers do: :data:`PRECISION` decimals, or more (up to 12)
+    when those would make a sentence such as "0.940 is below 0.940" untrue."""
+    for digits in range(PRECISION, 13):
+        x, y = float(f"{a:.{digits}f}"), float(f"{b:.{digits}f}")
+        if (x < y) == (a < b) and (x == y) == (a == b):
+            break
+    return fmt(a, digits), fmt(b, digits)
+
+
+def item_name(dataset, i):
+    """How the page names item i: its id, or "#17" when the ids are row numbers (never mistaken for a class)."""
+    return f"#{dataset.ids[i]}" if dataset.row_ids else dataset.ids[i]
 
 
 def error_message(exc):
@@ -116,10 +135,10 @@ def _disabled(enabled):
 def _image(dataset, i, size, extra=""):
     """An <img> of item i with alt text (id, given label), or a text stand-in when it has none."""
     label = dataset.classes[dataset.given[i]]
-    alt = f"{dataset.ids[i]}, labelled {label}"
+    alt = f"{item_name(dataset, i)}, labelled {label}"
     src = dataset.images[i]
     if not src:
-        return f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" aria-label="{esc(alt)}">{esc(dataset.ids[i])}</span>'
+        return f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" aria-label="{esc(alt)}">{esc(item_name(dataset, i))}</span>'
     return f'<img src="{esc(src)}" alt="{esc(alt)}" width="{size}" height="{size}" loading="lazy" decoding="async"{extra}>'
 
 
@@ -204,8 +223,8 @@ def dataset_toolbar(state, enabled=True):
     cat_opts = '<option value="">All categories</option>' + "".join(
         f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
         for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items())
-    sorts = {"dataset": "Dataset order", "confidence-asc": "Self-confidence ↑", "confidence-desc": "Self-confidence ↓",
-             "given": "Given label"}
+    sorts = {"quality": "Label quality, worst first", "dataset": "Dataset order",
+             "quality-desc": "Label quality, best first", "given": "Given label"}
     sort_opts = "".join(f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items())
     d = _disabled(enabled)
     return (
@@ -226,7 +245,7 @@ def tile(state, i, result, enabled=True):
     """One dataset tile: thumbnail (selects the item), its category mark, and its own label control."""
     dataset = state.dataset
     cat = category_of(result, i)
-    name = dataset.ids[i]
+    name = item_name(dataset, i)
     options = "".join(
         f'<option value="{k}"{" selected" if state.labels[i] == k else ""}>{esc(c)}</option>'
         for k, c in enumerate(dataset.classes))
@@ -273,14 +292,21 @@ def dataset_count(state):
 # --------------------------------------------------------------------------- thresholds
 
 
+def class_slider_value(state):
+    """The class slider's read-out: its percentile, or "mean" under the cleanlab rule (the slider is off then)."""
+    return "mean" if state.rule == "cleanlab" else str(state.q_class)
+
+
 def threshold_controls(state, enabled=True):
+    """The two sliders and the cleanlab-rule toggle; under that rule the class slider is disabled (the class
+    thresholds are the mean self-confidences) and reads "mean"."""
     d = _disabled(enabled)
     cleanlab = state.rule == "cleanlab"
     return (
         f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
         f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
-        f'min="0" max="100" step="1" value="{state.q_class}"{d}{" aria-disabled=true" if cleanlab else ""}>'
-        f'<output for="class-percentile" data-testid="class-percentile-value">{state.q_class}</output></div>'
+        f'min="0" max="100" step="1" value="{state.q_class}"{_disabled(enabled and not cleanlab)}>'
+        f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output></div>'
         f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
         f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
         f'min="0" max="100" step="1" value="{state.q_ood}"{d}>'
@@ -339,8 +365,9 @@ def histograms(state, result):
             if math.isfinite(t):
                 lines += f'<line class="{cls}" x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="0" y2="{h}"/>'
         marker = ""
-        confidence = None if state.selected is None else state.training.self_confidence[state.selected]
-        if confidence is not None and labels[state.selected] == k:
+        shown = state.preview if state.preview is not None else state.selected
+        confidence = None if shown is None else state.training.self_confidence[shown]
+        if confidence is not None and labels[shown] == k:
             marker = f'<path class="you" d="M{x_of(confidence):.1f} {h + 2}l-4 8h8z"/>'
         desc = (f"{len(values)} images labelled {name}; class threshold {fmt(result.class_thresholds[k])}, "
                 f"OOD threshold {fmt(result.ood_thresholds[k])}")
@@ -435,7 +462,7 @@ def scatter(state, result):
         x, y = pos(xs[i], x0, x1), pos(ys[i], y0, y1)
         sel = " selected" if state.selected == i else ""
         points.append(f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{sel}" data-cat="{cat}" data-i="{i}" '
-                      f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(dataset.ids[i])}</title></circle>')
+                      f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(item_name(dataset, i))}</title></circle>')
     legend = "".join(f'<span><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(c)}</span>' for k, c in enumerate(dataset.classes))
     return (
         f'<svg class="scatter" viewBox="0 0 {size} {size}" role="img" aria-label="2-D map of the images; '
@@ -448,7 +475,8 @@ def scatter(state, result):
 # --------------------------------------------------------------------------- probabilities table
 
 def prob_table(state, result, window=None):
-    """Every trained item: id, given label, probabilities, suggested label, category; sortable by any column.
+    """Every trained item: id, given label, label quality, probabilities, suggested label, category; sortable
+    by any column.
 
     A long table draws only the rows of ``window`` (see :data:`VIRTUAL_MIN`), with spacer rows for the rest.
     """
@@ -463,7 +491,8 @@ def prob_table(state, result, window=None):
         return (f'<th scope="col" aria-sort="{sort}"><button type="button" data-action="table-sort" data-col="{col}">'
                 f"{text}</button></th>")
 
-    head = th("id", "Image") + th("given", "Given") + "".join(th(f"p{k}", f"p({esc(c)})") for k, c in enumerate(classes))
+    head = th("id", "Image") + th("given", "Given") + th("quality", "Quality")
+    head += "".join(th(f"p{k}", f"p({esc(c)})") for k, c in enumerate(classes))
     head += th("suggested", "Suggested") + th("category", "Category")
     return (f'<table class="probs" aria-rowcount="{count + 1}" style="{TABLE_GEOMETRY.style()}"><thead><tr aria-rowindex="1">'
             f'{head}</tr></thead><tbody {TABLE_GEOMETRY.attrs("table", count)}>{table_rows(state, result, window)}</tbody></table>')
@@ -478,7 +507,8 @@ def table_rows(state, result, window=None):
     order = state.table_order()
     start, stop = window_of(len(order), window)
     pitch = TABLE_GEOMETRY.row + TABLE_GEOMETRY.gap
-    width = len(classes) + 4
+    width = len(classes) + 5
+    quality = state.training.quality
     rows = []
     if start:
         rows.append(f'<tr class="spacer" aria-hidden="true" style="height:{start * pitch}px"><td colspan="{width}"></td></tr>')
@@ -486,10 +516,11 @@ def table_rows(state, result, window=None):
         i = order[n]
         sug = result.suggested[i]
         sel = ' class="selected"' if state.selected == i else ""
-        cells = "".join(f'<td class="num">{p:.3f}</td>' for p in probs[i])
+        cells = "".join(f'<td class="num">{fmt(p)}</td>' for p in probs[i])
         rows.append(
             f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td><button type="button" class="linklike" data-action="select" '
-            f'data-i="{i}">{esc(dataset.ids[i])}</button></td><td>{esc(classes[labels[i]])}</td>{cells}'
+            f'data-i="{i}">{esc(item_name(dataset, i))}</button></td><td>{esc(classes[labels[i]])}</td>'
+            f'<td class="num">{fmt(quality[i])}</td>{cells}'
             f'<td>{"—" if sug is None else esc(classes[sug])}</td>'
             f'<td><span class="cat {category_of(result, i)}">{category_name(result, i)}</span></td></tr>')
     if stop < len(order):
@@ -521,6 +552,8 @@ def export_controls(state):
     """Download buttons for the findings and fixes (enabled once there are results)."""
     d = _disabled(state.training is not None)
     return (f'<button type="button" data-action="export" data-kind="csv" data-testid="export-csv"{d}>Export CSV</button>'
+            f'<button type="button" data-action="export" data-kind="audit" data-testid="export-audit"{d} '
+            'title="How the CSV was made (thresholds, engine, data file): a JSON file to keep beside it">Audit</button>'
             f'<button type="button" data-action="export" data-kind="json" data-testid="export-json"{d}>Export JSON</button>')
 
 
@@ -531,8 +564,12 @@ def warnings_panel(state):
     return '<div class="warning" role="alert" data-testid="warning">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
 
 
+DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label kept"), "exclude": ("⊘", "excluded")}
+
+
 def result_items(state, result, window=None):
-    """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements."""
+    """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements, worst
+    label quality first; each marked with the user's decision on it, if any."""
     items, count = _result_list(state, result)
     start, stop = window_of(count, window)
     classes = state.dataset.classes
@@ -545,22 +582,32 @@ def result_items(state, result, window=None):
         if arrow and result.suggested[i] is not None:
             cap += f" → {esc(classes[result.suggested[i]])}"
         sel = " selected" if state.selected == i else ""
+        decision = state.decisions.get(i)
+        mark = ""
+        if decision:
+            symbol, said = DECISION_MARKS[decision]
+            sel += f" decided {decision}"
+            mark = f'<span class="done" aria-hidden="true">{symbol}</span>'
         pos = f' aria-setsize="{count}" aria-posinset="{n + 1}"' if virtual else ""
+        label = f"Inspect {item_name(state.dataset, i)}" + (f" ({DECISION_MARKS[decision][1]})" if decision else "")
         out.append(f'<li class="res{sel}" data-i="{i}"{pos}><button type="button" class="pick" data-action="select" '
-                   f'data-i="{i}" aria-label="Inspect {esc(state.dataset.ids[i])}">{_image(state.dataset, i, 56)}</button>'
+                   f'data-i="{i}" aria-label="{esc(label)}">{_image(state.dataset, i, 56)}{mark}</button>'
                    f'<span class="cap">{cap}</span></li>')
     return "".join(out)
 
 
 def _result_list(state, result):
-    """``(items, count)``: the current results tab's items (an iterable, read as far as needed) and how many."""
+    """``(items, count)``: the current results tab's items, worst label quality first (an iterable, read only
+    as far as needed), and how many there are."""
+    order = state.training.quality_order
     if state.result_tab == "cell":
         g, s = state.cell
-        items = result.joint_ids[g][s]
-        return items, len(items)
-    tab = state.result_tab
-    items = result.iter_items(tab) if hasattr(result, "iter_items") else result.items(tab)
-    return items, result.counts[tab]
+        labels, suggested = state.training.labels, result.suggested
+        count = len(result.joint_ids[g][s])
+        return (i for i in order if labels[i] == g and suggested[i] == s), count
+    code = CATEGORIES.index(state.result_tab)
+    categories = result.categories
+    return (i for i in order if categories[i] == code), result.counts[state.result_tab]
 
 
 def results_tabs(state, result):
@@ -586,13 +633,29 @@ def results_body(state, result, window=None):
         head = (f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
                 f"{count:,} images</p>")
     elif tab == "label_issue" and count:
-        head = ('<p><button type="button" data-action="accept-all" data-testid="accept-all">Accept all '
-                f"{count:,} suggested labels</button></p>")
+        head = accept_all_controls(state)
     body = '<p class="empty">None.</p>'
     if count:
         body = (f'<ul class="grid" style="{RESULT_GEOMETRY.style()}" {RESULT_GEOMETRY.attrs("results", count)}>'
                 f"{result_items(state, result, window)}</ul>")
     return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
+
+
+def accept_all_controls(state):
+    """"Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
+    pending = state.pending_issues()
+    out = (f'<p><button type="button" data-action="accept-all" data-testid="accept-all"{_disabled(pending)}>'
+           f"Accept all {pending:,} suggested label{'' if pending == 1 else 's'}</button>")
+    decided = state.analysis().counts["label_issue"] - pending
+    if decided:
+        out += f' <span class="muted">({decided:,} you decided on are left as they are)</span>'
+    out += "</p>"
+    if state.bulk:
+        n = len(state.bulk)
+        out += (f'<p class="notice" role="status" data-testid="accept-all-done">Accepted {n:,} suggested '
+                f"label{'' if n == 1 else 's'}. "
+                '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>')
+    return out
 
 
 def _tabs(group, labels, current, counts=None):
@@ -674,7 +737,7 @@ def sweep_panel(state):
                 f'aria-label="{label}" title="{label}"></button></td>')
         rows.append(f'<tr><th scope="row">{qc}</th>{"".join(cells)}</tr>')
     head = "".join(f'<th scope="col">{qo if qo % 20 == 0 else ""}</th>' for qo in sw.ood_percentiles)
-    best_text = (f"Best {METRIC_NAMES[metric]} {best:.2f} at class {best_at[0]}, OOD {best_at[1]}"
+    best_text = (f"Best {METRIC_NAMES[metric]} {fmt(best)} at class {best_at[0]}, OOD {best_at[1]}"
                  if best_at else "No reachable cell has a score")
     return (
         f'<div class="sweep"><fieldset class="metric"><legend>Metric</legend>{radios}</fieldset>'
@@ -711,7 +774,10 @@ def cleanlab_curve(state, sw, metric):
 
 
 def explanation(state, result, i):
-    """One plain sentence saying why item i is in its category (the same >= rule as the matrix)."""
+    """One plain sentence saying why item i is in its category (the same >= rule as the matrix).
+
+    Numbers compared in a sentence are shown with enough decimals to be true (:func:`compared`).
+    """
     classes = state.dataset.classes
     labels = state.training.labels
     probs = state.training.probabilities[i]
@@ -721,29 +787,42 @@ def explanation(state, result, i):
     top = max(range(len(probs)), key=lambda k: (probs[k], -k))
     rule = "mean self-confidence" if state.rule == "cleanlab" else "threshold"
     if cat in ("correct", "label_issue"):
-        p, t, name = probs[sug], result.class_thresholds[sug], classes[sug]
+        name = classes[sug]
+        p, t = compared(probs[sug], result.class_thresholds[sug])
         if cat == "correct":
-            return (f"The model is confident this is a {name}: {p:.2f} is at or above the {name} {rule} {t:.2f}, "
+            return (f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
                     f"and it is labelled {name} — the label looks right.")
-        return (f"The model is confident this is a {name}: {p:.2f} is at or above the {name} {rule} {t:.2f}, "
+        return (f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
                 f"but it is labelled {given} — likely a label error.")
     name = classes[top]
-    below = f"its highest probability, {probs[top]:.2f} for {name}, is below the {name} {rule} {fmt(result.class_thresholds[top])}"
+    p, t = compared(probs[top], result.class_thresholds[top])
+    below = f"its highest probability, {p} for {name}, is below the {name} {rule} {t}"
     if cat == "ood":
         return (f"The model is not confident about any class: {below}, and every probability is below that class's "
-                "out-of-distribution threshold — it may belong to none of the classes.")
+                "out-of-distribution threshold: an unusual image, or one that belongs to none of these classes.")
     return (f"The model is unsure: {below}, but some probability is at or above its out-of-distribution threshold, "
             "so it is neither a confident suggestion nor out of distribution.")
 
 
 def detail(state, result):
-    """The selected image, large, with its probabilities against both thresholds and the reason for its category."""
-    i = state.selected
+    """The Why? panel: the previewed (pointed at, focused) or else the selected image, with its probabilities
+    against both thresholds and the reason for its category; and the actions, which always apply to the
+    selected (pinned) image and name it."""
+    pinned = state.selected
+    i = state.preview if state.preview is not None else pinned
     if i is None:
-        return '<p class="empty">Hover, click or focus an image to see why it is in its category.</p>'
+        return ('<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
+                "Enter) to select it and fix it.</p>")
     dataset = state.dataset
     classes = dataset.classes
-    head = (f'<div class="detail-head">{_image(dataset, i, 112)}<div><h3 data-testid="detail-id">{esc(dataset.ids[i])}</h3>'
+    if pinned is None:
+        out = '<p class="pinned muted">No image selected: click one (or press Enter on it) to fix it.</p>'
+    else:
+        out = f'<p class="pinned">Selected: <strong data-testid="detail-id">{esc(item_name(dataset, pinned))}</strong>'
+        if i != pinned:
+            out += f' · previewing <strong data-testid="preview-id">{esc(item_name(dataset, i))}</strong>'
+        out += "</p>"
+    head = (f'<div class="detail-head">{_image(dataset, i, 112)}<div><h3>{esc(item_name(dataset, i))}</h3>'
             f'<p>Labelled <strong>{esc(classes[state.labels[i]])}</strong>')
     if state.labels[i] != dataset.given[i]:
         head += f" (originally {esc(classes[dataset.given[i]])})"
@@ -751,14 +830,19 @@ def detail(state, result):
     if dataset.truth is not None:
         truth = "out of distribution" if dataset.truth[i] < 0 else classes[dataset.truth[i]]
         head += f'<p class="muted">Truth (known for the demo): {esc(truth)}</p>'
+    actions = "" if pinned is None else decision_controls(state, result, pinned)
     if result is None or state.training is None:
-        return head + "</div></div>" + decision_controls(state, result, i)
+        return out + head + "</div></div>" + actions
     cat = category_of(result, i)
-    head += f'<p><span class="cat {cat}" data-testid="detail-category">{category_name(result, i)}</span></p></div></div>'
+    head += f'<p><span class="cat {cat}" data-testid="detail-category">{category_name(result, i)}</span>'
+    quality = state.training.quality[i]
+    if quality is not None:
+        head += f' <span class="muted" data-testid="detail-quality">label quality {fmt(quality)}</span>'
+    head += "</p></div></div>"
     probs = state.training.probabilities[i]
     if probs is None:
-        return (head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, so '
-                "it was left out of training and has no predicted probabilities.</p>" + decision_controls(state, result, i))
+        return (out + head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, '
+                "so it was left out of training and has no predicted probabilities.</p>" + actions)
     rows = []
     for k, name in enumerate(classes):
         c, o = result.class_thresholds[k], result.ood_thresholds[k]
@@ -767,7 +851,7 @@ def detail(state, result):
             marks += f'<span class="tick othr" style="left:{o * 100:.1f}%" title="OOD threshold {fmt(o)}"></span>'
         if math.isfinite(c):
             marks += f'<span class="tick cthr" style="left:{c * 100:.1f}%" title="class threshold {fmt(c)}"></span>'
-        rows.append(f'<tr><th scope="row">{esc(name)}</th><td class="num">{probs[k]:.2f}</td>'
+        rows.append(f'<tr><th scope="row">{esc(name)}</th><td class="num">{fmt(probs[k])}</td>'
                     f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
                     f'<td class="num">{fmt(c)}</td><td class="num">{fmt(o)}</td></tr>')
     table = ('<table class="detail-probs"><thead><tr><th scope="col">Class</th><th scope="col">p</th><th scope="col">'
@@ -775,7 +859,7 @@ def detail(state, result):
              f'<tbody>{"".join(rows)}</tbody></table>')
     why = f'<p class="why" data-testid="explanation">{esc(explanation(state, result, i))}</p>'
     stale = '<p class="muted">Results are from before your changes: train again to update them.</p>' if state.stale else ""
-    return head + table + why + stale + decision_controls(state, result, i)
+    return out + head + table + why + stale + actions
 
 
 def decision_of(state, i):
@@ -786,23 +870,25 @@ def decision_of(state, i):
 
 
 def decision_controls(state, result, i):
-    """Buttons to accept the suggestion, keep the label, exclude as OOD, or undo; and the current decision."""
+    """Buttons to accept the suggestion, keep the label, exclude as OOD, or undo, each naming item i; and the
+    current decision."""
     decision = decision_of(state, i)
     sug = None if result is None else result.suggested[i]
     classes = state.dataset.classes
+    name = esc(item_name(state.dataset, i))
     buttons = []
     if sug is not None and sug != state.labels[i]:
         buttons.append(f'<button type="button" data-action="accept" data-i="{i}" data-testid="accept">'
-                       f"Accept suggestion: {esc(classes[sug])}</button>")
+                       f"Accept {esc(classes[sug])} for {name}</button>")
     if decision != "keep":
         buttons.append(f'<button type="button" data-action="keep" data-i="{i}" data-testid="keep">'
-                       f"Keep {esc(classes[state.dataset.given[i]])}</button>")
+                       f"Keep {esc(classes[state.dataset.given[i]])} for {name}</button>")
     if decision != "exclude":
-        buttons.append(f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">Exclude (OOD)</button>')
+        buttons.append(f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">Exclude {name} (OOD)</button>')
     if decision:
         buttons.append(f'<button type="button" data-action="undo" data-i="{i}" data-testid="undo">Undo</button>')
     status = (f'<p class="decision" data-testid="decision">Your decision: {DECISION_NAMES[decision]}</p>' if decision else "")
-    return f'<div class="decide" role="group" aria-label="Fix this image">{"".join(buttons)}</div>{status}'
+    return f'<div class="decide" role="group" aria-label="Fix {name}">{"".join(buttons)}</div>{status}'
 
 
 # --------------------------------------------------------------------------- guide
@@ -862,6 +948,9 @@ def byo_dialog():
         '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple accept=".csv,.npy,.json"> '
         "or drop them anywhere on the page.</p>"
         f'<fieldset class="modes"><legend>The file holds</legend>{radios}</fieldset>'
+        '<p><label for="byo-classes">Class names for .npy files (optional: comma-separated, in class order)</label> '
+        '<input type="text" id="byo-classes" data-testid="byo-classes" autocomplete="off" '
+        'placeholder="e.g. cat, dog, bird" size="32"></p>'
         '<details><summary>Formats and limits</summary><ul>'
         "<li><strong>Two .npy files</strong> (cleanlab's <code>labels</code> (N,) and <code>pred_probs</code> (N, K)), or a "
         "<strong>CSV</strong> with a <code>label</code> column and one probability column per class (named by class): "

@@ -222,24 +222,29 @@ class Keeper:
         key = await self._call(self.store.get, "meta", "current")
         return None if key is None else str(key)
 
-    async def keep_files(self, key, names, buffers, mode, renormalize):
-        """Store the user's files (JavaScript ArrayBuffers) for dataset ``key``."""
+    async def keep_files(self, key, names, buffers, mode, renormalize, class_names=None):
+        """Store the user's files (JavaScript ArrayBuffers), and how they were read, for dataset ``key``."""
         if self.store is None:
             return
         started = js.performance.now()
-        value = js_object({"names": list(names), "mode": mode, "renormalize": renormalize, "saved": _now()})
+        value = js_object({"names": list(names), "mode": mode, "renormalize": renormalize,
+                           "classes": json.dumps(class_names), "saved": _now()})
         value.buffers = to_js(list(buffers))
         await self._call(self.store.put, "files", key, value)
         self.timings["files"] = (js.performance.now() - started, sum(int(b.byteLength) for b in buffers))
 
     async def files(self, key):
-        """``(names, buffers, mode, renormalize)`` of the stored files of ``key``, or None."""
+        """``(names, buffers, mode, renormalize, class_names)`` of the stored files of ``key``, or None."""
         if self.store is None:
             return None
         value = await self._call(self.store.get, "files", key)
         if value is None:
             return None
-        return list(value.names), list(value.buffers), str(value.mode), bool(value.renormalize)
+        try:
+            class_names = json.loads(str(value.classes)) if getattr(value, "classes", None) else None
+        except ValueError:
+            class_names = None
+        return list(value.names), list(value.buffers), str(value.mode), bool(value.renormalize), class_names
 
     async def keep_results(self, key, training):
         """Store the probabilities of ``training`` (a trained :class:`~cleanlens.web.state.Training`)."""

@@ -42,7 +42,7 @@ DECISIONS = ("accept", "keep", "exclude")
 VIEW = ("q_class", "q_ood", "rule", "seed", "selected", "cell", "filter_class", "filter_category", "sort",
         "center_tab", "result_tab", "table_sort", "sweep_metric")
 """The :class:`~cleanlens.web.state.ExplorerState` attributes a session keeps as the view."""
-SORTS = ("dataset", "confidence-asc", "confidence-desc", "given")
+SORTS = ("quality", "quality-desc", "dataset", "given")
 METRICS = ("f1", "precision", "recall")
 CATEGORY_FILTERS = ("correct", "label_issue", "ood", "unconfident", "excluded")
 
@@ -208,7 +208,7 @@ def _apply_view(view, state):
     take("result_tab", lambda v: v in RESULT_TABS)
     if "table_sort" in view:
         sort = view["table_sort"]
-        columns = {"index", "id", "given", "suggested", "category"} | {f"p{c}" for c in range(k)}
+        columns = {"index", "id", "given", "quality", "suggested", "category"} | {f"p{c}" for c in range(k)}
         if isinstance(sort, list) and len(sort) == 2 and isinstance(sort[0], str) and sort[0] in columns \
                 and isinstance(sort[1], bool):
             state.table_sort = tuple(sort)

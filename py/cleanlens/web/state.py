@@ -17,11 +17,13 @@ from itertools import compress, filterfalse, repeat
 from operator import eq, getitem
 from urllib.parse import parse_qsl, urlencode
 
-from cleanlens import __version__, report
+from cleanlens import __version__, rank, report
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
+QUALITY_METHOD = rank.DEFAULT_METHOD
+"""The label quality score the page ranks by (:mod:`cleanlens.rank`)."""
 DEFAULT_CLASS_PERCENTILE = 50
 DEFAULT_OOD_PERCENTILE = 15
 RULES = ("percentile", "cleanlab")
@@ -59,6 +61,10 @@ class TrainingError(ValueError):
 class Training:
     """One finished cross-validation run: the labels it saw, what it left out, what it produced.
 
+    Besides the results it holds each trained item's label quality score (``quality``: cleanlab's
+    :data:`QUALITY_METHOD`, None for excluded items) and the items ordered by it, worst first
+    (``quality_order``), computed once.
+
     ``labels``: N labels at the start of the run (all items); ``excluded``: the
     items left out of it; ``probabilities``: N rows, ``None`` for excluded items;
     ``info``: how they were made (engine, seed, ...); ``truth``: the dataset's
@@ -92,6 +98,17 @@ class Training:
         rows = self.probabilities if everything else [self.probabilities[i] for i in self.active]
         given = self.labels if everything else [self.labels[i] for i in self.active]
         self.learner = yield from ConfidentLearning.steps(given, rows, len(rows[0]), validated=True)
+        scores = yield from rank.iter_label_quality_scores(given, rows, QUALITY_METHOD,
+                                                           confident_thresholds=self.learner.cleanlab_thresholds)
+        order = yield from rank.iter_label_quality_order(scores)
+        self.quality_order = order if everything else [self.active[j] for j in order]
+        """The trained items by label quality, worst first (ties by index)."""
+        if everything:
+            self.quality = scores
+        else:
+            self.quality = [None] * len(self.labels)
+            for i, score in zip(self.active, scores):
+                self.quality[i] = score
         wrong = None if truth is None else truly_wrong(self.labels, truth)
         self.index = yield from iter_slider_index(self.learner, self.active, len(self.labels), wrong)
         self._truth = truth
@@ -140,13 +157,6 @@ class Training:
         return Sweep(grid, grid, [[self.index.score(qc, qo) for qo in grid] for qc in grid],
                      [self.index.score(0, qo, "cleanlab") for qo in grid])
 
-    def order_by_confidence(self):
-        """The trained items by ascending self-confidence (ties by index), computed once."""
-        if "confidence" not in self._order:
-            conf = self.self_confidence
-            self._order["confidence"] = sorted(self.active, key=lambda i: (conf[i], i))
-        return self._order["confidence"]
-
     def histogram(self, k, lo, n_bins):
         """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training).
 
@@ -180,15 +190,20 @@ class ExplorerState:
     rule: str = "percentile"
     seed: int = 0
     selected: int | None = None
+    """The pinned item: the one the Why? panel's actions apply to (chosen by a click or Enter)."""
+    preview: int | None = None
+    """The item under the pointer or keyboard focus, shown in the Why? panel without being pinned."""
     cell: tuple | None = None
     filter_class: int | None = None
     filter_category: str | None = None
-    sort: str = "dataset"
+    sort: str = "quality"
     center_tab: str = "joint"
     result_tab: str = "label_issue"
     table_sort: tuple = ("index", True)
     sweep_metric: str = "f1"
     decisions: dict = field(default_factory=dict)
+    bulk: dict = field(default_factory=dict, repr=False)
+    """The last "Accept all": item -> (label, decision) before it, for :meth:`undo_bulk`."""
     source_name: str = ""
     source_sha256: str = ""
     given_probabilities: list | None = None
@@ -244,12 +259,39 @@ class ExplorerState:
         return True
 
     def accept_all(self):
-        """Accept the suggestion of every label issue; returns the items changed."""
+        """Accept the suggestion of every label issue without a decision; one step :meth:`undo_bulk` takes back.
+
+        Items the user kept, excluded or already accepted are left alone. Returns the items changed.
+        """
         result = self.analysis()
-        issues = [] if result is None else [i for i in result.label_issues if self.decisions.get(i) != "exclude"]
+        issues = [] if result is None else [i for i in result.label_issues if i not in self.decisions]
+        self.bulk = {i: (self.labels[i], None) for i in issues}
         for i in issues:
             self.accept(i)
         return issues
+
+    def undo_bulk(self):
+        """Take back the last :meth:`accept_all`; returns the items restored."""
+        restored = list(self.bulk)
+        for i, (label, decision) in self.bulk.items():
+            self.relabel(i, label)
+            if decision is None:
+                self.decisions.pop(i, None)
+            else:
+                self.decisions[i] = decision
+        self.bulk = {}
+        self.unexported = True
+        return restored
+
+    def pending_issues(self):
+        """How many label issues "Accept all" would change (those without a decision)."""
+        result = self.analysis()
+        if result is None:
+            return 0
+        if not self.decisions:
+            return result.counts["label_issue"]
+        return sum(1 for i in result.iter_items("label_issue") if i not in self.decisions) \
+            if hasattr(result, "iter_items") else sum(1 for i in result.label_issues if i not in self.decisions)
 
     def keep(self, item):
         """Keep the original given label (undoing an edit), and record that the user checked it."""
@@ -357,19 +399,20 @@ class ExplorerState:
             items = list(compress(items, map(eq, map(labels.__getitem__, items), repeat(self.filter_class))))
         if self.sort == "given":
             items = sorted(items, key=lambda i: (self.labels[i], i))
-        elif self.sort.startswith("confidence") and self.training is not None:
-            order = self.training.order_by_confidence()  # excluded items (no confidence) come first, as -1
-            keep = set(items) if len(items) < n else None
-            ranked = [i for i in sorted(self.training.excluded) if keep is None or i in keep]
-            ranked += order if keep is None else [i for i in order if i in keep]
-            items = ranked[::-1] if self.sort.endswith("desc") else ranked
+        elif self.sort in ("quality", "quality-desc") and self.training is not None:
+            order = self.training.quality_order + sorted(self.training.excluded)  # no score: last
+            if len(items) < n:
+                keep = set(items)
+                order = [i for i in order if i in keep]
+            items = order[::-1] if self.sort == "quality-desc" else order
         self._cache[key] = items = list(items)
         return items
 
     def table_order(self):
         """The trained items in the probability table's sort order (``table_sort``: column, ascending).
 
-        Columns: ``index``, ``id``, ``given`` (the trained label), ``p<k>`` (probability of class k),
+        Columns: ``index``, ``id``, ``given`` (the trained label), ``quality`` (label quality score),
+        ``p<k>`` (probability of class k),
         ``suggested`` and ``category`` (these two follow the sliders); ties are broken by index.
         Cached per training, sort and (for the last two) slider position.
         """
@@ -389,6 +432,8 @@ class ExplorerState:
         elif column == "given":
             labels = training.labels
             order = sorted(active, key=lambda i: (labels[i], i))
+        elif column == "quality":
+            order = list(training.quality_order)
         elif column == "category" and hasattr(result, "iter_items"):
             order = [i for name in CATEGORIES for i in result.iter_items(name)]  # codes ascending, then index
         elif column == "category":
