@@ -18,7 +18,8 @@ page in that profile. With several sites, each run visits every site in turn
   in-browser training done);
 - each ``<body data-state>``: ``ready`` is the first results trained here;
 - bytes transferred (CDP Network.loadingFinished encodedDataLength: on the
-  wire, 0 when served from the browser cache).
+  wire, 0 when served from the browser cache) and requests (how many finished
+  loading by ``ready``, from the cache or not).
 
 A site built before the marks existed reports only what it has. No assertions.
 """
@@ -79,7 +80,7 @@ def load_once(page, cdp, url, reload=False):
     before = [t for t in page.evaluate("window.__lcps") if t < replaced]
     if before:
         states["painted"] = max(before)
-    return states, sum(transferred)
+    return states, (sum(transferred), len(transferred))
 
 
 def run(runs, sites=(build.DIST,)):
@@ -117,10 +118,11 @@ def main(argv=None):
         print(f"{'run':6} {'event':16} {'seconds median (min–max)':>28} {'MB transferred median (min–max)':>34}")
         for name, runs in (("cold", cold), ("warm", warm)):
             events = [e for e in STAGES + ("training",) if any(e in r for r, _ in runs)]
-            mb = [b / 1e6 for _, b in runs]
+            mb = [b / 1e6 for _, (b, _n) in runs]
             for event in sorted(events, key=lambda e: statistics.median(r[e] for r, _ in runs if e in r)):
                 secs = [r[event] / 1000 for r, _ in runs if event in r]
                 print(f"{name:6} {event:16} {summary(secs):>28} {summary(mb):>34}")
+            print(f"{name:6} {'requests':16} {summary([n for _, (_b, n) in runs]):>28}")
     return 0
 
 

@@ -980,15 +980,20 @@ def local_time(iso):
     return str(js.Date.new(iso).toLocaleString())
 
 
-def prerendered():
-    """The demo results computed when the site was built (the page's ``#prerendered`` JSON), or None."""
-    node = js_value(document.getElementById("prerendered"))
+def page_json(node_id):
+    """The JSON data block ``<script type="application/json" id=node_id>`` that build.py put into the page, or None."""
+    node = js_value(document.getElementById(node_id))
     if node is None:
         return None
     try:
         return json.loads(str(node.textContent))
     except ValueError:
         return None
+
+
+def prerendered():
+    """The demo results computed when the site was built (the page's ``#prerendered`` JSON), or None."""
+    return page_json("prerendered")
 
 
 def mark_live():
@@ -1003,6 +1008,7 @@ async def start():
     """Open the dataset of the last visit (restoring its session) or the demo; any failure shows the error panel."""
     try:
         set_stage("Loading data…")
+        render.use_sprites(page_json("sprites"))
         explorer = Explorer(None)
         expose_diagnostics(explorer)
         await explorer.keeper.start()

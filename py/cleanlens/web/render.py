@@ -132,14 +132,59 @@ def _disabled(enabled):
     return "" if enabled else " disabled"
 
 
+_SPRITES = {}
+"""Image path -> ``background-position`` of its cell in the sprite sheet (see :func:`use_sprites`)."""
+
+
+def use_sprites(manifest):
+    """Draw the images the sprite sheet holds from it (``build.py``'s :func:`sprite_sheet` manifest; None: none).
+
+    The stylesheet draws the sheet (:func:`sprite_style`), so an image costs no request
+    of its own and is never blank when it scrolls into view.
+    """
+    _SPRITES.clear()
+    if not manifest:
+        return
+    columns, rows = manifest["columns"], manifest["rows"]
+    for path, n in manifest["images"].items():
+        x = n % columns * 100 / (columns - 1) if columns > 1 else 0
+        y = n // columns * 100 / (rows - 1) if rows > 1 else 0
+        _SPRITES[path] = f"{x:.4g}% {y:.4g}%"
+
+
+def sprite_style(manifest):
+    """The sheet's size in cells as a CSS variable, for the page's root element ('' without a sheet). The
+    stylesheet names the sheet itself (``static/demo/sheet.png``, beside it)."""
+    if not manifest:
+        return ""
+    return f'--sheet-size:{manifest["columns"] * 100}% {manifest["rows"] * 100}%'
+
+
 def _image(dataset, i, size, extra=""):
-    """An <img> of item i with alt text (id, given label), or a text stand-in when it has none."""
+    """Item i's image with alt text (id, given label): its cell of the sprite sheet, an <img>, or a text stand-in
+    when it has none."""
     label = dataset.classes[dataset.given[i]]
     alt = f"{item_name(dataset, i)}, labelled {label}"
     src = dataset.images[i]
     if not src:
         return f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" aria-label="{esc(alt)}">{esc(item_name(dataset, i))}</span>'
+    cell = _SPRITES.get(src)
+    if cell is not None:
+        return (f'<span class="spr" role="img" aria-label="{esc(alt)}" style="width:{size}px;height:{size}px;'
+                f'background-position:{cell}"{extra}></span>')
     return f'<img src="{esc(src)}" alt="{esc(alt)}" width="{size}" height="{size}" loading="lazy" decoding="async"{extra}>'
+
+
+def _thumb(dataset, i, size):
+    """A decorative thumbnail of item i (its name is said elsewhere), with ``data-i``; '' without an image."""
+    src = dataset.images[i]
+    if not src:
+        return ""
+    cell = _SPRITES.get(src)
+    if cell is not None:
+        return (f'<span class="spr" aria-hidden="true" data-i="{i}" style="width:{size}px;height:{size}px;'
+                f'background-position:{cell}"></span>')
+    return f'<img src="{esc(src)}" alt="" width="{size}" height="{size}" loading="lazy" decoding="async" data-i="{i}">'
 
 
 # --------------------------------------------------------------------------- top bar
@@ -420,9 +465,7 @@ def joint_matrix(state, result):
             thumbs = more = ""
             if limit:
                 ids = result.joint_ids[g][s]
-                thumbs = "".join(
-                    f'<img src="{esc(images[i])}" alt="" width="24" height="24" loading="lazy" decoding="async" data-i="{i}">'
-                    for i in islice(ids, limit) if images[i])
+                thumbs = "".join(_thumb(state.dataset, i, 24) for i in islice(ids, limit) if images[i])
                 if len(ids) > limit:
                     more = f'<span class="more">+{len(ids) - limit} more</span>'
             said = f" images given {esc(classes[g])}, suggested {esc(classes[s])}"  # read out, not shown
