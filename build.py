@@ -305,6 +305,7 @@ def prerender(html, scientific_stack=False, sprites=None):
     state, record = demo_results(scientific_stack)
     parts = {
         "run-controls": render.run_controls(state, enabled=False),
+        "engine-settings": render.engine_settings(state, enabled=False),
         "tools": render.tools(enabled=False),
         "app": render.app(state, enabled=False),
         "guide": render.guide_dialog() + render.byo_dialog(),
@@ -314,7 +315,7 @@ def prerender(html, scientific_stack=False, sprites=None):
                        + json.dumps(sprites, separators=(",", ":")).replace("</", "<\\/") + "</script>" if sprites else "")),
         "sheet": render.sprite_style(sprites),
     }
-    parts["view"] = "&".join(f"{k}={v}" for k, v in parse_qsl(state.to_fragment()) if k in ("class", "ood", "rule", "seed"))
+    parts["view"] = "&".join(f"{k}={v}" for k, v in parse_qsl(state.to_fragment()) if k in ("class", "ood", "rule", "seed", "C", "gamma", "folds"))
     for name, markup in parts.items():
         marker = f"__{name.upper()}__" if name in ("view", "sheet") else f"<!-- prerender:{name} -->"
         if marker not in html:

@@ -27,12 +27,12 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, jsnull
 from pyodide.http import pyfetch
 
-from cleanlens import userdata
+from cleanlens import layout, userdata
 from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
 from cleanlens.web.saving import Keeper
-from cleanlens.web.state import CENTER_TABS, RESULT_TABS, ExplorerState, TrainingError, training_info
+from cleanlens.web.state import CENTER_TABS, ENGINE_DEFAULTS, RESULT_TABS, ExplorerState, TrainingError, training_info
 
 document = js.document
 THEME = "cleanlens-theme"
@@ -47,6 +47,7 @@ OVERSCAN = 3
 # region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
 REGIONS = {
     "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
+    "engine-settings": lambda ex: render.engine_settings(ex.state),
     "warnings": lambda ex: (ex.session_notices() + render.warnings_panel(ex.state) + ex.training_problem
                             + render.link_notes(ex.link_notes) + render.data_notes(ex.data_notes) + ex.problem),
     "known-errors": lambda ex: render.known_errors_counter(ex.state),
@@ -65,7 +66,7 @@ REGIONS = {
     "detail": lambda ex: render.detail(ex.state, ex.result),
 }
 AFTER_THRESHOLDS = ("threshold-table", "histograms", "panel-center", "summary", "results-tabs", "panel-results", "detail")
-AFTER_TRAINING = tuple(REGIONS)
+AFTER_TRAINING = tuple(name for name in REGIONS if name != "engine-settings")  # (its inputs keep what is typed)
 AFTER_LIST = ("tiles", "dataset-count")
 USER_CHANGES = ("click", "input", "change", "keydown", "drop")
 """Events through which the user changes their work or view: the session is saved after each."""
@@ -257,6 +258,9 @@ class Explorer:
         self.restored = None  # (local time, notes) of the session restored for the open dataset
         self.confirming = None  # changes "Start over" would discard, while it asks
         self.storage_notice = True  # the storage problem is said once, until dismissed
+        self.pop_target = None  # the element the popover explains (it has aria-describedby="pop")
+        self.tour = None  # (steps, step shown) while the tour is open
+        self.layout_task = None
 
     # ------------------------------------------------------------------ rendering
 
@@ -265,8 +269,13 @@ class Explorer:
         document.getElementById("tools").innerHTML = render.tools()
         for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
                               ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key),
-                              ("dragover", self.on_dragover), ("drop", self.on_drop)):
+                              ("dragover", self.on_dragover), ("drop", self.on_drop),
+                              ("dragleave", self.on_dragleave), ("focusout", self.on_blur)):
             self.listen(document, kind, handler)
+        start = js_value(document.querySelector('[data-action="tour-start"]'))
+        if start is not None:  # the guide was painted before Python: its tour works from now on
+            start.disabled = False
+            document.getElementById("tour-hint").textContent = "A walk over the real controls: ← → to move, Esc to leave."
         self.listen(document, "scroll", self.on_scroll, capture=True)
         self.listen(js.window, "resize", self.on_scroll)
         self.listen(js.window, "beforeunload", self.on_beforeunload)
@@ -285,7 +294,8 @@ class Explorer:
         self.result = self.state.analysis()
         self.windows = {}
         document.getElementById("app").innerHTML = render.app(self.state)
-        self.refresh(["run-controls", "warnings"])
+        self.hide_popover()
+        self.refresh(["run-controls", "engine-settings", "warnings"])
         self.place_all()
         self._index_tiles()
 
@@ -440,6 +450,10 @@ class Explorer:
             self._scroll_pending = False
             try:
                 self.place_all()
+                if self.tour is not None:
+                    self.tour_place()
+                if self.pop_target is not None:
+                    self.place_popover()
             except Exception as exc:  # noqa: BLE001
                 self.report_problem(exc)
         js.requestAnimationFrame(create_once_callable(frame))
@@ -447,7 +461,9 @@ class Explorer:
     # ------------------------------------------------------------------ selection
 
     def select(self, i):
-        """Pin item i (a click, or Enter): the Why? panel's actions apply to it; the URL names it."""
+        """Pin item i (a click, or Enter): the Why? panel's actions apply to it; the URL names it. On a phone the
+        panel opens over the bottom of the screen (``data-sheet``), in view of the image chosen."""
+        document.getElementById("detail-panel").dataset.sheet = "open"
         self.state.preview = None
         if i == self.state.selected:
             self.refresh(["detail", "histograms"])
@@ -457,7 +473,7 @@ class Explorer:
             node.classList.remove("selected")
         for node in document.querySelectorAll(f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'):
             node.classList.add("selected")
-        self.refresh(["detail", "histograms"])
+        self.refresh(["detail", "histograms"] + (["panel-center"] if self.state.center_tab == "scatter" else []))
 
     def show_preview(self, i):
         """Show item i (under the pointer or keyboard focus; None: no item) in the Why? panel, not pinning it."""
@@ -472,6 +488,7 @@ class Explorer:
             node = self.tile_nodes.get(i)
             if node is not None:
                 node.querySelector("select").value = str(self.state.labels[i])
+                node.querySelector("select").title = self.state.dataset.classes[self.state.labels[i]]
                 node.classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
                 node.classList.toggle("excluded", self.state.decisions.get(i) == "exclude")
         self.refresh(["run-controls", "warnings", "known-errors", "detail", "panel-results"])
@@ -506,14 +523,20 @@ class Explorer:
     def relabel(self, target):
         i = int(target.dataset.i)
         self.state.relabel(i, int(target.value))
+        target.title = self.state.dataset.classes[self.state.labels[i]]
         self.tile_nodes[i].classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
         self.refresh(["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.selected == i else []))
 
     def set_view(self, name, value, regions):
         setattr(self.state, name, value)
         self.refresh(regions)
+        if name == "center_tab" and value == "scatter":
+            self.ensure_layout()
 
     def on_click(self, event):
+        box = js_value(document.getElementById("settings-box"))
+        if box is not None and box.open and closest(event, "#settings-box") is None:
+            box.open = False  # a click elsewhere closes the engine settings (they are kept)
         target = closest(event, "[data-action]")
         if target is None:
             return
@@ -549,14 +572,208 @@ class Explorer:
         self.keeper.schedule(self.state)  # the export cleared the "not exported" flag
 
     def on_hover(self, event):
-        """Pointing at (or focusing) an image previews it; moving off the images shows the pinned one again."""
-        target = closest(event, '[data-action="select"]')
-        self.show_preview(None if target is None else int(target.getAttribute("data-i")))
+        """Pointing at an image previews it in the Why? panel and explains it in a popover beside it; moving off the
+        images shows the pinned one again. The popover itself can be pointed at (it stays)."""
+        if closest(event, "#pop") is not None:
+            return
+        target = closest(event, '[data-action="select"], .thumbs [data-i]')
+        i = None if target is None else int(target.getAttribute("data-i"))
+        self.show_preview(i)
+        if target is not None and js.matchMedia("(hover: hover)").matches:
+            self.show_popover(target, i)
+        else:
+            self.hide_popover()
 
-    on_focus = on_hover
+    def on_focus(self, event):
+        """Focusing an image previews it; from the keyboard (``:focus-visible``) the popover explains it too."""
+        target = closest(event, '[data-action="select"]')
+        i = None if target is None else int(target.getAttribute("data-i"))
+        self.show_preview(i)
+        if target is not None and target.matches(":focus-visible"):
+            self.show_popover(target, i)
+        elif target is None and self.pop_target is not None and not self.pop_target.matches(":hover"):
+            self.hide_popover()
+
+    def on_blur(self, event):
+        if self.pop_target is not None and js_value(event.target) == self.pop_target and not self.pop_target.matches(":hover"):
+            self.hide_popover()
+
+    # ------------------------------------------------------------------ popover explainer
+
+    def show_popover(self, target, i):
+        """Explain item i next to `target` (``role="tooltip"``): it takes no focus and changes no selection."""
+        pop = document.getElementById("pop")
+        pop.innerHTML = render.popover(self.state, self.result, i)
+        pop.hidden = False
+        if self.pop_target is not None and self.pop_target != target:
+            self.pop_target.removeAttribute("aria-describedby")
+        self.pop_target = target
+        if target.tagName != "circle":  # (an SVG point has its own title)
+            target.setAttribute("aria-describedby", "pop")
+        self.place_popover()
+
+    def place_popover(self):
+        """Put the popover beside its image: right of it if there is room, else left, else below or above."""
+        target, pop = self.pop_target, document.getElementById("pop")
+        if target is None or not target.isConnected:
+            self.hide_popover()
+            return
+        rect = target.getBoundingClientRect()
+        width, height = pop.offsetWidth, pop.offsetHeight
+        view_w, view_h = js.window.innerWidth, js.window.innerHeight
+        gap, edge = 10, 6
+        if rect.right + gap + width <= view_w - edge:
+            left, top = rect.right + gap, rect.top
+        elif rect.left - gap - width >= edge:
+            left, top = rect.left - gap - width, rect.top
+        else:
+            left = rect.left
+            top = rect.bottom + gap if rect.bottom + gap + height <= view_h - edge else rect.top - gap - height
+        pop.style.left = f"{max(edge, min(left, view_w - width - edge)):.0f}px"
+        pop.style.top = f"{max(edge, min(top, view_h - height - edge)):.0f}px"
+
+    def hide_popover(self):
+        if self.pop_target is not None:
+            self.pop_target.removeAttribute("aria-describedby")
+            self.pop_target = None
+        pop = js_value(document.getElementById("pop"))
+        if pop is not None:
+            pop.hidden = True
+
+    def close_sheet(self, _target=None):
+        """On a phone: close the details (the selection stays)."""
+        document.getElementById("detail-panel").removeAttribute("data-sheet")
+        tile = js_value(document.querySelector(f'#tiles button[data-i="{self.state.selected}"]'))
+        if tile is not None:
+            tile.focus()
+
+    # ------------------------------------------------------------------ tour
+
+    def tour_start(self, _target=None):
+        """Start the anchored tour (from the guide): each step highlights a real part of the page."""
+        guide = document.getElementById("guide")
+        if guide.open:
+            guide.close()
+        self.hide_popover()
+        self.tour = (render.tour_steps(self.state, self.result), 0)
+        self.tour_show(0)
+
+    def tour_show(self, n):
+        steps = self.tour[0]
+        n = max(0, min(n, len(steps) - 1))
+        self.tour = (steps, n)
+        for node in document.querySelectorAll("[data-tour-target]"):
+            node.removeAttribute("data-tour-target")
+        anchor = js_value(document.querySelector(steps[n][0]))
+        card = document.getElementById("tour")
+        card.innerHTML = render.tour_card(steps, n)
+        card.hidden = False
+        document.getElementById("tour-ring").hidden = False
+        if anchor is not None:
+            anchor.setAttribute("data-tour-target", "")
+            anchor.scrollIntoView(js.Object.fromEntries([["block", "nearest"], ["inline", "nearest"]]))
+        self.tour_place()
+        card.querySelector('[data-testid="tour-next"]').focus()
+
+    def tour_place(self):
+        """Ring the step's anchor and put the card beside it (right, left, below or above, whichever fits; on a
+        narrow screen at the bottom or top, away from the anchor)."""
+        anchor = js_value(document.querySelector("[data-tour-target]"))
+        card, ring = document.getElementById("tour"), document.getElementById("tour-ring")
+        view_w, view_h = js.window.innerWidth, js.window.innerHeight
+        width, height = card.offsetWidth, card.offsetHeight
+        gap, edge = 14, 8
+        if anchor is None:
+            ring.hidden = True
+            card.style.left, card.style.top = f"{(view_w - width) / 2:.0f}px", f"{edge}px"
+            return
+        rect = anchor.getBoundingClientRect()
+        ring.style.left, ring.style.top = f"{rect.left - 4:.0f}px", f"{rect.top - 4:.0f}px"
+        ring.style.width, ring.style.height = f"{rect.width + 8:.0f}px", f"{rect.height + 8:.0f}px"
+        mid = max(rect.top, 0) + (min(rect.bottom, view_h) - max(rect.top, 0)) / 2
+        spots = [(rect.right + gap, mid - height / 2), (rect.left - gap - width, mid - height / 2),
+                 (rect.left, rect.bottom + gap), (rect.left, rect.top - gap - height)]
+        for left, top in spots:
+            left = max(edge, min(left, view_w - width - edge)) if top in (rect.bottom + gap, rect.top - gap - height) else left
+            top = max(edge, min(top, view_h - height - edge)) if left in (rect.right + gap, rect.left - gap - width) else top
+            fits = edge <= left and left + width <= view_w - edge and edge <= top and top + height <= view_h - edge
+            overlaps = left < rect.right and left + width > rect.left and top < rect.bottom and top + height > rect.top
+            if fits and not overlaps:
+                break
+        else:  # nothing beside it fits: the bottom of the screen, or the top when the anchor is low
+            left = edge if view_w < width + 2 * edge else (view_w - width) / 2
+            top = view_h - height - edge if mid < view_h / 2 else edge
+        card.style.left, card.style.top = f"{left:.0f}px", f"{top:.0f}px"
+
+    def tour_end(self, _target=None, refocus=True):
+        """Close the tour; focus goes back to the Guide button (where the tour can be taken again)."""
+        if self.tour is None:
+            return
+        self.tour = None
+        for node in document.querySelectorAll("[data-tour-target]"):
+            node.removeAttribute("data-tour-target")
+        document.getElementById("tour").hidden = True
+        document.getElementById("tour-ring").hidden = True
+        if refocus:
+            document.querySelector('[data-action="guide-open"]').focus()
+
+    # ------------------------------------------------------------------ engine settings and map
+
+    def engine_setting(self, target):
+        """An engine setting was changed: keep it if valid (Train then uses it), else say why and keep the old one."""
+        name = str(target.dataset.name)
+        message = document.getElementById("engine-message")
+        try:
+            self.state.set_engine(name, target.value)
+        except ValueError as exc:
+            message.textContent = f"{exc}: kept {getattr(self.state, name):g}."
+            target.setAttribute("aria-invalid", "true")
+            return
+        target.removeAttribute("aria-invalid")
+        message.textContent = ("Press Train to use these settings." if self.state.engine_changed
+                               else "These are the settings of the results shown.")
+        self.refresh(["run-controls"])
+
+    def engine_defaults(self, _target=None):
+        for name, value in ENGINE_DEFAULTS.items():
+            setattr(self.state, name, value)
+        box_open = document.getElementById("settings-box").open
+        self.refresh(["engine-settings", "run-controls"])
+        document.getElementById("settings-box").open = box_open
+        document.querySelector('[data-testid="engine-defaults"]').focus()
+
+    def ensure_layout(self):
+        """Compute the map of data brought without one (PCA of its features) in the background, once."""
+        state = self.state
+        if (state.map_layout() is not None or state.given_probabilities is not None or not state.dataset.features
+                or (self.layout_task is not None and not self.layout_task.done())):
+            return
+        self.layout_task = self.spawn(self.compute_layout(state))
+
+    async def compute_layout(self, state):
+        started = time.perf_counter()
+        result = await drive(layout.iter_pca(state.dataset.features))
+        seconds = time.perf_counter() - started
+        share = sum(result.explained)
+        state.layout = result.positions
+        state.layout_note = (f"the first two principal components of your {result.dimensions} standardised features "
+                             f"({share:.0%} of their variance), computed here in {seconds:.2f} s")
+        if state is self.state and state.center_tab == "scatter":
+            self.refresh(["panel-center"])
 
     def on_key(self, event):
         target = js_value(event.target)
+        if event.key == "Escape" and self.pop_target is not None:
+            self.hide_popover()
+        if self.tour is not None:
+            if event.key == "Escape":
+                event.preventDefault()
+                self.tour_end()
+                return
+            if closest(event, "#tour") is not None and event.key in ("ArrowRight", "ArrowLeft"):
+                event.preventDefault()
+                self.tour_show(self.tour[1] + (1 if event.key == "ArrowRight" else -1))
+                return
         tab_action = js_value(target.getAttribute("data-action")) if hasattr(target, "getAttribute") else None
         if tab_action in ("tab-center", "tab-results") and event.key in ("ArrowLeft", "ArrowRight", "Home", "End"):
             keys = CENTER_TABS if tab_action == "tab-center" else RESULT_TABS
@@ -577,9 +794,18 @@ class Explorer:
 
     def on_dragover(self, event):
         event.preventDefault()  # allow dropping files anywhere on the page
+        transfer = js_value(event.dataTransfer)
+        if transfer is not None and "Files" in list(transfer.types):
+            transfer.dropEffect = "copy"
+            document.body.dataset.dropping = "1"  # the drop zone shows (static/app.css)
+
+    def on_dragleave(self, event):
+        if js_value(event.relatedTarget) is None:  # left the window
+            document.body.removeAttribute("data-dropping")
 
     def on_drop(self, event):
         event.preventDefault()
+        document.body.removeAttribute("data-dropping")
         files = list(event.dataTransfer.files) if js_value(event.dataTransfer) is not None else []
         if files:
             self.byo_files = files
@@ -622,6 +848,8 @@ class Explorer:
                 session.check(record, state, key)
                 restore_notes = session.apply(record, state)
                 trained = session.training_of(record, state)
+                if trained is not None:  # the settings those results were trained with (the view does not keep them)
+                    state.adopt_engine(trained[2])
                 self.restored = (local_time(record.get("saved", "")), restore_notes)
             except session.SessionError as exc:
                 self.data_notes = notes + [f"A session saved for this data could not be restored ({exc}) and was discarded."]
@@ -631,7 +859,10 @@ class Explorer:
                 setattr(state, name, getattr(previous, name))
         if link:
             self.link_notes = state.apply_fragment(link)
+        self.tour_end(refocus=False)
         self.show()
+        if state.center_tab == "scatter":
+            self.ensure_layout()
         if trained is not None and trained[2].get("seed", state.seed) == state.seed:
             if await self.restore_training(*trained):
                 set_state("ready")
@@ -651,9 +882,11 @@ class Explorer:
     def built_results_fit(self, prerendered):
         """True if the results computed when the site was built are exactly what the open data would show."""
         state = self.state
+        info = (prerendered or {}).get("info", {})
         return (prerendered is not None and state.is_demo and prerendered.get("sha256") == state.source_sha256
                 and prerendered.get("labels") == state.labels and not state.decisions
-                and prerendered.get("info", {}).get("seed") == state.seed)
+                and info.get("seed") == state.seed
+                and (info.get("C"), info.get("gamma"), info.get("folds")) == (state.svm_C, state.svm_gamma, state.n_folds))
 
     async def restore_training(self, labels, excluded, info):
         """Show the saved results without training again: True if they could be restored."""
@@ -884,8 +1117,10 @@ class Explorer:
         progress = document.getElementById("progress")
         dataset = self.state.dataset
         active = [i for i in range(len(labels)) if i not in excluded]
+        state = self.state
         steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
-                                                 len(dataset.classes), seed=seed)
+                                                 len(dataset.classes), seed=seed, C=state.svm_C,
+                                                 gamma=state.svm_gamma, n_folds=state.n_folds)
         shown = {"text": "", "at": 0.0}
 
         def show_progress(step):
@@ -924,7 +1159,13 @@ CLICKS = {
     "undo-all": lambda ex, t: ex.after_fix(ex.state.undo_bulk()),
     "export": Explorer.export,
     "theme": Explorer.toggle_theme,
-    "guide-open": lambda ex, t: document.getElementById("guide").showModal(),
+    "guide-open": lambda ex, t: (ex.tour_end(refocus=False), document.getElementById("guide").showModal()),
+    "tour-start": Explorer.tour_start,
+    "tour-next": lambda ex, t: ex.tour_show(ex.tour[1] + 1),
+    "tour-back": lambda ex, t: ex.tour_show(ex.tour[1] - 1),
+    "tour-end": Explorer.tour_end,
+    "sheet-close": Explorer.close_sheet,
+    "engine-defaults": Explorer.engine_defaults,
     "byo-open": lambda ex, t: (document.getElementById("byo").showModal(), ex.spawn(ex.show_recent())),
     "session-open": lambda ex, t: (document.getElementById("byo").close(), ex.spawn(ex.reopen(str(t.dataset.key)))),
     "session-delete": lambda ex, t: ex.spawn(ex.forget(str(t.dataset.key))),
@@ -941,6 +1182,7 @@ CLICKS = {
 }
 CHANGES = {
     "relabel": Explorer.relabel,
+    "engine-setting": Explorer.engine_setting,
     "sweep-metric": lambda ex, t: ex.set_view("sweep_metric", t.value, ["panel-center"]),
     "rule": lambda ex, t: (ex.state.set_rule("cleanlab" if t.checked else "percentile"),
                            ex.refresh(["threshold-controls"]), ex.after_thresholds()),

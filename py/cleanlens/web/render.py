@@ -20,6 +20,7 @@ from html import escape
 from cleanlens import userdata
 from cleanlens.confident import CATEGORIES
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
+from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS
 
 CATEGORY_NAMES = {
     "correct": "Correct",
@@ -66,7 +67,7 @@ class Geometry:
 
 
 TILE_GEOMETRY = Geometry(row=96, gap=6, column=72)
-RESULT_GEOMETRY = Geometry(row=78, gap=6, column=64)
+RESULT_GEOMETRY = Geometry(row=90, gap=6, column=64)
 TABLE_GEOMETRY = Geometry(row=26, gap=0)
 
 
@@ -191,12 +192,23 @@ def _thumb(dataset, i, size):
 
 
 def run_controls(state, enabled=True, busy=False):
-    """Train / new-seed buttons, the engine read-out and the progress bar."""
+    """Train / new-seed buttons, the engine read-out and the progress bar.
+
+    One line whatever happens: the read-out is cut short with its whole text on hover and in the engine
+    settings, and "results out of date" replaces nothing (it takes the read-out's room), so the page below
+    never moves.
+    """
     can = enabled and state.can_train and not busy
     verb = "Re-analyse" if state.given_probabilities is not None else "Train"
     info = state.training.info if state.training else None
     engine = engine_label(info, info.get("sklearn_importable", False)) if info else "not trained yet"
-    stale = ' <span class="stale" data-testid="stale">Labels changed — results are out of date. Train again.</span>' if state.stale else ""
+    plain = " ".join(engine.replace("<", " <").split())
+    stale = ""
+    if state.stale:
+        stale = ('<span class="stale" data-testid="stale" title="Labels changed — results are out of date. Train again.">'
+                 "Labels changed — results are out of date. Train again.</span>")
+    elif state.engine_changed:
+        stale = ('<span class="stale" data-testid="engine-changed">Engine settings changed — train to use them.</span>')
     return (
         f'<button type="button" class="primary" data-action="train" data-testid="run"{_disabled(can)}>'
         f'{"Training…" if busy else verb}</button>'
@@ -204,7 +216,48 @@ def run_controls(state, enabled=True, busy=False):
         f'{_disabled(enabled and not busy and state.training is not None and state.given_probabilities is None)}>'
         f"New seed</button>"
         f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} aria-label="Training progress"></progress>'
-        f'<span class="engine" data-testid="engine">Engine: {engine}</span>{stale}'
+        f'{stale}<span class="engine" data-testid="engine" title="{esc(_strip_tags(plain))}">Engine: {engine}</span>'
+    )
+
+
+def _strip_tags(html):
+    """The text of a little markup of ours (tags dropped; entities stay escaped for an attribute)."""
+    out, inside = [], False
+    for ch in html:
+        if ch == "<":
+            inside = True
+        elif ch == ">":
+            inside = False
+        elif not inside:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def engine_settings(state, enabled=True):
+    """The engine settings (C and gamma of the RBF SVM, cross-validation folds) with their defaults marked,
+    inside a disclosure of the top bar; the next Train uses them, the URL and the export's audit record them."""
+    d = _disabled(enabled and state.given_probabilities is None)
+    fields = []
+    for name, key, label, step in (("svm_C", "C", "C (regularisation)", "any"),
+                                   ("svm_gamma", "gamma", "γ (RBF kernel width)", "any"),
+                                   ("n_folds", "folds", "Folds", "1")):
+        lo, hi = ENGINE_LIMITS[name]
+        value, default = getattr(state, name), ENGINE_DEFAULTS[name]
+        fields.append(
+            f'<label for="engine-{key}">{label}</label>'
+            f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
+            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}>'
+            f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>')
+    if state.given_probabilities is not None:
+        note = "Your probabilities come from your file: nothing is trained, so these settings are not used."
+    else:
+        note = "Train uses these; the link and the export's audit record them."
+    return (
+        '<details class="settings" id="settings-box"><summary data-testid="engine-settings">Engine settings</summary>'
+        '<div class="settings-body"><p class="muted">RBF SVM with per-class sigmoid calibration, out-of-sample '
+        f'probabilities by stratified cross-validation.</p><div class="settings-grid">{"".join(fields)}</div>'
+        f'<p class="settings-actions"><button type="button" data-action="engine-defaults" data-testid="engine-defaults"{d}>'
+        f'Defaults</button> <span id="engine-message" class="muted" role="status">{note}</span></p></div></details>'
     )
 
 
@@ -268,8 +321,8 @@ def dataset_toolbar(state, enabled=True):
     cat_opts = '<option value="">All categories</option>' + "".join(
         f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
         for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items())
-    sorts = {"quality": "Label quality, worst first", "dataset": "Dataset order",
-             "quality-desc": "Label quality, best first", "given": "Given label"}
+    sorts = {"quality": "Worst label first", "dataset": "Dataset order",
+             "quality-desc": "Best label first", "given": "Given label"}
     sort_opts = "".join(f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items())
     d = _disabled(enabled)
     return (
@@ -283,7 +336,8 @@ def known_errors_counter(state):
     if state.dataset.truth is None:
         return ""
     n = len(state.known_errors())
-    return f'Known errors in the data: <strong data-testid="known-errors">{n}</strong>'
+    return (f'<span title="Images whose current label differs from the demo\'s ground truth">Known errors: '
+            f'<strong data-testid="known-errors">{n}</strong></span>')
 
 
 def tile(state, i, result, enabled=True):
@@ -301,9 +355,21 @@ def tile(state, i, result, enabled=True):
         f'<li class="tile{sel}{changed}" data-i="{i}" data-cat="{cat}">'
         f'<button type="button" class="pick" data-action="select" data-i="{i}" aria-label="Inspect {esc(name)}">'
         f'{_image(dataset, i, 64)}<span class="mark" aria-hidden="true"></span></button>'
-        f'<select data-action="relabel" data-i="{i}" aria-label="Label of {esc(name)}"{_disabled(enabled)}>{options}</select>'
+        f'<select data-action="relabel" data-i="{i}" aria-label="Label of {esc(name)}" '
+        f'title="{esc(dataset.classes[state.labels[i]])}"{_disabled(enabled)}>{options}</select>'
         f"</li>"
     )
+
+
+def tile_legend():
+    """What the tile marks mean; stays in view above the dataset's images."""
+    keys = (("label_issue", "label issue"), ("ood", "out of distribution"), ("unconfident", "unconfident"),
+            ("correct", "correct"))
+    marks = "".join(f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
+                    f"</span></span>{text}</span>" for cat, text in keys)
+    return (f'<p class="tile-legend" id="tile-legend" data-testid="tile-legend"><span class="sr-only">Tile marks: '
+            "red border and ! = label issue, purple border and ∅ = out of distribution, dashed border = unconfident, "
+            f"plain = correct.</span>{marks}</p>")
 
 
 def tiles(state, result, window=None, enabled=True):
@@ -374,59 +440,126 @@ def threshold_table(state, result):
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def histograms(state, result):
-    """Per-class histograms of self-confidence with both threshold lines (and the selected item).
+def histogram_range(state, result):
+    """The self-confidence range the histograms show, ``[lo, 1]``: zoomed to where the values are.
 
-    All classes share one x range, [lo, 1], where lo is the lowest self-confidence
-    or finite threshold rounded down to a tenth: the values of a good model
-    crowd near 1, and a fixed [0, 1] axis would hide them in a bin or two.
-    Shows at most MAX_HISTOGRAMS classes.
+    ``lo`` is the lower of the lowest finite threshold and the lowest class's first quartile of
+    self-confidences, rounded down to 0.05: both thresholds of every class are inside, and most values
+    spread over the width instead of crowding into the last bins of a 0-1 axis. Values below ``lo`` are
+    counted in a bar of their own at the left.
+    """
+    learner = state.training.learner
+    lows = [v[len(v) // 4] for v in learner.sorted_self_confidences if v]
+    lows += [t for t in result.ood_thresholds + result.class_thresholds if math.isfinite(t)]
+    return max(0.0, math.floor(min(lows, default=0.0) * 20 + 1e-9) / 20)
+
+
+def _ticks(lo):
+    """Tick values of the histograms' x axis from lo to 1."""
+    span = 1 - lo
+    step = 0.05 if span <= 0.3 else 0.1 if span <= 0.6 else 0.25
+    first = math.ceil(lo / step - 1e-9) * step
+    return [round(first + n * step, 2) for n in range(int((1 - first) / step + 1e-9) + 1)]
+
+
+def histograms(state, result):
+    """Per-class histograms of self-confidence with both thresholds drawn and labelled (and the selected item).
+
+    Every class shares one x range, :func:`histogram_range` (zoomed; a strip under each axis shows that range
+    within 0-1); the y axis counts images. Shows at most MAX_HISTOGRAMS classes.
     """
     if state.training is None:
         return '<p class="empty">Histograms appear after training.</p>'
     learner = state.training.learner
     labels = state.training.labels
     classes = state.dataset.classes
-    lows = [v[0] for v in learner.sorted_self_confidences if v]
-    lows += [t for t in result.ood_thresholds + result.class_thresholds if math.isfinite(t)]
-    lo = max(0.0, math.floor(min(lows, default=0.0) * 10) / 10)
+    lo = histogram_range(state, result)
     span = (1.0 - lo) or 1.0
-    w, h, pad = 200, 80, 14
+    w, h = 200, 70  # the plot area
+    left, under_w, top_pad = 24, 10, 16  # y tick labels, the "below lo" bar, the threshold labels
+    px = left + under_w + 6  # the plot's left edge
+    bottom = top_pad + h
+    shown = state.preview if state.preview is not None else state.selected
 
     def x_of(value):
-        return (value - lo) / span * w
+        return px + (value - lo) / span * w
 
     out = []
     for k, name in enumerate(classes[:MAX_HISTOGRAMS]):
         values = learner.sorted_self_confidences[k]
-        bins = state.training.histogram(k, lo, HISTOGRAM_BINS)
-        top = max(bins) or 1
+        bins = list(state.training.histogram(k, lo, HISTOGRAM_BINS))
+        below = _first_at_least(values, lo)
+        if bins:
+            bins[0] -= below
+        highest = max(bins + [below]) or 1
         bw = w / HISTOGRAM_BINS
         bars = "".join(
-            f'<rect x="{b * bw:.1f}" y="{h - c / top * h:.1f}" width="{bw - 1:.1f}" height="{c / top * h:.1f}"/>'
+            f'<rect x="{px + b * bw:.1f}" y="{bottom - c / highest * h:.1f}" width="{bw - 1:.1f}" height="{c / highest * h:.1f}"/>'
             for b, c in enumerate(bins) if c)
+        if below:
+            bars += (f'<rect class="under" x="{left}" y="{bottom - below / highest * h:.1f}" width="{under_w}" '
+                     f'height="{below / highest * h:.1f}"/>')
         lines = ""
-        for cls, t in (("cthr", result.class_thresholds[k]), ("othr", result.ood_thresholds[k])):
+        c_t, o_t = result.class_thresholds[k], result.ood_thresholds[k]
+        labels_at = []
+        for cls, t, text in (("cthr", c_t, "class"), ("othr", o_t, "OOD")):
             if math.isfinite(t):
-                lines += f'<line class="{cls}" x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="0" y2="{h}"/>'
+                x = x_of(max(lo, t))
+                lines += f'<line class="{cls}" x1="{x:.1f}" x2="{x:.1f}" y1="{top_pad - 2}" y2="{bottom}"/>'
+                labels_at.append((x, cls, f"{text} {fmt(t)}"))
+        # the two threshold labels on two rows, each on the side of its line with more room
+        for row, (x, cls, text) in enumerate(sorted(labels_at, key=lambda a: a[1] != "cthr")):
+            anchor = "end" if x > px + w / 2 else "start"
+            dx = -2 if anchor == "end" else 2
+            lines += (f'<text class="tlabel {cls}" x="{x + dx:.1f}" y="{6 + row * 8}" text-anchor="{anchor}">'
+                      f"{esc(text)}</text>")
         marker = ""
-        shown = state.preview if state.preview is not None else state.selected
         confidence = None if shown is None else state.training.self_confidence[shown]
         if confidence is not None and labels[shown] == k:
-            marker = f'<path class="you" d="M{x_of(confidence):.1f} {h + 2}l-4 8h8z"/>'
-        desc = (f"{len(values)} images labelled {name}; class threshold {fmt(result.class_thresholds[k])}, "
-                f"OOD threshold {fmt(result.ood_thresholds[k])}")
+            mx = x_of(confidence) if confidence >= lo else left + under_w / 2
+            marker = f'<path class="you" d="M{mx:.1f} {bottom + 1}l-4 7h8z"/>'
+        ticks = "".join(f'<line class="tick" x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="{bottom}" y2="{bottom + 3}"/>'
+                        f'<text x="{x_of(t):.1f}" y="{bottom + 11}" text-anchor="middle">{t:g}</text>' for t in _ticks(lo))
+        under_label = (f'<text x="{left + under_w / 2}" y="{bottom + 11}" text-anchor="middle">&lt;</text>'
+                       if below else "")
+        axes = (f'<line class="axis" x1="{left}" x2="{px + w}" y1="{bottom}" y2="{bottom}"/>'
+                f'<text x="{left - 3}" y="{top_pad + 4}" text-anchor="end">{highest}</text>'
+                f'<text x="{left - 3}" y="{bottom}" text-anchor="end">0</text>'
+                f'<text class="title" x="{left - 3}" y="{top_pad + 13}" text-anchor="end">n</text>')
+        # the whole 0-1 range under the axis, with the part shown here marked
+        strip_y = bottom + 20
+        strip = (f'<line class="range" x1="{px}" x2="{px + w}" y1="{strip_y}" y2="{strip_y}"/>'
+                 f'<line class="zoom" x1="{px + lo * w:.1f}" x2="{px + w}" y1="{strip_y}" y2="{strip_y}"/>'
+                 f'<text x="{px - 3}" y="{strip_y + 3}" text-anchor="end">0</text>'
+                 f'<text x="{px + w + 3}" y="{strip_y + 3}">1</text>')
+        desc = (f"{len(values)} images labelled {name}: self-confidence from {fmt(values[0]) if values else '—'} to "
+                f"{fmt(values[-1]) if values else '—'}; class threshold {fmt(c_t)}, OOD threshold {fmt(o_t)}"
+                + (f"; {below} below {lo:g}" if below else ""))
         out.append(
-            f'<figure class="hist"><figcaption><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}</figcaption>'
-            f'<svg viewBox="0 -2 {w} {h + pad}" role="img" aria-label="{esc(desc)}">'
-            f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{lines}{marker}'
-            f'<text x="0" y="{h + pad - 1}">{lo:g}</text><text x="{w}" y="{h + pad - 1}" text-anchor="end">1</text></svg></figure>'
+            f'<figure class="hist"><figcaption><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}'
+            f'<span class="muted"> · {len(values)}</span></figcaption>'
+            f'<svg viewBox="0 0 {px + w + 8} {strip_y + 6}" role="img" aria-label="{esc(desc)}">'
+            f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{axes}{ticks}{under_label}{lines}{marker}{strip}</svg></figure>'
         )
     more = (f'<p class="muted">Showing {MAX_HISTOGRAMS} of {len(classes)} classes.</p>'
             if len(classes) > MAX_HISTOGRAMS else "")
-    legend = ('<p class="legend"><span class="key cthr"></span>class threshold <span class="key othr"></span>OOD threshold'
-              '<span class="key you"></span>selected image (self-confidence)</p>')
+    zoom = (f"x: self-confidence, zoomed to {lo:g}–1 (the line under each axis: 0–1, this part dark)"
+            + (f"; the pale bar “&lt;” counts values below {lo:g}" if lo > 0 else "") + "; y: images")
+    legend = (f'<p class="legend"><span class="key cthr"></span>class threshold <span class="key othr"></span>OOD threshold'
+              f'<span class="key you"></span>the image in Why?</p><p class="legend muted">{zoom}</p>')
     return "".join(out) + more + legend
+
+
+def _first_at_least(values, bound):
+    """How many of the ascending values are below bound."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < bound:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 # --------------------------------------------------------------------------- confident joint
@@ -487,31 +620,62 @@ def joint_matrix(state, result):
 
 
 def scatter(state, result):
-    """The stored 2-D layout: points coloured by given label, flagged ones marked by category."""
+    """The 2-D map: points coloured by given label, flagged ones ringed by category, the selected one on top with
+    cross-hairs; the legend above it (in view); each point's title says its id, labels and category.
+
+    The demo has a stored layout (t-SNE); data brought by the user gets the first two principal components
+    of its features, computed in the page (:mod:`cleanlens.layout`, ``state.layout``).
+    """
     dataset = state.dataset
-    if dataset.layout is None:
-        return '<p class="empty">This dataset has no 2-D layout.</p>'
-    xs = [p[0] for p in dataset.layout]
-    ys = [p[1] for p in dataset.layout]
+    layout = state.map_layout()
+    if layout is None:
+        if state.given_probabilities is not None:
+            return ('<p class="empty">A map needs features: a file of probabilities has none. Load a features CSV or a '
+                    "JSON file to get a map (the first two principal components of its features).</p>")
+        return ('<p class="empty" data-testid="map-pending">Computing the map: the first two principal components '
+                "of your features…</p>")
+    classes = dataset.classes
+    xs = [p[0] for p in layout]
+    ys = [p[1] for p in layout]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     size = 400
 
     def pos(v, lo, hi):
-        return 10 + (v - lo) / ((hi - lo) or 1) * (size - 20)
+        return 12 + (v - lo) / ((hi - lo) or 1) * (size - 24)
 
     points = []
+    chosen = ""
     for i in range(len(dataset)):
         cat = category_of(result, i)
         x, y = pos(xs[i], x0, x1), pos(ys[i], y0, y1)
-        sel = " selected" if state.selected == i else ""
-        points.append(f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{sel}" data-cat="{cat}" data-i="{i}" '
-                      f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(item_name(dataset, i))}</title></circle>')
-    legend = "".join(f'<span><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(c)}</span>' for k, c in enumerate(dataset.classes))
+        sug = None if result is None else result.suggested[i]
+        title = f"{item_name(dataset, i)}: labelled {classes[state.labels[i]]}"
+        if sug is not None and sug != state.labels[i]:
+            title += f", suggested {classes[sug]}"
+        if result is not None:
+            title += f" · {category_name(result, i)}"
+        point = (f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{{sel}}" data-cat="{cat}" data-i="{i}" '
+                 f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(title)}</title></circle>')
+        if state.selected == i:
+            chosen = (f'<g class="chosen" aria-hidden="true"><line x1="0" x2="{size}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                      f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{size}"/><circle cx="{x:.1f}" cy="{y:.1f}" r="11"/></g>'
+                      + point.replace("{sel}", " selected"))
+        else:
+            points.append(point.replace("{sel}", ""))
+    legend = "".join(f'<span><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(c)}</span>' for k, c in enumerate(classes))
+    if dataset.layout is not None:
+        what = "t-SNE layout of the image embeddings (computed when the demo was made)" if state.is_demo else \
+            "the 2-D layout from your file"
+    else:
+        what = state.layout_note or "the first two principal components of your features"
     return (
+        f'<div class="map"><p class="legend map-legend" data-testid="map-legend">{legend}'
+        '<span><span class="ring label_issue"></span>label issue</span>'
+        '<span><span class="ring ood"></span>OOD</span><span><span class="ring unconfident"></span>unconfident</span>'
+        '<span><span class="ring chosen"></span>selected</span></p>'
+        f'<p class="muted map-what">Map: {esc(what)}. Point at a dot for its details; click to select it.</p>'
         f'<svg class="scatter" viewBox="0 0 {size} {size}" role="img" aria-label="2-D map of the images; '
-        f'use the dataset panel or the table to choose an image with the keyboard">{"".join(points)}</svg>'
-        f'<p class="legend">{legend}<span><span class="ring label_issue"></span>label issue</span>'
-        f'<span><span class="ring ood"></span>OOD</span><span><span class="ring unconfident"></span>unconfident</span></p>'
+        f'use the dataset panel or the table to choose an image with the keyboard">{"".join(points)}{chosen}</svg></div>'
     )
 
 
@@ -621,9 +785,10 @@ def result_items(state, result, window=None):
     virtual = count > VIRTUAL_MIN
     out = []
     for n, i in enumerate(islice(items, start, stop), start):
-        cap = esc(classes[labels[i]])
+        cap = full = esc(classes[labels[i]])
         if arrow and result.suggested[i] is not None:
-            cap += f" → {esc(classes[result.suggested[i]])}"
+            cap += f'<span class="to">→ {esc(classes[result.suggested[i]])}</span>'
+            full += f" → {esc(classes[result.suggested[i]])}"
         sel = " selected" if state.selected == i else ""
         decision = state.decisions.get(i)
         mark = ""
@@ -635,7 +800,7 @@ def result_items(state, result, window=None):
         label = f"Inspect {item_name(state.dataset, i)}" + (f" ({DECISION_MARKS[decision][1]})" if decision else "")
         out.append(f'<li class="res{sel}" data-i="{i}"{pos}><button type="button" class="pick" data-action="select" '
                    f'data-i="{i}" aria-label="{esc(label)}">{_image(state.dataset, i, 56)}{mark}</button>'
-                   f'<span class="cap">{cap}</span></li>')
+                   f'<span class="cap" title="{full}">{cap}</span></li>')
     return "".join(out)
 
 
@@ -782,19 +947,22 @@ def sweep_panel(state):
     head = "".join(f'<th scope="col">{qo if qo % 20 == 0 else ""}</th>' for qo in sw.ood_percentiles)
     best_text = (f"Best {METRIC_NAMES[metric]} {fmt(best)} at class {best_at[0]}, OOD {best_at[1]}"
                  if best_at else "No reachable cell has a score")
+    scale = (f'<div class="scale" data-testid="sweep-scale"><span class="muted">{METRIC_NAMES[metric]}</span> 0'
+             '<span class="ramp" aria-hidden="true"></span>1 <span class="na-key" aria-hidden="true"></span>'
+             '<span class="muted">not reachable (OOD above class)</span></div>')
     return (
         f'<div class="sweep"><fieldset class="metric"><legend>Metric</legend>{radios}</fieldset>'
         f'<p class="muted" data-testid="sweep-best">{best_text} (ringed). Outlined: the sliders now. Choose a cell to move them there.</p>'
-        f'<table class="heat" data-testid="sweep"><caption>{METRIC_NAMES[metric]} of the flagged images against the known '
-        f'errors: rows class percentile, columns OOD percentile</caption><thead><tr><td class="corner">class ↓ OOD →</td>'
-        f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f"{cleanlab_curve(state, sw, metric)}</div>"
+        f'<div class="sweep-body"><div><table class="heat" data-testid="sweep"><caption>{METRIC_NAMES[metric]} of the '
+        'flagged images against the known errors: rows class percentile, columns OOD percentile</caption><thead><tr>'
+        f'<td class="corner">class ↓ OOD →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{scale}</div>'
+        f"{cleanlab_curve(state, sw, metric)}</div></div>"
     )
 
 
 def cleanlab_curve(state, sw, metric):
     """The cleanlab rule's metric as a function of the OOD percentile (its label issues do not depend on the class slider)."""
-    w, h = 300, 90
+    w, h = 220, 90
     pts = []
     for qo, cell in zip(sw.ood_percentiles, sw.cleanlab):
         value = _metric(cell, metric)
@@ -804,12 +972,13 @@ def cleanlab_curve(state, sw, metric):
     desc = ", ".join(f"OOD {qo}: {fmt(_metric(s, metric))}" for qo, s in zip(sw.ood_percentiles, sw.cleanlab))
     return (
         f'<figure class="curve"><figcaption>cleanlab rule (class threshold = mean self-confidence): '
-        f"{METRIC_NAMES[metric]} by OOD percentile</figcaption>"
+        f"{METRIC_NAMES[metric]} by OOD percentile; dashed: the OOD slider now</figcaption>"
         f'<svg viewBox="-24 -6 {w + 34} {h + 22}" role="img" aria-label="{esc(desc)}" data-testid="cleanlab-curve">'
         f'<line class="axis" x1="0" y1="{h}" x2="{w}" y2="{h}"/><line class="axis" x1="0" y1="0" x2="0" y2="{h}"/>'
         f'<polyline points="{" ".join(pts)}"/><line class="now" x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{h}"/>'
         f'<text x="-4" y="4" text-anchor="end">1</text><text x="-4" y="{h}" text-anchor="end">0</text>'
-        f'<text x="0" y="{h + 14}">0</text><text x="{w}" y="{h + 14}" text-anchor="end">100</text></svg></figure>'
+        f'<text x="0" y="{h + 14}">0</text><text x="{w}" y="{h + 14}" text-anchor="end">100</text>'
+        f'<text x="{w / 2}" y="{h + 14}" text-anchor="middle">OOD percentile</text></svg></figure>'
     )
 
 
@@ -817,7 +986,8 @@ def cleanlab_curve(state, sw, metric):
 
 
 def explanation(state, result, i):
-    """One plain sentence saying why item i is in its category (the same >= rule as the matrix).
+    """One plain sentence saying why item i is in its category (the same >= rule as the matrix): what the rule
+    found, and what it may mean.
 
     Numbers compared in a sentence are shown with enough decimals to be true (:func:`compared`).
     """
@@ -838,54 +1008,25 @@ def explanation(state, result, i):
         return (f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
                 f"but it is labelled {given} — likely a label error.")
     name = classes[top]
-    p, t = compared(probs[top], result.class_thresholds[top])
-    below = f"its highest probability, {p} for {name}, is below the {name} {rule} {t}"
     if cat == "ood":
-        return (f"The model is not confident about any class: {below}, and every probability is below that class's "
-                "out-of-distribution threshold: an unusual image, or one that belongs to none of these classes.")
-    return (f"The model is unsure: {below}, but some probability is at or above its out-of-distribution threshold, "
-            "so it is neither a confident suggestion nor out of distribution.")
+        p, o = compared(probs[top], result.ood_thresholds[top])
+        return (f"Below every class's OOD threshold (even its highest probability, {p} for {name}, is below the "
+                f"{name} OOD threshold {o}): an unusual image, or one that belongs to none of these classes.")
+    p, t = compared(probs[top], result.class_thresholds[top])
+    near = [k for k in range(len(probs)) if probs[k] >= result.ood_thresholds[k]]
+    k = max(near, key=lambda k: (probs[k], -k)) if near else top
+    q, o = compared(probs[k], result.ood_thresholds[k])
+    return (f"Below every class threshold (its highest probability, {p} for {name}, is below the {name} {rule} {t}), "
+            f"but not below every OOD threshold ({q} for {classes[k]} is at or above {o}): neither a confident "
+            "suggestion nor out of distribution — an ambiguous image, perhaps between two classes, or one the model "
+            "has not learnt well.")
 
 
-def detail(state, result):
-    """The Why? panel: the previewed (pointed at, focused) or else the selected image, with its probabilities
-    against both thresholds and the reason for its category; and the actions, which always apply to the
-    selected (pinned) image and name it."""
-    pinned = state.selected
-    i = state.preview if state.preview is not None else pinned
-    if i is None:
-        return ('<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
-                "Enter) to select it and fix it.</p>")
-    dataset = state.dataset
-    classes = dataset.classes
-    if pinned is None:
-        out = '<p class="pinned muted">No image selected: click one (or press Enter on it) to fix it.</p>'
-    else:
-        out = f'<p class="pinned">Selected: <strong data-testid="detail-id">{esc(item_name(dataset, pinned))}</strong>'
-        if i != pinned:
-            out += f' · previewing <strong data-testid="preview-id">{esc(item_name(dataset, i))}</strong>'
-        out += "</p>"
-    head = (f'<div class="detail-head">{_image(dataset, i, 112)}<div><h3>{esc(item_name(dataset, i))}</h3>'
-            f'<p>Labelled <strong>{esc(classes[state.labels[i]])}</strong>')
-    if state.labels[i] != dataset.given[i]:
-        head += f" (originally {esc(classes[dataset.given[i]])})"
-    head += "</p>"
-    if dataset.truth is not None:
-        truth = "out of distribution" if dataset.truth[i] < 0 else classes[dataset.truth[i]]
-        head += f'<p class="muted">Truth (known for the demo): {esc(truth)}</p>'
-    actions = "" if pinned is None else decision_controls(state, result, pinned)
-    if result is None or state.training is None:
-        return out + head + "</div></div>" + actions
-    cat = category_of(result, i)
-    head += f'<p><span class="cat {cat}" data-testid="detail-category">{category_name(result, i)}</span>'
-    quality = state.training.quality[i]
-    if quality is not None:
-        head += f' <span class="muted" data-testid="detail-quality">label quality {fmt(quality)}</span>'
-    head += "</p></div></div>"
+def probability_rows(state, result, i, compact=False):
+    """Item i's probabilities against both thresholds of every class: a table (bars with the two thresholds
+    marked; ``compact`` leaves out the threshold columns, for the popover)."""
+    classes = state.dataset.classes
     probs = state.training.probabilities[i]
-    if probs is None:
-        return (out + head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, '
-                "so it was left out of training and has no predicted probabilities.</p>" + actions)
     rows = []
     for k, name in enumerate(classes):
         c, o = result.class_thresholds[k], result.ood_thresholds[k]
@@ -894,15 +1035,85 @@ def detail(state, result):
             marks += f'<span class="tick othr" style="left:{o * 100:.1f}%" title="OOD threshold {fmt(o)}"></span>'
         if math.isfinite(c):
             marks += f'<span class="tick cthr" style="left:{c * 100:.1f}%" title="class threshold {fmt(c)}"></span>'
+        numbers = "" if compact else f'<td class="num">{fmt(c)}</td><td class="num">{fmt(o)}</td>'
         rows.append(f'<tr><th scope="row">{esc(name)}</th><td class="num">{fmt(probs[k])}</td>'
                     f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
-                    f'<td class="num">{fmt(c)}</td><td class="num">{fmt(o)}</td></tr>')
-    table = ('<table class="detail-probs"><thead><tr><th scope="col">Class</th><th scope="col">p</th><th scope="col">'
-             '<span class="sr-only">bar</span></th><th scope="col">class thr.</th><th scope="col">OOD thr.</th></tr></thead>'
-             f'<tbody>{"".join(rows)}</tbody></table>')
+                    f"{numbers}</tr>")
+    head = ("" if compact else '<th scope="col">class thr.</th><th scope="col">OOD thr.</th>')
+    return (f'<table class="detail-probs{" compact" if compact else ""}"><thead><tr><th scope="col">Class</th>'
+            '<th scope="col">p</th><th scope="col"><span class="sr-only">bar</span>'
+            '<span class="key cthr" aria-hidden="true"></span><span class="sr-only">class threshold, </span>'
+            '<span class="key othr" aria-hidden="true"></span><span class="sr-only">OOD threshold</span></th>'
+            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def popover(state, result, i):
+    """The explainer next to an image under the pointer or keyboard focus: its name, given and suggested label,
+    category, probabilities against both thresholds and the one-sentence reason (``role="tooltip"``; it never
+    takes focus and changes nothing)."""
+    dataset = state.dataset
+    classes = dataset.classes
+    name = esc(item_name(dataset, i))
+    given = esc(classes[state.labels[i]])
+    if result is None or state.training is None:
+        return f'<p class="pop-head"><strong>{name}</strong> · labelled {given}</p>'
+    cat = category_of(result, i)
+    sug = result.suggested[i]
+    labels = f"labelled <strong>{given}</strong>"
+    if sug is not None and sug != state.labels[i]:
+        labels += f" → suggested <strong>{esc(classes[sug])}</strong>"
+    head = (f'<p class="pop-head"><strong data-testid="pop-id">{name}</strong> '
+            f'<span class="cat {cat}">{category_name(result, i)}</span></p><p class="pop-labels">{labels}</p>')
+    if state.training.probabilities[i] is None:
+        return head + '<p class="why">Excluded from training: no probabilities.</p>'
+    return (head + probability_rows(state, result, i, compact=True)
+            + f'<p class="why">{esc(explanation(state, result, i))}</p>')
+
+
+def detail(state, result):
+    """The Why? panel: first the selected (pinned) image and the actions, which always apply to it and name it
+    (kept in view at the top of the panel); then the previewed (pointed at, focused) or else the selected image,
+    with its probabilities against both thresholds and the reason for its category."""
+    pinned = state.selected
+    i = state.preview if state.preview is not None else pinned
+    if i is None:
+        return ('<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
+                "Enter) to select it and fix it.</p>")
+    dataset = state.dataset
+    classes = dataset.classes
+    close = ('<button type="button" class="sheet-close" data-action="sheet-close" data-testid="sheet-close" '
+             'aria-label="Close the details">×</button>')
+    if pinned is None:
+        out = (f'<div class="pinbar"><p class="pinned muted">No image selected: click one (or press Enter on it) to '
+               f"fix it.</p>{close}</div>")
+    else:
+        out = (f'<div class="pinbar"><p class="pinned">Selected: <strong data-testid="detail-id">'
+               f"{esc(item_name(dataset, pinned))}</strong></p>{close}{decision_controls(state, result, pinned)}</div>")
+    if i != pinned and pinned is not None:
+        out += (f'<p class="previewing muted">Previewing <strong data-testid="preview-id">{esc(item_name(dataset, i))}'
+                "</strong> (the buttons above apply to the selected image)</p>")
+    head = (f'<div class="detail-head">{_image(dataset, i, 96)}<div><h3>{esc(item_name(dataset, i))}</h3>'
+            f'<p>Labelled <strong>{esc(classes[state.labels[i]])}</strong>')
+    if state.labels[i] != dataset.given[i]:
+        head += f" (originally {esc(classes[dataset.given[i]])})"
+    head += "</p>"
+    if dataset.truth is not None:
+        truth = "out of distribution" if dataset.truth[i] < 0 else classes[dataset.truth[i]]
+        head += f'<p class="muted">Truth (known for the demo): {esc(truth)}</p>'
+    if result is None or state.training is None:
+        return out + head + "</div></div>"
+    cat = category_of(result, i)
+    head += f'<p><span class="cat {cat}" data-testid="detail-category">{category_name(result, i)}</span>'
+    quality = state.training.quality[i]
+    if quality is not None:
+        head += f' <span class="muted" data-testid="detail-quality">label quality {fmt(quality)}</span>'
+    head += "</p></div></div>"
+    if state.training.probabilities[i] is None:
+        return (out + head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, '
+                "so it was left out of training and has no predicted probabilities.</p>")
     why = f'<p class="why" data-testid="explanation">{esc(explanation(state, result, i))}</p>'
     stale = '<p class="muted">Results are from before your changes: train again to update them.</p>' if state.stale else ""
-    return out + head + table + why + stale + actions
+    return out + head + why + probability_rows(state, result, i) + stale
 
 
 def decision_of(state, i):
@@ -966,8 +1177,10 @@ def guide_dialog():
         '<dialog id="guide" class="guide" data-testid="guide" aria-labelledby="guide-title">'
         '<h2 id="guide-title">How Cleanlens finds label errors</h2>'
         f'<ol class="guide-steps">{parts}</ol>'
-        '<form method="dialog" class="guide-nav"><button type="submit" class="primary" data-testid="guide-close" '
-        "autofocus>Start exploring</button></form></dialog>"
+        '<form method="dialog" class="guide-nav"><span class="muted tour-hint" id="tour-hint">The tour shows each part '
+        "on the page once Python has started.</span>"
+        '<button type="button" data-action="tour-start" data-testid="tour-start" disabled>Take the tour</button>'
+        '<button type="submit" class="primary" data-testid="guide-close" autofocus>Start exploring</button></form></dialog>'
     )
 
 
@@ -1089,32 +1302,139 @@ def data_notes(notes):
 
 
 def app(state, enabled=True):
-    """The explorer's main markup; the glue later re-renders its regions by id."""
+    """The explorer's main markup; the glue later re-renders its regions by id.
+
+    The dataset and the Why? panel share a wrapper (``.side``): a sticky column beside everything else on
+    medium screens, nothing of its own (``display: contents``) on wide ones.
+    """
     result = state.analysis()
     return (
         f'<div id="warnings">{warnings_panel(state)}</div>'
-        '<section class="panel dataset" aria-labelledby="h-dataset">'
+        '<div class="side">'
+        '<section class="panel dataset" aria-labelledby="h-dataset" data-tour="dataset">'
         f'<div class="panel-head"><h2 id="h-dataset">Dataset <span id="dataset-count" class="muted">{dataset_count(state)}'
         f'</span></h2><span id="known-errors">{known_errors_counter(state)}</span></div>'
         f'<div class="toolbar" id="dataset-toolbar">{dataset_toolbar(state, enabled)}</div>'
+        f"{tile_legend()}"
         f"{tiles_list(state, result, enabled)}"
         "</section>"
-        '<section class="panel thresholds-panel" aria-labelledby="h-thr">'
+        '<section class="panel detail" id="detail-panel" aria-labelledby="h-detail" tabindex="-1" data-tour="detail">'
+        '<h2 id="h-detail">Why?</h2>'
+        f'<div id="detail" data-testid="detail">{detail(state, result)}</div></section>'
+        "</div>"
+        '<section class="panel thresholds-panel" aria-labelledby="h-thr" data-tour="thresholds">'
         '<h2 id="h-thr">Thresholds</h2>'
         f'<div id="threshold-controls" class="sliders">{threshold_controls(state, enabled)}</div>'
         f'<div id="threshold-table">{threshold_table(state, result)}</div>'
         f'<div id="histograms" class="hists">{histograms(state, result)}</div>'
         "</section>"
-        '<section class="panel center" aria-label="Confident joint, map and probabilities">'
+        '<section class="panel center" aria-label="Confident joint, map and probabilities" data-tour="center">'
         f'<div id="center-tabs">{center_tabs(state)}</div>'
         f'<div id="panel-center" class="tabpanel" role="tabpanel" tabindex="0" aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
         "</section>"
-        '<section class="panel results" aria-labelledby="h-results">'
+        '<section class="panel results" aria-labelledby="h-results" data-tour="results">'
         f'<div class="panel-head"><h2 id="h-results">Results</h2><span id="export" class="export">{export_controls(state)}</span></div>'
         f'<div id="summary" aria-live="polite" aria-atomic="true">{summary(state, result)}</div>'
         f'<div id="results-tabs">{results_tabs(state, result)}</div>'
         f'<div id="panel-results" class="tabpanel" role="tabpanel" tabindex="0" aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'
         "</section>"
-        '<section class="panel detail" aria-labelledby="h-detail" tabindex="0"><h2 id="h-detail">Why?</h2>'
-        f'<div id="detail" data-testid="detail">{detail(state, result)}</div></section>'
     )
+
+
+# --------------------------------------------------------------------------- the tour
+
+
+def _example(state, result, category):
+    """An item of the category with its name, labels and top probability, worst label quality first (or None)."""
+    if result is None or state.training is None:
+        return None
+    code = CATEGORIES.index(category)
+    for i in state.training.quality_order:
+        if result.categories[i] == code:
+            return i
+    return None
+
+
+def tour_steps(state, result):
+    """The anchored tour: ``[(anchor, title, body html)]``; ``anchor`` is a CSS selector of a real region of the
+    page. The categories are explained with the open dataset's own classes, counts and examples."""
+    classes = state.dataset.classes
+    names = ", ".join(classes[:-1]) + f" and {classes[-1]}" if len(classes) > 1 else classes[0]
+    counts = result.counts if result is not None else {}
+    n = len(state.labels)
+
+    def count(cat):
+        return f" ({counts[cat]} now)" if cat in counts else ""
+
+    issue, ood, unsure = (_example(state, result, c) for c in ("label_issue", "ood", "unconfident"))
+    probs = state.training.probabilities if state.training is not None else None
+
+    def said(i, what):
+        if i is None or probs is None or probs[i] is None:
+            return ""
+        top = max(range(len(classes)), key=lambda k: probs[i][k])
+        return (f" For example {esc(item_name(state.dataset, i))}: labelled {esc(classes[state.training.labels[i]])}, "
+                f"p({esc(classes[top])}) = {fmt(probs[i][top])} — {what}.")
+
+    sug = result.suggested[issue] if issue is not None else None
+    categories = (
+        '<ul class="tour-cats">'
+        f'<li><span class="lgtile" data-cat="label_issue" aria-hidden="true"><span class="mark"></span></span>'
+        f"<strong>Label issue</strong>{count('label_issue')}: the model is confident the image is another class than "
+        f"its label.{said(issue, f'suggested {esc(classes[sug])}' if sug is not None else 'another class')}</li>"
+        f'<li><span class="lgtile" data-cat="ood" aria-hidden="true"><span class="mark"></span></span>'
+        f"<strong>Out of distribution</strong>{count('ood')}: every probability is below its class's OOD threshold — "
+        f"an unusual image, or none of {esc(names)}.{said(ood, 'below every OOD threshold')}</li>"
+        f'<li><span class="lgtile" data-cat="unconfident" aria-hidden="true"><span class="mark"></span></span>'
+        f"<strong>Unconfident</strong>{count('unconfident')}: not sure enough for a suggestion, not unusual enough "
+        f"for OOD — often between two classes.{said(unsure, 'between the thresholds')}</li>"
+        f'<li><span class="lgtile" data-cat="correct" aria-hidden="true"><span class="mark"></span></span>'
+        f"<strong>Correct</strong>{count('correct')}: confident, and it agrees with the label.</li></ul>"
+    )
+    return [
+        ('[data-tour="dataset"]', "The dataset",
+         f"<p>{n:,} images of {esc(names)}, each with its own label control: change a label here. Some labels are "
+         "wrong on purpose, and some images belong to none of the classes.</p>"),
+        ("#tile-legend", "What the marks mean",
+         f"<p>Each image is in one of four categories, recomputed at every slider step. This legend stays above the "
+         f"images.</p>{categories}"),
+        ('[data-testid="run"]', "Train",
+         "<p>An RBF SVM is trained with cross-validation, so every image gets probabilities from a model that never "
+         "saw it. Press Train after changing labels; New seed reshuffles the folds; Engine settings changes C, γ "
+         "and the folds.</p>"),
+        ("#threshold-controls .slider:first-of-type", "Class threshold",
+         "<p>For each class, the threshold is this percentile of the model's confidence on the images labelled with "
+         "it (its self-confidence). An image whose probability for a class reaches that class's threshold gets a "
+         "confident suggestion: correct if it is its label, a label issue if not. Higher = stricter.</p>"),
+        ("#threshold-controls .slider:nth-of-type(2)", "OOD threshold",
+         "<p>A lower percentile of the same values. An image below every class's OOD threshold is out of "
+         "distribution; one between the two thresholds is unconfident. The histograms below show both thresholds "
+         "over each class's self-confidences.</p>"),
+        ('[data-tour="center"]', "The confident joint",
+         "<p>Rows are given labels, columns the confident suggestions. The diagonal agrees with the labels; "
+         "off-diagonal cells are likely label errors. Choose a cell to list its images. The other tabs show a map, "
+         "every probability, and a sweep of both sliders against the known errors.</p>"),
+        ('[data-tour="results"]', "The results",
+         "<p>The four counts, the score against the demo's known errors, and the flagged images, worst first. "
+         "Accept all takes every suggestion in one undoable step; Export writes your fixes with an audit.</p>"),
+        ('[data-tour="detail"]', "Why?",
+         "<p>Point at or focus any image: a popover beside it shows its probabilities against both thresholds and "
+         "one sentence on why it is where it is. Click it (or press Enter) to select it: this panel then keeps it, "
+         "with buttons to accept the suggestion, keep the label or exclude it.</p>"),
+        ('[data-testid="byo-open"]', "Your data",
+         "<p>Bring two .npy files (cleanlab's labels and pred_probs), a CSV of probabilities or of features, or a "
+         "JSON file — or drop them anywhere on the page. Nothing leaves your browser.</p>"),
+    ]
+
+
+def tour_card(steps, n):
+    """Step n of the tour: a non-modal dialog beside its anchor (the page positions it)."""
+    anchor, title, body = steps[n]
+    last = n == len(steps) - 1
+    back = (f'<button type="button" data-action="tour-back" data-testid="tour-back"{_disabled(n > 0)}>Back</button>')
+    nxt = (f'<button type="button" class="primary" data-action="{"tour-end" if last else "tour-next"}" '
+           f'data-testid="tour-next">{"Done" if last else "Next"}</button>')
+    return (f'<p class="tour-count muted" data-testid="tour-count">Step {n + 1} of {len(steps)} · ← → to move, '
+            f'Esc to leave</p><h2 id="tour-title">{esc(title)}</h2><div class="tour-body">{body}</div>'
+            f'<div class="tour-nav"><button type="button" class="linklike" data-action="tour-end" '
+            f'data-testid="tour-skip">{"Close" if last else "Skip the tour"}</button>{back}{nxt}</div>')

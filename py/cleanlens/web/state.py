@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from cleanlens import __version__, rank, report
 from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
@@ -29,6 +30,11 @@ DEFAULT_OOD_PERCENTILE = 15
 RULES = ("percentile", "cleanlab")
 CENTER_TABS = ("joint", "scatter", "table", "sweep")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
+ENGINE_LIMITS = {"svm_C": (1e-4, 1e5), "svm_gamma": (1e-6, 1e2), "n_folds": (2, 10)}
+"""The range the page accepts for each engine setting (C and gamma of the RBF SVM, cross-validation folds)."""
+ENGINE_DEFAULTS = {"svm_C": DEFAULT_C, "svm_gamma": DEFAULT_GAMMA, "n_folds": DEFAULT_FOLDS}
+ENGINE_KEYS = {"svm_C": "C", "svm_gamma": "gamma", "n_folds": "folds"}
+"""Engine setting -> its name in the URL fragment and in a training's ``info`` (and the export's audit)."""
 
 
 def _first_index(values, predicate):
@@ -201,6 +207,13 @@ class ExplorerState:
     result_tab: str = "label_issue"
     table_sort: tuple = ("index", True)
     sweep_metric: str = "f1"
+    svm_C: float = DEFAULT_C
+    """The engine settings the next training uses (:data:`ENGINE_DEFAULTS`, :meth:`set_engine`)."""
+    svm_gamma: float = DEFAULT_GAMMA
+    n_folds: int = DEFAULT_FOLDS
+    layout: list | None = None
+    """A 2-D position per item computed in the page (PCA of the features) when the dataset has none."""
+    layout_note: str = ""
     decisions: dict = field(default_factory=dict)
     bulk: dict = field(default_factory=dict, repr=False)
     """The last "Accept all": item -> (label, decision) before it, for :meth:`undo_bulk`."""
@@ -343,7 +356,38 @@ class ExplorerState:
 
     @property
     def can_train(self):
-        return self.training is None or self.stale
+        return self.training is None or self.stale or self.engine_changed
+
+    @property
+    def engine_changed(self):
+        """True if the engine settings differ from those the shown results were trained with (never for
+        probabilities from a file, which are not trained)."""
+        if self.training is None or self.given_probabilities is not None:
+            return False
+        info = self.training.info
+        return any(key in info and info[key] != getattr(self, name) for name, key in ENGINE_KEYS.items())
+
+    def set_engine(self, name, value):
+        """Set an engine setting (``svm_C``, ``svm_gamma`` or ``n_folds``) from a number or text; raises
+        ValueError with a readable message when it is not a number in :data:`ENGINE_LIMITS`."""
+        lo, hi = ENGINE_LIMITS[name]
+        try:
+            number = int(str(value).strip()) if name == "n_folds" else float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{ENGINE_KEYS[name]} must be a number") from None
+        if not lo <= number <= hi:
+            raise ValueError(f"{ENGINE_KEYS[name]} must be between {lo:g} and {hi:g}")
+        setattr(self, name, number)
+
+    def adopt_engine(self, info):
+        """Take the engine settings a training was made with (a restored session's, or the built results')."""
+        for name, key in ENGINE_KEYS.items():
+            if isinstance(info.get(key), (int, float)):
+                setattr(self, name, int(info[key]) if name == "n_folds" else float(info[key]))
+
+    def map_layout(self):
+        """The 2-D positions the Map draws: the dataset's own, or those computed in the page, or None."""
+        return self.dataset.layout if self.dataset.layout is not None else self.layout
 
     def analysis(self):
         """Confident learning at the current sliders and rule (cached per setting), or None before training."""
@@ -481,8 +525,11 @@ class ExplorerState:
     # ----------------------------------------------------------------- shareable view (URL fragment)
 
     def to_fragment(self):
-        """The view as a URL fragment (without '#'): sliders, rule, seed, selected item and cell, tabs."""
+        """The view as a URL fragment (without '#'): sliders, rule, seed, engine settings (C, gamma, folds; not for
+        probabilities from a file), selected item and cell, tabs."""
         parts = {"class": self.q_class, "ood": self.q_ood, "rule": self.rule, "seed": self.seed}
+        if self.given_probabilities is None:
+            parts.update(C=f"{self.svm_C:g}", gamma=f"{self.svm_gamma:g}", folds=self.n_folds)
         if not self.is_demo:
             parts["data"] = "own"
         if self.selected is not None:
@@ -529,6 +576,12 @@ class ExplorerState:
         seed = integer("seed", 0, 2**31 - 1)
         if seed is not None:
             self.seed = seed
+        for name, key in ENGINE_KEYS.items():
+            if key in values:
+                try:
+                    self.set_engine(name, values[key])
+                except ValueError as exc:
+                    notes.append(f"ignored {key}={values[key]!r} ({exc})")
         if "item" in values and not (values.get("data") == "own" and self.is_demo):
             try:
                 self.selected = self.dataset.ids.index(values["item"])
