@@ -953,9 +953,9 @@ def sweep_panel(state):
     return (
         f'<div class="sweep"><fieldset class="metric"><legend>Metric</legend>{radios}</fieldset>'
         f'<p class="muted" data-testid="sweep-best">{best_text} (ringed). Outlined: the sliders now. Choose a cell to move them there.</p>'
-        f'<div class="sweep-body"><div><table class="heat" data-testid="sweep"><caption>{METRIC_NAMES[metric]} of the '
+        f'<div class="sweep-body"><div>{scale}<table class="heat" data-testid="sweep"><caption>{METRIC_NAMES[metric]} of the '
         'flagged images against the known errors: rows class percentile, columns OOD percentile</caption><thead><tr>'
-        f'<td class="corner">class ↓ OOD →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{scale}</div>'
+        f'<td class="corner">class ↓ OOD →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f"{cleanlab_curve(state, sw, metric)}</div></div>"
     )
 
@@ -1379,17 +1379,17 @@ def tour_steps(state, result):
     sug = result.suggested[issue] if issue is not None else None
     categories = (
         '<ul class="tour-cats">'
-        f'<li><span class="lgtile" data-cat="label_issue" aria-hidden="true"><span class="mark"></span></span>'
+        f'<li><span class="lgtile" data-cat="label_issue" aria-hidden="true"><span class="mark"></span></span><span>'
         f"<strong>Label issue</strong>{count('label_issue')}: the model is confident the image is another class than "
-        f"its label.{said(issue, f'suggested {esc(classes[sug])}' if sug is not None else 'another class')}</li>"
-        f'<li><span class="lgtile" data-cat="ood" aria-hidden="true"><span class="mark"></span></span>'
+        f"its label.{said(issue, f'suggested {esc(classes[sug])}' if sug is not None else 'another class')}</span></li>"
+        f'<li><span class="lgtile" data-cat="ood" aria-hidden="true"><span class="mark"></span></span><span>'
         f"<strong>Out of distribution</strong>{count('ood')}: every probability is below its class's OOD threshold — "
-        f"an unusual image, or none of {esc(names)}.{said(ood, 'below every OOD threshold')}</li>"
-        f'<li><span class="lgtile" data-cat="unconfident" aria-hidden="true"><span class="mark"></span></span>'
+        f"an unusual image, or none of {esc(names)}.{said(ood, 'below every OOD threshold')}</span></li>"
+        f'<li><span class="lgtile" data-cat="unconfident" aria-hidden="true"><span class="mark"></span></span><span>'
         f"<strong>Unconfident</strong>{count('unconfident')}: not sure enough for a suggestion, not unusual enough "
-        f"for OOD — often between two classes.{said(unsure, 'between the thresholds')}</li>"
-        f'<li><span class="lgtile" data-cat="correct" aria-hidden="true"><span class="mark"></span></span>'
-        f"<strong>Correct</strong>{count('correct')}: confident, and it agrees with the label.</li></ul>"
+        f"for OOD — often between two classes.{said(unsure, 'between the thresholds')}</span></li>"
+        f'<li><span class="lgtile" data-cat="correct" aria-hidden="true"><span class="mark"></span></span><span>'
+        f"<strong>Correct</strong>{count('correct')}: confident, and it agrees with the label.</span></li></ul>"
     )
     return [
         ('[data-tour="dataset"]', "The dataset",
