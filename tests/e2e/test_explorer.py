@@ -229,9 +229,12 @@ def test_a_broken_link_is_explained_not_fatal(page, base_url):
     assert "no-such-image" in notes and "class='abc'" in notes
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width, height, page_scrolls", [(1440, 900, False), (1024, 768, True), (390, 844, True)])
-def test_layout_fits(page, base_url, width, height, page_scrolls):
-    """One 1440x900 screen without page scrolling; smaller screens scroll vertically, never sideways."""
+def test_layout_fits(page, base_url, width, height, page_scrolls, scheme, tmp_path):
+    """One 1440x900 screen without page scrolling; smaller screens scroll vertically, never sideways; label names
+    whole; the tile legend in view; a screenshot of each (in pytest's tmp_path, to look at when it fails)."""
+    page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": width, "height": height})
     page.goto(base_url)
     assert wait_until_started(page) == "ready"
@@ -239,8 +242,16 @@ def test_layout_fits(page, base_url, width, height, page_scrolls):
     assert size["w"] <= width, f"horizontal overflow: {size['w']} > {width}"
     if not page_scrolls:
         assert size["h"] <= height, f"the page scrolls: {size['h']} > {height}"
-    for testid in ("run", "class-percentile", "ood-percentile", "count-correct", "joint-cell-0-0"):
+    for testid in ("run", "class-percentile", "ood-percentile", "count-correct", "joint-cell-0-0", "tile-legend"):
         assert page.get_by_test_id(testid).is_visible()
+    cut = page.locator("#tiles select, .toolbar select").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.getAttribute('aria-label'))")
+    assert cut == [], f"label names cut short: {cut}"
+    wide = page.locator("main#app *, header *").evaluate_all(
+        f"els => els.filter(e => e.getBoundingClientRect().right > {width} + 1 && getComputedStyle(e).position !== 'fixed')"
+        ".map(e => e.tagName + '.' + e.className)")
+    assert wide == [], f"controls beyond the right edge: {wide[:5]}"
+    page.screenshot(path=str(tmp_path / f"layout-{width}x{height}-{scheme}.png"))
 
 
 def test_everything_one_class_is_warned_about_not_silent(ready):

@@ -573,9 +573,7 @@ class Explorer:
 
     def on_hover(self, event):
         """Pointing at an image previews it in the Why? panel and explains it in a popover beside it; moving off the
-        images shows the pinned one again. The popover itself can be pointed at (it stays)."""
-        if closest(event, "#pop") is not None:
-            return
+        images shows the pinned one again."""
         target = closest(event, '[data-action="select"], .thumbs [data-i]')
         i = None if target is None else int(target.getAttribute("data-i"))
         self.show_preview(i)
