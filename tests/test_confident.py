@@ -77,7 +77,7 @@ def test_numpy_mean_is_bit_identical():
         assert numpy_mean(values.tolist()) == np.mean(values)
 
 
-# --- the percentile rule (DESIGN §2) ----------------------------------------
+# --- the percentile rule (docs/definitions.md) ----------------------------------------
 
 
 def test_small_example_by_hand():

@@ -1,6 +1,6 @@
 """Confident learning on given labels and out-of-sample probabilities (pure Python).
 
-Definitions (DESIGN.md §2). N items, K classes, given labels g_i in 0..K-1,
+Definitions (docs/definitions.md). N items, K classes, given labels g_i in 0..K-1,
 probabilities p_i (K values summing to 1):
 
 - self-confidence ``s_i = p_i[g_i]``; ``S_k = {s_i : g_i = k}``;
@@ -205,12 +205,33 @@ def _check_row(i, row, k, tolerance, renormalize):
 
 
 def percentile(sorted_values, q):
-    """The q-th percentile (0 <= q <= 100) of ascending ``sorted_values``, as ``numpy.percentile``.
+    """The q-th percentile of ascending ``sorted_values``, bit for bit as ``numpy.percentile``.
 
     numpy's default ("linear") method, with its exact arithmetic: virtual
     index ``v = (n - 1) * (q / 100)``, ``i = floor(v)``, ``g = v - i``, then
     ``a + (b - a) * g`` if ``g < 0.5`` else ``b - (b - a) * (1 - g)`` with
-    ``a, b`` the i-th and (i+1)-th values. ``+inf`` for an empty list.
+    ``a, b`` the i-th and (i+1)-th values.
+
+    Parameters
+    ----------
+    sorted_values : sequence of float, shape (n,)
+        Ascending values (a class's self-confidences).
+    q : float
+        The percentile, 0 <= q <= 100.
+
+    Returns
+    -------
+    float
+        The percentile; ``+inf`` when ``sorted_values`` is empty.
+
+    Examples
+    --------
+    >>> percentile([0.2, 0.4, 0.9], 50)
+    0.4
+    >>> percentile([0.2, 0.4, 0.9], 25)
+    0.30000000000000004
+    >>> percentile([], 50)
+    inf
     """
     n = len(sorted_values)
     if n == 0:
@@ -339,15 +360,39 @@ class Categorization:
 class ConfidentLearning:
     """Per-probabilities precomputation for fast, repeated categorisation.
 
-    Built once from ``labels`` (N class indices) and ``probabilities`` (N rows
-    of K floats), validated by :func:`validate` (``tolerance``,
-    ``renormalize`` passed on) unless ``validated=True`` says the caller
-    already did (the rows are then used as given: lists of K finite floats
-    >= 0, labels ints in 0..K-1; the browser passes what
-    :mod:`cleanlens.userdata` or :mod:`cleanlens.crossval` produced). Holds each
-    class's sorted self-confidences, every item's argmax and top probability,
-    and cleanlab's thresholds. :meth:`steps` builds one in chunks, yielding
-    between them, so a browser tab stays responsive at N = 100,000.
+    Built once from labels and probabilities, validated by :func:`validate`
+    unless ``validated=True`` says the caller already did (the rows are then
+    used as given; the browser passes what :mod:`cleanlens.userdata` or
+    :mod:`cleanlens.crossval` produced). Holds each class's sorted
+    self-confidences, every item's argmax and top probability, and cleanlab's
+    thresholds. :meth:`steps` builds one in chunks, yielding between them, so a
+    browser tab stays responsive at N = 100,000.
+
+    Parameters
+    ----------
+    labels : sequence of int, shape (N,)
+        Given labels, class indices 0..K-1.
+    probabilities : sequence of sequences of float, shape (N, K)
+        Out-of-sample predicted probabilities, rows summing to 1.
+    n_classes : int, optional
+        K; default the rows' length.
+    tolerance : float
+        How far a row's sum may be from 1.
+    renormalize : bool
+        Divide each row by its sum instead of checking it.
+    validated : bool
+        Skip the validation (the caller guarantees valid input).
+
+    Examples
+    --------
+    >>> learner = ConfidentLearning([0, 0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    >>> result = learner.categorize(class_percentile=50, ood_percentile=15)
+    >>> result.counts
+    {'correct': 2, 'label_issue': 1, 'ood': 0, 'unconfident': 1}
+    >>> result.label_issues, result.suggested
+    ([1], [0, 1, 1, None])
+    >>> result.joint
+    [[1, 1], [0, 1]]
     """
 
     def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False,

@@ -3,7 +3,7 @@
 The browser glue (:mod:`cleanlens.web.app`) turns events into calls on
 :class:`ExplorerState` and renders what it derives; tests drive it directly.
 
-Data flow (DESIGN.md §4): dataset -> labels (the user may change them) ->
+Data flow (docs/architecture.md): dataset -> labels (the user may change them) ->
 out-of-sample probabilities (slow, once per labelling: :class:`Training`) ->
 confident learning for the current sliders (fast: :meth:`ExplorerState.analysis`).
 The analysis always uses the labels the probabilities were trained on; labels
