@@ -57,8 +57,8 @@ from operator import ge, getitem, indexOf, lt
 CATEGORIES = ("correct", "label_issue", "ood", "unconfident")
 CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT = range(4)
 RULES = ("percentile", "cleanlab")
-DEFAULT_CLASS_PERCENTILE = 50.0
-DEFAULT_OOD_PERCENTILE = 15.0
+DEFAULT_CLASS_PERCENTILE = 50
+DEFAULT_OOD_PERCENTILE = 15
 SUM_TOLERANCE = 1e-3
 """A probability row is accepted if its sum is within this of 1."""
 CLEANLAB_MARGIN = 1e-6
@@ -88,8 +88,8 @@ class LabellingWarning:
     message: str
 
 
-def labelling_warnings(labels, n_classes, n_folds=None):
-    """Warnings about degenerate labellings, as a list of :class:`LabellingWarning`.
+def labelling_warnings(labels, n_classes, n_folds=None, names=None):
+    """Warnings about degenerate labellings, as a list of :class:`LabellingWarning` (the page shows them too).
 
     - every item has the same label (nothing can be learned; every item is
       "correct" or unconfident);
@@ -97,47 +97,37 @@ def labelling_warnings(labels, n_classes, n_folds=None):
       into them);
     - with ``n_folds``: classes with fewer items than folds (some folds have
       none of them, so some models never see the class).
+
+    ``names``: the classes' names for the messages (default "class 0", "class 1", ...).
     """
     tally = Counter(labels)
-    return _labelling_warnings([tally[k] for k in range(n_classes)], n_folds)
+    return _labelling_warnings([tally[k] for k in range(n_classes)], n_folds, names)
 
 
-def _labelling_warnings(counts, n_folds=None):
+def _labelling_warnings(counts, n_folds=None, names=None):
     """:func:`labelling_warnings` from the number of items of each class."""
     n_classes = len(counts)
+    names = names or [f"class {k}" for k in range(n_classes)]
     warnings = []
     present = [k for k in range(n_classes) if counts[k]]
     if len(present) == 1 and n_classes > 1:
-        warnings.append(
-            LabellingWarning(
-                "single-class",
-                present,
-                f"all {sum(counts)} items have the same label (class {present[0]}); "
-                "the model cannot learn anything and no label issue can be found",
-            )
-        )
-    empty = [k for k in range(n_classes) if not counts[k]]
-    if empty and len(present) > 1:
-        names = ", ".join(str(k) for k in empty)
-        warnings.append(
-            LabellingWarning(
-                "empty-class",
-                empty,
-                f"no item has label {names}: nothing can be suggested into "
-                + ("that class" if len(empty) == 1 else "those classes"),
-            )
-        )
-    if n_folds is not None and len(present) > 1:
-        small = [k for k in present if counts[k] < n_folds]
-        if small:
-            names = ", ".join(f"class {k} ({counts[k]})" for k in small)
-            warnings.append(
-                LabellingWarning(
-                    "small-class",
-                    small,
-                    f"fewer items than the {n_folds} folds: {names}; some folds have none of them to learn from",
-                )
-            )
+        name = names[present[0]]
+        warnings.append(LabellingWarning(
+            "single-class", present,
+            f"Every item is labelled {name}: with a single class there is nothing to confuse it with, so no label "
+            "error can be found. Give some items other labels and train again."))
+    if len(present) > 1:
+        for k in range(n_classes):
+            if not counts[k]:
+                warnings.append(LabellingWarning(
+                    "empty-class", [k],
+                    f"No item is labelled {names[k]}: that class gets no threshold, so nothing can be suggested as "
+                    f"{names[k]}."))
+            elif n_folds is not None and counts[k] < n_folds:
+                warnings.append(LabellingWarning(
+                    "small-class", [k],
+                    f"Only {counts[k]} item{'s' if counts[k] > 1 else ''} labelled {names[k]}: fewer than the "
+                    f"{n_folds} folds, so some models never see it, and its thresholds rest on very few values."))
     return warnings
 
 

@@ -18,15 +18,14 @@ from operator import eq, getitem
 from urllib.parse import parse_qsl, urlencode
 
 from cleanlens import __version__, rank, report
-from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.confident import (CATEGORIES, DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE, RULES,
+                                 ConfidentLearning, labelling_warnings)
+from cleanlens.crossval import DEFAULT_FOLDS
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
 QUALITY_METHOD = rank.DEFAULT_METHOD
 """The label quality score the page ranks by (:mod:`cleanlens.rank`)."""
-DEFAULT_CLASS_PERCENTILE = 50
-DEFAULT_OOD_PERCENTILE = 15
-RULES = ("percentile", "cleanlab")
 CENTER_TABS = ("joint", "scatter", "table", "sweep")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 
@@ -549,24 +548,9 @@ class ExplorerState:
         return notes
 
     def warnings(self):
-        """Plain sentences about labellings that make the results meaningless or weak."""
-        notes = []
-        counts = self.dataset.class_counts(self.labels)
+        """Plain sentences about labellings that make the results meaningless or weak (for the current labels)."""
         names = self.dataset.classes
-        present = [k for k, c in enumerate(counts) if c]
-        if len(present) == 1:
-            notes.append(f"Every image is labelled {names[present[0]]}: with a single class there is nothing to "
-                         "confuse it with, so no label error can be found. Give some images other labels and train again.")
-        else:
-            for k, c in enumerate(counts):
-                if c == 0:
-                    notes.append(f"No image is labelled {names[k]}: that class gets no threshold, so nothing can be "
-                                 f"suggested as {names[k]}.")
-                elif c < 5:
-                    notes.append(f"Only {c} image{'s' if c > 1 else ''} labelled {names[k]}: its thresholds rest on "
-                                 "very few values.")
-        return notes
-
+        return [w.message for w in labelling_warnings(self.labels, len(names), DEFAULT_FOLDS, names)]
 
 def _clamp_percentile(q):
     return max(0, min(100, int(q)))
