@@ -295,8 +295,28 @@ def cleanlab_ood_thresholds(ood_thresholds, class_thresholds):
     return [min(o, c) for o, c in zip(ood_thresholds, class_thresholds)]
 
 
+class CategoryLists:
+    """The items of each category by name; a class that has ``items(category)`` gets these from it."""
+
+    @property
+    def label_issues(self):
+        return self.items("label_issue")
+
+    @property
+    def ood(self):
+        return self.items("ood")
+
+    @property
+    def unconfident(self):
+        return self.items("unconfident")
+
+    @property
+    def correct(self):
+        return self.items("correct")
+
+
 @dataclass
-class Categorization:
+class Categorization(CategoryLists):
     """The result of :meth:`ConfidentLearning.categorize`.
 
     ``rule``, ``class_percentile``, ``ood_percentile``: the inputs.
@@ -325,21 +345,9 @@ class Categorization:
         code = CATEGORIES.index(category)
         return [i for i, c in enumerate(self.categories) if c == code]
 
-    @property
-    def label_issues(self):
-        return self.items("label_issue")
-
-    @property
-    def ood(self):
-        return self.items("ood")
-
-    @property
-    def unconfident(self):
-        return self.items("unconfident")
-
-    @property
-    def correct(self):
-        return self.items("correct")
+    def iter_items(self, category):
+        """The same as :meth:`items`, as an iterator."""
+        return iter(self.items(category))
 
     @property
     def flagged(self):

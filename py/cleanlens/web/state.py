@@ -289,8 +289,7 @@ class ExplorerState:
             return 0
         if not self.decisions:
             return result.counts["label_issue"]
-        return sum(1 for i in result.iter_items("label_issue") if i not in self.decisions) \
-            if hasattr(result, "iter_items") else sum(1 for i in result.label_issues if i not in self.decisions)
+        return sum(1 for i in result.iter_items("label_issue") if i not in self.decisions)
 
     def keep(self, item):
         """Keep the original given label (undoing an edit), and record that the user checked it."""
@@ -385,10 +384,8 @@ class ExplorerState:
         if self.filter_category is not None and result is not None:
             if self.filter_category == "excluded":
                 items = sorted(self.training.excluded)
-            elif hasattr(result, "iter_items"):
-                items = list(result.iter_items(self.filter_category))
             else:
-                items = result.items(self.filter_category)
+                items = list(result.iter_items(self.filter_category))
         elif self.filter_category is not None:
             items = []  # nothing has a category before training
         else:
@@ -433,11 +430,8 @@ class ExplorerState:
             order = sorted(active, key=lambda i: (labels[i], i))
         elif column == "quality":
             order = list(training.quality_order)
-        elif column == "category" and hasattr(result, "iter_items"):
-            order = [i for name in CATEGORIES for i in result.iter_items(name)]  # codes ascending, then index
         elif column == "category":
-            categories = result.categories
-            order = sorted(active, key=lambda i: (categories[i], i))
+            order = [i for name in CATEGORIES for i in result.iter_items(name)]  # codes ascending, then index
         elif column == "suggested":
             suggested = result.suggested
             order = sorted(active, key=lambda i: (-1 if suggested[i] is None else suggested[i], i))
