@@ -4,7 +4,7 @@
     python build.py dist                  write dist/: the self-contained site (publish it as is)
     python build.py vendor [--with-sklearn --from DIR]
                                           copy Pyodide + PyScript from node_modules/ into static/vendor/
-    python build.py test [pytest args]    install test needs (pip, npm, Chromium), build dist/, run pytest
+    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK), build dist/, run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
     python build.py bench engine|load|ui  print benchmark tables
 
@@ -352,17 +352,38 @@ def serve(port):
 # --------------------------------------------------------------------------- test, dataset, bench
 
 
+# The browser smoke suite (tests/browsers): Debian's packages and a file each installs.
+OTHER_BROWSERS = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver", "xvfb": "/usr/bin/Xvfb"}
+
+
 def install_test_needs():
-    """pip install the package with its test extra; Chromium from Debian's packages if missing."""
+    """pip install the package with its test extra; Chromium, Firefox ESR, WebKitGTK's driver and Xvfb
+    from Debian's packages if missing.
+
+    Without apt (or root) Chromium is required, but the other browsers are not: their smoke tests
+    then fail, each with a one-line reason (tests/browsers/browsers.py: missing()).
+    """
     print("pip install -e .[test]", flush=True)
     run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
+    others = [package for package, path in OTHER_BROWSERS.items() if not Path(path).exists()]
+    can_apt = shutil.which("apt-get") is not None and os.geteuid() == 0
+    if not Path("/usr/bin/chromium").exists() and not can_apt:
+        raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
+    if others and not can_apt:
+        print(f"build.py: cannot install {' '.join(others)} without apt-get as root: the browser smoke tests will fail "
+              f"(`sudo apt-get install -y {' '.join(others)}`, or leave them out with -m \"not browsers\")", flush=True)
+        others = []
+    if Path("/usr/bin/chromium").exists() and not others:
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env)
     if not Path("/usr/bin/chromium").exists():
-        if shutil.which("apt-get") is None or os.geteuid() != 0:
-            raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
         print("apt-get install chromium", flush=True)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        run(["apt-get", "update", "-qq"], env=env)
         run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+    if others:
+        # Without recommends: 57 packages (110 MB) instead of 225; both browsers run without the rest.
+        print(f"apt-get install --no-install-recommends {' '.join(others)}", flush=True)
+        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *others], env=env)
 
 
 def test(pytest_args):
