@@ -6,7 +6,7 @@
                                           copy Pyodide + PyScript from node_modules/ into static/vendor/
     python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK), build dist/, run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
-    python build.py bench engine|load|ui  print benchmark tables
+    python build.py bench engine|load|ui|browsers  print benchmark tables
 
 Standard library only (plus pip and Node/npm, which it calls), so it runs on a
 fresh machine before anything else is installed.
@@ -130,11 +130,13 @@ def vendor(with_sklearn_from=None):
     pyodide_dst = VENDOR / "pyodide"
     pyodide_dst.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
-        copy_if_changed(pyodide_src / name, pyodide_dst / name)
+        if name != "python_stdlib.zip":
+            copy_if_changed(pyodide_src / name, pyodide_dst / name)
 
     lock = json.loads((pyodide_src / "pyodide-lock.json").read_text())
     wheel = micropip_wheel()
     copy_if_changed(wheel, pyodide_dst / wheel.name)
+    py_compile_stdlib(pyodide_src / "python_stdlib.zip", pyodide_dst / "python_stdlib.zip", wheel)
     entry = dict(lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP, sha256=sha256_of(wheel))
     packages = {"micropip": entry}
     if with_sklearn_from is not None:
@@ -151,7 +153,8 @@ def vendor(with_sklearn_from=None):
         if src.is_file() and not src.name.endswith(".map"):
             copy_if_changed(src, VENDOR / "pyscript" / src.name)
     (VENDOR / "VERSIONS.json").write_text(json.dumps(
-        dict(pinned_npm_versions(), micropip=MICROPIP, scientific_stack=with_sklearn_from is not None), indent=1))
+        dict(pinned_npm_versions(), micropip=MICROPIP, scientific_stack=with_sklearn_from is not None,
+             stdlib=STDLIB_FORMAT), indent=1))
     print(f"vendored: {VENDOR}/ (pyodide {pinned_npm_versions()['pyodide']}, "
           f"@pyscript/core {pinned_npm_versions()['@pyscript/core']}, micropip {MICROPIP})", flush=True)
 
@@ -195,12 +198,36 @@ def vendor_scientific_stack(source, lock, dest):
     return wanted
 
 
+STDLIB_FORMAT = "start-up modules py-compiled"  # recorded in VERSIONS.json: a vendor/ from before is redone
+
+
+def py_compile_stdlib(src, dst, micropip):
+    """Write Pyodide's standard library zip `src` to `dst` with the modules the page imports as bytecode.
+
+    The npm package ships the standard library as sources, so each start compiled the ~170 modules
+    it imports with CPython's compiler running as cold WebAssembly: 2-3 s of the start in Chromium
+    and Firefox, ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md). Pyodide under
+    Node (the same CPython) finds and compiles them: tools/py_compile_stdlib.mjs. Skipped when
+    `dst` is newer than its inputs.
+    """
+    tool = ROOT / "tools" / "py_compile_stdlib.mjs"
+    inputs = [src, micropip, tool]
+    if dst.exists() and dst.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
+        return
+    if shutil.which("node") is None:
+        raise BuildError("Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get install nodejs npm`) and try again.")
+    try:
+        run(["node", str(tool), str(ROOT), str(src), str(dst), str(micropip)], cwd=ROOT)
+    except BuildError:
+        raise BuildError(f"{tool.relative_to(ROOT)} could not py-compile Pyodide's standard library (its message is above).") from None
+
+
 def vendor_is_current():
     stamp = VENDOR / "VERSIONS.json"
     if not stamp.exists():
         return False
     recorded = json.loads(stamp.read_text())
-    return all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
+    return recorded.get("stdlib") == STDLIB_FORMAT and all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
 
 
 # --------------------------------------------------------------------------- wheel + dist
@@ -405,7 +432,7 @@ def main(argv=None):
     sub.add_parser("test", help="install test needs, build, run pytest", add_help=False)
     sub.add_parser("dataset", help="rebuild the demo dataset", add_help=False)
     p_bench = sub.add_parser("bench", help="print benchmark tables", add_help=False)
-    p_bench.add_argument("which", choices=["engine", "load", "ui", "data"])
+    p_bench.add_argument("which", choices=["engine", "load", "ui", "data", "browsers"])
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "serve":
