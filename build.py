@@ -409,8 +409,13 @@ def install_test_needs():
         run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
     if others:
         # Without recommends: 57 packages (110 MB) instead of 225; both browsers run without the rest.
-        print(f"apt-get install --no-install-recommends {' '.join(others)}", flush=True)
-        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *others], env=env)
+        # dpkg's hundreds of "Setting up ..." lines are shown only if the install fails.
+        command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *others]
+        print(" ".join(command[:2] + command[4:]), flush=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+            raise BuildError(f"'{' '.join(command)}' failed with exit code {done.returncode} (its output is above).")
 
 
 def test(pytest_args):
