@@ -1,11 +1,12 @@
 """Cold start in Chromium, Firefox ESR and WebKitGTK, traced stage by stage.
 
-    python build.py bench browsers [--runs 3] [--browsers chromium,firefox,webkit] [--site DIR] [--json FILE]
+    python build.py bench browsers [--runs 3] [--browsers chromium,firefox,webkit] [--site DIR ...] [--json FILE]
 
 Each run starts the browser with a new, empty profile (nothing cached, service workers allowed,
 as for a first-time visitor) and loads a copy of the built site with the test recorder
 (tests/browsers/recorder.js) as its first script; runs are interleaved across browsers
-(run 1 of each, then run 2, ...) so that a busy machine slows them alike. The recorder's
+(run 1 of each, then run 2, ...) so that a busy machine slows them alike; with several
+--site, each browser loads each site in turn (an A/B comparison). The recorder's
 marks (ms since navigation start) split the time to `ready` into consecutive stages:
 
     page        navigation -> PyScript asks Pyodide for the interpreter (HTML, PyScript, config, storage)
@@ -18,7 +19,9 @@ marks (ms since navigation start) split the time to `ready` into consecutive sta
     render      -> <body data-state="training"> (the explorer rendered)
     train       -> <body data-state="ready"> (5-fold cross-validation)
 
-Prints, per browser, the median and min-max of each stage and of the time to ready; no assertions.
+Also `cpu`: the CPU time that the browser's processes (all descendants of this one) used from
+its launch to `ready` — on a shared machine less sensitive to other work than the wall-clock
+stages. Prints, per browser, the median and min-max of each; no assertions.
 """
 
 import argparse
@@ -68,6 +71,26 @@ def stages(record):
     return durations
 
 
+def tree_cpu():
+    """CPU seconds used so far by the processes descended from this one (the browsers started here)."""
+    children, tick = {}, os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        children.setdefault(int(fields[1]), []).append((int(entry), (int(fields[11]) + int(fields[12])) / tick))
+    total, todo = 0.0, [os.getpid()]
+    while todo:
+        for pid, seconds in children.get(todo.pop(), []):
+            total += seconds
+            todo.append(pid)
+    return total
+
+
 class Chromium:
     """Debian's Chromium through Playwright, with a fresh profile (the e2e suite's flags)."""
 
@@ -105,33 +128,40 @@ def chromium_version():
     return out.split()[1] if out else ""
 
 
-def run(names, runs, site):
+def run(names, runs, sites):
+    """{site: {browser: [stages of each run]}} and {browser: version}; every load in a fresh profile."""
     from playwright.sync_api import sync_playwright
 
-    results = {name: [] for name in names}
+    results = {site: {name: [] for name in names} for site in sites}
     versions = {}
-    server = browsers.Server(site).start()
+    servers = {site: browsers.Server(site).start() for site in sites}
     try:
         with sync_playwright() as playwright:
             for number in range(runs):
                 for name in names:
-                    browser = Chromium(playwright) if name == "chromium" else browsers.launch(name)
-                    try:
-                        versions[name] = browser.version
-                        browser.goto(server.url)
-                        state = browser.wait_started(TIMEOUT)
-                        record = browser.record()
-                    finally:
-                        browser.quit()
-                    if state != "ready" or record["errors"]:
-                        print(f"{name} run {number + 1}: {state}, errors {record['errors']}", file=sys.stderr)
-                        continue
-                    durations = stages(record)
-                    results[name].append(durations)
-                    print(f"{name} run {number + 1}: ready {durations['ready'] / 1000:.2f} s "
-                          f"(load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+                    for site, server in servers.items():
+                        cpu = tree_cpu()
+                        browser = Chromium(playwright) if name == "chromium" else browsers.launch(name)
+                        try:
+                            versions[name] = browser.version
+                            browser.goto(server.url)
+                            state = browser.wait_started(TIMEOUT)
+                            cpu = tree_cpu() - cpu
+                            record = browser.record()
+                        finally:
+                            browser.quit()
+                        label = f"{name} run {number + 1}" + (f" {site.name}" if len(sites) > 1 else "")
+                        if state != "ready" or record["errors"]:
+                            print(f"{label}: {state}, errors {record['errors']}", file=sys.stderr)
+                            continue
+                        durations = stages(record)
+                        durations["cpu"] = cpu * 1000
+                        results[site][name].append(durations)
+                        print(f"{label}: ready {durations['ready'] / 1000:.2f} s (load {os.getloadavg()[0]:.1f})",
+                              file=sys.stderr, flush=True)
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
     return results, versions
 
 
@@ -143,27 +173,31 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--browsers", default=",".join(BROWSERS))
-    parser.add_argument("--site", type=Path, default=build.DIST, help="a built site (default: dist/)")
+    parser.add_argument("--site", type=Path, action="append",
+                        help="a built site (default: dist/); several: compared, loads interleaved")
     parser.add_argument("--json", type=Path, help="also write every run's stages here")
     args = parser.parse_args(argv)
     names = [n for n in args.browsers.split(",") if n]
     for name in names:
         if name != "chromium" and browsers.missing(name):
             parser.error(browsers.missing(name))
-    if not (args.site / "index.html").exists():
+    given = args.site or [build.DIST]
+    if given == [build.DIST] and not (build.DIST / "index.html").exists():
         build.dist()
     with tempfile.TemporaryDirectory() as tmp:
-        site = browsers.instrumented_site(args.site, Path(tmp) / "site")
-        results, versions = run(names, args.runs, site)
+        copies = {browsers.instrumented_site(site, Path(tmp) / f"{n}-{site.name}"): site for n, site in enumerate(given)}
+        results, versions = run(names, args.runs, list(copies))
+    results = {str(copies[copy]): by_browser for copy, by_browser in results.items()}
     if args.json:
         args.json.write_text(json.dumps({"versions": versions, "runs": results}, indent=1))
-    print(f"# cold start, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"{args.runs} runs per browser (interleaved), fresh profile per run; seconds, median (min–max)")
-    heads = [f"{n} {versions.get(n, '')}" for n in names]
-    print(f"{'stage':12} " + " ".join(f"{h:>26}" for h in heads))
-    for stage in (*STAGES, "ready"):
-        cells = [summary([r[stage] / 1000 for r in results[n]]) if results[n] else "—" for n in names]
-        print(f"{stage:12} " + " ".join(f"{c:>26}" for c in cells))
+    for site, by_browser in results.items():
+        print(f"# cold start of {site}, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+              f"{args.runs} runs per browser (interleaved), fresh profile per run; seconds, median (min–max)")
+        heads = [f"{n} {versions.get(n, '')}" for n in names]
+        print(f"{'stage':12} " + " ".join(f"{h:>26}" for h in heads))
+        for stage in (*STAGES, "ready", "cpu"):
+            cells = [summary([r[stage] / 1000 for r in by_browser[n]]) if by_browser[n] else "—" for n in names]
+            print(f"{stage:12} " + " ".join(f"{c:>26}" for c in cells))
     return 0
 
 

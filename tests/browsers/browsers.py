@@ -208,8 +208,12 @@ class Firefox(Browser):
     name = "firefox"
 
     def __init__(self):
+        import logging
+
+        import mozlog.unstructured
         from marionette_driver.marionette import Marionette
 
+        mozlog.unstructured.getLogger("mozversion").setLevel(logging.WARNING)  # its INFO lines go to stdout
         self.workspace = tempfile.mkdtemp(prefix="cleanlens-firefox-")
         self.marionette = Marionette(bin=FIREFOX, headless=True, port=0, startup_timeout=120,
                                      gecko_log=os.path.join(self.workspace, "gecko.log"))
