@@ -29,7 +29,7 @@ def test_first_visit_reaches_ready_with_the_demo_counts(page):
     assert counts(browser) == expected_counts(categorize())
     # a first visit: the guide opened by itself, and Escape closes it
     assert browser.js("return document.getElementById('guide').open")
-    browser.keys("guide-next", "ESCAPE")
+    browser.keys("guide-close", "ESCAPE")
     browser.wait("return !document.getElementById('guide').open", 5, what="the guide to close")
 
 
