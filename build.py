@@ -4,9 +4,9 @@
     python build.py dist                  write dist/: the self-contained site (publish it as is)
     python build.py vendor [--with-sklearn --from DIR]
                                           copy Pyodide + PyScript from node_modules/ into static/vendor/
-    python build.py test [pytest args]    install test needs (pip, npm, Chromium), build dist/, run pytest
+    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK), build dist/, run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
-    python build.py bench engine|load|ui  print benchmark tables
+    python build.py bench engine|load|ui|browsers  print benchmark tables
 
 Standard library only (plus pip and Node/npm, which it calls), so it runs on a
 fresh machine before anything else is installed.
@@ -136,12 +136,14 @@ def vendor(with_sklearn_from=None):
     pyodide_dst = VENDOR / "pyodide"
     pyodide_dst.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
-        copy_if_changed(pyodide_src / name, pyodide_dst / name)
+        if name != "python_stdlib.zip":
+            copy_if_changed(pyodide_src / name, pyodide_dst / name)
 
     lock = json.loads((pyodide_src / "pyodide-lock.json").read_text())
+    wheel = micropip_wheel()  # the stdlib step imports micropip too (PyScript's path to the scientific stack)
+    py_compile_stdlib(pyodide_src / "python_stdlib.zip", pyodide_dst / "python_stdlib.zip", wheel)
     packages = {}
     if with_sklearn_from is not None:  # micropip installs the scientific stack; without it nothing needs micropip
-        wheel = micropip_wheel()
         copy_if_changed(wheel, pyodide_dst / wheel.name)
         packages["micropip"] = dict(lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP,
                                     sha256=sha256_of(wheel))
@@ -158,7 +160,8 @@ def vendor(with_sklearn_from=None):
         if src.is_file() and not src.name.endswith(".map"):
             copy_if_changed(src, VENDOR / "pyscript" / src.name)
     (VENDOR / "VERSIONS.json").write_text(json.dumps(
-        dict(pinned_npm_versions(), layout=VENDOR_LAYOUT, scientific_stack=with_sklearn_from is not None), indent=1))
+        dict(pinned_npm_versions(), layout=VENDOR_LAYOUT, scientific_stack=with_sklearn_from is not None,
+             stdlib=STDLIB_FORMAT), indent=1))
     print(f"vendored: {VENDOR}/ (pyodide {pinned_npm_versions()['pyodide']}, "
           f"@pyscript/core {pinned_npm_versions()['@pyscript/core']})", flush=True)
 
@@ -202,12 +205,37 @@ def vendor_scientific_stack(source, lock, dest):
     return wanted
 
 
+STDLIB_FORMAT = "start-up modules py-compiled"  # recorded in VERSIONS.json: a vendor/ from before is redone
+
+
+def py_compile_stdlib(src, dst, micropip):
+    """Write Pyodide's standard library zip `src` to `dst` with the modules the page imports as bytecode.
+
+    The npm package ships the standard library as sources, so each start compiled the ~170 modules
+    it imports with CPython's compiler running as cold WebAssembly: 2-3 s of the start in Chromium
+    and Firefox, ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md). Pyodide under
+    Node (the same CPython) finds and compiles them: tools/py_compile_stdlib.mjs. Skipped when
+    `dst` is newer than its inputs.
+    """
+    tool = ROOT / "tools" / "py_compile_stdlib.mjs"
+    inputs = [src, micropip, tool]
+    if dst.exists() and dst.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
+        return
+    if shutil.which("node") is None:
+        raise BuildError("Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get install nodejs npm`) and try again.")
+    try:
+        run(["node", str(tool), str(ROOT), str(src), str(dst), str(micropip)], cwd=ROOT)
+    except BuildError:
+        raise BuildError(f"{tool.relative_to(ROOT)} could not py-compile Pyodide's standard library (its message is above).") from None
+
+
 def vendor_is_current():
     stamp = VENDOR / "VERSIONS.json"
     if not stamp.exists():
         return False
     recorded = json.loads(stamp.read_text())
-    return recorded.get("layout") == VENDOR_LAYOUT and all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
+    return (recorded.get("layout") == VENDOR_LAYOUT and recorded.get("stdlib") == STDLIB_FORMAT
+            and all(recorded.get(k) == v for k, v in pinned_npm_versions().items()))
 
 
 # --------------------------------------------------------------------------- wheel + dist
@@ -507,17 +535,43 @@ def serve(port):
 # --------------------------------------------------------------------------- test, dataset, bench
 
 
+# The browser smoke suite (tests/browsers): Debian's packages and a file each installs.
+OTHER_BROWSERS = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver", "xvfb": "/usr/bin/Xvfb"}
+
+
 def install_test_needs():
-    """pip install the package with its test extra; Chromium from Debian's packages if missing."""
+    """pip install the package with its test extra; Chromium, Firefox ESR, WebKitGTK's driver and Xvfb
+    from Debian's packages if missing.
+
+    Without apt (or root) Chromium is required, but the other browsers are not: their smoke tests
+    then fail, each with a one-line reason (tests/browsers/browsers.py: missing()).
+    """
     print("pip install -e .[test]", flush=True)
     run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
+    others = [package for package, path in OTHER_BROWSERS.items() if not Path(path).exists()]
+    can_apt = shutil.which("apt-get") is not None and os.geteuid() == 0
+    if not Path("/usr/bin/chromium").exists() and not can_apt:
+        raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
+    if others and not can_apt:
+        print(f"build.py: cannot install {' '.join(others)} without apt-get as root: the browser smoke tests will fail "
+              f"(`sudo apt-get install -y {' '.join(others)}`, or leave them out with -m \"not browsers\")", flush=True)
+        others = []
+    if Path("/usr/bin/chromium").exists() and not others:
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env)
     if not Path("/usr/bin/chromium").exists():
-        if shutil.which("apt-get") is None or os.geteuid() != 0:
-            raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
         print("apt-get install chromium", flush=True)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        run(["apt-get", "update", "-qq"], env=env)
         run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+    if others:
+        # Without recommends: 57 packages (110 MB) instead of 225; both browsers run without the rest.
+        # dpkg's hundreds of "Setting up ..." lines are shown only if the install fails.
+        command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *others]
+        print(" ".join(command[:2] + command[4:]), flush=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+            raise BuildError(f"'{' '.join(command)}' failed with exit code {done.returncode} (its output is above).")
 
 
 def test(pytest_args):
@@ -539,7 +593,7 @@ def main(argv=None):
     sub.add_parser("test", help="install test needs, build, run pytest", add_help=False)
     sub.add_parser("dataset", help="rebuild the demo dataset", add_help=False)
     p_bench = sub.add_parser("bench", help="print benchmark tables", add_help=False)
-    p_bench.add_argument("which", choices=["engine", "load", "ui", "data"])
+    p_bench.add_argument("which", choices=["engine", "load", "ui", "data", "browsers"])
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "serve":

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from browser import ROOT, fresh_context, percentile, served, wait_until_started
+from browser import ROOT, SLIDER_STEPS, fresh_context, percentile, served, wait_until_started
 
 sys.path.insert(0, str(ROOT / "py"))
 
@@ -93,23 +93,6 @@ document.addEventListener("click", (e) => {
 }, true);
 """
 
-SLIDER = """async (moves) => {
-  const slider = document.querySelector('[data-testid="class-percentile"]');
-  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  const handler = [], painted = [];
-  for (let m = 0; m < moves; m++) {
-    const v = 30 + (m % 40);
-    const t0 = performance.now();
-    slider.value = String(v);
-    slider.dispatchEvent(new Event('input', {bubbles: true}));
-    handler.push(performance.now() - t0);
-    await frame();
-    painted.push(performance.now() - t0);
-  }
-  return {handler, painted};
-}"""
-
-
 def measure(playwright, url, files, mode, n, moves):
     """One run of one case on one site: a dict of measurements, or {"failed": reason}."""
     with fresh_context(playwright, [OBSERVE]) as context:
@@ -136,7 +119,7 @@ def measure(playwright, url, files, mode, n, moves):
         clicked, shown = page.evaluate("[window.__clicked, window.__countChanged]")
         longest = max((d for s, d in page.evaluate("window.__long") if clicked <= s <= shown), default=0.0)
         wasm = page.evaluate("window.cleanlensWasmBytes ? window.cleanlensWasmBytes() : null")
-        slider = page.evaluate(SLIDER, moves)
+        slider = page.evaluate(SLIDER_STEPS, [30 + m % 40 for m in range(moves)])
         out = {"load": (shown - clicked) / 1000, "longest": longest, "wasm": wasm / 2**20 if wasm else None,
                "handler": slider["handler"], "painted": slider["painted"]}
         if page.evaluate("!!window.cleanlensTimings"):

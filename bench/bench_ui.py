@@ -19,23 +19,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from browser import build, fresh_context, percentile, served, wait_until_started
-
-SLIDER_SWEEP = """async (moves) => {
-  const slider = document.querySelector('[data-testid="class-percentile"]');
-  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  const handler = [], painted = [];
-  for (let m = 0; m < moves; m++) {
-    const v = m % 200 < 100 ? m % 100 : 100 - (m % 100);
-    const t0 = performance.now();
-    slider.value = String(v);
-    slider.dispatchEvent(new Event('input', {bubbles: true}));
-    handler.push(performance.now() - t0);
-    await frame();
-    painted.push(performance.now() - t0);
-  }
-  return {handler, painted};
-}"""
+from browser import SLIDER_STEPS, build, fresh_context, percentile, served, wait_until_started
 
 RELABEL_AND_TRAIN = """async () => {
   const select = document.querySelector('#tiles select[data-action="relabel"]');
@@ -64,7 +48,8 @@ def main(argv=None):
                 page = context.new_page()
                 page.goto(url)
                 wait_until_started(page, timeout=120_000)
-                sweep = page.evaluate(SLIDER_SWEEP, args.moves)
+                values = [m % 100 if m % 200 < 100 else 100 - m % 100 for m in range(args.moves)]  # 0..100 and back
+                sweep = page.evaluate(SLIDER_STEPS, values)
                 handler += sweep["handler"]
                 painted += sweep["painted"]
                 train.append(page.evaluate(RELABEL_AND_TRAIN) / 1000)

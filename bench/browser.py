@@ -53,3 +53,22 @@ def percentile(values, q):
     """The q-th percentile of values by the nearest-rank method (for reporting, not engine work)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+SLIDER_STEPS = """async (values) => {
+  const slider = document.querySelector('[data-testid="class-percentile"]');
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  const handler = [], painted = [];
+  for (const v of values) {
+    const t0 = performance.now();
+    slider.value = String(v);
+    slider.dispatchEvent(new Event('input', {bubbles: true}));
+    handler.push(performance.now() - t0);
+    await frame();
+    painted.push(performance.now() - t0);
+  }
+  return {handler, painted};
+}"""
+"""Move the class slider through ``values`` (as a key press does: set the value, dispatch ``input``); per
+step the milliseconds until the handler has updated every panel (it runs synchronously inside
+dispatchEvent) and until the next frame has been painted."""

@@ -77,7 +77,7 @@ def test_numpy_mean_is_bit_identical():
         assert numpy_mean(values.tolist()) == np.mean(values)
 
 
-# --- the percentile rule (DESIGN §2) ----------------------------------------
+# --- the percentile rule (docs/definitions.md) ----------------------------------------
 
 
 def test_small_example_by_hand():
@@ -256,9 +256,9 @@ def test_validation_tolerance_and_renormalise():
 def test_labelling_warnings():
     assert labelling_warnings([0, 1, 1], 2) == []
     codes = [w.code for w in labelling_warnings([0, 0, 1, 1, 1, 1, 1], 3, n_folds=5)]
-    assert codes == ["empty-class", "small-class"]
+    assert codes == ["small-class", "empty-class"]  # by class: 0 has 2 items, 2 none
     (single,) = labelling_warnings([2, 2, 2], 3, n_folds=5)
-    assert single.code == "single-class" and single.classes == [2] and "same label" in single.message
+    assert single.code == "single-class" and single.classes == [2] and "Every item is labelled" in single.message
 
 
 def test_categories_order_is_the_design_order():

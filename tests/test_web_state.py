@@ -107,11 +107,11 @@ def test_warnings_for_degenerate_labellings():
     assert s.warnings() == []
     for i in range(len(s.labels)):
         s.relabel(i, 0)
-    assert any("Every image is labelled a" in w for w in s.warnings())
+    assert any("Every item is labelled a" in w for w in s.warnings())
     s = ExplorerState(tiny_dataset())
     for i in range(6, 12):
         s.relabel(i, 0)
-    assert any("No image is labelled b" in w for w in s.warnings())
+    assert any("No item is labelled b" in w for w in s.warnings())
 
 
 def test_unknown_rule_is_refused(state):

@@ -4,7 +4,7 @@
 Out-of-sample probabilities: 5-fold stratified CV (by given label, shuffled,
 seed 0) of ``Pipeline(StandardScaler, CalibratedClassifierCV(SVC(rbf, C,
 gamma), ensemble=False))``; then confident learning with percentile thresholds
-exactly as DESIGN.md §2 (q_class = 50, q_ood = 15 by default).
+exactly as docs/definitions.md (q_class = 50, q_ood = 15 by default).
 
     python tools/measure_dataset.py [embeddings/fashion3.json]   # C x gamma grid
     python tools/measure_dataset.py --triples [--seeds 12]       # compare class triples (trains the extractor)
@@ -51,7 +51,7 @@ def out_of_sample(x, given, C=10.0, gamma="scale", folds=5, seed=0):
 
 
 def confident(probs, given, q_class=50.0, q_ood=15.0):
-    """Categories per DESIGN.md §2: 'correct', 'issue', 'ood', 'unconfident'; plus suggested labels (-1 = none)."""
+    """Categories per docs/definitions.md: 'correct', 'issue', 'ood', 'unconfident'; plus suggested labels (-1 = none)."""
     probs, given = np.asarray(probs), np.asarray(given)
     k = probs.shape[1]
     self_conf = probs[np.arange(len(given)), given]

@@ -111,7 +111,7 @@ def build_parser():
     p = commands.add_parser(
         "find-issues",
         help="categorise items as correct, label issue, out of distribution or unconfident",
-        description="Categorise items with confident learning; see DESIGN.md §2 for the exact rules. "
+        description="Categorise items with confident learning; see docs/definitions.md for the exact rules. "
         "Item indices are 0-based.",
     )
     data = p.add_argument_group("data (either --labels and --pred-probs, or --dataset)")

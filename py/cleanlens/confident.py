@@ -1,6 +1,6 @@
 """Confident learning on given labels and out-of-sample probabilities (pure Python).
 
-Definitions (DESIGN.md §2). N items, K classes, given labels g_i in 0..K-1,
+Definitions (docs/definitions.md). N items, K classes, given labels g_i in 0..K-1,
 probabilities p_i (K values summing to 1):
 
 - self-confidence ``s_i = p_i[g_i]``; ``S_k = {s_i : g_i = k}``;
@@ -57,8 +57,8 @@ from operator import ge, getitem, indexOf, lt
 CATEGORIES = ("correct", "label_issue", "ood", "unconfident")
 CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT = range(4)
 RULES = ("percentile", "cleanlab")
-DEFAULT_CLASS_PERCENTILE = 50.0
-DEFAULT_OOD_PERCENTILE = 15.0
+DEFAULT_CLASS_PERCENTILE = 50
+DEFAULT_OOD_PERCENTILE = 15
 SUM_TOLERANCE = 1e-3
 """A probability row is accepted if its sum is within this of 1."""
 CLEANLAB_MARGIN = 1e-6
@@ -88,8 +88,8 @@ class LabellingWarning:
     message: str
 
 
-def labelling_warnings(labels, n_classes, n_folds=None):
-    """Warnings about degenerate labellings, as a list of :class:`LabellingWarning`.
+def labelling_warnings(labels, n_classes, n_folds=None, names=None):
+    """Warnings about degenerate labellings, as a list of :class:`LabellingWarning` (the page shows them too).
 
     - every item has the same label (nothing can be learned; every item is
       "correct" or unconfident);
@@ -97,47 +97,37 @@ def labelling_warnings(labels, n_classes, n_folds=None):
       into them);
     - with ``n_folds``: classes with fewer items than folds (some folds have
       none of them, so some models never see the class).
+
+    ``names``: the classes' names for the messages (default "class 0", "class 1", ...).
     """
     tally = Counter(labels)
-    return _labelling_warnings([tally[k] for k in range(n_classes)], n_folds)
+    return _labelling_warnings([tally[k] for k in range(n_classes)], n_folds, names)
 
 
-def _labelling_warnings(counts, n_folds=None):
+def _labelling_warnings(counts, n_folds=None, names=None):
     """:func:`labelling_warnings` from the number of items of each class."""
     n_classes = len(counts)
+    names = names or [f"class {k}" for k in range(n_classes)]
     warnings = []
     present = [k for k in range(n_classes) if counts[k]]
     if len(present) == 1 and n_classes > 1:
-        warnings.append(
-            LabellingWarning(
-                "single-class",
-                present,
-                f"all {sum(counts)} items have the same label (class {present[0]}); "
-                "the model cannot learn anything and no label issue can be found",
-            )
-        )
-    empty = [k for k in range(n_classes) if not counts[k]]
-    if empty and len(present) > 1:
-        names = ", ".join(str(k) for k in empty)
-        warnings.append(
-            LabellingWarning(
-                "empty-class",
-                empty,
-                f"no item has label {names}: nothing can be suggested into "
-                + ("that class" if len(empty) == 1 else "those classes"),
-            )
-        )
-    if n_folds is not None and len(present) > 1:
-        small = [k for k in present if counts[k] < n_folds]
-        if small:
-            names = ", ".join(f"class {k} ({counts[k]})" for k in small)
-            warnings.append(
-                LabellingWarning(
-                    "small-class",
-                    small,
-                    f"fewer items than the {n_folds} folds: {names}; some folds have none of them to learn from",
-                )
-            )
+        name = names[present[0]]
+        warnings.append(LabellingWarning(
+            "single-class", present,
+            f"Every item is labelled {name}: with a single class there is nothing to confuse it with, so no label "
+            "error can be found. Give some items other labels and train again."))
+    if len(present) > 1:
+        for k in range(n_classes):
+            if not counts[k]:
+                warnings.append(LabellingWarning(
+                    "empty-class", [k],
+                    f"No item is labelled {names[k]}: that class gets no threshold, so nothing can be suggested as "
+                    f"{names[k]}."))
+            elif n_folds is not None and counts[k] < n_folds:
+                warnings.append(LabellingWarning(
+                    "small-class", [k],
+                    f"Only {counts[k]} item{'s' if counts[k] > 1 else ''} labelled {names[k]}: fewer than the "
+                    f"{n_folds} folds, so some models never see it, and its thresholds rest on very few values."))
     return warnings
 
 
@@ -205,12 +195,33 @@ def _check_row(i, row, k, tolerance, renormalize):
 
 
 def percentile(sorted_values, q):
-    """The q-th percentile (0 <= q <= 100) of ascending ``sorted_values``, as ``numpy.percentile``.
+    """The q-th percentile of ascending ``sorted_values``, bit for bit as ``numpy.percentile``.
 
     numpy's default ("linear") method, with its exact arithmetic: virtual
     index ``v = (n - 1) * (q / 100)``, ``i = floor(v)``, ``g = v - i``, then
     ``a + (b - a) * g`` if ``g < 0.5`` else ``b - (b - a) * (1 - g)`` with
-    ``a, b`` the i-th and (i+1)-th values. ``+inf`` for an empty list.
+    ``a, b`` the i-th and (i+1)-th values.
+
+    Parameters
+    ----------
+    sorted_values : sequence of float, shape (n,)
+        Ascending values (a class's self-confidences).
+    q : float
+        The percentile, 0 <= q <= 100.
+
+    Returns
+    -------
+    float
+        The percentile; ``+inf`` when ``sorted_values`` is empty.
+
+    Examples
+    --------
+    >>> percentile([0.2, 0.4, 0.9], 50)
+    0.4
+    >>> percentile([0.2, 0.4, 0.9], 25)
+    0.30000000000000004
+    >>> percentile([], 50)
+    inf
     """
     n = len(sorted_values)
     if n == 0:
@@ -284,8 +295,28 @@ def cleanlab_ood_thresholds(ood_thresholds, class_thresholds):
     return [min(o, c) for o, c in zip(ood_thresholds, class_thresholds)]
 
 
+class CategoryLists:
+    """The items of each category by name; a class that has ``items(category)`` gets these from it."""
+
+    @property
+    def label_issues(self):
+        return self.items("label_issue")
+
+    @property
+    def ood(self):
+        return self.items("ood")
+
+    @property
+    def unconfident(self):
+        return self.items("unconfident")
+
+    @property
+    def correct(self):
+        return self.items("correct")
+
+
 @dataclass
-class Categorization:
+class Categorization(CategoryLists):
     """The result of :meth:`ConfidentLearning.categorize`.
 
     ``rule``, ``class_percentile``, ``ood_percentile``: the inputs.
@@ -314,21 +345,9 @@ class Categorization:
         code = CATEGORIES.index(category)
         return [i for i, c in enumerate(self.categories) if c == code]
 
-    @property
-    def label_issues(self):
-        return self.items("label_issue")
-
-    @property
-    def ood(self):
-        return self.items("ood")
-
-    @property
-    def unconfident(self):
-        return self.items("unconfident")
-
-    @property
-    def correct(self):
-        return self.items("correct")
+    def iter_items(self, category):
+        """The same as :meth:`items`, as an iterator."""
+        return iter(self.items(category))
 
     @property
     def flagged(self):
@@ -339,15 +358,39 @@ class Categorization:
 class ConfidentLearning:
     """Per-probabilities precomputation for fast, repeated categorisation.
 
-    Built once from ``labels`` (N class indices) and ``probabilities`` (N rows
-    of K floats), validated by :func:`validate` (``tolerance``,
-    ``renormalize`` passed on) unless ``validated=True`` says the caller
-    already did (the rows are then used as given: lists of K finite floats
-    >= 0, labels ints in 0..K-1; the browser passes what
-    :mod:`cleanlens.userdata` or :mod:`cleanlens.crossval` produced). Holds each
-    class's sorted self-confidences, every item's argmax and top probability,
-    and cleanlab's thresholds. :meth:`steps` builds one in chunks, yielding
-    between them, so a browser tab stays responsive at N = 100,000.
+    Built once from labels and probabilities, validated by :func:`validate`
+    unless ``validated=True`` says the caller already did (the rows are then
+    used as given; the browser passes what :mod:`cleanlens.userdata` or
+    :mod:`cleanlens.crossval` produced). Holds each class's sorted
+    self-confidences, every item's argmax and top probability, and cleanlab's
+    thresholds. :meth:`steps` builds one in chunks, yielding between them, so a
+    browser tab stays responsive at N = 100,000.
+
+    Parameters
+    ----------
+    labels : sequence of int, shape (N,)
+        Given labels, class indices 0..K-1.
+    probabilities : sequence of sequences of float, shape (N, K)
+        Out-of-sample predicted probabilities, rows summing to 1.
+    n_classes : int, optional
+        K; default the rows' length.
+    tolerance : float
+        How far a row's sum may be from 1.
+    renormalize : bool
+        Divide each row by its sum instead of checking it.
+    validated : bool
+        Skip the validation (the caller guarantees valid input).
+
+    Examples
+    --------
+    >>> learner = ConfidentLearning([0, 0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    >>> result = learner.categorize(class_percentile=50, ood_percentile=15)
+    >>> result.counts
+    {'correct': 2, 'label_issue': 1, 'ood': 0, 'unconfident': 1}
+    >>> result.label_issues, result.suggested
+    ([1], [0, 1, 1, None])
+    >>> result.joint
+    [[1, 1], [0, 1]]
     """
 
     def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False,

@@ -194,8 +194,23 @@ def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
     ``random.Random(seed)`` and dealt round-robin to the folds, the deal
     continuing from one class to the next, so every fold gets
     ``floor`` or ``ceil`` of ``n_k / n_folds`` items of class k and fold sizes
-    differ by at most one. Returns ``n_folds`` sorted lists of indices
-    (the test sets). Pure Python; the same arguments always give the same folds.
+    differ by at most one. Pure Python; the same arguments always give the same folds.
+
+    Parameters
+    ----------
+    labels : sequence of int, shape (N,)
+    n_folds : int, at least 2 and at most N
+    seed : int
+
+    Returns
+    -------
+    list of ``n_folds`` lists of int
+        Each fold's items (its test set), ascending.
+
+    Examples
+    --------
+    >>> stratified_folds([0, 0, 0, 1, 1, 1], n_folds=3, seed=0)
+    [[0, 5], [1, 3], [2, 4]]
     """
     if not isinstance(n_folds, int) or n_folds < 2:
         raise CrossValError(f"need at least 2 folds, got {n_folds!r}")
@@ -371,9 +386,41 @@ def out_of_sample_probabilities(
     progress=None,
     cancel=None,
 ):
-    """Run :func:`iter_out_of_sample_probabilities` to the end and return its :class:`CVResult`.
+    """Out-of-sample probabilities by cross-validation: :func:`iter_out_of_sample_probabilities` run to the end.
 
-    ``progress(step)``, if given, is called with every :class:`Progress`.
+    Parameters
+    ----------
+    features : sequence of sequences of float, shape (N, D)
+    labels : sequence of int, shape (N,)
+        Class indices 0..n_classes-1.
+    n_classes : int
+        K.
+    engine : {"auto", "sklearn", "builtin"}
+    C, gamma : float
+        The RBF SVM's hyperparameters (on standardised features).
+    n_folds, seed : int
+        The stratified folds (:func:`stratified_folds`).
+    slice_seconds : float or None
+        Computing time between two steps of the generator (irrelevant here).
+    progress : callable, optional
+        Called with every :class:`Progress`.
+    cancel : callable, optional
+        Called at every step; may raise :class:`Cancelled`.
+
+    Returns
+    -------
+    CVResult
+        ``probabilities``: N lists of K floats, each item's from a model that never saw it.
+
+    Examples
+    --------
+    >>> features = [[0.0, 0.1], [0.2, 0.0], [0.1, 0.3], [0.3, 0.2], [0.2, 0.2],
+    ...             [3.0, 3.1], [3.2, 2.9], [2.9, 3.3], [3.1, 3.0], [3.3, 3.2]]
+    >>> result = out_of_sample_probabilities(features, [0] * 5 + [1] * 5, 2, engine="builtin")
+    >>> [max(range(2), key=row.__getitem__) for row in result.probabilities]
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    >>> result.engine, result.n_folds
+    ('builtin', 5)
     """
     steps = iter_out_of_sample_probabilities(
         features, labels, n_classes, engine=engine, C=C, gamma=gamma, n_folds=n_folds, seed=seed,

@@ -1,6 +1,6 @@
 """The demo dataset type, and loading it from JSON with clear errors.
 
-Schema (see DESIGN.md §5), a JSON object with:
+Schema (docs/contracts.md), a JSON object with:
 
 - ``classes``: list of K distinct class names (strings);
 - ``items``: list of objects, each with

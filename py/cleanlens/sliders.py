@@ -41,7 +41,8 @@ from heapq import merge
 from itertools import accumulate, compress, repeat
 from operator import add, and_, eq, ge, gt, le, mul, ne, not_
 
-from .confident import CATEGORIES, CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, Categorization, cleanlab_ood_thresholds
+from .confident import (CATEGORIES, CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, Categorization, CategoryLists,
+                        cleanlab_ood_thresholds)
 from .scoring import score_counts
 
 PERCENTILES = range(101)
@@ -226,7 +227,7 @@ class SliderIndex:
         return score_counts(issues + ood, self.n_wrong, wrong_issues + wrong_ood)
 
 
-class SliderCategorization:
+class SliderCategorization(CategoryLists):
     """Confident learning at one slider position, answered from a :class:`SliderIndex`.
 
     Has the attributes and methods of :class:`~cleanlens.confident.Categorization`
@@ -326,22 +327,6 @@ class SliderCategorization:
         if category not in self._lists:
             self._lists[category] = list(self.iter_items(category))
         return self._lists[category]
-
-    @property
-    def label_issues(self):
-        return self.items("label_issue")
-
-    @property
-    def ood(self):
-        return self.items("ood")
-
-    @property
-    def unconfident(self):
-        return self.items("unconfident")
-
-    @property
-    def correct(self):
-        return self.items("correct")
 
     @property
     def flagged(self):

@@ -163,6 +163,7 @@ from functools import cached_property
 
 from .arrays_io import CsvRecords, InputError, as_source, iter_npy_rows, read_all, read_npy_header
 from .confident import SUM_TOLERANCE
+from .crossval import DEFAULT_FOLDS
 from .dataset import MAX_JSON_TOKENS, OOD, OOD_NAME, Dataset, DatasetError, JsonShape, dataset_from_dict, parse_json
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -183,8 +184,12 @@ built-in engine on the engine benchmark's blobs, on the shared 2-core machine wh
 on it to 108 MB (a float in a list costs 20 bytes in Pyodide's 32-bit Python)."""
 MAX_CLASS_NAMES_BYTES = 65_536
 """The largest class names file (.txt or .json): 50 names fit many times over."""
-MIN_ITEMS = 5
-"""The default number of cross-validation folds: embeddings mode needs at least this many items."""
+MIN_ITEMS = DEFAULT_FOLDS
+"""Embeddings mode needs at least one item per cross-validation fold."""
+MAX_EMBEDDING_ROWS = 2_000
+"""The most items in embeddings mode with the built-in engine (the page's limit, and the loader's default):
+the size it cross-validates within about 10 s in Pyodide on the benchmark machine (N = 2,000 took 7.5 s,
+N = 2,500 11.4 s; ``python3 build.py bench engine``, 2026-11-28)."""
 MODES = ("auto", "probabilities", "embeddings")
 STEP_WORK = 15_000
 """:func:`iter_load_files` yields progress after about this many units of work (a value parsed
@@ -247,9 +252,43 @@ class LoadedData:
     notes: list = field(default_factory=list)
 
 
-def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=1500, max_file_bytes=MAX_FILE_BYTES,
-               class_names=None, max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
-    """Validate dropped files and return a :class:`LoadedData`; see :func:`iter_load_files`."""
+def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_EMBEDDING_ROWS,
+               max_file_bytes=MAX_FILE_BYTES, class_names=None, max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
+    """Validate the user's files and return them as data: :func:`iter_load_files` run to the end.
+
+    Parameters
+    ----------
+    files : list of (str, bytes-like or source)
+        Each file's name and contents (or an object with ``size`` and ``read(start, end)``).
+    mode : {"auto", "probabilities", "embeddings"}
+    renormalize : bool
+        Divide probability rows by their sum instead of refusing rows that do not sum to 1.
+    max_embedding_rows, max_file_bytes, max_feature_values : int
+        Limits (see the module constants).
+    class_names : list of str, optional
+        Names for the K classes of ``.npy`` data.
+
+    Returns
+    -------
+    LoadedData
+        ``dataset`` (a :class:`~cleanlens.dataset.Dataset`), ``probabilities`` (N rows of K floats, or None
+        for features), ``mode``, ``notes`` and ``warnings``.
+
+    Raises
+    ------
+    UserDataError
+        For any unusable input, with one line naming the file and the place.
+
+    Examples
+    --------
+    >>> loaded = load_files([("mine.csv", b"label,cat,dog\\ncat,0.9,0.1\\ndog,0.3,0.7\\n")])
+    >>> loaded.mode, loaded.dataset.classes, loaded.dataset.given, loaded.probabilities
+    ('probabilities', ['cat', 'dog'], [0, 1], [[0.9, 0.1], [0.3, 0.7]])
+    >>> load_files([("mine.csv", b"label,cat,dog\\ncat,0.9,0.3\\ndog,0.2,0.8\\n")])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cleanlens.userdata.UserDataError: mine.csv: line 2: probabilities sum to 1.2, not 1 ...
+    """
     steps = iter_load_files(
         files, mode=mode, renormalize=renormalize, max_embedding_rows=max_embedding_rows,
         max_file_bytes=max_file_bytes, class_names=class_names, max_feature_values=max_feature_values,
@@ -261,7 +300,7 @@ def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=1500
             return stop.value
 
 
-def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=1500, max_file_bytes=MAX_FILE_BYTES,
+def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_EMBEDDING_ROWS, max_file_bytes=MAX_FILE_BYTES,
                     class_names=None, max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
     """Validate dropped files step by step (a generator), so the browser tab stays responsive.
 

@@ -262,10 +262,10 @@ def test_everything_one_class_is_warned_about_not_silent(ready):
         }
     }""")
     warning = ready.get_by_test_id("warning")
-    assert "Every image is labelled" in warning.inner_text()
+    assert "Every item is labelled" in warning.inner_text()
     ready.get_by_test_id("run").click()
     wait_for_results(ready)
     # training runs (every image gets p = 1 for the one class), finds nothing, and the page says why
-    assert "Every image is labelled" in ready.get_by_test_id("warning").inner_text()
+    assert "Every item is labelled" in ready.get_by_test_id("warning").inner_text()
     assert page_counts(ready)["label_issue"] == 0
     assert_page_matches(ready, categorize(labels=[0] * len(demo().given)))

@@ -134,22 +134,29 @@ def test_large_probability_files(ready, n, k, fmt):
         assert issues.first.get_attribute("aria-setsize") == str(page_counts(ready)["label_issue"])
 
 
-def test_one_row_past_the_probability_limit_is_refused_and_nothing_is_lost(ready):
+def past_probability_rows():
     labels, probs = synthetic(MAX_PROBABILITY_ROWS + 1, 3, seed=7)
-    load(ready, npy_pair(labels, probs))
-    error = ready.get_by_test_id("byo-error")
-    error.wait_for(timeout=LOAD_TIMEOUT)
-    assert f"at most {MAX_PROBABILITY_ROWS:,}" in error.inner_text()
-    ready.get_by_test_id("byo-close").click()
-    assert_demo_intact(ready)
+    return npy_pair(labels, probs), "auto", f"at most {MAX_PROBABILITY_ROWS:,}"
 
 
-def test_the_class_limit(ready):
+def past_classes():
     labels, probs = synthetic(2_000, MAX_CLASSES + 1, seed=3)
-    load(ready, probabilities_csv(labels, probs))
+    return probabilities_csv(labels, probs), "auto", f"at most {MAX_CLASSES}"
+
+
+def past_embedding_rows():
+    n = BUILTIN_EMBEDDING_ROWS + 1
+    rng = np.random.default_rng(9)
+    return features_csv(rng.normal(size=(n, 8)), rng.integers(0, 3, n)), "embeddings", f"at most {n - 1:,} rows"
+
+
+@pytest.mark.parametrize("case", [past_probability_rows, past_classes, past_embedding_rows], ids=lambda f: f.__name__)
+def test_one_past_each_limit_is_refused_and_nothing_is_lost(ready, case):
+    files, mode, message = case()
+    load(ready, files, mode=mode)
     error = ready.get_by_test_id("byo-error")
     error.wait_for(timeout=LOAD_TIMEOUT)
-    assert f"at most {MAX_CLASSES}" in error.inner_text()
+    assert message in error.inner_text()
     ready.get_by_test_id("byo-close").click()
     assert_demo_intact(ready)
 
@@ -161,18 +168,6 @@ def test_demo_schema_json_up_to_the_embeddings_limit(ready, n):
     wait_trained(ready, n)
     assert page_counts(ready) == expected_trained_counts(files)
     assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
-
-
-def test_one_row_past_the_embeddings_limit_is_refused_and_nothing_is_lost(ready):
-    n = BUILTIN_EMBEDDING_ROWS + 1
-    rng = np.random.default_rng(9)
-    files = features_csv(rng.normal(size=(n, 8)), rng.integers(0, 3, n))
-    load(ready, files, mode="embeddings")
-    error = ready.get_by_test_id("byo-error")
-    error.wait_for(timeout=LOAD_TIMEOUT)
-    assert f"at most {BUILTIN_EMBEDDING_ROWS:,} rows" in error.inner_text()
-    ready.get_by_test_id("byo-close").click()
-    assert_demo_intact(ready)
 
 
 def test_a_features_csv_at_the_embeddings_limit(ready):

@@ -149,7 +149,7 @@ def test_start_over_asks_then_clears(ready):
     ready.locator('body[data-state="ready"]').wait_for(state="attached")
     ready.get_by_test_id("known-errors").filter(has_text="18").wait_for()
     assert ready.locator('select[data-action="relabel"]').evaluate_all(
-        "els => els.map(e => +e.value)") == demo().given
+        "els => els.sort((a, b) => a.dataset.i - b.dataset.i).map(e => +e.value)") == demo().given
     wait_saved(ready)
     ready.reload()
     wait_until_started(ready)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from cleanlens.web.render import fmt
+
 from .conftest import wait_until_started
 from .expected import assert_page_matches, categorize, sweep
 
@@ -28,7 +30,7 @@ def test_every_cell_equals_the_cpython_grid(sweep_tab, metric):
                 continue
             value = getattr(expected.scores[a][b], metric)
             shown = labels[f"{qc}-{qo}"].split(": ", 1)[1].split()[1]
-            assert shown == ("—" if value is None else f"{value:.2f}"), (qc, qo)
+            assert shown == fmt(value), (qc, qo)
             count += 1
     assert count == len(labels) == 231  # the reachable half of the 21x21 grid
 

@@ -8,7 +8,7 @@ ids, file names) goes through :func:`esc`.
 Conventions the glue relies on: an element with ``data-action`` is handled by
 event delegation in :mod:`cleanlens.web.app`; ``data-i`` holds an item index,
 ``data-g``/``data-s`` a confident-joint cell; ``data-testid`` values are the
-contract of DESIGN.md §5.
+contract of docs/contracts.md.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The browser glue (:mod:`cleanlens.web.app`) turns events into calls on
 :class:`ExplorerState` and renders what it derives; tests drive it directly.
 
-Data flow (DESIGN.md §4): dataset -> labels (the user may change them) ->
+Data flow (docs/architecture.md): dataset -> labels (the user may change them) ->
 out-of-sample probabilities (slow, once per labelling: :class:`Training`) ->
 confident learning for the current sliders (fast: :meth:`ExplorerState.analysis`).
 The analysis always uses the labels the probabilities were trained on; labels
@@ -18,16 +18,14 @@ from operator import eq, getitem
 from urllib.parse import parse_qsl, urlencode
 
 from cleanlens import __version__, rank, report
-from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.confident import (CATEGORIES, DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE, RULES,
+                                 ConfidentLearning, labelling_warnings)
 from cleanlens.crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
 QUALITY_METHOD = rank.DEFAULT_METHOD
 """The label quality score the page ranks by (:mod:`cleanlens.rank`)."""
-DEFAULT_CLASS_PERCENTILE = 50
-DEFAULT_OOD_PERCENTILE = 15
-RULES = ("percentile", "cleanlab")
 CENTER_TABS = ("joint", "scatter", "table", "sweep")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 ENGINE_LIMITS = {"svm_C": (1e-4, 1e5), "svm_gamma": (1e-6, 1e2), "n_folds": (2, 10)}
@@ -303,8 +301,7 @@ class ExplorerState:
             return 0
         if not self.decisions:
             return result.counts["label_issue"]
-        return sum(1 for i in result.iter_items("label_issue") if i not in self.decisions) \
-            if hasattr(result, "iter_items") else sum(1 for i in result.label_issues if i not in self.decisions)
+        return sum(1 for i in result.iter_items("label_issue") if i not in self.decisions)
 
     def keep(self, item):
         """Keep the original given label (undoing an edit), and record that the user checked it."""
@@ -430,10 +427,8 @@ class ExplorerState:
         if self.filter_category is not None and result is not None:
             if self.filter_category == "excluded":
                 items = sorted(self.training.excluded)
-            elif hasattr(result, "iter_items"):
-                items = list(result.iter_items(self.filter_category))
             else:
-                items = result.items(self.filter_category)
+                items = list(result.iter_items(self.filter_category))
         elif self.filter_category is not None:
             items = []  # nothing has a category before training
         else:
@@ -478,11 +473,8 @@ class ExplorerState:
             order = sorted(active, key=lambda i: (labels[i], i))
         elif column == "quality":
             order = list(training.quality_order)
-        elif column == "category" and hasattr(result, "iter_items"):
-            order = [i for name in CATEGORIES for i in result.iter_items(name)]  # codes ascending, then index
         elif column == "category":
-            categories = result.categories
-            order = sorted(active, key=lambda i: (categories[i], i))
+            order = [i for name in CATEGORIES for i in result.iter_items(name)]  # codes ascending, then index
         elif column == "suggested":
             suggested = result.suggested
             order = sorted(active, key=lambda i: (-1 if suggested[i] is None else suggested[i], i))
@@ -602,24 +594,9 @@ class ExplorerState:
         return notes
 
     def warnings(self):
-        """Plain sentences about labellings that make the results meaningless or weak."""
-        notes = []
-        counts = self.dataset.class_counts(self.labels)
+        """Plain sentences about labellings that make the results meaningless or weak (for the current labels)."""
         names = self.dataset.classes
-        present = [k for k, c in enumerate(counts) if c]
-        if len(present) == 1:
-            notes.append(f"Every image is labelled {names[present[0]]}: with a single class there is nothing to "
-                         "confuse it with, so no label error can be found. Give some images other labels and train again.")
-        else:
-            for k, c in enumerate(counts):
-                if c == 0:
-                    notes.append(f"No image is labelled {names[k]}: that class gets no threshold, so nothing can be "
-                                 f"suggested as {names[k]}.")
-                elif c < 5:
-                    notes.append(f"Only {c} image{'s' if c > 1 else ''} labelled {names[k]}: its thresholds rest on "
-                                 "very few values.")
-        return notes
-
+        return [w.message for w in labelling_warnings(self.labels, len(names), DEFAULT_FOLDS, names)]
 
 def _clamp_percentile(q):
     return max(0, min(100, int(q)))

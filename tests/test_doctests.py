@@ -1,0 +1,13 @@
+"""The examples in the public API's docstrings run as written."""
+
+import doctest
+
+import pytest
+
+from cleanlens import confident, crossval, rank, userdata
+
+
+@pytest.mark.parametrize("module", [confident, crossval, userdata, rank], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    failures, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert attempted > 0 and failures == 0
