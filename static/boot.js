@@ -12,6 +12,13 @@
     if (theme === "light" || theme === "dark") root.dataset.theme = theme;
     resume = localStorage.getItem("cleanlens-resume");
   } catch (e) { /* storage disabled: follow the system theme */ }
+  // A view change the page had not yet written into the URL when it was left (app.py: on_beforeunload):
+  // a reload of that same URL shows the changed view.
+  try {
+    const left = JSON.parse(sessionStorage.getItem("cleanlens-unload-view") || "null");
+    sessionStorage.removeItem("cleanlens-unload-view");
+    if (left && left.from === location.hash && typeof left.to === "string") history.replaceState(null, "", left.to);
+  } catch (e) { /* storage disabled or damaged: the URL as it is */ }
   // build.py writes the pre-rendered view into <html data-view>; a link asking for another one resumes too
   const shown = new URLSearchParams(root.dataset.view || "");
   const asked = new URLSearchParams(location.hash.slice(1));

@@ -68,6 +68,16 @@ def test_work_survives_a_reload(ready):
     assert_work_shown(ready, work)
 
 
+def test_a_reload_right_after_a_view_change_shows_the_change(ready):
+    """The view reaches the URL at most every 250 ms; a reload sooner still shows it (written on beforeunload)."""
+    ready.get_by_test_id("class-percentile").press("ArrowRight")
+    ready.get_by_test_id("class-percentile-value").filter(has_text="51").wait_for()
+    ready.reload()
+    assert wait_until_started(ready) == "ready"
+    assert ready.get_by_test_id("class-percentile").input_value() == "51"
+    assert "class=51&" in ready.evaluate("location.hash")
+
+
 def test_work_is_there_in_a_new_page_of_the_same_browser(ready, context, base_url):
     work = do_some_work(ready)
     wait_saved(ready)

@@ -36,6 +36,9 @@ from cleanlens.web.state import CENTER_TABS, ENGINE_DEFAULTS, RESULT_TABS, Explo
 
 document = js.document
 THEME = "cleanlens-theme"
+UNLOAD_VIEW_KEY = "cleanlens-unload-view"
+"""sessionStorage: the view not yet in the URL when the page was left, as {"from": old fragment, "to": new};
+static/boot.js applies it when the next page of the tab has that old fragment (a reload)."""
 YIELD_EVERY = 0.03
 """Seconds of work between two chances for the browser to handle input and paint. The generators this
 module drives yield every few milliseconds, so no task runs much longer than this."""
@@ -261,6 +264,7 @@ class Explorer:
         self.pop_target = None  # the element the popover explains (it has aria-describedby="pop")
         self.tour = None  # (steps, step shown) while the tour is open
         self.layout_task = None
+        self.switching = False  # True while open() swaps the data: the page still shows the previous data
 
     # ------------------------------------------------------------------ rendering
 
@@ -318,6 +322,8 @@ class Explorer:
     def guarded(self, handler):
         """Wrap an event handler so that a bug is shown (:meth:`report_problem`), never lost."""
         def run(event):
+            if self.switching and event.type != "beforeunload":
+                return  # the page shows the previous data, which is being replaced: its items are not this data's
             try:
                 handler(event)
             except Exception as exc:  # noqa: BLE001 (never let one event break the page)
@@ -829,6 +835,33 @@ class Explorer:
         """
         await self.stop_training()
         unsettle()
+        self.switching = True
+        try:
+            trained = await self._swap(state, notes, files, link)
+        finally:
+            self.switching = False
+        self.show()
+        if state.center_tab == "scatter":
+            self.ensure_layout()
+        if trained is not None and trained[2].get("seed", state.seed) == state.seed:
+            if await self.restore_training(*trained):
+                set_state("ready")
+                self.refresh(AFTER_TRAINING)
+                settle()
+            else:  # the results were not kept: compute the same ones again
+                self.start_training(inputs=trained[:2])
+        elif trained is None and self.built_results_fit(prerendered):
+            await drive(state.finish_training_steps(prerendered["labels"], prerendered["probabilities"],
+                                                    prerendered["info"]))
+            self.refresh(AFTER_TRAINING)
+            self.start_training(expected=prerendered["probabilities"])
+        else:
+            self.start_training()
+        mark_live()
+
+    async def _swap(self, state, notes, files, link):
+        """:meth:`open`'s part before the new data is shown: make ``state`` current and restore its session.
+        Returns ``(labels, excluded, info)`` of the saved results to restore, or None."""
         previous, self.state = self.state, state
         self.data_notes = notes
         self.training_problem = ""
@@ -858,24 +891,7 @@ class Explorer:
         if link:
             self.link_notes = state.apply_fragment(link)
         self.tour_end(refocus=False)
-        self.show()
-        if state.center_tab == "scatter":
-            self.ensure_layout()
-        if trained is not None and trained[2].get("seed", state.seed) == state.seed:
-            if await self.restore_training(*trained):
-                set_state("ready")
-                self.refresh(AFTER_TRAINING)
-                settle()
-            else:  # the results were not kept: compute the same ones again
-                self.start_training(inputs=trained[:2])
-        elif trained is None and self.built_results_fit(prerendered):
-            await drive(state.finish_training_steps(prerendered["labels"], prerendered["probabilities"],
-                                                    prerendered["info"]))
-            self.refresh(AFTER_TRAINING)
-            self.start_training(expected=prerendered["probabilities"])
-        else:
-            self.start_training()
-        mark_live()
+        return trained
 
     def built_results_fit(self, prerendered):
         """True if the results computed when the site was built are exactly what the open data would show."""
@@ -1030,7 +1046,15 @@ class Explorer:
         self.refresh(["warnings"])
 
     def on_beforeunload(self, event):
-        """Ask before leaving while there are changes not yet exported (they are also kept in the browser)."""
+        """Ask before leaving while there are changes not yet exported (they are also kept in the browser).
+        A view change still waiting for its URL update is handed to the next page of this tab (a reload
+        navigates to the URL as it was when the reload began, so writing the URL now is too late)."""
+        if self._url_pending and self.state is not None:
+            left = {"from": str(js.location.hash), "to": "#" + self.state.to_fragment()}
+            try:
+                js.sessionStorage.setItem(UNLOAD_VIEW_KEY, json.dumps(left))
+            except Exception:  # noqa: BLE001 (storage disabled: the reload shows the view before the change)
+                pass
         self.keeper.flush()
         if self.state is not None and self.state.unexported:
             event.preventDefault()
