@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanlens.web import session
-from cleanlens.web.state import ExplorerState
+from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS, ExplorerState
 
 from .test_web_state import probabilities_for, tiny_dataset
 
@@ -35,6 +35,8 @@ def worked_on():
     state.table_sort = ("p1", False)
     state.filter_class = 2
     state.sort = "quality-desc"
+    state.set_engine("svm_C", "10")
+    state.set_engine("n_folds", 3)
     return state
 
 
@@ -89,12 +91,14 @@ def test_parts_that_do_not_fit_are_left_out_with_a_note():
     record = session.to_record(worked_on(), key="demo", kind="demo", revision=1, tab="t")
     record["labels"] = {"1": 2, "99": 0, "x": 1, "3": 7, "5": True}
     record["decisions"] = {"5": "keep", "6": "delete"}
-    record["view"] = dict(record["view"], q_class=101, rule="magic", cell=[0, 9], table_sort=["p9", True])
+    record["view"] = dict(record["view"], q_class=101, rule="magic", cell=[0, 9], table_sort=["p9", True],
+                          svm_gamma="fast", n_folds=1)
     fresh, notes = restored(record)
     assert fresh.labels[1] == 2 and fresh.decisions == {5: "keep"}
     assert fresh.q_class == 50 and fresh.rule == "percentile" and fresh.cell is None
     text = " ".join(notes)
-    for part in ("4 saved labels", "1 saved decisions", "q class", "rule", "cell", "table order"):
+    assert fresh.svm_gamma == ENGINE_DEFAULTS["svm_gamma"] and fresh.n_folds == ENGINE_DEFAULTS["n_folds"]
+    for part in ("4 saved labels", "1 saved decisions", "q class", "rule", "cell", "table order", "gamma", "folds"):
         assert part in text
 
 
@@ -117,5 +121,7 @@ def test_any_damaged_record_restores_something_or_is_refused_never_crashes(field
     assert all(isinstance(n, str) for n in notes)
     assert 0 <= fresh.q_ood <= fresh.q_class <= 100
     assert all(0 <= label < 3 for label in fresh.labels)
+    for name, (lo, hi) in ENGINE_LIMITS.items():
+        assert lo <= getattr(fresh, name) <= hi
     trained = session.training_of(record, fresh)
     assert trained is None or len(trained[0]) == len(fresh.labels)

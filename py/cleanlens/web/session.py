@@ -35,12 +35,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from cleanlens import __version__
-from cleanlens.web.state import CENTER_TABS, RESULT_TABS, RULES
+from cleanlens.web.state import CENTER_TABS, ENGINE_KEYS, RESULT_TABS, RULES
 
 FORMAT = 1
 DECISIONS = ("accept", "keep", "exclude")
 VIEW = ("q_class", "q_ood", "rule", "seed", "selected", "cell", "filter_class", "filter_category", "sort",
-        "center_tab", "result_tab", "table_sort", "sweep_metric")
+        "center_tab", "result_tab", "table_sort", "sweep_metric", *ENGINE_KEYS)
 """The :class:`~cleanlens.web.state.ExplorerState` attributes a session keeps as the view."""
 SORTS = ("quality", "quality-desc", "dataset", "given")
 METRICS = ("f1", "precision", "recall")
@@ -215,6 +215,12 @@ def _apply_view(view, state):
         else:
             notes.append("the saved table order was not usable")
     take("sweep_metric", lambda v: v in METRICS)
+    for name in ENGINE_KEYS:
+        if name in view:
+            try:
+                state.set_engine(name, view[name])
+            except ValueError:
+                notes.append(f"the saved engine setting {ENGINE_KEYS[name]} was not usable")
     if state.result_tab == "cell" and state.cell is None:
         state.result_tab = "label_issue"
     return notes
