@@ -535,26 +535,28 @@ def serve(port):
 # --------------------------------------------------------------------------- test, dataset, bench
 
 
-# The browser smoke suite (tests/browsers): Debian's packages and a file each installs.
-OTHER_BROWSERS = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver", "xvfb": "/usr/bin/Xvfb"}
+# Debian's packages the tests need besides Chromium, and a file each installs: the browser smoke suite's
+# (tests/browsers) and Fashion-MNIST, the source tests/test_demo_dataset.py rebuilds the demo dataset from.
+OTHER_PACKAGES = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver", "xvfb": "/usr/bin/Xvfb",
+                  "dataset-fashion-mnist": "/usr/share/datasets/fashion-mnist"}
 
 
 def install_test_needs():
-    """pip install the package with its test extra; Chromium, Firefox ESR, WebKitGTK's driver and Xvfb
-    from Debian's packages if missing.
+    """pip install the package with its test extra; Chromium, Firefox ESR, WebKitGTK's driver, Xvfb and
+    Fashion-MNIST from Debian's packages if missing.
 
-    Without apt (or root) Chromium is required, but the other browsers are not: their smoke tests
-    then fail, each with a one-line reason (tests/browsers/browsers.py: missing()).
+    Without apt (or root) Chromium is required, but the rest is not: the tests that need it then fail,
+    each with a one-line reason (tests/browsers/browsers.py: missing(); tests/test_demo_dataset.py).
     """
     print("pip install -e .[test]", flush=True)
     run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
-    others = [package for package, path in OTHER_BROWSERS.items() if not Path(path).exists()]
+    others = [package for package, path in OTHER_PACKAGES.items() if not Path(path).exists()]
     can_apt = shutil.which("apt-get") is not None and os.geteuid() == 0
     if not Path("/usr/bin/chromium").exists() and not can_apt:
         raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
     if others and not can_apt:
-        print(f"build.py: cannot install {' '.join(others)} without apt-get as root: the browser smoke tests will fail "
-              f"(`sudo apt-get install -y {' '.join(others)}`, or leave them out with -m \"not browsers\")", flush=True)
+        print(f"build.py: cannot install {' '.join(others)} without apt-get as root: the tests that need them will fail "
+              f"(`sudo apt-get install -y {' '.join(others)}`, or leave the browsers out with -m \"not browsers\")", flush=True)
         others = []
     if Path("/usr/bin/chromium").exists() and not others:
         return
