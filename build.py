@@ -20,8 +20,8 @@ import functools
 import hashlib
 import http.server
 import json
-import os
 import math
+import os
 import shutil
 import struct
 import subprocess
@@ -84,12 +84,16 @@ def npm_install_if_needed():
     if installed == pins:
         return
     if shutil.which("npm") is None:
-        raise BuildError("Node.js and npm are needed to fetch Pyodide and PyScript: install them (e.g. `apt-get install nodejs npm`) and try again.")
+        raise BuildError(
+            "Node.js and npm are needed to fetch Pyodide and PyScript: install them (e.g. `apt-get install nodejs npm`) and try again."
+        )
     print("npm ci (Pyodide and PyScript, pinned in package-lock.json)", flush=True)
     try:
         run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
     except BuildError:
-        raise BuildError("`npm ci` failed: check that the npm registry is reachable and package-lock.json is intact, then try again.") from None
+        raise BuildError(
+            "`npm ci` failed: check that the npm registry is reachable and package-lock.json is intact, then try again."
+        ) from None
 
 
 def micropip_wheel():
@@ -100,10 +104,26 @@ def micropip_wheel():
         CACHE.mkdir(parents=True, exist_ok=True)
         print(f"pip download micropip=={MICROPIP}", flush=True)
         try:
-            run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                 "--python-version", "3.14", "--dest", str(CACHE), f"micropip=={MICROPIP}"])
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--python-version",
+                    "3.14",
+                    "--dest",
+                    str(CACHE),
+                    f"micropip=={MICROPIP}",
+                ]
+            )
         except BuildError:
-            raise BuildError(f"Could not download micropip {MICROPIP} with pip: check that PyPI is reachable.") from None
+            raise BuildError(
+                f"Could not download micropip {MICROPIP} with pip: check that PyPI is reachable."
+            ) from None
     return path
 
 
@@ -145,8 +165,9 @@ def vendor(with_sklearn_from=None):
     packages = {}
     if with_sklearn_from is not None:  # micropip installs the scientific stack; without it nothing needs micropip
         copy_if_changed(wheel, pyodide_dst / wheel.name)
-        packages["micropip"] = dict(lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP,
-                                    sha256=sha256_of(wheel))
+        packages["micropip"] = dict(
+            lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP, sha256=sha256_of(wheel)
+        )
         packages.update(vendor_scientific_stack(Path(with_sklearn_from), lock, pyodide_dst))
     shipped = {entry["file_name"] for entry in packages.values()}
     for path in list(pyodide_dst.iterdir()):
@@ -159,11 +180,22 @@ def vendor(with_sklearn_from=None):
     for src in sorted(pyscript_src.iterdir()):
         if src.is_file() and not src.name.endswith(".map"):
             copy_if_changed(src, VENDOR / "pyscript" / src.name)
-    (VENDOR / "VERSIONS.json").write_text(json.dumps(
-        dict(pinned_npm_versions(), layout=VENDOR_LAYOUT, scientific_stack=with_sklearn_from is not None,
-             stdlib=STDLIB_FORMAT), indent=1))
-    print(f"vendored: {VENDOR}/ (pyodide {pinned_npm_versions()['pyodide']}, "
-          f"@pyscript/core {pinned_npm_versions()['@pyscript/core']})", flush=True)
+    (VENDOR / "VERSIONS.json").write_text(
+        json.dumps(
+            dict(
+                pinned_npm_versions(),
+                layout=VENDOR_LAYOUT,
+                scientific_stack=with_sklearn_from is not None,
+                stdlib=STDLIB_FORMAT,
+            ),
+            indent=1,
+        )
+    )
+    print(
+        f"vendored: {VENDOR}/ (pyodide {pinned_npm_versions()['pyodide']}, "
+        f"@pyscript/core {pinned_npm_versions()['@pyscript/core']})",
+        flush=True,
+    )
 
 
 SCIENTIFIC_STACK = ("numpy", "scipy", "scikit-learn", "joblib", "threadpoolctl")
@@ -183,8 +215,10 @@ def vendor_scientific_stack(source, lock, dest):
     full = json.loads(lock_path.read_text())
     for key in ("abi_version", "python", "platform"):
         if full.get("info", {}).get(key) != lock["info"].get(key):
-            raise BuildError(f"{lock_path} is for {key} {full.get('info', {}).get(key)!r}, but the vendored Pyodide "
-                             f"needs {lock['info'].get(key)!r}: use the distribution of Pyodide {pinned_npm_versions()['pyodide']}.")
+            raise BuildError(
+                f"{lock_path} is for {key} {full.get('info', {}).get(key)!r}, but the vendored Pyodide "
+                f"needs {lock['info'].get(key)!r}: use the distribution of Pyodide {pinned_npm_versions()['pyodide']}."
+            )
     wanted, todo = {}, list(SCIENTIFIC_STACK)
     while todo:
         name = todo.pop()
@@ -199,7 +233,9 @@ def vendor_scientific_stack(source, lock, dest):
         if not path.exists():
             raise BuildError(f"{path} is missing (needed for {name}).")
         if sha256_of(path) != entry["sha256"]:
-            raise BuildError(f"{path} does not match the SHA-256 in {lock_path}: the download is damaged or from another release.")
+            raise BuildError(
+                f"{path} does not match the SHA-256 in {lock_path}: the download is damaged or from another release."
+            )
         copy_if_changed(path, dest / entry["file_name"])
     print(f"vendored the scientific stack: {', '.join(sorted(wanted))}", flush=True)
     return wanted
@@ -222,11 +258,15 @@ def py_compile_stdlib(src, dst, micropip):
     if dst.exists() and dst.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
         return
     if shutil.which("node") is None:
-        raise BuildError("Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get install nodejs npm`) and try again.")
+        raise BuildError(
+            "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get install nodejs npm`) and try again."
+        )
     try:
         run(["node", str(tool), str(ROOT), str(src), str(dst), str(micropip)], cwd=ROOT)
     except BuildError:
-        raise BuildError(f"{tool.relative_to(ROOT)} could not py-compile Pyodide's standard library (its message is above).") from None
+        raise BuildError(
+            f"{tool.relative_to(ROOT)} could not py-compile Pyodide's standard library (its message is above)."
+        ) from None
 
 
 def vendor_is_current():
@@ -234,8 +274,11 @@ def vendor_is_current():
     if not stamp.exists():
         return False
     recorded = json.loads(stamp.read_text())
-    return (recorded.get("layout") == VENDOR_LAYOUT and recorded.get("stdlib") == STDLIB_FORMAT
-            and all(recorded.get(k) == v for k, v in pinned_npm_versions().items()))
+    return (
+        recorded.get("layout") == VENDOR_LAYOUT
+        and recorded.get("stdlib") == STDLIB_FORMAT
+        and all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
+    )
 
 
 # --------------------------------------------------------------------------- wheel + dist
@@ -254,7 +297,12 @@ def build_wheel(dest_dir):
         if "__pycache__" not in path.parts:
             files.append((f"cleanlens/{path.relative_to(PACKAGE).as_posix()}", path.read_bytes()))
     files.append((f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: cleanlens\nVersion: {version}\n".encode()))
-    files.append((f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: cleanlens-build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"))
+    files.append(
+        (
+            f"{dist_info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: cleanlens-build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+    )
     record = []
     for name, data in files:
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -313,8 +361,12 @@ def demo_results(scientific_stack=False):
     info = dict(training_info(result, sklearn_importable=scientific_stack), built=True)
     state = ExplorerState(data, source_name=path.name, source_sha256=sha256_of(path))
     state.finish_training(list(data.given), result.probabilities, info)
-    record = {"sha256": state.source_sha256, "labels": list(data.given), "probabilities": result.probabilities,
-              "info": info}
+    record = {
+        "sha256": state.source_sha256,
+        "labels": list(data.given),
+        "probabilities": result.probabilities,
+        "info": info,
+    }
     return state, record
 
 
@@ -337,13 +389,25 @@ def prerender(html, scientific_stack=False, sprites=None):
         "tools": render.tools(enabled=False),
         "app": render.app(state, enabled=False),
         "guide": render.guide_dialog() + render.byo_dialog(),
-        "results": ('<script type="application/json" id="prerendered">'
-                    + json.dumps(record, separators=(",", ":")).replace("</", "<\\/") + "</script>"
-                    + ('<script type="application/json" id="sprites">'
-                       + json.dumps(sprites, separators=(",", ":")).replace("</", "<\\/") + "</script>" if sprites else "")),
+        "results": (
+            '<script type="application/json" id="prerendered">'
+            + json.dumps(record, separators=(",", ":")).replace("</", "<\\/")
+            + "</script>"
+            + (
+                '<script type="application/json" id="sprites">'
+                + json.dumps(sprites, separators=(",", ":")).replace("</", "<\\/")
+                + "</script>"
+                if sprites
+                else ""
+            )
+        ),
         "sheet": render.sprite_style(sprites),
     }
-    parts["view"] = "&".join(f"{k}={v}" for k, v in parse_qsl(state.to_fragment()) if k in ("class", "ood", "rule", "seed", "C", "gamma", "folds"))
+    parts["view"] = "&".join(
+        f"{k}={v}"
+        for k, v in parse_qsl(state.to_fragment())
+        if k in ("class", "ood", "rule", "seed", "C", "gamma", "folds")
+    )
     for name, markup in parts.items():
         marker = f"__{name.upper()}__" if name in ("view", "sheet") else f"<!-- prerender:{name} -->"
         if marker not in html:
@@ -366,8 +430,8 @@ def read_grey_png(data, name="PNG"):
         raise BuildError(f"{name} is not a PNG file.")
     pos, idat, header = 8, [], None
     while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
@@ -381,7 +445,7 @@ def read_grey_png(data, name="PNG"):
     raw = zlib.decompress(b"".join(idat))
     rows, previous, stride = [], bytearray(width), width + 1
     for y in range(height):
-        kind, line = raw[y * stride], bytearray(raw[y * stride + 1:(y + 1) * stride])
+        kind, line = raw[y * stride], bytearray(raw[y * stride + 1 : (y + 1) * stride])
         for x in range(width):
             a = line[x - 1] if x else 0
             b = previous[x]
@@ -407,24 +471,32 @@ def write_grey_png(width, height, rows):
     """Encode rows of 8-bit grey pixels as a PNG (each row's filter chosen by the usual least-sum heuristic)."""
     out, previous = bytearray(), bytes(width)
     for row in rows:
-        candidates = [bytes([0]) + row,
-                      bytes([1]) + bytes((row[x] - (row[x - 1] if x else 0)) & 255 for x in range(width)),
-                      bytes([2]) + bytes((row[x] - previous[x]) & 255 for x in range(width))]
+        candidates = [
+            bytes([0]) + row,
+            bytes([1]) + bytes((row[x] - (row[x - 1] if x else 0)) & 255 for x in range(width)),
+            bytes([2]) + bytes((row[x] - previous[x]) & 255 for x in range(width)),
+        ]
         out += min(candidates, key=lambda c: sum(v if v < 128 else 256 - v for v in c[1:]))
         previous = row
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-    return (PNG_SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(bytes(out), 9)) + chunk(b"IEND", b""))
+
+    return (
+        PNG_SIGNATURE
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(bytes(out), 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def upscale_factor(size, images):
     """The largest f dividing ``size`` such that every image is an exact f-times nearest-neighbour enlargement
     (so the sheet can hold each at ``size / f`` pixels and the page enlarge it again, pixelated, losing nothing)."""
     for f in range(size, 1, -1):
-        if size % f == 0 and all(rows[y][x] == rows[y - y % f][x - x % f]
-                                 for _, _, rows in images for y in range(size) for x in range(size)):
+        if size % f == 0 and all(
+            rows[y][x] == rows[y - y % f][x - x % f] for _, _, rows in images for y in range(size) for x in range(size)
+        ):
             return f
     return 1
 
@@ -457,12 +529,17 @@ def sprite_sheet(site, dataset_path=None):
     for n, (_, _, rows) in enumerate(images):
         top, left = n // columns * cell, n % columns * cell
         for y in range(cell):
-            sheet[top + y][left:left + cell] = rows[y * factor][::factor]
+            sheet[top + y][left : left + cell] = rows[y * factor][::factor]
     target = Path(site) / SPRITE_SHEET
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(write_grey_png(cell * columns, cell * count_rows, [bytes(r) for r in sheet]))
-    return {"url": SPRITE_SHEET, "cell": cell, "columns": columns, "rows": count_rows,
-            "images": {path: n for n, path in enumerate(paths)}}
+    return {
+        "url": SPRITE_SHEET,
+        "cell": cell,
+        "columns": columns,
+        "rows": count_rows,
+        "images": {path: n for n, path in enumerate(paths)},
+    }
 
 
 def write_service_worker(site):
@@ -487,8 +564,10 @@ def dist(out=DIST):
     for folder in SITE_DIRS:
         shutil.copytree(ROOT / folder, out / folder, ignore=shutil.ignore_patterns(*SITE_SKIP))
     sprites = sprite_sheet(out)
-    (out / "index.html").write_text(prerender((ROOT / "index.html").read_text(encoding="utf-8"), vendored_scientific_stack(),
-                                              sprites), encoding="utf-8")
+    (out / "index.html").write_text(
+        prerender((ROOT / "index.html").read_text(encoding="utf-8"), vendored_scientific_stack(), sprites),
+        encoding="utf-8",
+    )
     wheel = build_wheel(out / "static" / "wheels")
     config = pyscript_config(wheel.name, vendored_scientific_stack())
     (out / "static" / "pyscript.json").write_text(json.dumps(config, indent=1))
@@ -507,8 +586,14 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = dict(
         http.server.SimpleHTTPRequestHandler.extensions_map,
-        **{".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
-           ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip"},
+        **{
+            ".mjs": "text/javascript",
+            ".js": "text/javascript",
+            ".wasm": "application/wasm",
+            ".json": "application/json",
+            ".whl": "application/zip",
+            ".zip": "application/zip",
+        },
     )
 
     def log_message(self, format, *args):  # noqa: A002 (signature from the base class)
@@ -537,8 +622,12 @@ def serve(port):
 
 # Debian's packages the tests need besides Chromium, and a file each installs: the browser smoke suite's
 # (tests/browsers) and Fashion-MNIST, the source tests/test_demo_dataset.py rebuilds the demo dataset from.
-OTHER_PACKAGES = {"firefox-esr": "/usr/bin/firefox-esr", "webkit2gtk-driver": "/usr/bin/WebKitWebDriver", "xvfb": "/usr/bin/Xvfb",
-                  "dataset-fashion-mnist": "/usr/share/datasets/fashion-mnist"}
+OTHER_PACKAGES = {
+    "firefox-esr": "/usr/bin/firefox-esr",
+    "webkit2gtk-driver": "/usr/bin/WebKitWebDriver",
+    "xvfb": "/usr/bin/Xvfb",
+    "dataset-fashion-mnist": "/usr/share/datasets/fashion-mnist",
+}
 
 
 def install_test_needs():
@@ -553,10 +642,15 @@ def install_test_needs():
     others = [package for package, path in OTHER_PACKAGES.items() if not Path(path).exists()]
     can_apt = shutil.which("apt-get") is not None and os.geteuid() == 0
     if not Path("/usr/bin/chromium").exists() and not can_apt:
-        raise BuildError("The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
+        raise BuildError(
+            "The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`."
+        )
     if others and not can_apt:
-        print(f"build.py: cannot install {' '.join(others)} without apt-get as root: the tests that need them will fail "
-              f"(`sudo apt-get install -y {' '.join(others)}`, or leave the browsers out with -m \"not browsers\")", flush=True)
+        print(
+            f"build.py: cannot install {' '.join(others)} without apt-get as root: the tests that need them will fail "
+            f'(`sudo apt-get install -y {" ".join(others)}`, or leave the browsers out with -m "not browsers")',
+            flush=True,
+        )
         others = []
     if Path("/usr/bin/chromium").exists() and not others:
         return
@@ -604,7 +698,9 @@ def main(argv=None):
             dist()
         elif args.command == "vendor":
             if args.with_sklearn != (args.source is not None):
-                raise BuildError("--with-sklearn needs --from DIR (a Pyodide full distribution folder), and vice versa.")
+                raise BuildError(
+                    "--with-sklearn needs --from DIR (a Pyodide full distribution folder), and vice versa."
+                )
             vendor(args.source)
         elif args.command == "test":
             return test(rest)

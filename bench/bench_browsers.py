@@ -39,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "py"))
 
 import build  # noqa: E402
-
 from tests.browsers import browsers  # noqa: E402
 
 STAGES = ("page", "fetch", "compile", "python init", "packages", "import", "data", "render", "train")
@@ -81,7 +80,7 @@ def tree_cpu():
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
         children.setdefault(int(fields[1]), []).append((int(entry), (int(fields[11]) + int(fields[12])) / tick))
     total, todo = 0.0, [os.getpid()]
     while todo:
@@ -101,8 +100,12 @@ class Chromium:
 
         self.profile = tempfile.TemporaryDirectory()
         self.context = playwright.chromium.launch_persistent_context(
-            self.profile.name, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="allow",
-            viewport={"width": browsers.WIDTH, "height": browsers.HEIGHT})
+            self.profile.name,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            service_workers="allow",
+            viewport={"width": browsers.WIDTH, "height": browsers.HEIGHT},
+        )
         self.page = self.context.new_page()
         self.version = chromium_version()
 
@@ -157,8 +160,11 @@ def run(names, runs, sites):
                         durations = stages(record)
                         durations["cpu"] = cpu * 1000
                         results[site][name].append(durations)
-                        print(f"{label}: ready {durations['ready'] / 1000:.2f} s (load {os.getloadavg()[0]:.1f})",
-                              file=sys.stderr, flush=True)
+                        print(
+                            f"{label}: ready {durations['ready'] / 1000:.2f} s (load {os.getloadavg()[0]:.1f})",
+                            file=sys.stderr,
+                            flush=True,
+                        )
     finally:
         for server in servers.values():
             server.stop()
@@ -173,8 +179,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--browsers", default=",".join(BROWSERS))
-    parser.add_argument("--site", type=Path, action="append",
-                        help="a built site (default: dist/); several: compared, loads interleaved")
+    parser.add_argument(
+        "--site", type=Path, action="append", help="a built site (default: dist/); several: compared, loads interleaved"
+    )
     parser.add_argument("--json", type=Path, help="also write every run's stages here")
     args = parser.parse_args(argv)
     names = [n for n in args.browsers.split(",") if n]
@@ -185,14 +192,18 @@ def main(argv=None):
     if given == [build.DIST] and not (build.DIST / "index.html").exists():
         build.dist()
     with tempfile.TemporaryDirectory() as tmp:
-        copies = {browsers.instrumented_site(site, Path(tmp) / f"{n}-{site.name}"): site for n, site in enumerate(given)}
+        copies = {
+            browsers.instrumented_site(site, Path(tmp) / f"{n}-{site.name}"): site for n, site in enumerate(given)
+        }
         results, versions = run(names, args.runs, list(copies))
     results = {str(copies[copy]): by_browser for copy, by_browser in results.items()}
     if args.json:
         args.json.write_text(json.dumps({"versions": versions, "runs": results}, indent=1))
     for site, by_browser in results.items():
-        print(f"# cold start of {site}, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
-              f"{args.runs} runs per browser (interleaved), fresh profile per run; seconds, median (min–max)")
+        print(
+            f"# cold start of {site}, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+            f"{args.runs} runs per browser (interleaved), fresh profile per run; seconds, median (min–max)"
+        )
         heads = [f"{n} {versions.get(n, '')}" for n in names]
         print(f"{'stage':12} " + " ".join(f"{h:>26}" for h in heads))
         for stage in (*STAGES, "ready", "cpu"):

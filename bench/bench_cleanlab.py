@@ -97,17 +97,25 @@ def cleanlab_pairs(labels, probs):
     from cleanlens.rank import label_quality_scores
 
     pairs = [
-        ("confident joint + off-diagonal indices",
-         lambda: compute_confident_joint(labels, probs, calibrate=False, return_indices_of_off_diagonals=True),
-         lambda: ArrayConfidentLearning(labels, probs).categorize(rule="cleanlab")),
-        ("  the same, inputs trusted (validated=True)",
-         None,
-         lambda: ArrayConfidentLearning(labels, probs, validated=True).categorize(rule="cleanlab")),
+        (
+            "confident joint + off-diagonal indices",
+            lambda: compute_confident_joint(labels, probs, calibrate=False, return_indices_of_off_diagonals=True),
+            lambda: ArrayConfidentLearning(labels, probs).categorize(rule="cleanlab"),
+        ),
+        (
+            "  the same, inputs trusted (validated=True)",
+            None,
+            lambda: ArrayConfidentLearning(labels, probs, validated=True).categorize(rule="cleanlab"),
+        ),
     ]
     for method in METHODS:
-        pairs.append((f"label quality scores, {method}",
-                      lambda m=method: get_label_quality_scores(labels, probs, method=m),
-                      lambda m=method: label_quality_scores(labels, probs, m)))
+        pairs.append(
+            (
+                f"label quality scores, {method}",
+                lambda m=method: get_label_quality_scores(labels, probs, method=m),
+                lambda m=method: label_quality_scores(labels, probs, m),
+            )
+        )
     return pairs
 
 
@@ -165,8 +173,7 @@ starts from its parent's at the fork, so the command is started by this small pr
 def run_process(argv):
     """``(wall seconds, CPU seconds, peak RSS bytes)`` of a command (its output discarded)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "py"))
-    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], env=env, capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], env=env, capture_output=True, text=True, check=True)
     wall, cpu, rss, status = json.loads(proc.stdout)
     if status != 0:
         raise RuntimeError(f"{argv} failed with status {status}: {proc.stderr.strip()}")
@@ -192,8 +199,13 @@ def cli_tasks(runs, n, k):
             for name, argv in commands.items():
                 for key, value in zip(("wall", "cpu", "rss"), run_process(argv)):
                     results.setdefault(name, {}).setdefault(key, []).append(value)
-        peaks = {name: find_issues_peak(args, numpy_path) for name, numpy_path in
-                 (("find-issues --json, with numpy", True), ("find-issues --json, without numpy (pure Python)", False))}
+        peaks = {
+            name: find_issues_peak(args, numpy_path)
+            for name, numpy_path in (
+                ("find-issues --json, with numpy", True),
+                ("find-issues --json, without numpy (pure Python)", False),
+            )
+        }
         size = lpath.stat().st_size + ppath.stat().st_size
     for name, peak in peaks.items():
         results[name]["peak"] = peak
@@ -263,7 +275,10 @@ def rank_tasks(spec):
         for _ in range(spec["runs"]):
             for method in METHODS:
                 scores = drive(f"scores, {method}", iter_label_quality_scores(labels, rows, method))
-            drive("scores, self_confidence, adjust_pred_probs", iter_label_quality_scores(labels, rows, adjust_pred_probs=True))
+            drive(
+                "scores, self_confidence, adjust_pred_probs",
+                iter_label_quality_scores(labels, rows, adjust_pred_probs=True),
+            )
             started = time.perf_counter()
             label_quality_order(scores)
             add("order, one sort: total", time.perf_counter() - started)
@@ -276,8 +291,9 @@ def rank_tasks(spec):
 
 def run_pyodide(spec):
     env = dict(os.environ, CLEANLENS_ROOT=str(ROOT), CLEANLENS_SPEC=json.dumps(spec))
-    proc = subprocess.run(["node", "--input-type=module", "-e", _NODE_RUNNER], env=env, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["node", "--input-type=module", "-e", _NODE_RUNNER], env=env, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"Pyodide run failed: {proc.stderr.strip()[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -294,16 +310,23 @@ def spread(values, scale=1.0, digits=3):
 def print_cleanlab_table(results, input_bytes, runs, n, k):
     print(f"\n### Ours against cleanlab, CPython, N = {n:,}, K = {k} ({runs} interleaved runs; medians, min–max)\n")
     print(f"Inputs: {input_bytes / 1e6:.1f} MB (labels int64 + pred_probs float64).\n")
-    print("| task | cleanlab wall ms | ours wall ms | ours / cleanlab (wall) | cleanlab CPU ms | ours CPU ms | "
-          "cleanlab peak MB | ours peak MB (× inputs) |")
+    print(
+        "| task | cleanlab wall ms | ours wall ms | ours / cleanlab (wall) | cleanlab CPU ms | ours CPU ms | "
+        "cleanlab peak MB | ours peak MB (× inputs) |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, entry in results.items():
         ours, theirs = entry["ours"], entry.get("cleanlab")
-        cells = [name.strip(), spread(theirs["wall"], 1e3) if theirs else "—", spread(ours["wall"], 1e3),
-                 f"{statistics.median(ours['wall']) / statistics.median(theirs['wall']):.2f}" if theirs else "—",
-                 spread(theirs["cpu"], 1e3) if theirs else "—", spread(ours["cpu"], 1e3),
-                 f"{theirs['peak'] / 1e6:.1f}" if theirs else "—",
-                 f"{ours['peak'] / 1e6:.1f} ({ours['peak'] / input_bytes:.2f}×)"]
+        cells = [
+            name.strip(),
+            spread(theirs["wall"], 1e3) if theirs else "—",
+            spread(ours["wall"], 1e3),
+            f"{statistics.median(ours['wall']) / statistics.median(theirs['wall']):.2f}" if theirs else "—",
+            spread(theirs["cpu"], 1e3) if theirs else "—",
+            spread(ours["cpu"], 1e3),
+            f"{theirs['peak'] / 1e6:.1f}" if theirs else "—",
+            f"{ours['peak'] / 1e6:.1f} ({ours['peak'] / input_bytes:.2f}×)",
+        ]
         print("| " + " | ".join(cells) + " |")
 
 
@@ -317,8 +340,10 @@ def print_cli_table(results, file_bytes, runs):
 
 
 def print_rank_table(columns, spec):
-    print(f"\n### Label quality scores, pure Python, N = {spec['n']:,}, K = {spec['k']} ({spec['runs']} runs; "
-          "milliseconds, medians, min–max; garbage collector held off)\n")
+    print(
+        f"\n### Label quality scores, pure Python, N = {spec['n']:,}, K = {spec['k']} ({spec['runs']} runs; "
+        "milliseconds, medians, min–max; garbage collector held off)\n"
+    )
     names = list(columns)
     print("| row | " + " | ".join(names) + " |")
     print("| --- |" + " --- |" * len(names))
@@ -349,8 +374,10 @@ def main(argv=None):
     parser.add_argument("--rank-runs", type=int, default=3)
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
-    print(f"## bench_cleanlab — {datetime.date.today()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores shared with other work, CPython {platform.python_version()}")
+    print(
+        f"## bench_cleanlab — {datetime.date.today()}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores shared with other work, CPython {platform.python_version()}"
+    )
     if not args.pyodide_only:
         import cleanlab
         import numpy

@@ -32,9 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 from browser import ROOT, SLIDER_STEPS, fresh_context, percentile, served, wait_until_started
+from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(ROOT / "py"))
 
@@ -43,6 +42,7 @@ from tests.e2e.userfiles import demo_schema, digits, features_csv, npy_pair, pro
 
 def cases():
     """name -> (function returning the files, mode, number of items)."""
+
     def digits_npy():
         _, labels, probs = digits()
         return npy_pair(labels, probs)
@@ -55,15 +55,18 @@ def cases():
         def make():
             labels, p = synthetic(n, k, seed=n + k)
             return npy_pair(labels, p) if fmt == "npy" else probabilities_csv(labels, p)
+
         return make
 
     def features(n):
         def make():
             import numpy as np  # noqa: PLC0415
+
             rng = np.random.default_rng(n)
             centres = rng.normal(size=(3, 32)) * 2
             y = rng.integers(0, 3, n)
             return features_csv(centres[y] + rng.normal(size=(n, 32)), y)
+
         return make
 
     return {
@@ -93,6 +96,7 @@ document.addEventListener("click", (e) => {
 }, true);
 """
 
+
 def measure(playwright, url, files, mode, n, moves):
     """One run of one case on one site: a dict of measurements, or {"failed": reason}."""
     with fresh_context(playwright, [OBSERVE]) as context:
@@ -105,14 +109,18 @@ def measure(playwright, url, files, mode, n, moves):
         page.get_by_test_id("byo-load").click()
         try:
             page.locator(f'#tiles > li[data-i="{n - 1}"], [data-testid="byo-error"]').first.wait_for(
-                state="attached", timeout=5_000)
+                state="attached", timeout=5_000
+            )
         except Exception:  # noqa: BLE001 (a virtual grid does not draw the last tile)
             pass
         try:
             page.get_by_test_id("byo").wait_for(state="hidden", timeout=300_000)
-            page.wait_for_function("() => document.body.dataset.state === 'ready' && "
-                                   "/^[0-9]+$/.test(document.querySelector('[data-testid=count-correct]').textContent)"
-                                   f" && document.body.innerText.includes('{n:,}')", timeout=300_000)
+            page.wait_for_function(
+                "() => document.body.dataset.state === 'ready' && "
+                "/^[0-9]+$/.test(document.querySelector('[data-testid=count-correct]').textContent)"
+                f" && document.body.innerText.includes('{n:,}')",
+                timeout=300_000,
+            )
         except Exception as exc:  # noqa: BLE001
             return {"failed": type(exc).__name__}
         time.sleep(0.5)
@@ -120,8 +128,13 @@ def measure(playwright, url, files, mode, n, moves):
         longest = max((d for s, d in page.evaluate("window.__long") if clicked <= s <= shown), default=0.0)
         wasm = page.evaluate("window.cleanlensWasmBytes ? window.cleanlensWasmBytes() : null")
         slider = page.evaluate(SLIDER_STEPS, [30 + m % 40 for m in range(moves)])
-        out = {"load": (shown - clicked) / 1000, "longest": longest, "wasm": wasm / 2**20 if wasm else None,
-               "handler": slider["handler"], "painted": slider["painted"]}
+        out = {
+            "load": (shown - clicked) / 1000,
+            "longest": longest,
+            "wasm": wasm / 2**20 if wasm else None,
+            "handler": slider["handler"],
+            "painted": slider["painted"],
+        }
         if page.evaluate("!!window.cleanlensTimings"):
             saved = page.locator("body[data-saved]:not([data-save-pending])")
             page.locator('#tiles select[data-action="relabel"]').first.select_option(index=1)
@@ -168,10 +181,14 @@ def main(argv=None):
                 for site in sites:
                     with served(site) as url:
                         results[(name, str(site))].append(measure(playwright, url, paths[name], mode, n, args.moves))
-    print(f"# your data in the page, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs, "
-          f"{args.moves} slider steps per run; medians (min–max); slider p50/p95 over all steps")
-    print(f"{'case':14} {'site':28} {'load s':>18} {'longest task ms':>20} {'slider handler ms':>18} "
-          f"{'slider painted ms':>18} {'wasm MB':>8}  save after 1 relabel / after Accept all / files (ms, kB)")
+    print(
+        f"# your data in the page, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs, "
+        f"{args.moves} slider steps per run; medians (min–max); slider p50/p95 over all steps"
+    )
+    print(
+        f"{'case':14} {'site':28} {'load s':>18} {'longest task ms':>20} {'slider handler ms':>18} "
+        f"{'slider painted ms':>18} {'wasm MB':>8}  save after 1 relabel / after Accept all / files (ms, kB)"
+    )
     for (name, site), runs in results.items():
         ok = [r for r in runs if "failed" not in r]
         label = Path(site).parent.name + "/" + Path(site).name
@@ -181,17 +198,20 @@ def main(argv=None):
 
         def spread(values, fmt="{:.2f}"):
             return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
         handler = [x for r in ok for x in r["handler"]]
         painted = [x for r in ok for x in r["painted"]]
         longest = [r["longest"] for r in ok]
         wasm = [r["wasm"] for r in ok if r["wasm"]]
-        print(f"{name:14} {label:28} {spread([r['load'] for r in ok]):>18} "
-              f"{(spread(longest, '{:.0f}') if max(longest) else '<50'):>20} "
-              f"{statistics.median(handler):6.1f} / {percentile(handler, 95):6.1f}   "
-              f"{statistics.median(painted):6.1f} / {percentile(painted, 95):6.1f}   "
-              f"{statistics.median(wasm) if wasm else float('nan'):8.0f}  "
-              + " / ".join(_write(ok, what) for what in ("save", "save_all", "files"))
-              + (f"  ({len(runs) - len(ok)} failed)" if len(ok) < len(runs) else ""))
+        print(
+            f"{name:14} {label:28} {spread([r['load'] for r in ok]):>18} "
+            f"{(spread(longest, '{:.0f}') if max(longest) else '<50'):>20} "
+            f"{statistics.median(handler):6.1f} / {percentile(handler, 95):6.1f}   "
+            f"{statistics.median(painted):6.1f} / {percentile(painted, 95):6.1f}   "
+            f"{statistics.median(wasm) if wasm else float('nan'):8.0f}  "
+            + " / ".join(_write(ok, what) for what in ("save", "save_all", "files"))
+            + (f"  ({len(runs) - len(ok)} failed)" if len(ok) < len(runs) else "")
+        )
     return 0
 
 

@@ -34,8 +34,8 @@ import json
 import os
 import platform
 import random
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,7 +188,9 @@ def run_tasks(spec):
             if engine == "builtin" and name.startswith("demo"):
                 for _ in range(runs):
                     for suffix, module in versions:  # each package's cache still holds this dataset's kernel
-                        total, _, _, _ = drive(module.iter_out_of_sample_probabilities(features, labels, k, engine="builtin"), cpu)
+                        total, _, _, _ = drive(
+                            module.iter_out_of_sample_probabilities(features, labels, k, engine="builtin"), cpu
+                        )
                         add(f"5-fold CV, builtin, kernel cached: {name}{suffix}", total)
     for n, k in spec["categorize"]:
         labels, rows = synthetic_probabilities(n, k, seed=2)
@@ -206,7 +208,9 @@ def run_tasks(spec):
     for n in spec.get("userdata", []):
         labels, rows = synthetic_probabilities(n, 10, seed=3)
         text = "id,label," + ",".join(f"c{j}" for j in range(10)) + "\n"
-        text += "".join(f"r{i},c{g}," + ",".join(f"{p:.6f}" for p in row) + "\n" for i, (g, row) in enumerate(zip(labels, rows)))
+        text += "".join(
+            f"r{i},c{g}," + ",".join(f"{p:.6f}" for p in row) + "\n" for i, (g, row) in enumerate(zip(labels, rows))
+        )
         data = text.encode()
 
         def load_and_analyse(data=data):
@@ -214,7 +218,8 @@ def run_tasks(spec):
             ConfidentLearning(loaded.dataset.given, loaded.probabilities).categorize(50, 15)
 
         results[f"your data: load+validate+analyse a probabilities CSV, N={n}, K=10 ({len(data) / 1e6:.1f} MB)"] = (
-            _timed(load_and_analyse, runs))
+            _timed(load_and_analyse, runs)
+        )
     return results
 
 
@@ -268,31 +273,48 @@ def format_table(rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench_engine", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per cross-validation row (default 3)")
-    parser.add_argument("--sizes", default="1000,2000", help="synthetic sizes N for cross-validation (default 1000,2000)")
+    parser.add_argument(
+        "--sizes", default="1000,2000", help="synthetic sizes N for cross-validation (default 1000,2000)"
+    )
     parser.add_argument("--demo", help="demo dataset JSON (default: the page's demo)")
     parser.add_argument("--no-pyodide", action="store_true", help="CPython only")
-    parser.add_argument("--baseline", metavar="REF", help="also time the cross-validation of this git commit, interleaved")
-    parser.add_argument("--no-extras", action="store_true", help="cross-validation rows only (no slider, sweep, your-data rows)")
-    parser.add_argument("--userdata", default="10000,100000",
-                        help="rows of the probabilities CSVs to load, validate and analyse (default 10000,100000)")
+    parser.add_argument(
+        "--baseline", metavar="REF", help="also time the cross-validation of this git commit, interleaved"
+    )
+    parser.add_argument(
+        "--no-extras", action="store_true", help="cross-validation rows only (no slider, sweep, your-data rows)"
+    )
+    parser.add_argument(
+        "--userdata",
+        default="10000,100000",
+        help="rows of the probabilities CSVs to load, validate and analyse (default 10000,100000)",
+    )
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
     os.chdir(ROOT)
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     demo = str(Path(args.demo).resolve()) if args.demo else find_demo()
-    base = {"runs": args.runs, "demo": demo, "sizes": sizes, "categorize": [[300, 3], [10000, 10]],
-            "userdata": [int(s) for s in args.userdata.split(",") if s]}
+    base = {
+        "runs": args.runs,
+        "demo": demo,
+        "sizes": sizes,
+        "categorize": [[300, 3], [10000, 10]],
+        "userdata": [int(s) for s in args.userdata.split(",") if s],
+    }
     if args.no_extras:
         base.update(categorize=[], userdata=[])
     baseline_dir = None
     if args.baseline:
         baseline_dir = tempfile.mkdtemp(prefix="cleanlens-baseline-")
-        archive = subprocess.run(["git", "archive", args.baseline, "py/cleanlens"], cwd=ROOT, capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "archive", args.baseline, "py/cleanlens"], cwd=ROOT, capture_output=True, check=True
+        )
         subprocess.run(["tar", "-x", "-C", baseline_dir], input=archive.stdout, check=True)
         (Path(baseline_dir) / "py" / "cleanlens").rename(Path(baseline_dir) / "cleanlens_baseline")
-        ref = subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
+        ref = subprocess.run(
+            ["git", "rev-parse", "--short", args.baseline], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
         base.update(baseline=baseline_dir, baseline_ref=f"baseline {ref}")
     print(f"# Engine benchmark, {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print(f"Machine: {_machine()}")

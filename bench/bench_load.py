@@ -31,9 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 from browser import build, fresh_context, served, wait_until_started
+from playwright.sync_api import sync_playwright
 
 RECORD_STATES = """
 window.__states = [];
@@ -110,8 +109,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sites = [Path(s) for s in args.sites.split(",")]
     results = run(args.runs, sites)
-    print(f"# page load, {time.strftime('%Y-%m-%d')}, {platform.machine()} {platform.processor() or ''}, "
-          f"headless Chromium, {args.runs} runs, fresh profile per cold run; seconds from navigation start")
+    print(
+        f"# page load, {time.strftime('%Y-%m-%d')}, {platform.machine()} {platform.processor() or ''}, "
+        f"headless Chromium, {args.runs} runs, fresh profile per cold run; seconds from navigation start"
+    )
     for site, (cold, warm) in results.items():
         label = Path(site).parent.name + "/" + Path(site).name
         print(f"\n## {label}")

@@ -17,9 +17,8 @@ import statistics
 import sys
 import time
 
-from playwright.sync_api import sync_playwright
-
 from browser import SLIDER_STEPS, build, fresh_context, percentile, served, wait_until_started
+from playwright.sync_api import sync_playwright
 
 RELABEL_AND_TRAIN = """async () => {
   const select = document.querySelector('#tiles select[data-action="relabel"]');
@@ -53,11 +52,19 @@ def main(argv=None):
                 handler += sweep["handler"]
                 painted += sweep["painted"]
                 train.append(page.evaluate(RELABEL_AND_TRAIN) / 1000)
-    print(f"# UI interactions, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs "
-          f"x {args.moves} slider moves")
-    print(f"slider move -> handler done (ms):   median {statistics.median(handler):6.1f}  p95 {percentile(handler, 95):6.1f}  max {max(handler):6.1f}")
-    print(f"slider move -> next frame (ms):     median {statistics.median(painted):6.1f}  p95 {percentile(painted, 95):6.1f}  max {max(painted):6.1f}")
-    print(f"relabel + Train -> results (s):     median {statistics.median(train):6.2f}  ({min(train):.2f}–{max(train):.2f})")
+    print(
+        f"# UI interactions, {time.strftime('%Y-%m-%d')}, headless Chromium 1440x900, {args.runs} runs "
+        f"x {args.moves} slider moves"
+    )
+    print(
+        f"slider move -> handler done (ms):   median {statistics.median(handler):6.1f}  p95 {percentile(handler, 95):6.1f}  max {max(handler):6.1f}"
+    )
+    print(
+        f"slider move -> next frame (ms):     median {statistics.median(painted):6.1f}  p95 {percentile(painted, 95):6.1f}  max {max(painted):6.1f}"
+    )
+    print(
+        f"relabel + Train -> results (s):     median {statistics.median(train):6.2f}  ({min(train):.2f}–{max(train):.2f})"
+    )
     return 0
 
 

@@ -193,8 +193,12 @@ def main():
     table = {}
     for _ in range(args.runs):  # interleaved: one run of each version in turn
         for root in roots:
-            out = subprocess.run([sys.executable, __file__, "--worker", root, "--data", str(directory), "--runs", "1"],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", root, "--data", str(directory), "--runs", "1"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             for case, result in json.loads(out.stdout).items():
                 table.setdefault(("cpython", root, case), []).extend(result["runs"])
             if args.pyodide:
@@ -202,32 +206,42 @@ def main():
                     table.setdefault(("pyodide", root, case), []).extend(result["runs"])
     for (engine, root, case), runs in sorted(table.items()):
         totals, gaps, count, cpu_totals, cpu_gaps = ([r[i] * 1000 for r in runs] for i in range(5))
-        print(f"{engine:8} {case:11} {root}: total median {statistics.median(totals):5.0f} ms "
-              f"({min(totals):.0f}-{max(totals):.0f}), CPU {statistics.median(cpu_totals):5.0f} ms; longest gap "
-              f"median {statistics.median(gaps):5.1f} ms (max {max(gaps):.1f}), CPU median "
-              f"{statistics.median(cpu_gaps):5.1f} ms (max {max(cpu_gaps):.1f}); {count[0] / 1000:.0f} yields")
+        print(
+            f"{engine:8} {case:11} {root}: total median {statistics.median(totals):5.0f} ms "
+            f"({min(totals):.0f}-{max(totals):.0f}), CPU {statistics.median(cpu_totals):5.0f} ms; longest gap "
+            f"median {statistics.median(gaps):5.1f} ms (max {max(gaps):.1f}), CPU median "
+            f"{statistics.median(cpu_gaps):5.1f} ms (max {max(cpu_gaps):.1f}); {count[0] / 1000:.0f} yields"
+        )
     for shape in filter(None, args.features.split(",")):
         n, d = map(int, shape.lower().split("x"))
         path = make_features(directory, n, d)
         result = _pyodide("features", str(ROOT / "py"), directory, case=str(path))
-        print(f"pyodide  features {n:,} x {d:,}: load {result['load']:.2f} s, 5-fold CV (built-in) {result['train']:.1f} s; "
-              f"wasm memory {result['before'] / 2**20:.0f} -> {result['loaded'] / 2**20:.0f} MB loaded -> "
-              f"{result['trained'] / 2**20:.0f} MB trained")
+        print(
+            f"pyodide  features {n:,} x {d:,}: load {result['load']:.2f} s, 5-fold CV (built-in) {result['train']:.1f} s; "
+            f"wasm memory {result['before'] / 2**20:.0f} -> {result['loaded'] / 2**20:.0f} MB loaded -> "
+            f"{result['trained'] / 2**20:.0f} MB trained"
+        )
     if args.refused:
         make_refused(directory)
         for case in REFUSED:
             for root in roots:
                 for copy in (True, False) if Path(root).resolve() == ROOT / "py" else (True,):
                     result = _pyodide("refused", root, directory, case=case, copy=copy)
-                    print(f"pyodide  {case:13} {root} {'bytes copy' if copy else 'source    '}: "
-                          f"{result['seconds'] * 1000:6.0f} ms, wasm memory {result['before'] / 2**20:.0f} -> "
-                          f"{result['after'] / 2**20:.0f} MB; {result['outcome'][:120]}")
+                    print(
+                        f"pyodide  {case:13} {root} {'bytes copy' if copy else 'source    '}: "
+                        f"{result['seconds'] * 1000:6.0f} ms, wasm memory {result['before'] / 2**20:.0f} -> "
+                        f"{result['after'] / 2**20:.0f} MB; {result['outcome'][:120]}"
+                    )
 
 
 def _pyodide(task, root, directory, case=None, copy=False):
     spec = {"task": task, "root": root, "data": str(directory), "case": case, "copy": copy}
-    out = subprocess.run(["node", str(ROOT / "bench" / "pyodide_userdata.mjs"), str(ROOT), json.dumps(spec)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["node", str(ROOT / "bench" / "pyodide_userdata.mjs"), str(ROOT), json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
-
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402,F401
 
 
@@ -38,8 +37,12 @@ def fresh_context(playwright, init_scripts=()):
     """A Chromium context with a new, empty profile (closed and deleted afterwards)."""
     with tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, service_workers="block",
-            viewport={"width": 1440, "height": 900})
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            service_workers="block",
+            viewport={"width": 1440, "height": 900},
+        )
         context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
         for script in init_scripts:
             context.add_init_script(script)

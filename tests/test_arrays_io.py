@@ -108,8 +108,14 @@ def test_npy_header_shapes_are_checked_before_reading_data(shape, message):
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("{'descr': '<f8', 'shape': (3,), }", "expected the keys 'descr', 'fortran_order' and 'shape', got 'descr', 'shape'"),
-        ("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'x': 1}", "got 'descr', 'fortran_order', 'shape', 'x'"),
+        (
+            "{'descr': '<f8', 'shape': (3,), }",
+            "expected the keys 'descr', 'fortran_order' and 'shape', got 'descr', 'shape'",
+        ),
+        (
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'x': 1}",
+            "got 'descr', 'fortran_order', 'shape', 'x'",
+        ),
         ("[1, 2]", "unreadable .npy header: expected the keys"),
         ("{'descr': '<f8', 'fortran_order': 0, 'shape': (3,), }", "'fortran_order' is 0, not True or False"),
         ("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3,), }", "unsupported dtype [('a', '<f8')]"),
@@ -178,7 +184,11 @@ def test_parse_npy_three_dimensions_fortran():
 
 def records(data, name="t.csv"):
     """The records whose cells are not all blank (blank ones may or may not be skipped by the reader)."""
-    return [(first, last, cells) for first, last, cells in CsvRecords(as_source(data), name) if any(c.strip() for c in cells)]
+    return [
+        (first, last, cells)
+        for first, last, cells in CsvRecords(as_source(data), name)
+        if any(c.strip() for c in cells)
+    ]
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1 << 20])
@@ -186,7 +196,11 @@ def test_csv_records_are_the_same_at_any_chunk_size(monkeypatch, chunk):
     monkeypatch.setattr(arrays_io, "CHUNK_BYTES", chunk)
     data = '\ufeffa,b\r\n"x\r\ny",é€😀\r\r , \rlast,"q""uote"\n"\n\n , \n"\n\n\n7'.encode()
     assert records(data) == [
-        (1, 1, ["a", "b"]), (2, 3, ["x\r\ny", "é€😀"]), (6, 6, ["last", 'q"uote']), (7, 10, ["\n\n , \n"]), (13, 13, ["7"]),
+        (1, 1, ["a", "b"]),
+        (2, 3, ["x\r\ny", "é€😀"]),
+        (6, 6, ["last", 'q"uote']),
+        (7, 10, ["\n\n , \n"]),
+        (13, 13, ["7"]),
     ]
 
 
@@ -287,9 +301,13 @@ def test_read_matrix_shape_and_labels(tmp_path):
 def test_csv_blank_records_limit_at_and_past():
     at = b"a\n" + b'""\n' * arrays_io.MAX_BLANK_RECORDS + b"1\n"
     assert records(at)[-1] == (arrays_io.MAX_BLANK_RECORDS + 2,) * 2 + (["1"],)
-    with pytest.raises(InputError, match="^t.csv: line 100002: more than 100,000 empty records; remove the empty lines$"):
+    with pytest.raises(
+        InputError, match="^t.csv: line 100002: more than 100,000 empty records; remove the empty lines$"
+    ):
         records(b"a\n" + b'""\n' * (arrays_io.MAX_BLANK_RECORDS + 1) + b"1\n")
-    assert records(b"a\n" + b" ,\n" * (2 * arrays_io.MAX_BLANK_RECORDS) + b"1\n")[-1][2] == ["1"]  # skipped, not counted
+    assert records(b"a\n" + b" ,\n" * (2 * arrays_io.MAX_BLANK_RECORDS) + b"1\n")[-1][2] == [
+        "1"
+    ]  # skipped, not counted
 
 
 # --- the numpy reading path of the command line (as_array=True) ----------------------------

@@ -30,14 +30,20 @@ def test_pyscript_config_uses_local_files_only():
     assert config["interpreter"].startswith("./static/vendor/")
     assert config["files"] == {"./wheels/cleanlens-0.1.0-py3-none-any.whl": "./*"}  # unpacked: no micropip
     assert "packages" not in config
-    assert build.pyscript_config("cleanlens-0.1.0-py3-none-any.whl", scientific_stack=True)["packages"] == ["scikit-learn"]
+    assert build.pyscript_config("cleanlens-0.1.0-py3-none-any.whl", scientific_stack=True)["packages"] == [
+        "scikit-learn"
+    ]
 
 
-@pytest.mark.skipif(not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)")
+@pytest.mark.skipif(
+    not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)"
+)
 def test_vendored_lock_lists_only_shipped_files_with_their_sha256():
     folder = build.VENDOR / "pyodide"
     lock = json.loads((folder / "pyodide-lock.json").read_text())
-    assert ("micropip" in lock["packages"]) == json.loads((build.VENDOR / "VERSIONS.json").read_text())["scientific_stack"]
+    assert ("micropip" in lock["packages"]) == json.loads((build.VENDOR / "VERSIONS.json").read_text())[
+        "scientific_stack"
+    ]
     for entry in lock["packages"].values():
         path = folder / entry["file_name"]
         assert path.exists(), entry["file_name"]
@@ -47,7 +53,9 @@ def test_vendored_lock_lists_only_shipped_files_with_their_sha256():
     assert (build.VENDOR / "pyscript" / "core.js").exists()
 
 
-@pytest.mark.skipif(not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)")
+@pytest.mark.skipif(
+    not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)"
+)
 def test_vendored_stdlib_has_the_start_up_modules_as_bytecode():
     source = zipfile.ZipFile(build.ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
     vendored = zipfile.ZipFile(build.VENDOR / "pyodide" / "python_stdlib.zip")
@@ -95,8 +103,13 @@ def fake_distribution(folder, info, damage=None, drop=None):
     """A tiny stand-in for a Pyodide full distribution: a lock file and dummy wheels."""
     folder.mkdir()
     depends = {
-        "numpy": [], "scipy": ["numpy", "libopenblas"], "libopenblas": [], "joblib": [], "threadpoolctl": [],
-        "scikit-learn": ["numpy", "scipy", "joblib", "threadpoolctl"], "pandas": ["numpy"],
+        "numpy": [],
+        "scipy": ["numpy", "libopenblas"],
+        "libopenblas": [],
+        "joblib": [],
+        "threadpoolctl": [],
+        "scikit-learn": ["numpy", "scipy", "joblib", "threadpoolctl"],
+        "pandas": ["numpy"],
     }
     packages = {}
     for name, deps in depends.items():
@@ -104,8 +117,13 @@ def fake_distribution(folder, info, damage=None, drop=None):
         data = f"fake {name}".encode()
         if name != drop:
             (folder / file_name).write_bytes(data + (b"!" if name == damage else b""))
-        packages[name] = {"name": name, "file_name": file_name, "depends": deps, "version": "1.0",
-                          "sha256": hashlib.sha256(data).hexdigest()}
+        packages[name] = {
+            "name": name,
+            "file_name": file_name,
+            "depends": deps,
+            "version": "1.0",
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
     (folder / "pyodide-lock.json").write_text(json.dumps({"info": info, "packages": packages}))
     return packages
 
@@ -143,7 +161,9 @@ def test_not_a_distribution_folder(tmp_path):
         build.vendor_scientific_stack(tmp_path, {"info": INFO}, tmp_path)
 
 
-@pytest.mark.skipif(not (build.ROOT / "node_modules" / "pyodide").exists(), reason="node_modules/ not installed (npm ci)")
+@pytest.mark.skipif(
+    not (build.ROOT / "node_modules" / "pyodide").exists(), reason="node_modules/ not installed (npm ci)"
+)
 def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_path, monkeypatch):
     full_lock = json.loads((build.ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())
     fake_distribution(tmp_path / "full", full_lock["info"])
@@ -152,7 +172,15 @@ def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_pat
     monkeypatch.setattr(build, "py_compile_stdlib", lambda src, dst, micropip: shutil.copy2(src, dst))
     build.vendor(tmp_path / "full")
     lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
-    assert set(lock["packages"]) == {"micropip", "numpy", "scipy", "libopenblas", "joblib", "threadpoolctl", "scikit-learn"}
+    assert set(lock["packages"]) == {
+        "micropip",
+        "numpy",
+        "scipy",
+        "libopenblas",
+        "joblib",
+        "threadpoolctl",
+        "scikit-learn",
+    }
     assert json.loads((tmp_path / "vendor" / "VERSIONS.json").read_text())["scientific_stack"] is True
     build.vendor()  # without the stack again: its files and entries are gone, micropip too (nothing installs)
     lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())

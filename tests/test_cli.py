@@ -12,8 +12,7 @@ from cleanlab.count import compute_confident_joint
 
 from bench.bench_engine import synthetic_blobs
 from cleanlens.arrays_io import InputError, parse_npy, read_labels, read_matrix
-from cleanlens.cli import read_dataset
-from cleanlens.cli import main
+from cleanlens.cli import main, read_dataset
 from cleanlens.confident import ConfidentLearning
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,7 +55,16 @@ def run_json(capsys, *argv):
 
 def test_json_report_from_npy_matches_the_library(capsys, case, files):
     labels, probs, truth = case
-    report = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--truth", files / "truth.npy")
+    report = run_json(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.npy",
+        "--pred-probs",
+        files / "probs.npy",
+        "--truth",
+        files / "truth.npy",
+    )
     expected = ConfidentLearning(labels.tolist(), probs.tolist()).categorize(50, 15)
     assert report["classes"] == ["0", "1", "2"] and report["n_items"] == 60
     assert report["confident_joint"] == expected.joint
@@ -69,14 +77,45 @@ def test_json_report_from_npy_matches_the_library(capsys, case, files):
 
 
 def test_csv_inputs_give_the_same_report(capsys, files):
-    a = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--class-percentile", "30", "--ood-percentile", "10")
-    b = run_json(capsys, "find-issues", "--labels", files / "labels.csv", "--pred-probs", files / "probs.csv", "--class-percentile", "30", "--ood-percentile", "10")
+    a = run_json(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.npy",
+        "--pred-probs",
+        files / "probs.npy",
+        "--class-percentile",
+        "30",
+        "--ood-percentile",
+        "10",
+    )
+    b = run_json(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.csv",
+        "--pred-probs",
+        files / "probs.csv",
+        "--class-percentile",
+        "30",
+        "--ood-percentile",
+        "10",
+    )
     assert a == b
 
 
 def test_cleanlab_rule_equals_cleanlab(capsys, case, files):
     labels, probs, _ = case
-    report = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--thresholds", "cleanlab")
+    report = run_json(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.npy",
+        "--pred-probs",
+        files / "probs.npy",
+        "--thresholds",
+        "cleanlab",
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         joint, indices = compute_confident_joint(labels, probs, calibrate=False, return_indices_of_off_diagonals=True)
@@ -84,7 +123,16 @@ def test_cleanlab_rule_equals_cleanlab(capsys, case, files):
 
 
 def test_human_report(capsys, files):
-    status, out, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy", "--truth", files / "truth.npy")
+    status, out, err = run(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.npy",
+        "--pred-probs",
+        files / "probs.npy",
+        "--truth",
+        files / "truth.npy",
+    )
     assert status == 0 and err == ""
     assert "Confident joint (rows: given label, columns: suggested label):" in out
     assert "Correct " in out and "precision" in out
@@ -103,9 +151,30 @@ def _demo_json(path, n=60):
 
 def test_dataset_json_runs_cross_validation(capsys, tmp_path):
     _demo_json(tmp_path / "demo.json")
-    report = run_json(capsys, "find-issues", "--dataset", tmp_path / "demo.json", "--engine", "builtin", "--folds", "3", "--seed", "2", "--C", "3", "--gamma", "0.1")
+    report = run_json(
+        capsys,
+        "find-issues",
+        "--dataset",
+        tmp_path / "demo.json",
+        "--engine",
+        "builtin",
+        "--folds",
+        "3",
+        "--seed",
+        "2",
+        "--C",
+        "3",
+        "--gamma",
+        "0.1",
+    )
     engine = report["engine"]
-    assert (engine["name"], engine["folds"], engine["seed"], engine["C"], engine["gamma"]) == ("builtin", 3, 2, 3.0, 0.1)
+    assert (engine["name"], engine["folds"], engine["seed"], engine["C"], engine["gamma"]) == (
+        "builtin",
+        3,
+        2,
+        3.0,
+        0.1,
+    )
     assert report["classes"] == ["ant", "bee", "cat"] and report["ids"][0] == "i0"
     assert "score" in report and report["score"]["wrong"] >= 1
     n = report["n_items"]
@@ -128,14 +197,26 @@ def test_dataset_csv(capsys, tmp_path):
     [
         (lambda d: ["--labels", d / "missing.npy", "--pred-probs", d / "probs.npy"], "missing.npy: cannot read"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "bad.npy"], "bad.npy: not a .npy file"),
-        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "nan.npy"], "probability row 5, column 1: not finite"),
+        (
+            lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "nan.npy"],
+            "probability row 5, column 1: not finite",
+        ),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "sum.csv"], "probability row 2: sums to"),
-        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "text.csv"], "text.csv: line 3, column 2: not a number: 'abc'"),
-        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"], "labels.npy has 60 rows but short.npy has 10: they must have one row per item"),
+        (
+            lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "text.csv"],
+            "text.csv: line 3, column 2: not a number: 'abc'",
+        ),
+        (
+            lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "short.npy"],
+            "labels.npy has 60 rows but short.npy has 10: they must have one row per item",
+        ),
         (lambda d: ["--labels", d / "probs.npy", "--pred-probs", d / "probs.npy"], "labels must be one column"),
         (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "labels.npy"], "expected a 2-D array"),
         (lambda d: ["--labels", d / "labels.npy"], "needs --labels and --pred-probs"),
-        (lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "probs.npy", "--class-percentile", "101"], "must be between 0 and 100"),
+        (
+            lambda d: ["--labels", d / "labels.npy", "--pred-probs", d / "probs.npy", "--class-percentile", "101"],
+            "must be between 0 and 100",
+        ),
         (lambda d: ["--dataset", d / "labels.csv", "--labels", d / "labels.npy"], "either --dataset or --labels"),
         (lambda d: ["--dataset", d / "labels.csv"], "line 1: no numeric columns"),
     ],
@@ -160,7 +241,9 @@ def test_renormalize_option(capsys, case, files):
     labels, probs, _ = case
     np.save(files / "scaled.npy", probs * 3.0)
     assert run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy")[0] == 2
-    a = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy", "--renormalize")
+    a = run_json(
+        capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy", "--renormalize"
+    )
     b = run_json(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy")
     assert a["label_issues"] == b["label_issues"]
 
@@ -168,17 +251,40 @@ def test_renormalize_option(capsys, case, files):
 def test_module_entry_point_from_repo_root(files):
     env = dict(os.environ, PYTHONPATH="py")
     proc = subprocess.run(
-        [sys.executable, "-m", "cleanlens", "find-issues", "--labels", str(files / "labels.npy"), "--pred-probs", str(files / "probs.npy"), "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "cleanlens",
+            "find-issues",
+            "--labels",
+            str(files / "labels.npy"),
+            "--pred-probs",
+            str(files / "probs.npy"),
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert set(json.loads(proc.stdout)) >= {"classes", "thresholds", "confident_joint", "label_issues", "ood", "unconfident"}
+    assert set(json.loads(proc.stdout)) >= {
+        "classes",
+        "thresholds",
+        "confident_joint",
+        "label_issues",
+        "ood",
+        "unconfident",
+    }
 
 
 # --- the .npy reader ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("dtype", ["<f8", ">f8", "<f4", ">f4", "<f2", "<i8", ">i8", "<i4", ">i2", "|i1", "|u1", "<u2", ">u4", "<u8", "|b1"])
+@pytest.mark.parametrize(
+    "dtype", ["<f8", ">f8", "<f4", ">f4", "<f2", "<i8", ">i8", "<i4", ">i2", "|i1", "|u1", "<u2", ">u4", "<u8", "|b1"]
+)
 @pytest.mark.parametrize("fortran", [False, True])
 def test_parse_npy_matches_numpy(tmp_path, dtype, fortran):
     values = (np.arange(12).reshape(4, 3) % 5).astype(dtype)
@@ -219,8 +325,16 @@ def test_out_writes_the_complete_report_and_the_text_report_is_cut(capsys, tmp_p
     probs[np.arange(n), labels] = 0.05
     np.save(tmp_path / "l.npy", labels)
     np.save(tmp_path / "p.npy", probs)
-    status, out, err = run(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy",
-                           "--out", tmp_path / "report.json")
+    status, out, err = run(
+        capsys,
+        "find-issues",
+        "--labels",
+        tmp_path / "l.npy",
+        "--pred-probs",
+        tmp_path / "p.npy",
+        "--out",
+        tmp_path / "report.json",
+    )
     assert status == 0 and err == ""
     report = json.loads((tmp_path / "report.json").read_text())
     assert len(report["label_issues"]) == n
@@ -228,8 +342,16 @@ def test_out_writes_the_complete_report_and_the_text_report_is_cut(capsys, tmp_p
     assert len(listed) == 20
     assert f"  … {n - 20:,} more; use --json or --out FILE" in out.splitlines()
     assert run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy") == report
-    status, out, err = run(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy",
-                           "--out", tmp_path / "missing" / "r.json")
+    status, out, err = run(
+        capsys,
+        "find-issues",
+        "--labels",
+        tmp_path / "l.npy",
+        "--pred-probs",
+        tmp_path / "p.npy",
+        "--out",
+        tmp_path / "missing" / "r.json",
+    )
     assert status == 2 and err == "cleanlens: error: r.json: cannot write: No such file or directory\n"
 
 
@@ -253,27 +375,57 @@ def test_unexpected_failures_are_one_line_with_exit_2(capsys, monkeypatch, files
 @pytest.mark.parametrize(
     ("labels", "probs", "message"),
     [
-        (np.array([0, 1, 3]), np.full((3, 3), 1 / 3), "labels.npy: row 2: label 3 is not a class index 0..2 (probs.npy has 3 columns)"),
+        (
+            np.array([0, 1, 3]),
+            np.full((3, 3), 1 / 3),
+            "labels.npy: row 2: label 3 is not a class index 0..2 (probs.npy has 3 columns)",
+        ),
         (np.zeros(0, dtype=int), np.zeros((0, 3)), "labels.npy and probs.npy have no rows (shapes (0,) and (0, 3))"),
-        (np.array([0, 0, 0]), np.ones((3, 1)), "probs.npy: shape (3, 1): pred_probs needs one column per class, and at least 2"),
-        (np.array([0, 1, 1]), np.full((2, 2), 0.5), "labels.npy has 3 rows but probs.npy has 2: they must have one row per item"),
+        (
+            np.array([0, 0, 0]),
+            np.ones((3, 1)),
+            "probs.npy: shape (3, 1): pred_probs needs one column per class, and at least 2",
+        ),
+        (
+            np.array([0, 1, 1]),
+            np.full((2, 2), 0.5),
+            "labels.npy has 3 rows but probs.npy has 2: they must have one row per item",
+        ),
     ],
 )
 def test_label_and_shape_checks_are_the_pages(capsys, tmp_path, labels, probs, message):
     np.save(tmp_path / "labels.npy", labels)
     np.save(tmp_path / "probs.npy", probs)
-    status, out, err = run(capsys, "find-issues", "--labels", tmp_path / "labels.npy", "--pred-probs", tmp_path / "probs.npy")
+    status, out, err = run(
+        capsys, "find-issues", "--labels", tmp_path / "labels.npy", "--pred-probs", tmp_path / "probs.npy"
+    )
     assert status == 2 and err == f"cleanlens: error: {message}" + err[len(message) + 18 :] and err.count("\n") == 1
 
 
 def test_truth_and_csv_errors_exit_2(capsys, files, tmp_path):
     (tmp_path / "t.csv").write_text("0\n1\n" + "1" * 200_000 + "\n")
-    status, _, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy",
-                         "--truth", tmp_path / "t.csv")
+    status, _, err = run(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.npy",
+        "--pred-probs",
+        files / "probs.npy",
+        "--truth",
+        tmp_path / "t.csv",
+    )
     assert status == 2 and err == "cleanlens: error: t.csv: line 3: a value is longer than 131,072 characters\n"
     np.save(tmp_path / "bad_truth.npy", np.full(60, 7))
-    status, _, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy",
-                         "--truth", tmp_path / "bad_truth.npy")
+    status, _, err = run(
+        capsys,
+        "find-issues",
+        "--labels",
+        files / "labels.npy",
+        "--pred-probs",
+        files / "probs.npy",
+        "--truth",
+        tmp_path / "bad_truth.npy",
+    )
     assert status == 2 and "bad_truth.npy: row 0: 7 is not a class index in 0..2 or -1 (OOD)" in err
 
 
@@ -281,7 +433,10 @@ def test_no_class_limit_on_the_command_line(capsys, tmp_path):
     k = 60
     np.save(tmp_path / "l.npy", np.arange(k))
     np.save(tmp_path / "p.npy", np.eye(k) * 0.9 + 0.1 / k)
-    assert run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy")["n_items"] == k
+    assert (
+        run_json(capsys, "find-issues", "--labels", tmp_path / "l.npy", "--pred-probs", tmp_path / "p.npy")["n_items"]
+        == k
+    )
 
 
 def test_huge_integers_in_csv(capsys, tmp_path):
@@ -317,8 +472,17 @@ def test_numpy_and_pure_paths_give_the_same_reports(capsys, monkeypatch, case, f
         ["--labels", files / "labels.csv", "--pred-probs", files / "probs.csv", "--thresholds", "cleanlab"],
         ["--labels", files / "lfloat.npy", "--pred-probs", files / "p32f.npy", "--class-percentile", "30"],
         ["--labels", files / "lu8.npy", "--pred-probs", files / "pbig.npy", "--rank-by", "confidence_weighted_entropy"],
-        ["--labels", files / "labels.npy", "--pred-probs", files / "scaled.npy", "--renormalize",
-         "--rank-by", "normalized_margin", "--ood-percentile", "40"],
+        [
+            "--labels",
+            files / "labels.npy",
+            "--pred-probs",
+            files / "scaled.npy",
+            "--renormalize",
+            "--rank-by",
+            "normalized_margin",
+            "--ood-percentile",
+            "40",
+        ],
     ):
         (s1, out1, err1), (s2, out2, err2) = run_both(capsys, monkeypatch, "find-issues", *argv, "--json")
         assert s1 == s2 == 0 and err1 == err2 == ""
@@ -354,18 +518,28 @@ def test_numpy_and_pure_paths_give_the_same_messages(capsys, monkeypatch, case, 
     (tmp_path / "lmixed.csv").write_text("\n".join(["0"] * 30 + ["99999999999999999999", "1.5"] + ["1"] * 28) + "\n")
     l, p = files / "labels.npy", files / "probs.npy"
     cases = [
-        [tmp_path / "lhalf.npy", p], [tmp_path / "lnan.npy", p], [tmp_path / "lneg.npy", p],
-        [tmp_path / "lbig.npy", p], [tmp_path / "lhuge.npy", p], [tmp_path / "lfloat_big.npy", p],
-        [tmp_path / "lhuge.csv", p], [tmp_path / "lmixed.csv", p],
-        [l, tmp_path / "pnan.npy"], [l, tmp_path / "pneg.npy"], [l, tmp_path / "psum.npy"],
-        [l, tmp_path / "pzero.npy", "--renormalize"], [l, tmp_path / "pzero.npy"],
-        [l, p, "--truth", tmp_path / "tbig.npy"], [l, p, "--truth", tmp_path / "tneg.npy"],
+        [tmp_path / "lhalf.npy", p],
+        [tmp_path / "lnan.npy", p],
+        [tmp_path / "lneg.npy", p],
+        [tmp_path / "lbig.npy", p],
+        [tmp_path / "lhuge.npy", p],
+        [tmp_path / "lfloat_big.npy", p],
+        [tmp_path / "lhuge.csv", p],
+        [tmp_path / "lmixed.csv", p],
+        [l, tmp_path / "pnan.npy"],
+        [l, tmp_path / "pneg.npy"],
+        [l, tmp_path / "psum.npy"],
+        [l, tmp_path / "pzero.npy", "--renormalize"],
+        [l, tmp_path / "pzero.npy"],
+        [l, p, "--truth", tmp_path / "tbig.npy"],
+        [l, p, "--truth", tmp_path / "tneg.npy"],
         [l, p, "--truth", tmp_path / "tshort.npy"],
     ]
     for labels_file, probs_file, *more in cases:
         argv = ["find-issues", "--labels", labels_file, "--pred-probs", probs_file, *more]
         (s1, out1, err1), (s2, out2, err2) = run_both(capsys, monkeypatch, *argv)
         assert (s1, out1, err1) == (s2, out2, err2) and s1 == 2 and err1.startswith("cleanlens: error: "), argv
-    (s1, out1, _), (s2, out2, _) = run_both(capsys, monkeypatch, "find-issues", "--labels", tmp_path / "lbool.npy",
-                                              "--pred-probs", p, "--json")
+    (s1, out1, _), (s2, out2, _) = run_both(
+        capsys, monkeypatch, "find-issues", "--labels", tmp_path / "lbool.npy", "--pred-probs", p, "--json"
+    )
     assert s1 == s2 == 0 and out1 == out2

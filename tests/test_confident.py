@@ -12,17 +12,17 @@ from hypothesis import strategies as st
 
 from cleanlens.confident import (
     CATEGORIES,
-    RULES,
-    ArrayConfidentLearning,
     CORRECT,
     LABEL_ISSUE,
     OOD,
+    RULES,
     UNCONFIDENT,
+    ArrayConfidentLearning,
     ConfidentLearning,
     ProbabilityError,
     labelling_warnings,
-    numpy_mean,
     learner,
+    numpy_mean,
     percentile,
     validate,
     validate_arrays,
@@ -374,9 +374,18 @@ def test_validate_arrays_raises_what_validate_raises(labels, probs, kwargs):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.5005, 0.501, 1.0, -0.1, math.inf, math.nan]) |
-                         st.floats(0, 2), min_size=3, max_size=3), min_size=1, max_size=8),
-       st.booleans())
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from([0.0, 0.25, 0.5, 0.5005, 0.501, 1.0, -0.1, math.inf, math.nan]) | st.floats(0, 2),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+)
 def test_validate_arrays_property(rows, renormalize):
     labels = [i % 3 for i in range(len(rows))]
     try:
@@ -414,6 +423,8 @@ def test_under_the_cleanlab_rule_ood_thresholds_stay_at_or_below_the_means_and_n
         clipped = learner.categorize(50, q, rule="cleanlab")
         assert all(o <= c for o, c in zip(clipped.ood_thresholds, clipped.class_thresholds))
         unclipped = learner.thresholds(q)
-        expected = ["ood" if s is None and all(p < o for p, o in zip(row, unclipped)) else None
-                    for s, row in zip(clipped.suggested, rows)]
+        expected = [
+            "ood" if s is None and all(p < o for p, o in zip(row, unclipped)) else None
+            for s, row in zip(clipped.suggested, rows)
+        ]
         assert [c == 2 for c in clipped.categories] == [e == "ood" for e in expected]  # 2: OOD

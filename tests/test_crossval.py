@@ -91,8 +91,10 @@ def _engine_difference(features, labels, n_classes, **kwargs):
     return np.max(np.abs(a - b))
 
 
-@pytest.mark.parametrize(("n", "dim", "n_classes", "seed"), [(300, 32, 3, 0), (300, 32, 3, 1), (240, 8, 2, 2),
-                                                              (400, 16, 4, 3), (150, 5, 6, 4)])
+@pytest.mark.parametrize(
+    ("n", "dim", "n_classes", "seed"),
+    [(300, 32, 3, 0), (300, 32, 3, 1), (240, 8, 2, 2), (400, 16, 4, 3), (150, 5, 6, 4)],
+)
 def test_engines_agree_on_synthetic_data(n, dim, n_classes, seed):
     features, labels, _ = synthetic_blobs(n=n, dim=dim, n_classes=n_classes, seed=seed)
     assert _engine_difference(features, labels, n_classes, seed=seed) <= 1e-9
@@ -182,7 +184,9 @@ def _run(steps):
 def test_generator_yields_progress_and_returns_the_result(blobs, builtin_result):
     features, labels, _ = blobs
     crossval._kernel_cache.clear()
-    steps, result = _run(crossval.iter_out_of_sample_probabilities(features, labels, 3, engine="builtin", slice_seconds=0))
+    steps, result = _run(
+        crossval.iter_out_of_sample_probabilities(features, labels, 3, engine="builtin", slice_seconds=0)
+    )
     assert isinstance(result, crossval.CVResult) and result.probabilities == builtin_result.probabilities
     assert all(isinstance(s, crossval.Progress) for s in steps)
     stages = [s.stage for s in steps]
@@ -197,9 +201,13 @@ def test_generator_yields_progress_and_returns_the_result(blobs, builtin_result)
 def test_pausing_at_every_check_changes_nothing(engine):
     features, labels, _ = synthetic_blobs(n=200, dim=8, n_classes=4, seed=3)
     crossval._kernel_cache.clear()
-    never, result = _run(crossval.iter_out_of_sample_probabilities(features, labels, 4, engine=engine, slice_seconds=None))
+    never, result = _run(
+        crossval.iter_out_of_sample_probabilities(features, labels, 4, engine=engine, slice_seconds=None)
+    )
     crossval._kernel_cache.clear()
-    always, paused = _run(crossval.iter_out_of_sample_probabilities(features, labels, 4, engine=engine, slice_seconds=0))
+    always, paused = _run(
+        crossval.iter_out_of_sample_probabilities(features, labels, 4, engine=engine, slice_seconds=0)
+    )
     assert never == [] and len(always) > (100 if engine == "builtin" else 5)
     assert paused.probabilities == result.probabilities
 
@@ -215,7 +223,9 @@ def test_cancel_stops_the_run(blobs, engine):
             raise Cancelled()
 
     crossval._kernel_cache.clear()
-    steps = crossval.iter_out_of_sample_probabilities(features, labels, 3, engine=engine, slice_seconds=0, cancel=cancel)
+    steps = crossval.iter_out_of_sample_probabilities(
+        features, labels, 3, engine=engine, slice_seconds=0, cancel=cancel
+    )
     with pytest.raises(Cancelled):
         _run(steps)
     assert len(calls) == 3

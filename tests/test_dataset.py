@@ -8,7 +8,10 @@ from cleanlens.dataset import OOD, DatasetError, dataset_from_dict, load_dataset
 
 
 def item(i, given="a", truth="a", embedding=(0.0, 1.0), **extra):
-    return dict({"id": f"x{i}", "image": f"static/{i}.png", "given": given, "truth": truth, "embedding": list(embedding)}, **extra)
+    return dict(
+        {"id": f"x{i}", "image": f"static/{i}.png", "given": given, "truth": truth, "embedding": list(embedding)},
+        **extra,
+    )
 
 
 def make(items, classes=("a", "b")):
@@ -73,7 +76,10 @@ def test_invalid_json_names_file_line_and_column(tmp_path):
     [
         (lambda d: d["items"][0].update(given=["a"]), "item 0 \\(id 'x0'\\): unknown given label \\['a'\\]"),
         (lambda d: d["items"][0].update(truth={"a": 1}), "item 0 \\(id 'x0'\\): unknown true label \\{'a': 1\\}"),
-        (lambda d: d["items"][0].update(embedding=[10**400, 1.0]), "'embedding'\\[0\\] is not finite: <an integer of 401 digits>"),
+        (
+            lambda d: d["items"][0].update(embedding=[10**400, 1.0]),
+            "'embedding'\\[0\\] is not finite: <an integer of 401 digits>",
+        ),
         (lambda d: d["items"][0].update(id=10**30), "'id' must be a non-empty string"),
         (lambda d: d["items"][0].update(given="a" * 1000), "unknown given label 'aaaa.*…"),
     ],
@@ -116,4 +122,9 @@ def test_parse_dataset_refuses_deep_and_huge_text():
     with pytest.raises(DatasetError, match="^d.json: line 1, column 2: an integer of 5,000 digits is too large"):
         parse_dataset("[" + "1" * 5000 + "]", "d.json")
     with pytest.raises(DatasetError, match="^d.json: line 2, column 7: an integer of 400 digits"):
-        parse_dataset('["1111111111111111111111111111111111111111111111111111111111111111111111111111111",\n 1.5, ' + "2" * 400 + "]", "d.json")
+        parse_dataset(
+            '["1111111111111111111111111111111111111111111111111111111111111111111111111111111",\n 1.5, '
+            + "2" * 400
+            + "]",
+            "d.json",
+        )

@@ -45,9 +45,9 @@ def read_png(path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name}: no PNG signature"
     pos, chunks, idat = 8, [], b""
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert zlib.crc32(kind + body) & 0xFFFFFFFF == crc, f"{path.name}: bad CRC in {kind!r}"
         chunks.append(kind)
         if kind == b"IHDR":
@@ -85,7 +85,18 @@ def test_known_errors(ds):
 
 def test_provenance(raw):
     prov = raw["provenance"]
-    for key in ("source", "licence", "seeds", "classes", "errors", "extractor", "embedding", "layout", "images", "build"):
+    for key in (
+        "source",
+        "licence",
+        "seeds",
+        "classes",
+        "errors",
+        "extractor",
+        "embedding",
+        "layout",
+        "images",
+        "build",
+    ):
         assert key in prov, key
     assert "Zalando" in prov["licence"] and "MIT" in prov["licence"]
     assert 0.8 < prov["extractor"]["test_accuracy"] < 1
@@ -141,10 +152,14 @@ def test_png_writer_round_trip():
 
 def test_build_is_reproducible():
     """`python tools/make_dataset.py --check` (= `python build.py dataset --check`)."""
-    assert FASHION_MNIST.is_dir(), (f"Fashion-MNIST is not installed ({FASHION_MNIST}): `apt-get install "
-                                     "dataset-fashion-mnist` (python3 build.py test does)")
+    assert FASHION_MNIST.is_dir(), (
+        f"Fashion-MNIST is not installed ({FASHION_MNIST}): `apt-get install "
+        "dataset-fashion-mnist` (python3 build.py test does)"
+    )
     result = subprocess.run(
         [sys.executable, str(REPO / "tools" / "make_dataset.py"), "--check", "--source", str(FASHION_MNIST)],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr

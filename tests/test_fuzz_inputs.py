@@ -66,17 +66,29 @@ def seed_npy_pair(n=6, k=3):
     ]
 
 
-SEED_PROB_CSV = b"id,label,truth,cat,dog\na,cat,cat,0.9,0.1\nb,dog,OOD,0.2,0.8\n\"c,1\",dog,dog,0.4,0.6\nd,cat,dog,0.5,0.5\n"
+SEED_PROB_CSV = (
+    b'id,label,truth,cat,dog\na,cat,cat,0.9,0.1\nb,dog,OOD,0.2,0.8\n"c,1",dog,dog,0.4,0.6\nd,cat,dog,0.5,0.5\n'
+)
 SEED_EMB_CSV = (
-    b"label,image,x1,x2\r\ncat,static/a.png,0.1,2\r\ndog,,1.5,-3\r\ncat,\"data:image/png;base64,AA==\",0.2,1e3\r\n"
+    b'label,image,x1,x2\r\ncat,static/a.png,0.1,2\r\ndog,,1.5,-3\r\ncat,"data:image/png;base64,AA==",0.2,1e3\r\n'
     b"dog,javascript:x,1.1,0\r\ncat,,0.3,0.25\r\ndog,,9,9\r\n"
 )
-SEED_JSON = json.dumps({
-    "classes": ["cat", "dog"],
-    "items": [{"id": f"i{i}", "image": None, "given": "cd"[i % 2] + ("at" if i % 2 == 0 else "og"),
-               "truth": "OOD" if i == 3 else ["cat", "dog"][i % 2], "embedding": [i, -i * 0.5, 1e-3]} for i in range(6)],
-    "provenance": {"note": "seed"},
-}).encode()
+SEED_JSON = json.dumps(
+    {
+        "classes": ["cat", "dog"],
+        "items": [
+            {
+                "id": f"i{i}",
+                "image": None,
+                "given": "cd"[i % 2] + ("at" if i % 2 == 0 else "og"),
+                "truth": "OOD" if i == 3 else ["cat", "dog"][i % 2],
+                "embedding": [i, -i * 0.5, 1e-3],
+            }
+            for i in range(6)
+        ],
+        "provenance": {"note": "seed"},
+    }
+).encode()
 SEED_CLASSES = b"cat\ndog\nbear\n"
 SEEDS = [
     [("p.csv", SEED_PROB_CSV)],
@@ -113,7 +125,12 @@ def check_loaded(result):
     assert isinstance(result, LoadedData)
     data = result.dataset
     n, k = len(data.ids), len(data.classes)
-    assert n >= 1 and 2 <= k <= 50 and len(set(data.classes)) == k and all(isinstance(c, str) and c.strip() == c and c for c in data.classes)
+    assert (
+        n >= 1
+        and 2 <= k <= 50
+        and len(set(data.classes)) == k
+        and all(isinstance(c, str) and c.strip() == c and c for c in data.classes)
+    )
     assert len(set(data.ids)) == n and all(isinstance(i, str) and i for i in data.ids)
     assert len(data.given) == n and all(type(g) is int and 0 <= g < k for g in data.given)
     assert set(data.given) == set(range(k))  # every class has an item
@@ -128,8 +145,12 @@ def check_loaded(result):
     else:
         assert result.mode == "embeddings" and result.probabilities is None and len(data.features) == n >= 5
         width = len(data.features[0])
-        assert all(len(row) == width and all(type(x) is float and math.isfinite(x) for x in row) for row in data.features)
-    assert len(result.source_sha256) == 64 and all(isinstance(s, str) and "\n" not in s for s in result.notes + result.warnings)
+        assert all(
+            len(row) == width and all(type(x) is float and math.isfinite(x) for x in row) for row in data.features
+        )
+    assert len(result.source_sha256) == 64 and all(
+        isinstance(s, str) and "\n" not in s for s in result.notes + result.warnings
+    )
 
 
 def test_seeds_are_valid():
@@ -159,11 +180,43 @@ def mutated(draw, data):
         elif op == "duplicate":
             data[at:at] = data[at : at + draw(st.integers(1, 64))] * draw(st.integers(1, 5))
         else:  # a token that means something to one of the parsers
-            token = draw(st.sampled_from([
-                b",", b"\n", b"\r", b'"', b"\x00", b"[", b"]", b"{", b"}", b"nan", b"-inf", b"1e400", b"9" * 400,
-                b"OOD", b"-1", b"(-1,)", b"(60.0,)", b"('60',)", b"'<f8'", b"'|O'", b"True", b"\xef\xbb\xbf",
-                b"\xff\xfe", b"label", b"id", b"truth", b"image", b"javascript:", b"1.5", b"\\u0000", b"\xc3",
-            ]))
+            token = draw(
+                st.sampled_from(
+                    [
+                        b",",
+                        b"\n",
+                        b"\r",
+                        b'"',
+                        b"\x00",
+                        b"[",
+                        b"]",
+                        b"{",
+                        b"}",
+                        b"nan",
+                        b"-inf",
+                        b"1e400",
+                        b"9" * 400,
+                        b"OOD",
+                        b"-1",
+                        b"(-1,)",
+                        b"(60.0,)",
+                        b"('60',)",
+                        b"'<f8'",
+                        b"'|O'",
+                        b"True",
+                        b"\xef\xbb\xbf",
+                        b"\xff\xfe",
+                        b"label",
+                        b"id",
+                        b"truth",
+                        b"image",
+                        b"javascript:",
+                        b"1.5",
+                        b"\\u0000",
+                        b"\xc3",
+                    ]
+                )
+            )
             data[at:at] = token
     return bytes(data)
 
@@ -181,13 +234,19 @@ def mutated_files(draw):
 
 
 @settings(FUZZ, max_examples=6000 * SCALE)
-@given(files=mutated_files(), mode=st.sampled_from(["auto", "auto", "probabilities", "embeddings"]), renormalize=st.booleans())
+@given(
+    files=mutated_files(),
+    mode=st.sampled_from(["auto", "auto", "probabilities", "embeddings"]),
+    renormalize=st.booleans(),
+)
 def test_mutated_seeds_keep_the_contract(files, mode, renormalize):
     check_contract(files, mode=mode, renormalize=renormalize, max_embedding_rows=50)
 
 
 names = st.one_of(
-    st.sampled_from(["a.csv", "b.CSV", "c.json", "labels.npy", "p.npy", "classes.txt", "x.xlsx", "noext", ".csv", "a.b.npy"]),
+    st.sampled_from(
+        ["a.csv", "b.CSV", "c.json", "labels.npy", "p.npy", "classes.txt", "x.xlsx", "noext", ".csv", "a.b.npy"]
+    ),
     st.text(min_size=0, max_size=20).map(lambda t: t + st_suffix(t)),
 )
 
@@ -197,8 +256,10 @@ def st_suffix(text):
 
 
 @settings(FUZZ, max_examples=3000 * SCALE)
-@given(files=st.lists(st.tuples(names, st.binary(max_size=400)), min_size=0, max_size=3),
-       mode=st.sampled_from(["auto", "probabilities", "embeddings"]))
+@given(
+    files=st.lists(st.tuples(names, st.binary(max_size=400)), min_size=0, max_size=3),
+    mode=st.sampled_from(["auto", "probabilities", "embeddings"]),
+)
 def test_random_bytes_under_random_names_keep_the_contract(files, mode):
     try:
         check_contract(files, mode=mode)
@@ -293,18 +354,28 @@ def _huge_int_json(digits):
 
 
 def _prob_csv(label=None, first="0,0.8,0.1,0.1"):
-    rows = [first, "1,0.2,0.7,0.1", f"{label},0.1,0.1,0.8" if label else "2,0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4"]
+    rows = [
+        first,
+        "1,0.2,0.7,0.1",
+        f"{label},0.1,0.1,0.8" if label else "2,0.1,0.1,0.8",
+        "1,0.6,0.3,0.1",
+        "2,0.3,0.3,0.4",
+    ]
     return ("label,a,b,c\n" + "\n".join(rows) + "\n").encode()
 
 
 def _big_npy_pair(n=800_000, k=10):  # 6.4 MB + 64 MB
-    return [("labels.npy", npy_bytes("<i8", (n,), bytes(8 * n))),
-            ("pred_probs.npy", npy_bytes("<f8", (n, k), struct.pack("<10d", *[0.1] * 10) * n))]
+    return [
+        ("labels.npy", npy_bytes("<i8", (n,), bytes(8 * n))),
+        ("pred_probs.npy", npy_bytes("<f8", (n, k), struct.pack("<10d", *[0.1] * 10) * n)),
+    ]
 
 
 def _wide_csv(columns=2_000_000, rows=3):  # 41 MB
     values = ",".join(["0.5"] * columns)
-    return ("label," + ",".join(f"f{j}" for j in range(columns)) + "\n" + "".join(f"a,{values}\n" for _ in range(rows))).encode()
+    return (
+        "label," + ",".join(f"f{j}" for j in range(columns)) + "\n" + "".join(f"a,{values}\n" for _ in range(rows))
+    ).encode()
 
 
 def _long_csv(rows=3_000_000):  # 60 MB: 3 million rows of 9 columns
@@ -314,48 +385,99 @@ def _long_csv(rows=3_000_000):  # 60 MB: 3 million rows of 9 columns
 _PROBS = seed_npy_pair()[1]
 _LABELS = seed_npy_pair()[0]
 HOSTILE = {  # case id -> () -> (files, mode, message): the issue's table; each message is what the page and the CLI show
-    "npy-shape-negative": lambda: ([("labels.npy", npy_bytes("<i8", (-1,), b"")), _PROBS], "auto",
-                                   "labels.npy: bad .npy header: shape (-1,) has a negative size"),
-    "npy-shape-float": lambda: ([("labels.npy", npy_bytes("<i8", (60.0,), bytes(480))), _PROBS], "auto",
-                                "labels.npy: bad .npy header: shape (60.0,) is not a tuple of whole numbers"),
-    "npy-shape-text": lambda: ([("labels.npy", npy_bytes("<i8", ("60",), bytes(480))), _PROBS], "auto",
-                               "labels.npy: bad .npy header: shape ('60',) is not a tuple of whole numbers"),
-    "json-given-list": lambda: ([("d.json", demo_with(lambda d: d["items"][0].update(given=["cat"])))], "auto",
-                                "d.json: item 0 (id 'i0'): unknown given label ['cat']; expected one of ['cat', 'dog']"),
-    "json-truth-object": lambda: ([("d.json", demo_with(lambda d: d["items"][1].update(truth={"a": 1})))], "auto",
-                                  "d.json: item 1 (id 'i1'): unknown true label {'a': 1}; expected one of ['cat', 'dog'] or 'OOD'"),
-    "json-int-400-digits": lambda: ([("d.json", _huge_int_json(400)[0])], "auto",
-                                    f"d.json: line 1, column {_huge_int_json(400)[1]}: an integer of 400 digits is too large "
-                                    "(at most 308 digits)"),
-    "json-int-5000-digits": lambda: ([("d.json", _huge_int_json(5000)[0])], "auto",
-                                     f"d.json: line 1, column {_huge_int_json(5000)[1]}: an integer of 5,000 digits is too "
-                                     "large (at most 308 digits)"),
-    "json-nested-100000": lambda: ([("deep.json", nested_json())], "auto", "deep.json: line 1: nested more than 100 levels deep"),
-    "csv-2m-columns": lambda: ([("wide.csv", _wide_csv())], "auto",
-                               "wide.csv: line 1: more than 10,004 columns; at most 10,004 are supported"),
-    "csv-3m-rows": lambda: ([("long.csv", _long_csv())], "auto",
-                              "long.csv: more than 100,000 rows; at most 100,000 rows can be loaded"),
-    "npy-800k-rows": lambda: (_big_npy_pair(), "auto", "pred_probs.npy: 800,000 rows; probabilities mode allows at most 100,000"),
-    "csv-label-1.5": lambda: ([("p.csv", _prob_csv("1.5"))], "probabilities",
-                              "p.csv: line 4, column 1 ('label'): unknown label '1.5'; expected a class index 0..2 or one of "
-                              "'a', 'b', 'c'"),
-    "csv-label-cat": lambda: ([("p.csv", _prob_csv("cat"))], "probabilities",
-                              "p.csv: line 4, column 1 ('label'): unknown label 'cat'; expected a class index 0..2 or one of "
-                              "'a', 'b', 'c'"),
-    "csv-auto-sums": lambda: ([("p.csv", _prob_csv(first="0,0.8,0.1,0.3"))], "auto",
-                              "p.csv: line 2: probabilities sum to 1.2, not 1 (tolerance 0.001); 1 row does not sum to 1: "
-                              "renormalise to load them anyway (automatic mode: read as predicted probabilities: the labels "
-                              "are column indices 0..2"),
-    "npy-label-out-of-range": lambda: ([("labels.npy", npy_bytes("<i8", (6,), struct.pack("<6q", 0, 1, 2, 0, 1, 3))), _PROBS],
-                                       "auto", "labels.npy: row 5: label 3 is not a class index 0..2 (pred_probs.npy has 3 "
-                                       "columns)"),
-    "csv-10mb-field": lambda: ([("p.csv", b"label,a,b\ncat," + b"1" * (10 * 2**20) + b",0\n")], "auto",
-                               "p.csv: line 2: a value is longer than 131,072 characters"),
-    "npy-zero-rows": lambda: ([("labels.npy", npy_bytes("<i8", (0,), b"")), ("pred_probs.npy", npy_bytes("<f8", (0, 3), b""))],
-                              "auto", "labels.npy and pred_probs.npy have no rows (shapes (0,) and (0, 3)): there is nothing "
-                              "to analyse"),
-    "npy-one-class": lambda: ([_LABELS, ("pred_probs.npy", npy_bytes("<f8", (6, 1), struct.pack("<6d", *[1.0] * 6)))], "auto",
-                              "pred_probs.npy: shape (6, 1): pred_probs needs one column per class, and at least 2 classes"),
+    "npy-shape-negative": lambda: (
+        [("labels.npy", npy_bytes("<i8", (-1,), b"")), _PROBS],
+        "auto",
+        "labels.npy: bad .npy header: shape (-1,) has a negative size",
+    ),
+    "npy-shape-float": lambda: (
+        [("labels.npy", npy_bytes("<i8", (60.0,), bytes(480))), _PROBS],
+        "auto",
+        "labels.npy: bad .npy header: shape (60.0,) is not a tuple of whole numbers",
+    ),
+    "npy-shape-text": lambda: (
+        [("labels.npy", npy_bytes("<i8", ("60",), bytes(480))), _PROBS],
+        "auto",
+        "labels.npy: bad .npy header: shape ('60',) is not a tuple of whole numbers",
+    ),
+    "json-given-list": lambda: (
+        [("d.json", demo_with(lambda d: d["items"][0].update(given=["cat"])))],
+        "auto",
+        "d.json: item 0 (id 'i0'): unknown given label ['cat']; expected one of ['cat', 'dog']",
+    ),
+    "json-truth-object": lambda: (
+        [("d.json", demo_with(lambda d: d["items"][1].update(truth={"a": 1})))],
+        "auto",
+        "d.json: item 1 (id 'i1'): unknown true label {'a': 1}; expected one of ['cat', 'dog'] or 'OOD'",
+    ),
+    "json-int-400-digits": lambda: (
+        [("d.json", _huge_int_json(400)[0])],
+        "auto",
+        f"d.json: line 1, column {_huge_int_json(400)[1]}: an integer of 400 digits is too large (at most 308 digits)",
+    ),
+    "json-int-5000-digits": lambda: (
+        [("d.json", _huge_int_json(5000)[0])],
+        "auto",
+        f"d.json: line 1, column {_huge_int_json(5000)[1]}: an integer of 5,000 digits is too "
+        "large (at most 308 digits)",
+    ),
+    "json-nested-100000": lambda: (
+        [("deep.json", nested_json())],
+        "auto",
+        "deep.json: line 1: nested more than 100 levels deep",
+    ),
+    "csv-2m-columns": lambda: (
+        [("wide.csv", _wide_csv())],
+        "auto",
+        "wide.csv: line 1: more than 10,004 columns; at most 10,004 are supported",
+    ),
+    "csv-3m-rows": lambda: (
+        [("long.csv", _long_csv())],
+        "auto",
+        "long.csv: more than 100,000 rows; at most 100,000 rows can be loaded",
+    ),
+    "npy-800k-rows": lambda: (
+        _big_npy_pair(),
+        "auto",
+        "pred_probs.npy: 800,000 rows; probabilities mode allows at most 100,000",
+    ),
+    "csv-label-1.5": lambda: (
+        [("p.csv", _prob_csv("1.5"))],
+        "probabilities",
+        "p.csv: line 4, column 1 ('label'): unknown label '1.5'; expected a class index 0..2 or one of 'a', 'b', 'c'",
+    ),
+    "csv-label-cat": lambda: (
+        [("p.csv", _prob_csv("cat"))],
+        "probabilities",
+        "p.csv: line 4, column 1 ('label'): unknown label 'cat'; expected a class index 0..2 or one of 'a', 'b', 'c'",
+    ),
+    "csv-auto-sums": lambda: (
+        [("p.csv", _prob_csv(first="0,0.8,0.1,0.3"))],
+        "auto",
+        "p.csv: line 2: probabilities sum to 1.2, not 1 (tolerance 0.001); 1 row does not sum to 1: "
+        "renormalise to load them anyway (automatic mode: read as predicted probabilities: the labels "
+        "are column indices 0..2",
+    ),
+    "npy-label-out-of-range": lambda: (
+        [("labels.npy", npy_bytes("<i8", (6,), struct.pack("<6q", 0, 1, 2, 0, 1, 3))), _PROBS],
+        "auto",
+        "labels.npy: row 5: label 3 is not a class index 0..2 (pred_probs.npy has 3 columns)",
+    ),
+    "csv-10mb-field": lambda: (
+        [("p.csv", b"label,a,b\ncat," + b"1" * (10 * 2**20) + b",0\n")],
+        "auto",
+        "p.csv: line 2: a value is longer than 131,072 characters",
+    ),
+    "npy-zero-rows": lambda: (
+        [("labels.npy", npy_bytes("<i8", (0,), b"")), ("pred_probs.npy", npy_bytes("<f8", (0, 3), b""))],
+        "auto",
+        "labels.npy and pred_probs.npy have no rows (shapes (0,) and (0, 3)): there is nothing to analyse",
+    ),
+    "npy-one-class": lambda: (
+        [_LABELS, ("pred_probs.npy", npy_bytes("<f8", (6, 1), struct.pack("<6d", *[1.0] * 6)))],
+        "auto",
+        "pred_probs.npy: shape (6, 1): pred_probs needs one column per class, and at least 2 classes",
+    ),
 }
 
 
@@ -372,10 +494,19 @@ def test_hostile_inputs_get_their_message(case):
 
 
 CLI_CASES = {  # the table's inputs that the CLI reads: how it is given each
-    "npy-shape-negative": "pair", "npy-shape-float": "pair", "npy-shape-text": "pair", "json-given-list": "dataset",
-    "json-truth-object": "dataset", "json-int-400-digits": "dataset", "json-int-5000-digits": "dataset",
-    "json-nested-100000": "dataset", "csv-2m-columns": "dataset", "npy-label-out-of-range": "pair",
-    "csv-10mb-field": "dataset", "npy-zero-rows": "pair", "npy-one-class": "pair",
+    "npy-shape-negative": "pair",
+    "npy-shape-float": "pair",
+    "npy-shape-text": "pair",
+    "json-given-list": "dataset",
+    "json-truth-object": "dataset",
+    "json-int-400-digits": "dataset",
+    "json-int-5000-digits": "dataset",
+    "json-nested-100000": "dataset",
+    "csv-2m-columns": "dataset",
+    "npy-label-out-of-range": "pair",
+    "csv-10mb-field": "dataset",
+    "npy-zero-rows": "pair",
+    "npy-one-class": "pair",
 }
 
 

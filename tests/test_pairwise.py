@@ -100,7 +100,10 @@ def test_coupling_matches_libsvm_on_fixed_pairwise_probabilities(k, seed):
         r[j][i] = 1.0 - r[i][j]
     model, X = _libsvm_with_fixed_pairwise_probabilities(r)
     expected = model.predict_proba(X[:1])[0]
-    r = [[pair_probability(0.0, 0.0, math.log(1.0 / r[i][j] - 1.0)) if i != j else 0.0 for j in range(k)] for i in range(k)]
+    r = [
+        [pair_probability(0.0, 0.0, math.log(1.0 / r[i][j] - 1.0)) if i != j else 0.0 for j in range(k)]
+        for i in range(k)
+    ]
     assert np.max(np.abs(np.array(multiclass_probability(r)) - expected)) <= 1e-15
     if k > 2:
         assert couple(r) == multiclass_probability(r)
@@ -151,8 +154,13 @@ def test_coupling_recovers_probabilities_behind_consistent_pairs(weights):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(3, 8).flatmap(lambda k: st.lists(st.floats(1e-7, 1 - 1e-7), min_size=k * (k - 1) // 2,
-                                                     max_size=k * (k - 1) // 2).map(lambda v: (k, v))))
+@given(
+    st.integers(3, 8).flatmap(
+        lambda k: st.lists(st.floats(1e-7, 1 - 1e-7), min_size=k * (k - 1) // 2, max_size=k * (k - 1) // 2).map(
+            lambda v: (k, v)
+        )
+    )
+)
 def test_coupling_gives_a_probability_vector_at_the_optimum(case):
     k, values = case
     r = [[0.0] * k for _ in range(k)]
@@ -160,7 +168,10 @@ def test_coupling_gives_a_probability_vector_at_the_optimum(case):
         r[i][j], r[j][i] = v, 1.0 - v
     p = couple(r)
     assert abs(sum(p) - 1.0) < 1e-9 and min(p) > -1e-12
-    Q = [[sum(r[s][t] ** 2 for s in range(k) if s != t) if t == u else -r[u][t] * r[t][u] for u in range(k)] for t in range(k)]
+    Q = [
+        [sum(r[s][t] ** 2 for s in range(k) if s != t) if t == u else -r[u][t] * r[t][u] for u in range(k)]
+        for t in range(k)
+    ]
     Qp = [sum(Q[t][u] * p[u] for u in range(k)) for t in range(k)]
     pQp = sum(a * b for a, b in zip(p, Qp))
     assert max(abs(q - pQp) for q in Qp) < 0.005 / k + 1e-12  # libsvm's stopping rule holds
@@ -189,7 +200,16 @@ def test_a_class_missing_from_a_training_fold_gets_probability_zero_there():
     labels = [0, 1, 2, 0, 1, 0, 1, 2]
     folds = [[0, 1, 2], [3, 4], [5, 6, 7]]
     fold_classes = [[0, 1], [0, 1, 2], [0, 1, 2]]
-    decisions = [[0.9], [-0.8], [0.1], [1.0, 0.5, 0.2], [-1.0, 0.3, 0.4], [0.8, 0.6, -0.1], [-0.7, -0.2, 0.9], [0.2, -0.9, -1.1]]
+    decisions = [
+        [0.9],
+        [-0.8],
+        [0.1],
+        [1.0, 0.5, 0.2],
+        [-1.0, 0.3, 0.4],
+        [0.8, 0.6, -0.1],
+        [-0.7, -0.2, 0.9],
+        [0.2, -0.9, -1.1],
+    ]
     probabilities = pairwise_probabilities(labels, 3, folds, fold_classes, decisions)
     assert all(row[2] == 0.0 for row in probabilities[:3])
     assert all(abs(sum(row) - 1.0) < 1e-12 for row in probabilities)
@@ -214,7 +234,11 @@ def test_a_pair_with_one_class_present_and_a_single_class_fold():
         r[b][a] = 1.0 - r[a][b]
     assert r[0][2] > 0.5 and r[1][2] > 0.5 and probabilities[0] == couple(r)
     assert probabilities[4] == [pair_probability(0.1, *s01), 1.0 - pair_probability(0.1, *s01), 0.0]
-    assert pairwise_probabilities([0, 1, 1], 3, [[0], [1, 2]], [[1], [0]], [[], [], []]) == [[0, 1, 0], [1, 0, 0], [1, 0, 0]]
+    assert pairwise_probabilities([0, 1, 1], 3, [[0], [1, 2]], [[1], [0]], [[], [], []]) == [
+        [0, 1, 0],
+        [1, 0, 0],
+        [1, 0, 0],
+    ]
 
 
 def test_pausing_changes_nothing():

@@ -55,8 +55,9 @@ def labelled_probabilities(draw, max_n=30, max_k=6):
 
 
 def cleanlab_scores(labels, rows, method, adjust):
-    return get_label_quality_scores(np.array(labels), np.array(rows, dtype=float), method=method,
-                                    adjust_pred_probs=adjust)
+    return get_label_quality_scores(
+        np.array(labels), np.array(rows, dtype=float), method=method, adjust_pred_probs=adjust
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -105,8 +106,10 @@ def test_numpy_path_block_boundaries(monkeypatch):
     probs = rng.dirichlet(np.ones(4), size=50)
     labels = rng.integers(0, 4, 50)
     for method, adjust in VARIANTS:
-        assert (label_quality_scores(labels, probs, method, adjust).tolist()
-                == cleanlab_scores(labels, probs, method, adjust).tolist())
+        assert (
+            label_quality_scores(labels, probs, method, adjust).tolist()
+            == cleanlab_scores(labels, probs, method, adjust).tolist()
+        )
 
 
 @pytest.mark.parametrize("scipy_imported", [True, False])
@@ -131,8 +134,12 @@ def test_given_confident_thresholds_are_used():
     for method in ("self_confidence", "normalized_margin"):
         computed = label_quality_scores(labels, rows, method, True)
         assert label_quality_scores(labels, rows, method, True, confident_thresholds=thresholds) == computed
-        assert label_quality_scores(np.array(labels), np.array(rows), method, True,
-                                    confident_thresholds=thresholds).tolist() == computed
+        assert (
+            label_quality_scores(
+                np.array(labels), np.array(rows), method, True, confident_thresholds=thresholds
+            ).tolist()
+            == computed
+        )
 
 
 def test_errors():
@@ -176,8 +183,7 @@ def test_generator_yields_in_chunks_of_rows(monkeypatch):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]) | st.floats(0.0, 1.0), max_size=300),
-       st.integers(1, 50))
+@given(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]) | st.floats(0.0, 1.0), max_size=300), st.integers(1, 50))
 def test_order_is_ascending_with_ties_by_index(scores, chunk):
     expected = sorted(range(len(scores)), key=lambda i: (scores[i], i))
     assert label_quality_order(scores) == expected

@@ -4,7 +4,7 @@ import doctest
 import io
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -19,10 +19,17 @@ from cleanlens.web.state import ExplorerState
 
 from .test_web_state import probabilities_for, tiny_dataset
 
-NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
-INFO = {"engine": "builtin", "engine_version": "cleanlens 0.1.0", "C": 3.0, "gamma": 0.003, "seed": 0, "folds": 5,
-        "seconds": 0.1}
-HOSTILE = ["=1+1", "+cmd", "-1", "@SUM(A1)", "\tx", "'quoted", "=HYPERLINK(\"http://x\",\"y\")", "a,b\nc"]
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+INFO = {
+    "engine": "builtin",
+    "engine_version": "cleanlens 0.1.0",
+    "C": 3.0,
+    "gamma": 0.003,
+    "seed": 0,
+    "folds": 5,
+    "seconds": 0.1,
+}
+HOSTILE = ["=1+1", "+cmd", "-1", "@SUM(A1)", "\tx", "'quoted", '=HYPERLINK("http://x","y")', "a,b\nc"]
 """Texts a spreadsheet would run as formulas (or that need quoting): used as ids and class names."""
 
 
@@ -90,7 +97,8 @@ def test_csv_reads_with_plain_pandas_and_the_audit_is_a_second_file():
             assert df.loc[i, ["p_a", "p_b", "p_c"]].tolist() == probabilities[i]
         sug = result.suggested[i]
         assert (df["suggested"].iloc[i] if sug is not None else None) == (
-            None if sug is None else state.dataset.classes[sug])
+            None if sug is None else state.dataset.classes[sug]
+        )
         assert df["is_label_issue"].iloc[i] == (result.categories[i] == 1)
     audit_name, audit_text = state.export("audit", now=NOW)
     assert audit_name == "tiny-fixes-audit.json"
@@ -136,8 +144,12 @@ def test_hostile_ids_and_class_names_are_neutralised_in_csv_only():
 
 
 def test_numbers_are_never_neutralised():
-    text = report.to_csv([{"id": "-1", "score": -1.0, "p": 0.5, "tiny": 5e-324, "flag": False},
-                          {"id": "+2", "score": -0.0, "p": 1.0, "tiny": 1e-300, "flag": True}])
+    text = report.to_csv(
+        [
+            {"id": "-1", "score": -1.0, "p": 0.5, "tiny": 5e-324, "flag": False},
+            {"id": "+2", "score": -0.0, "p": 1.0, "tiny": 1e-300, "flag": True},
+        ]
+    )
     assert text.splitlines() == ["id,score,p,tiny,flag", "'-1,-1.0,0.5,5e-324,False", "'+2,-0.0,1.0,1e-300,True"]
     df = read(text)
     assert df["score"].tolist() == [-1.0, -0.0] and df["p"].tolist() == [0.5, 1.0]
@@ -166,20 +178,23 @@ def test_numeric_class_names_and_ids_of_a_npy_pair():
     assert as_text["id"].tolist() == data.ids and as_text["label_quality"].astype(float).notna().all()
 
 
-@pytest.mark.parametrize("source, stem", [
-    ("labels.npy + pred_probs.npy", "labels"),
-    ("labels_1000.npy + pred_probs_1000.npy", "labels_1000"),
-    ("fashion3.json", "fashion3"),
-    ("my data.v2.csv", "my data.v2"),
-    ("", "cleanlens"),
-    ("...", "cleanlens"),
-    (".hidden", "hidden"),
-    ("a/b\\c:d*e?f\"g<h>i|j.csv", "a_b_c_d_e_f_g_h_i_j"),
-    ("tab\there\x00.csv", "tab_here"),
-    ("CON.csv", "CON"),
-    ("trailing. .csv", "trailing"),
-    ("é" * 200 + ".csv", "é" * 60),
-])
+@pytest.mark.parametrize(
+    "source, stem",
+    [
+        ("labels.npy + pred_probs.npy", "labels"),
+        ("labels_1000.npy + pred_probs_1000.npy", "labels_1000"),
+        ("fashion3.json", "fashion3"),
+        ("my data.v2.csv", "my data.v2"),
+        ("", "cleanlens"),
+        ("...", "cleanlens"),
+        (".hidden", "hidden"),
+        ('a/b\\c:d*e?f"g<h>i|j.csv', "a_b_c_d_e_f_g_h_i_j"),
+        ("tab\there\x00.csv", "tab_here"),
+        ("CON.csv", "CON"),
+        ("trailing. .csv", "trailing"),
+        ("é" * 200 + ".csv", "é" * 60),
+    ],
+)
 def test_file_names_come_from_the_data_and_are_safe(source, stem):
     assert report.export_stem(source) == stem
     for kind in report.KINDS:
@@ -205,8 +220,10 @@ def test_other_label_quality_methods():
     df = read(state.export("csv", now=NOW, method="normalized_margin")[1])
     expected = label_quality_scores(state.training.labels, state.training.probabilities, "normalized_margin")
     assert df["label_quality"].tolist() == expected
-    assert json.loads(state.export("audit", now=NOW, method="normalized_margin")[1])["audit"][
-        "label_quality_method"] == "normalized_margin"
+    assert (
+        json.loads(state.export("audit", now=NOW, method="normalized_margin")[1])["audit"]["label_quality_method"]
+        == "normalized_margin"
+    )
 
 
 def test_infinite_thresholds_are_null_in_json():
@@ -224,8 +241,9 @@ def test_docstring_examples():
 
 
 def test_pandas_reads_a_dataset_with_excluded_items_and_no_probabilities():
-    data = Dataset(classes=["cat", "dog"], ids=["x", "y", "z"], images=[None] * 3, given=[0, 1, 1],
-                   features=None, truth=None)
+    data = Dataset(
+        classes=["cat", "dog"], ids=["x", "y", "z"], images=[None] * 3, given=[0, 1, 1], features=None, truth=None
+    )
     state = ExplorerState(data, source_name="pets.csv")
     rows = [[0.9, 0.1], None, [0.8, 0.2]]
     state.decisions[1] = "exclude"

@@ -15,7 +15,9 @@ def test_truly_wrong_counts_label_errors_and_ood():
 
 def test_score_definitions():
     s = score([1, 2, 5], [2, 5, 7, 8])
-    assert s == Score(flagged=3, wrong=4, true_positives=2, precision=2 / 3, recall=0.5, f1=2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
+    assert s == Score(
+        flagged=3, wrong=4, true_positives=2, precision=2 / 3, recall=0.5, f1=2 * (2 / 3) * 0.5 / (2 / 3 + 0.5)
+    )
     assert score([], [1]) == Score(0, 1, 0, None, 0.0, None)
     assert score([1], []) == Score(1, 0, 0, 0.0, None, None)
     assert score_counts(2, 3, 0).f1 == 0.0

@@ -42,8 +42,10 @@ def assert_same(fast, slow):
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("shape", [dict(), dict(k=2), dict(k=5, n=120), dict(ties=True), dict(empty_class=True, k=4),
-                                   dict(n=1), dict(n=7, k=6)])
+@pytest.mark.parametrize(
+    "shape",
+    [dict(), dict(k=2), dict(k=5, n=120), dict(ties=True), dict(empty_class=True, k=4), dict(n=1), dict(n=7, k=6)],
+)
 def test_equals_the_engine_at_every_slider_position(seed, shape):
     labels, rows = random_case(seed, **shape)
     learner = ConfidentLearning(labels, rows)
@@ -56,8 +58,15 @@ def test_equals_the_engine_at_every_slider_position(seed, shape):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 40), st.integers(1, 5), st.integers(0, 10**6), st.integers(0, 100), st.integers(0, 100),
-       st.sampled_from(["percentile", "cleanlab"]), st.booleans())
+@given(
+    st.integers(1, 40),
+    st.integers(1, 5),
+    st.integers(0, 10**6),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.sampled_from(["percentile", "cleanlab"]),
+    st.booleans(),
+)
 def test_random_positions(n, k, seed, qc, qo, rule, ties):
     labels, rows = random_case(seed, n=n, k=k, ties=ties)
     learner = ConfidentLearning(labels, rows, k)
@@ -78,7 +87,9 @@ def test_a_subset_of_the_dataset_reports_dataset_indices_and_excluded_items():
     assert list(fast.categories) == expected
     assert fast.counts == dict(slow.counts, excluded=50 - len(keep))
     assert fast.label_issues == [keep[j] for j in slow.label_issues]
-    assert [[list(c) for c in row] for row in fast.joint_ids] == [[[keep[j] for j in c] for c in row] for row in slow.joint_ids]
+    assert [[list(c) for c in row] for row in fast.joint_ids] == [
+        [[keep[j] for j in c] for c in row] for row in slow.joint_ids
+    ]
     assert fast.suggested[0] is None and fast.categories[0] == EXCLUDED
 
 

@@ -11,8 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .test_arrays_io import python_lines_run
-
 from cleanlens import userdata
 from cleanlens.arrays_io import MAX_COLUMNS
 from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES, OOD
@@ -28,6 +26,8 @@ from cleanlens.userdata import (
     iter_load_files,
     load_files,
 )
+
+from .test_arrays_io import python_lines_run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_JSON = ROOT / "embeddings" / "fashion3.json"
@@ -68,7 +68,7 @@ EMB_CSV = csv_bytes(
     "id,label,truth,image,x1,x2",
     "a,cat,cat,static/demo/a.png,0.1,0.2",
     "b,dog,dog,,1.0,1.1",
-    "c,cat,OOD,\"data:image/png;base64,iVBORw0KGgo=\",0.2,0.1",
+    'c,cat,OOD,"data:image/png;base64,iVBORw0KGgo=",0.2,0.1',
     "d,dog,cat,,1.2,0.9",
     "e,cat,cat,javascript:alert(1),0.0,0.3",
     "f,dog,dog,,0.9,1.0",
@@ -116,11 +116,31 @@ def npy_files(labels=LABELS, probs=PROBS, label_dtype="i8"):
     ("labels", "probs", "label_dtype", "expected"),
     [
         ([0, 1, 2, 1, 2.5], PROBS, "f8", "labels.npy: row 4: label 2.5 is not a whole number"),
-        ([0, 1, 3, 1, 2], PROBS, "i8", "labels.npy: row 2: label 3 is not a class index 0..2 (pred_probs.npy has 3 columns)"),
+        (
+            [0, 1, 3, 1, 2],
+            PROBS,
+            "i8",
+            "labels.npy: row 2: label 3 is not a class index 0..2 (pred_probs.npy has 3 columns)",
+        ),
         ([0, 1, 2, 1], PROBS, "i8", "labels.npy has 4 rows but pred_probs.npy has 5"),
-        (LABELS, [*PROBS[:3], [0.5, math.nan, 0.5], PROBS[4]], "i8", "pred_probs.npy: row 3, column 1: not finite: nan"),
-        (LABELS, [*PROBS[:3], [0.5, math.inf, 0.5], PROBS[4]], "i8", "pred_probs.npy: row 3, column 1: not finite: inf"),
-        (LABELS, [*PROBS[:2], [0.6, -0.1, 0.5], *PROBS[3:]], "i8", "pred_probs.npy: row 2, column 1: negative probability"),
+        (
+            LABELS,
+            [*PROBS[:3], [0.5, math.nan, 0.5], PROBS[4]],
+            "i8",
+            "pred_probs.npy: row 3, column 1: not finite: nan",
+        ),
+        (
+            LABELS,
+            [*PROBS[:3], [0.5, math.inf, 0.5], PROBS[4]],
+            "i8",
+            "pred_probs.npy: row 3, column 1: not finite: inf",
+        ),
+        (
+            LABELS,
+            [*PROBS[:2], [0.6, -0.1, 0.5], *PROBS[3:]],
+            "i8",
+            "pred_probs.npy: row 2, column 1: negative probability",
+        ),
         (LABELS, [*PROBS[:2], [0.0, 0.0, 0.0], *PROBS[3:]], "i8", "pred_probs.npy: row 2: probabilities sum to 0"),
         ([0, 1, 1, 1, 1], PROBS, "i8", "class '2' (column 2 of pred_probs.npy) has no items"),
     ],
@@ -150,7 +170,9 @@ def test_npy_sums_and_renormalise():
     probs = [[0.5, 0.3, 0.1], *PROBS[1:4], [2.0, 1.0, 1.0]]
     exc = error(npy_files(probs=probs))
     assert exc.renormalizable
-    assert str(exc).startswith("pred_probs.npy: row 0: probabilities sum to 0.9, not 1 (tolerance 0.001); 2 rows do not")
+    assert str(exc).startswith(
+        "pred_probs.npy: row 0: probabilities sum to 0.9, not 1 (tolerance 0.001); 2 rows do not"
+    )
     result = load_files(npy_files(probs=probs), renormalize=True)
     assert result.probabilities[0] == pytest.approx([5 / 9, 3 / 9, 1 / 9])
     assert result.probabilities[4] == pytest.approx([0.5, 0.25, 0.25])
@@ -223,10 +245,16 @@ def test_csv_sums_and_renormalise():
     [
         (["label,cat,dog", "cat,0.5,0.5", "dog,0.2"], "p.csv: line 3 has 2 columns, the header has 3"),
         (["label,cat,p_dog", "cat,0.5,0.5", "dog,abc,0.5"], "p.csv: line 3, column 2 ('cat'): not a number: 'abc'"),
-        (["label,cat,dog", "cat,0.5,", "dog,0.5,0.5"], "p.csv: line 2, column 3 ('dog'): empty value, expected a number"),
+        (
+            ["label,cat,dog", "cat,0.5,", "dog,0.5,0.5"],
+            "p.csv: line 2, column 3 ('dog'): empty value, expected a number",
+        ),
         (["label,cat,dog", "cat,0.5,0.5", "dog,nan,0.5"], "p.csv: line 3, column 2 ('cat'): not finite: 'nan'"),
         (["label,cat,dog", "cat,0.5,0.5", "dog,0.5,-inf"], "p.csv: line 3, column 3 ('dog'): not finite: '-inf'"),
-        (["label,cat,dog", "cat,1.5,-0.5", "dog,0.5,0.5"], "p.csv: line 2, column 3 ('dog'): negative probability: -0.5"),
+        (
+            ["label,cat,dog", "cat,1.5,-0.5", "dog,0.5,0.5"],
+            "p.csv: line 2, column 3 ('dog'): negative probability: -0.5",
+        ),
         (
             ["label,cat,dog,bear", "cat,0.5,0.5,0", "dgo,0.5,0.5,0", "bear,0,0,1"],
             "p.csv: line 3, column 1 ('label'): unknown label 'dgo'; expected one of 'cat', 'dog', 'bear' (the probability columns)",
@@ -260,7 +288,10 @@ def test_csv_probability_errors(lines, expected):
 def test_csv_too_many_classes_fails_on_the_header():
     header = "label," + ",".join(f"c{j}" for j in range(MAX_CLASSES + 1))
     exc = error([("p.csv", csv_bytes(header, "c0," + ",".join(["0.5"] * (MAX_CLASSES + 1))))], mode="probabilities")
-    assert str(exc) == f"p.csv: line 1: {MAX_CLASSES + 1} probability columns (classes); at most {MAX_CLASSES} are supported"
+    assert (
+        str(exc)
+        == f"p.csv: line 1: {MAX_CLASSES + 1} probability columns (classes); at most {MAX_CLASSES} are supported"
+    )
 
 
 def test_csv_probability_row_limit(monkeypatch):
@@ -310,10 +341,19 @@ def test_csv_embedding_classes_sorted_numerically_or_as_text():
             "e.csv: line 3, column 2 ('truth'): unknown true label 'bear'; expected one of 'cat', 'dog' (the labels) or 'OOD'",
         ),
         (["label,truth,x", "cat,,1"], "e.csv: line 2, column 2 ('truth'): empty truth"),
-        (["label,x", "cat,1", "OOD,2", "dog,3", "cat,4", "dog,5"], "e.csv: line 3, column 1 ('label'): 'OOD' is reserved"),
-        (["label,given,x", "cat,cat,1"], "e.csv: line 1: columns 1 ('label') and 2 ('given') are both the label column"),
+        (
+            ["label,x", "cat,1", "OOD,2", "dog,3", "cat,4", "dog,5"],
+            "e.csv: line 3, column 1 ('label'): 'OOD' is reserved",
+        ),
+        (
+            ["label,given,x", "cat,cat,1"],
+            "e.csv: line 1: columns 1 ('label') and 2 ('given') are both the label column",
+        ),
         (["name,x", "cat,1"], "e.csv: line 1: no 'label' (or 'given') column in the header"),
-        (["label;x", "cat;1"], "e.csv: line 1: no 'label' (or 'given') column in the header; the first line must be a header"),
+        (
+            ["label;x", "cat;1"],
+            "e.csv: line 1: no 'label' (or 'given') column in the header; the first line must be a header",
+        ),
         (["label,id", "cat,1"], "e.csv: line 1: no numeric columns"),
         (["label,x"], "e.csv: has a header but no rows"),
         (["label,x", "", " , "], "e.csv: has a header but no rows"),
@@ -381,7 +421,9 @@ def test_auto_mode_picks_embeddings_otherwise_and_mode_can_be_forced():
     assert result.dataset.classes == ["bear", "cat", "dog"]
     # An embeddings file forced into probabilities mode fails with a probabilities message.
     exc = error([("emb.csv", EMB_CSV)], mode="probabilities")
-    assert str(exc).startswith("emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected a class index 0..1 or one of 'x1', 'x2'")
+    assert str(exc).startswith(
+        "emb.csv: line 2, column 2 ('label'): unknown label 'cat'; expected a class index 0..1 or one of 'x1', 'x2'"
+    )
 
 
 def test_auto_mode_feature_columns_named_like_some_labels_stay_embeddings():
@@ -403,8 +445,7 @@ def test_json_and_npy_modes_cannot_be_forced_otherwise():
 
 def demo_json(n=6, classes=("cat", "dog"), **extra):
     items = [
-        {"id": f"i{i}", "image": None, "given": classes[i % len(classes)], "embedding": [i, i + 1.0]}
-        for i in range(n)
+        {"id": f"i{i}", "image": None, "given": classes[i % len(classes)], "embedding": [i, i + 1.0]} for i in range(n)
     ]
     return json.dumps({"classes": list(classes), "items": items, **extra}).encode()
 
@@ -434,7 +475,9 @@ def test_json_errors():
     assert "class 'bear' has no items" in str(error([("d.json", json.dumps(data).encode())]))
     many = [f"c{i}" for i in range(MAX_CLASSES + 1)]
     assert f"{MAX_CLASSES + 1} classes; at most {MAX_CLASSES}" in str(error([("d.json", demo_json(60, many))]))
-    assert "d.json: 6 rows; embeddings mode allows at most 5" in str(error([("d.json", demo_json(6))], max_embedding_rows=5))
+    assert "d.json: 6 rows; embeddings mode allows at most 5" in str(
+        error([("d.json", demo_json(6))], max_embedding_rows=5)
+    )
 
 
 def test_json_names_are_stripped():
@@ -515,7 +558,13 @@ def test_disallowed_image_urls(url):
 
 @pytest.mark.parametrize(
     "url",
-    ["data:image/png;base64,iVBORw0KGgo=", "DATA:image/svg+xml,<svg/>", "static/demo/a.png", "/static/a.png", "img/a b:c.png"],
+    [
+        "data:image/png;base64,iVBORw0KGgo=",
+        "DATA:image/svg+xml,<svg/>",
+        "static/demo/a.png",
+        "/static/a.png",
+        "img/a b:c.png",
+    ],
 )
 def test_allowed_image_urls(url):
     assert allowed_image(f"  {url} ") == url
@@ -590,9 +639,7 @@ def test_arbitrary_bytes_load_or_raise_user_data_error(data, extension):
 
 @settings(max_examples=100, deadline=None)
 @given(
-    text=st.text(
-        alphabet=st.sampled_from(list("label,id,truth,image,cat,dog,0.5,1e3,nan,\"\n ;x-OOD")), max_size=200
-    ),
+    text=st.text(alphabet=st.sampled_from(list('label,id,truth,image,cat,dog,0.5,1e3,nan,"\n ;x-OOD')), max_size=200),
     mode=st.sampled_from(["auto", "probabilities", "embeddings"]),
 )
 def test_arbitrary_csv_text_load_or_raise_user_data_error(text, mode):
@@ -606,9 +653,7 @@ def test_arbitrary_csv_text_load_or_raise_user_data_error(text, mode):
 
 @settings(max_examples=50, deadline=None)
 @given(
-    rows=st.lists(
-        st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=3, max_size=3), min_size=3, max_size=30
-    )
+    rows=st.lists(st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=3, max_size=3), min_size=3, max_size=30)
 )
 def test_valid_probability_csvs_round_trip(rows):
     rows = [[x / sum(row) for x in row] for row in rows]
@@ -620,7 +665,6 @@ def test_valid_probability_csvs_round_trip(rows):
 
 
 # --- sources, limits at and past, class names, notes -------------------------------------------
-
 
 
 class Source:
@@ -667,6 +711,7 @@ def test_feature_values_limit_at_and_past():
         f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most {MAX_FEATURE_VALUES:,} feature values "
         "(rows × features) are supported; use fewer rows or fewer features"
     )
+
     # the same limit (here the caller's) in JSON, checked after parsing
     def items(n):
         rows = [{"id": str(i), "given": "ab"[i % 2], "embedding": [1] * 1000} for i in range(n)]
@@ -685,12 +730,18 @@ def test_feature_columns_past_the_probability_limit_use_the_embedding_row_limit_
 
 
 def test_probability_rows_limit_at_and_past_in_npy_headers():
-    at = [("labels.npy", npy(np.zeros(MAX_PROBABILITY_ROWS, dtype="i1"))), ("p.npy", npy(np.full((MAX_PROBABILITY_ROWS, 2), 0.5, "f4")))]
+    at = [
+        ("labels.npy", npy(np.zeros(MAX_PROBABILITY_ROWS, dtype="i1"))),
+        ("p.npy", npy(np.full((MAX_PROBABILITY_ROWS, 2), 0.5, "f4"))),
+    ]
     exc = error(at)  # loads every row, then finds class 1 unused
     assert "class '1' (column 1 of p.npy) has no items" in str(exc)
     labels = Source(npy(np.zeros(MAX_PROBABILITY_ROWS + 1, dtype="i1")))
     probs = Source(npy(np.full((MAX_PROBABILITY_ROWS + 1, 2), 0.5, "f4")))
-    assert str(error([("labels.npy", labels), ("p.npy", probs)])) == "p.npy: 100,001 rows; probabilities mode allows at most 100,000"
+    assert (
+        str(error([("labels.npy", labels), ("p.npy", probs)]))
+        == "p.npy: 100,001 rows; probabilities mode allows at most 100,000"
+    )
     assert all(end <= 128 for _, end in labels.reads + probs.reads)  # headers only
 
 
@@ -728,7 +779,7 @@ def test_class_names_limit_at_and_past():
 @pytest.mark.parametrize(
     ("file", "expected"),
     [
-        (("classes.txt", "cat\r\ndog\rbear\n\n \n".encode()), ["cat", "dog", "bear"]),
+        (("classes.txt", b"cat\r\ndog\rbear\n\n \n"), ["cat", "dog", "bear"]),
         (("names.TXT", "\ufeff cat \ndog\nbear".encode()), ["cat", "dog", "bear"]),
         (("classes.json", b'["cat", "dog", "bear"]'), ["cat", "dog", "bear"]),
         (("classes.txt", "кот\n犬\n🐻\n".encode()), ["кот", "犬", "🐻"]),
@@ -746,9 +797,15 @@ def test_class_names_files(file, expected):
 @pytest.mark.parametrize(
     ("file", "message"),
     [
-        (("classes.txt", b"cat\ndog\n"), "classes.txt: 2 class names, but pred_probs.npy has 3 columns (classes): give one name per column"),
+        (
+            ("classes.txt", b"cat\ndog\n"),
+            "classes.txt: 2 class names, but pred_probs.npy has 3 columns (classes): give one name per column",
+        ),
         (("classes.txt", b"cat\n\nbear\n"), "classes.txt: line 2 is blank: every class needs a name"),
-        (("classes.txt", b"cat\ndog\n cat\n"), "classes.txt: line 3: 'cat' is also line 1: class names must be distinct"),
+        (
+            ("classes.txt", b"cat\ndog\n cat\n"),
+            "classes.txt: line 3: 'cat' is also line 1: class names must be distinct",
+        ),
         (("classes.txt", b"cat\nOOD\nbear\n"), "classes.txt: line 2: 'OOD' is reserved for out-of-distribution items"),
         (("classes.txt", b"cat\n\xff\nbear\n"), "classes.txt: not UTF-8 text (byte 4)"),
         (("classes.txt", b"cat\x00\ndog\nbear\n"), "classes.txt: contains NUL characters"),
@@ -828,13 +885,22 @@ def test_auto_mode_offers_renormalising_probability_like_rows():
         "value is in [0, 1]; choose embeddings mode if these are features)"
     )
     result = load_files([("p.csv", data)], renormalize=True)
-    assert result.mode == "probabilities" and result.probabilities[0] == pytest.approx([0.8 / 1.2, 0.1 / 1.2, 0.3 / 1.2])
+    assert result.mode == "probabilities" and result.probabilities[0] == pytest.approx(
+        [0.8 / 1.2, 0.1 / 1.2, 0.3 / 1.2]
+    )
     assert load_files([("p.csv", data)], mode="embeddings").mode == "embeddings"
 
 
 @pytest.mark.parametrize(
     ("label", "mode"),
-    [("1.5", "probabilities"), ("cat", "probabilities"), ("1.5", "auto"), ("cat", "auto"), ("7", "auto"), ("-1", "auto")],
+    [
+        ("1.5", "probabilities"),
+        ("cat", "probabilities"),
+        ("1.5", "auto"),
+        ("cat", "auto"),
+        ("7", "auto"),
+        ("-1", "auto"),
+    ],
 )
 def test_the_label_at_fault_is_blamed(label, mode):
     rows = ["0,0.8,0.1,0.1", "1,0.2,0.7,0.1", f"{label},0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4"]
@@ -885,4 +951,6 @@ def test_the_row_index_pandas_writes_is_read_as_the_id():
     assert loaded.dataset.ids == ["10", "11", "12", "13", "14"]
     assert loaded.dataset.classes == ["cat", "dog", "eel"]
     features = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "label": ["a", "b"] * 3})
-    assert load_files([("f.csv", features.to_csv().encode())], mode="embeddings").dataset.ids == [str(i) for i in range(6)]
+    assert load_files([("f.csv", features.to_csv().encode())], mode="embeddings").dataset.ids == [
+        str(i) for i in range(6)
+    ]

@@ -7,22 +7,42 @@ from cleanlens.web.state import ExplorerState
 
 from .test_web_state import probabilities_for, tiny_dataset
 
-HOSTILE = '<img src=x onerror=alert(1)>'
+HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 def trained(data=None):
     data = data or tiny_dataset()
     state = ExplorerState(data)
-    state.finish_training(list(data.given), probabilities_for(data.given),
-                          {"engine": "builtin", "engine_version": "cleanlens 0", "C": 10.0, "gamma": 0.03,
-                           "folds": 5, "seed": 0, "seconds": 0.5})
+    state.finish_training(
+        list(data.given),
+        probabilities_for(data.given),
+        {
+            "engine": "builtin",
+            "engine_version": "cleanlens 0",
+            "C": 10.0,
+            "gamma": 0.03,
+            "folds": 5,
+            "seed": 0,
+            "seconds": 0.5,
+        },
+    )
     return state
 
 
 def test_app_has_every_contract_testid():
     html = render.app(trained()) + render.run_controls(trained())
-    for testid in ["run", "class-percentile", "ood-percentile", "count-correct", "count-label-issues", "count-ood",
-                   "count-unconfident", "engine", "joint-cell-0-0", "joint-cell-2-1"]:
+    for testid in [
+        "run",
+        "class-percentile",
+        "ood-percentile",
+        "count-correct",
+        "count-label-issues",
+        "count-ood",
+        "count-unconfident",
+        "engine",
+        "joint-cell-0-0",
+        "joint-cell-2-1",
+    ]:
         assert f'data-testid="{testid}"' in html, testid
 
 
@@ -35,7 +55,9 @@ def test_counts_and_joint_cells_show_the_engines_numbers():
     joint = render.joint_matrix(state, result)
     for g, row in enumerate(result.joint):
         for s, n in enumerate(row):
-            assert re.search(rf'data-testid="joint-cell-{g}-{s}"[^>]*><span class="head"><span><span class="jcount">{n}<', joint)
+            assert re.search(
+                rf'data-testid="joint-cell-{g}-{s}"[^>]*><span class="head"><span><span class="jcount">{n}<', joint
+            )
 
 
 def test_user_text_is_escaped_everywhere():
@@ -46,10 +68,14 @@ def test_user_text_is_escaped_everywhere():
     state.selected = 0
     state.cell = (0, 1)
     state.result_tab = "cell"
-    html = "".join([
-        render.app(state), render.run_controls(state), render.prob_table(state, state.analysis()),
-        render.scatter(state, state.analysis()),
-    ])
+    html = "".join(
+        [
+            render.app(state),
+            render.run_controls(state),
+            render.prob_table(state, state.analysis()),
+            render.scatter(state, state.analysis()),
+        ]
+    )
     assert "<img src=x" not in html
     assert 'onerror="alert(1)' not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -67,8 +93,12 @@ def test_explanations_follow_the_category():
     for i in range(len(state.labels)):
         text = render.explanation(state, result, i)
         category = render.category_of(result, i)
-        expected = {"correct": "looks right", "label_issue": "likely a label error", "ood": "belongs to none",
-                    "unconfident": "neither a confident suggestion"}[category]
+        expected = {
+            "correct": "looks right",
+            "label_issue": "likely a label error",
+            "ood": "belongs to none",
+            "unconfident": "neither a confident suggestion",
+        }[category]
         assert expected in text, (i, category, text)
 
 

@@ -20,8 +20,9 @@ def worked_on():
     state.relabel(1, 2)
     state.relabel(4, 0)
     state.relabel(4, data.given[4])  # changed and changed back
-    state.finish_training(list(state.labels), probabilities_for(state.labels), {"engine": "builtin", "seed": 3},
-                          excluded={7})
+    state.finish_training(
+        list(state.labels), probabilities_for(state.labels), {"engine": "builtin", "seed": 3}, excluded={7}
+    )
     state.relabel(2, 1)
     state.keep(5)
     state.exclude(7)
@@ -75,12 +76,15 @@ def test_export_clears_the_unexported_flag_and_a_change_sets_it():
     assert state.unexported
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"format": 0}, "another version"),
-    ({"key": "embeddings:zzz"}, "other data"),
-    ({"sha256": "other"}, "other data"),
-    ({"items": 999}, "size does not match"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"format": 0}, "another version"),
+        ({"key": "embeddings:zzz"}, "other data"),
+        ({"sha256": "other"}, "other data"),
+        ({"items": 999}, "size does not match"),
+    ],
+)
 def test_records_of_other_formats_or_data_are_refused(change, message):
     record = dict(session.to_record(worked_on(), key="demo", kind="demo", revision=1, tab="t"), **change)
     with pytest.raises(session.SessionError, match=message):
@@ -91,8 +95,9 @@ def test_parts_that_do_not_fit_are_left_out_with_a_note():
     record = session.to_record(worked_on(), key="demo", kind="demo", revision=1, tab="t")
     record["labels"] = {"1": 2, "99": 0, "x": 1, "3": 7, "5": True}
     record["decisions"] = {"5": "keep", "6": "delete"}
-    record["view"] = dict(record["view"], q_class=101, rule="magic", cell=[0, 9], table_sort=["p9", True],
-                          svm_gamma="fast", n_folds=1)
+    record["view"] = dict(
+        record["view"], q_class=101, rule="magic", cell=[0, 9], table_sort=["p9", True], svm_gamma="fast", n_folds=1
+    )
     fresh, notes = restored(record)
     assert fresh.labels[1] == 2 and fresh.decisions == {5: "keep"}
     assert fresh.q_class == 50 and fresh.rule == "percentile" and fresh.cell is None
@@ -102,14 +107,18 @@ def test_parts_that_do_not_fit_are_left_out_with_a_note():
         assert part in text
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=True) | st.text(max_size=5),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
-                           max_leaves=12)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["labels", "decisions", "view", "training", "unexported"]), json_values),
-       st.dictionaries(st.sampled_from(list(session.VIEW)), json_values))
+@given(
+    st.dictionaries(st.sampled_from(["labels", "decisions", "view", "training", "unexported"]), json_values),
+    st.dictionaries(st.sampled_from(list(session.VIEW)), json_values),
+)
 def test_any_damaged_record_restores_something_or_is_refused_never_crashes(fields, view):
     record = session.to_record(worked_on(), key="demo", kind="demo", revision=1, tab="t")
     record.update(fields)

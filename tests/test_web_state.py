@@ -15,8 +15,14 @@ def tiny_dataset(n_per_class=6, classes=("a", "b", "c")):
             features.append([float(k), float(j)])
     truth[0] = 1  # item 0 is truly a "b"
     n = len(given)
-    return Dataset(classes=list(classes), ids=[f"x{i}" for i in range(n)], images=[None] * n,
-                   given=given, features=features, truth=truth)
+    return Dataset(
+        classes=list(classes),
+        ids=[f"x{i}" for i in range(n)],
+        images=[None] * n,
+        given=given,
+        features=features,
+        truth=truth,
+    )
 
 
 def probabilities_for(labels, k=3, confident=0.8):

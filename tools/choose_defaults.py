@@ -79,8 +79,9 @@ def f1(value):
 
 def evaluate(ds, C, gamma, seed, engine):
     """Scores of one cross-validation run; see the module docstring."""
-    probabilities = crossval.out_of_sample_probabilities(ds.features, ds.given, len(ds.classes), engine=engine, C=C,
-                                                         gamma=gamma, seed=seed).probabilities
+    probabilities = crossval.out_of_sample_probabilities(
+        ds.features, ds.given, len(ds.classes), engine=engine, C=C, gamma=gamma, seed=seed
+    ).probabilities
     return evaluate_probabilities(ds, probabilities)
 
 
@@ -90,18 +91,27 @@ def evaluate_probabilities(ds, probabilities):
     inside = [i for i, t in enumerate(ds.truth) if t >= 0]
     learning = ConfidentLearning(ds.given, probabilities, k)
     grid = sweep(learning, ds.truth)
-    cells = [f1(s.f1) for a, row in enumerate(grid.scores) for b, s in enumerate(row)
-             if grid.ood_percentiles[b] <= grid.class_percentiles[a]]
+    cells = [
+        f1(s.f1)
+        for a, row in enumerate(grid.scores)
+        for b, s in enumerate(row)
+        if grid.ood_percentiles[b] <= grid.class_percentiles[a]
+    ]
     wrong = truly_wrong(ds.given, ds.truth)
-    coarse = {(qc, qo): f1(score(learning.categorize(qc, qo).flagged, wrong).f1)
-              for qc in CLASS_PERCENTILES for qo in OOD_PERCENTILES if qo <= qc}
+    coarse = {
+        (qc, qo): f1(score(learning.categorize(qc, qo).flagged, wrong).f1)
+        for qc in CLASS_PERCENTILES
+        for qo in OOD_PERCENTILES
+        if qo <= qc
+    }
     return {
         "probabilities": probabilities,
         "log_loss": log_loss(probabilities, ds.truth, inside),
         "accuracy": statistics.fmean(max(range(k), key=probabilities[i].__getitem__) == ds.truth[i] for i in inside),
         "sweep_f1": statistics.fmean(cells),
-        "default_f1": coarse.get((DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE),
-                                 f1(score(learning.categorize().flagged, wrong).f1)),
+        "default_f1": coarse.get(
+            (DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE), f1(score(learning.categorize().flagged, wrong).f1)
+        ),
         "cleanlab_f1": f1(score(learning.categorize(rule="cleanlab").flagged, wrong).f1),
         "coarse": coarse,
     }
@@ -129,7 +139,8 @@ def demo_row(ds, probabilities, q_class, q_ood):
     except ImportError:
         row["find_label_issues: flagged, precision"] = "(cleanlab not installed)"
     row["self-confidence p15 / p50 / max"] = " / ".join(
-        f"{v:.3f}" for v in (percentile(self_confidence, 15), percentile(self_confidence, 50), self_confidence[-1]))
+        f"{v:.3f}" for v in (percentile(self_confidence, 15), percentile(self_confidence, 50), self_confidence[-1])
+    )
     right = sum(result.suggested[i] == truth[i] for i in result.label_issues)
     row[f"label issues at {q_class}/{q_ood}, with the true class suggested"] = f"{len(result.label_issues)}, {right}"
     grid = sweep(learning, truth)
@@ -138,7 +149,8 @@ def demo_row(ds, probabilities, q_class, q_ood):
     cell = grid.scores[a][b]
     row["sweep's best cell (class, OOD): F1, flagged, precision, recall"] = (
         f"({grid.class_percentiles[a]}, {grid.ood_percentiles[b]}): {best[0]:.3f}, {cell.flagged}, "
-        f"{cell.precision:.2f}, {cell.recall:.2f}")
+        f"{cell.precision:.2f}, {cell.recall:.2f}"
+    )
     return row
 
 
@@ -154,7 +166,9 @@ def out_of_fold_decisions(ds, C, gamma, seed):
     fold_classes, decisions = [], [None] * len(y)
     for test in folds:
         train = np.setdiff1d(np.arange(len(y)), test)
-        model = SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False, decision_function_shape="ovo").fit(X[train], y[train])
+        model = SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False, decision_function_shape="ovo").fit(
+            X[train], y[train]
+        )
         values = model.decision_function(X[test])
         values = (-values).reshape(-1, 1) if len(model.classes_) == 2 else values
         fold_classes.append(model.classes_.tolist())
@@ -170,7 +184,7 @@ def other_folds_probabilities(labels, n_classes, folds, fold_classes, decisions)
     for f, test in enumerate(folds):
         classes = fold_classes[f]
         sigmoids = {}
-        for (a, b) in svm.class_pairs(classes):
+        for a, b in svm.class_pairs(classes):
             values, positive = [], []
             for i, label in enumerate(labels):
                 g = fold_of[i]
@@ -196,10 +210,14 @@ def other_folds_probabilities(labels, n_classes, folds, fold_classes, decisions)
 def compare_pooling(ds):
     k = len(ds.classes)
     inside = [i for i, t in enumerate(ds.truth) if t >= 0]
-    print(f"Sigmoids on all pooled out-of-fold values (engine) vs on the other folds' only; "
-          f"C={crossval.DEFAULT_C:g}, gamma={crossval.DEFAULT_GAMMA:g}\n")
-    print("| fold seed | calibration | log loss (given) | log loss (truth) | true OOD caught | find_label_issues "
-          "| self-confidence p15 / p50 | mean sweep F1 | seconds |")
+    print(
+        f"Sigmoids on all pooled out-of-fold values (engine) vs on the other folds' only; "
+        f"C={crossval.DEFAULT_C:g}, gamma={crossval.DEFAULT_GAMMA:g}\n"
+    )
+    print(
+        "| fold seed | calibration | log loss (given) | log loss (truth) | true OOD caught | find_label_issues "
+        "| self-confidence p15 / p50 | mean sweep F1 | seconds |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for seed in SEEDS:
         folds, fold_classes, decisions = out_of_fold_decisions(ds, crossval.DEFAULT_C, crossval.DEFAULT_GAMMA, seed)
@@ -209,9 +227,11 @@ def compare_pooling(ds):
             seconds = time.perf_counter() - started
             row = demo_row(ds, probabilities, int(DEFAULT_CLASS_PERCENTILE), int(DEFAULT_OOD_PERCENTILE))
             sweep_f1 = evaluate_probabilities(ds, probabilities)["sweep_f1"]
-            print(f"| {seed} | {name} | {row['log loss (given labels)']} | {log_loss(probabilities, ds.truth, inside):.3f} "
-                  f"| {row['true OOD caught as OOD']} | {row['find_label_issues: flagged, precision']} "
-                  f"| {' / '.join(row['self-confidence p15 / p50 / max'].split(' / ')[:2])} | {sweep_f1:.3f} | {seconds:.3f} |")
+            print(
+                f"| {seed} | {name} | {row['log loss (given labels)']} | {log_loss(probabilities, ds.truth, inside):.3f} "
+                f"| {row['true OOD caught as OOD']} | {row['find_label_issues: flagged, precision']} "
+                f"| {' / '.join(row['self-confidence p15 / p50 / max'].split(' / ')[:2])} | {sweep_f1:.3f} | {seconds:.3f} |"
+            )
 
 
 def main(argv=None):
@@ -228,32 +248,46 @@ def main(argv=None):
     ds = load_dataset(args.dataset)
     engine = crossval.resolve_engine(args.engine)
     started = time.perf_counter()
-    print(f"{Path(args.dataset).name}: {len(ds)} items, {len(ds.classes)} classes, {len(ds.known_errors())} known errors; "
-          f"engine {engine}; fold seeds {', '.join(map(str, seeds))}\n")
+    print(
+        f"{Path(args.dataset).name}: {len(ds)} items, {len(ds.classes)} classes, {len(ds.known_errors())} known errors; "
+        f"engine {engine}; fold seeds {', '.join(map(str, seeds))}\n"
+    )
 
     cells = {}
     for C in GRID_C:
         for gamma in GRID_GAMMA:
             runs = [evaluate(ds, C, gamma, seed, engine) for seed in seeds]
             cells[(C, gamma)] = runs
-    mean = {key: {m: statistics.fmean(r[m] for r in runs) for m in ("log_loss", "accuracy", "sweep_f1", "default_f1",
-                                                                     "cleanlab_f1")}
-            for key, runs in cells.items()}
-    print(f"| C | gamma | log loss (truth) | accuracy | mean sweep F1 | F1 at {DEFAULT_CLASS_PERCENTILE:g}/"
-          f"{DEFAULT_OOD_PERCENTILE:g} | F1 cleanlab rule |")
+    mean = {
+        key: {
+            m: statistics.fmean(r[m] for r in runs)
+            for m in ("log_loss", "accuracy", "sweep_f1", "default_f1", "cleanlab_f1")
+        }
+        for key, runs in cells.items()
+    }
+    print(
+        f"| C | gamma | log loss (truth) | accuracy | mean sweep F1 | F1 at {DEFAULT_CLASS_PERCENTILE:g}/"
+        f"{DEFAULT_OOD_PERCENTILE:g} | F1 cleanlab rule |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for (C, gamma), m in mean.items():
-        print(f"| {C:g} | {gamma:.4g} | {m['log_loss']:.3f} | {m['accuracy']:.3f} | {m['sweep_f1']:.3f} | "
-              f"{m['default_f1']:.3f} | {m['cleanlab_f1']:.3f} |")
+        print(
+            f"| {C:g} | {gamma:.4g} | {m['log_loss']:.3f} | {m['accuracy']:.3f} | {m['sweep_f1']:.3f} | "
+            f"{m['default_f1']:.3f} | {m['cleanlab_f1']:.3f} |"
+        )
 
     best_loss = min(m["log_loss"] for m in mean.values())
     near = [key for key, m in mean.items() if m["log_loss"] <= best_loss + LOG_LOSS_MARGIN]
     current = (crossval.DEFAULT_C, crossval.DEFAULT_GAMMA)
     chosen = max(near, key=lambda key: (round(mean[key]["sweep_f1"], 12), key == current))
-    print(f"\nLog loss within {LOG_LOSS_MARGIN} of the best ({best_loss:.3f}): "
-          + ", ".join(f"C={C:g} gamma={g:.4g}" for C, g in near))
-    print(f"Chosen: C={chosen[0]:g}, gamma={chosen[1]:.4g} (mean sweep F1 {mean[chosen]['sweep_f1']:.3f}); "
-          f"current default C={current[0]:g}, gamma={current[1]:.4g}\n")
+    print(
+        f"\nLog loss within {LOG_LOSS_MARGIN} of the best ({best_loss:.3f}): "
+        + ", ".join(f"C={C:g} gamma={g:.4g}" for C, g in near)
+    )
+    print(
+        f"Chosen: C={chosen[0]:g}, gamma={chosen[1]:.4g} (mean sweep F1 {mean[chosen]['sweep_f1']:.3f}); "
+        f"current default C={current[0]:g}, gamma={current[1]:.4g}\n"
+    )
 
     runs = cells[chosen]
     coarse = {cell: statistics.fmean(r["coarse"][cell] for r in runs) for cell in runs[0]["coarse"]}
@@ -261,12 +295,17 @@ def main(argv=None):
     print("| class \\ OOD | " + " | ".join(map(str, OOD_PERCENTILES)) + " |")
     print("|---:|" + "---:|" * len(OOD_PERCENTILES))
     for qc in CLASS_PERCENTILES:
-        print(f"| {qc} | " + " | ".join(f"{coarse[(qc, qo)]:.3f}" if (qc, qo) in coarse else "" for qo in OOD_PERCENTILES)
-              + " |")
+        print(
+            f"| {qc} | "
+            + " | ".join(f"{coarse[(qc, qo)]:.3f}" if (qc, qo) in coarse else "" for qo in OOD_PERCENTILES)
+            + " |"
+        )
     default = (int(DEFAULT_CLASS_PERCENTILE), int(DEFAULT_OOD_PERCENTILE))
     q_class, q_ood = max(coarse, key=lambda cell: (round(coarse[cell], 12), cell == default))
-    print(f"\nChosen percentiles: class {q_class}, OOD {q_ood} (mean F1 {coarse[(q_class, q_ood)]:.3f}); "
-          f"current default {default[0]}/{default[1]} ({coarse.get(default, float('nan')):.3f})\n")
+    print(
+        f"\nChosen percentiles: class {q_class}, OOD {q_ood} (mean F1 {coarse[(q_class, q_ood)]:.3f}); "
+        f"current default {default[0]}/{default[1]} ({coarse.get(default, float('nan')):.3f})\n"
+    )
 
     print(f"Demo table, C={chosen[0]:g}, gamma={chosen[1]:.4g}, fold seed {seeds[0]}:\n")
     for name, value in demo_row(ds, runs[0]["probabilities"], q_class, q_ood).items():

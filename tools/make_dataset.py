@@ -53,8 +53,16 @@ IMAGE_DIR = "static/demo"
 
 # Fashion-MNIST label ids -> names (from the dataset's README).
 FASHION_NAMES = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 ]
 
 # The demo's three classes (Fashion-MNIST label ids) and their display names:
@@ -64,18 +72,18 @@ FASHION_NAMES = [
 CLASSES = (7, 9, 1)
 CLASS_NAMES = ("Sneaker", "Ankle boot", "Trouser")
 
-PER_CLASS = 97          # images per class
-N_FLIPPED = 3           # wrong labels per class
-N_OOD = 9               # images from the other seven classes, given random labels
+PER_CLASS = 97  # images per class
+N_FLIPPED = 3  # wrong labels per class
+N_OOD = 9  # images from the other seven classes, given random labels
 EMBED_DIM = 32
-SCALE = 3               # 28 -> 84 px
-SIG_DIGITS = 5          # embedding precision (4 changed categories at C=100)
+SCALE = 3  # 28 -> 84 px
+SIG_DIGITS = 5  # embedding precision (4 changed categories at C=100)
 XY_DECIMALS = 2
 
 # Seeds, fixed before looking at any result (never tuned).
-SELECTION_SEED = 0      # which images, which labels are flipped and to what, item order
-EXTRACTOR_SEED = 0      # MLP weight init and minibatch shuffling
-SVD_SEED = 0            # ARPACK start vector
+SELECTION_SEED = 0  # which images, which labels are flipped and to what, item order
+EXTRACTOR_SEED = 0  # MLP weight init and minibatch shuffling
+SVD_SEED = 0  # ARPACK start vector
 TSNE_SEED = 0
 
 EXTRACTOR = dict(
@@ -96,14 +104,150 @@ EXTRACTOR = dict(
 # (q_class=50, q_ood=15). "extractor_confusion_first_two": how often the MLP
 # mistakes the first two classes for each other on the whole test split.
 TRIPLES_MEASURED = [
-    {"classes": "T-shirt/top / Pullover / Trouser", "extractor_confusion_first_two": 0.018, "C=1,gamma=scale": {"cv_accuracy": 0.945, "errors_flagged": 7.8, "seeds_with_12_or_more": "2/12", "flagged": 28.5, "precision": 0.27}, "C=10,gamma=0.01": {"cv_accuracy": 0.951, "errors_flagged": 9.2, "seeds_with_12_or_more": "1/12", "flagged": 32.0, "precision": 0.29}},
-    {"classes": "T-shirt/top / Shirt / Trouser", "extractor_confusion_first_two": 0.1, "C=1,gamma=scale": {"cv_accuracy": 0.86, "errors_flagged": 7.1, "seeds_with_12_or_more": "0/12", "flagged": 25.1, "precision": 0.29}, "C=10,gamma=0.01": {"cv_accuracy": 0.853, "errors_flagged": 8.6, "seeds_with_12_or_more": "0/12", "flagged": 29.7, "precision": 0.3}},
-    {"classes": "Pullover / Coat / Trouser", "extractor_confusion_first_two": 0.092, "C=1,gamma=scale": {"cv_accuracy": 0.881, "errors_flagged": 7.7, "seeds_with_12_or_more": "0/12", "flagged": 21.4, "precision": 0.37}, "C=10,gamma=0.01": {"cv_accuracy": 0.883, "errors_flagged": 8.4, "seeds_with_12_or_more": "1/12", "flagged": 27.1, "precision": 0.32}},
-    {"classes": "Pullover / Coat / Bag", "extractor_confusion_first_two": 0.092, "C=1,gamma=scale": {"cv_accuracy": 0.895, "errors_flagged": 8.2, "seeds_with_12_or_more": "0/12", "flagged": 24.8, "precision": 0.33}, "C=10,gamma=0.01": {"cv_accuracy": 0.881, "errors_flagged": 7.7, "seeds_with_12_or_more": "1/12", "flagged": 24.3, "precision": 0.32}},
-    {"classes": "T-shirt/top / Dress / Bag", "extractor_confusion_first_two": 0.019, "C=1,gamma=scale": {"cv_accuracy": 0.943, "errors_flagged": 9.1, "seeds_with_12_or_more": "1/12", "flagged": 29.8, "precision": 0.3}, "C=10,gamma=0.01": {"cv_accuracy": 0.943, "errors_flagged": 9.2, "seeds_with_12_or_more": "3/12", "flagged": 30.6, "precision": 0.3}},
-    {"classes": "Sandal / Sneaker / Bag", "extractor_confusion_first_two": 0.017, "C=1,gamma=scale": {"cv_accuracy": 0.974, "errors_flagged": 9.0, "seeds_with_12_or_more": "3/12", "flagged": 35.1, "precision": 0.25}, "C=10,gamma=0.01": {"cv_accuracy": 0.972, "errors_flagged": 11.0, "seeds_with_12_or_more": "6/12", "flagged": 37.3, "precision": 0.29}},
-    {"classes": "Sneaker / Ankle boot / Bag", "extractor_confusion_first_two": 0.025, "C=1,gamma=scale": {"cv_accuracy": 0.963, "errors_flagged": 10.5, "seeds_with_12_or_more": "5/12", "flagged": 35.7, "precision": 0.29}, "C=10,gamma=0.01": {"cv_accuracy": 0.965, "errors_flagged": 11.6, "seeds_with_12_or_more": "7/12", "flagged": 37.2, "precision": 0.31}},
-    {"classes": "Sneaker / Ankle boot / Trouser", "extractor_confusion_first_two": 0.025, "C=1,gamma=scale": {"cv_accuracy": 0.966, "errors_flagged": 13.1, "seeds_with_12_or_more": "10/12", "flagged": 35.9, "precision": 0.37}, "C=10,gamma=0.01": {"cv_accuracy": 0.965, "errors_flagged": 11.7, "seeds_with_12_or_more": "7/12", "flagged": 35.9, "precision": 0.32}},
+    {
+        "classes": "T-shirt/top / Pullover / Trouser",
+        "extractor_confusion_first_two": 0.018,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.945,
+            "errors_flagged": 7.8,
+            "seeds_with_12_or_more": "2/12",
+            "flagged": 28.5,
+            "precision": 0.27,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.951,
+            "errors_flagged": 9.2,
+            "seeds_with_12_or_more": "1/12",
+            "flagged": 32.0,
+            "precision": 0.29,
+        },
+    },
+    {
+        "classes": "T-shirt/top / Shirt / Trouser",
+        "extractor_confusion_first_two": 0.1,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.86,
+            "errors_flagged": 7.1,
+            "seeds_with_12_or_more": "0/12",
+            "flagged": 25.1,
+            "precision": 0.29,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.853,
+            "errors_flagged": 8.6,
+            "seeds_with_12_or_more": "0/12",
+            "flagged": 29.7,
+            "precision": 0.3,
+        },
+    },
+    {
+        "classes": "Pullover / Coat / Trouser",
+        "extractor_confusion_first_two": 0.092,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.881,
+            "errors_flagged": 7.7,
+            "seeds_with_12_or_more": "0/12",
+            "flagged": 21.4,
+            "precision": 0.37,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.883,
+            "errors_flagged": 8.4,
+            "seeds_with_12_or_more": "1/12",
+            "flagged": 27.1,
+            "precision": 0.32,
+        },
+    },
+    {
+        "classes": "Pullover / Coat / Bag",
+        "extractor_confusion_first_two": 0.092,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.895,
+            "errors_flagged": 8.2,
+            "seeds_with_12_or_more": "0/12",
+            "flagged": 24.8,
+            "precision": 0.33,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.881,
+            "errors_flagged": 7.7,
+            "seeds_with_12_or_more": "1/12",
+            "flagged": 24.3,
+            "precision": 0.32,
+        },
+    },
+    {
+        "classes": "T-shirt/top / Dress / Bag",
+        "extractor_confusion_first_two": 0.019,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.943,
+            "errors_flagged": 9.1,
+            "seeds_with_12_or_more": "1/12",
+            "flagged": 29.8,
+            "precision": 0.3,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.943,
+            "errors_flagged": 9.2,
+            "seeds_with_12_or_more": "3/12",
+            "flagged": 30.6,
+            "precision": 0.3,
+        },
+    },
+    {
+        "classes": "Sandal / Sneaker / Bag",
+        "extractor_confusion_first_two": 0.017,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.974,
+            "errors_flagged": 9.0,
+            "seeds_with_12_or_more": "3/12",
+            "flagged": 35.1,
+            "precision": 0.25,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.972,
+            "errors_flagged": 11.0,
+            "seeds_with_12_or_more": "6/12",
+            "flagged": 37.3,
+            "precision": 0.29,
+        },
+    },
+    {
+        "classes": "Sneaker / Ankle boot / Bag",
+        "extractor_confusion_first_two": 0.025,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.963,
+            "errors_flagged": 10.5,
+            "seeds_with_12_or_more": "5/12",
+            "flagged": 35.7,
+            "precision": 0.29,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.965,
+            "errors_flagged": 11.6,
+            "seeds_with_12_or_more": "7/12",
+            "flagged": 37.2,
+            "precision": 0.31,
+        },
+    },
+    {
+        "classes": "Sneaker / Ankle boot / Trouser",
+        "extractor_confusion_first_two": 0.025,
+        "C=1,gamma=scale": {
+            "cv_accuracy": 0.966,
+            "errors_flagged": 13.1,
+            "seeds_with_12_or_more": "10/12",
+            "flagged": 35.9,
+            "precision": 0.37,
+        },
+        "C=10,gamma=0.01": {
+            "cv_accuracy": 0.965,
+            "errors_flagged": 11.7,
+            "seeds_with_12_or_more": "7/12",
+            "flagged": 35.9,
+            "precision": 0.32,
+        },
+    },
 ]
 
 TRIPLE_CHOICE_WHY = (
@@ -268,8 +412,12 @@ def tsne_layout(embedding, seed=TSNE_SEED):
 
     z = StandardScaler().fit_transform(embedding)
     xy = TSNE(
-        n_components=2, perplexity=30.0, init="pca", learning_rate="auto",
-        method="exact", random_state=seed,
+        n_components=2,
+        perplexity=30.0,
+        init="pca",
+        learning_rate="auto",
+        method="exact",
+        random_state=seed,
     ).fit_transform(z)
     xy = xy - xy.min(axis=0)
     xy = xy * (100.0 / xy.max())
@@ -316,7 +464,7 @@ def thumbnail_png(pixels, side=28, scale=SCALE):
     """A 28x28 uint8 image (flat, 784 values) -> PNG bytes, upscaled by nearest neighbour."""
     rows = []
     for r in range(side):
-        line = bytes(v for v in bytes(pixels[r * side:(r + 1) * side]) for _ in range(scale))
+        line = bytes(v for v in bytes(pixels[r * side : (r + 1) * side]) for _ in range(scale))
         rows.extend([line] * scale)
     return png_grey(rows)
 
@@ -327,10 +475,10 @@ def read_png_grey(data):
         raise ValueError("not a PNG")
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         if zlib.crc32(kind + body) & 0xFFFFFFFF != crc:
             raise ValueError(f"bad CRC in {kind!r}")
         if kind == b"IHDR":
@@ -346,7 +494,7 @@ def read_png_grey(data):
     raw = zlib.decompress(idat)
     rows, prev, stride = [], bytes(width), width + 1
     for r in range(height):
-        ftype, line = raw[r * stride], bytearray(raw[r * stride + 1:(r + 1) * stride])
+        ftype, line = raw[r * stride], bytearray(raw[r * stride + 1 : (r + 1) * stride])
         for i in range(width):
             left = line[i - 1] if i else 0
             up, upleft = prev[i], (prev[i - 1] if i else 0)
@@ -410,24 +558,26 @@ def build(source=DEFAULT_SOURCE, classes=CLASSES, class_names=CLASS_NAMES, log=p
     records, pngs = [], {}
     for it, vec, pos in zip(items, rounded.tolist(), xy.tolist()):
         fname = image_name(it["index"])
-        records.append({
-            "id": f"fm-{it['index']:05d}",
-            "image": f"{IMAGE_DIR}/{fname}",
-            "given": name(it["given"]),
-            "truth": name(it["truth"]),
-            "xy": [round(pos[0], XY_DECIMALS), round(pos[1], XY_DECIMALS)],
-            "embedding": vec,
-        })
+        records.append(
+            {
+                "id": f"fm-{it['index']:05d}",
+                "image": f"{IMAGE_DIR}/{fname}",
+                "given": name(it["given"]),
+                "truth": name(it["truth"]),
+                "xy": [round(pos[0], XY_DECIMALS), round(pos[1], XY_DECIMALS)],
+                "embedding": vec,
+            }
+        )
         pngs[fname] = thumbnail_png(test_x[it["index"]])
 
     ood_sources = sorted({FASHION_NAMES[int(test_y[it["index"]])] for it in items if it["truth"] < 0})
     provenance = {
         "name": "Fashion-MNIST demo: " + " / ".join(class_names),
         "source": "Fashion-MNIST test split (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte) by Zalando Research, "
-                  "read from the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist/)",
+        "read from the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist/)",
         "licence": "MIT; Copyright (c) 2017 Zalando SE",
         "citation": "Han Xiao, Kashif Rasul, Roland Vollgraf: Fashion-MNIST: a Novel Image Dataset for "
-                    "Benchmarking Machine Learning Algorithms. arXiv:1708.07747 (2017)",
+        "Benchmarking Machine Learning Algorithms. arXiv:1708.07747 (2017)",
         "build": "python build.py dataset  (runs tools/make_dataset.py; --check rebuilds and compares byte for byte)",
         "seeds": {"selection": SELECTION_SEED, "extractor": EXTRACTOR_SEED, "svd": SVD_SEED, "tsne": TSNE_SEED},
         "classes": {
@@ -449,14 +599,14 @@ def build(source=DEFAULT_SOURCE, classes=CLASSES, class_names=CLASS_NAMES, log=p
             "total": N_FLIPPED * len(classes) + N_OOD,
             "flipped_per_class": N_FLIPPED,
             "how": f"per class, {N_FLIPPED} of its {PER_CLASS} images drawn at random and given a random other "
-                   f"class; the {N_OOD} out-of-distribution images (random images of the other seven Fashion-MNIST "
-                   "classes) each given a random class; all by the selection seed, not tuned",
+            f"class; the {N_OOD} out-of-distribution images (random images of the other seven Fashion-MNIST "
+            "classes) each given a random class; all by the selection seed, not tuned",
         },
         "extractor": {
             "model": "scikit-learn MLPClassifier(hidden_layer_sizes=(256, 128), activation='relu', solver='adam', "
-                     f"alpha={EXTRACTOR['alpha']}, batch_size={EXTRACTOR['batch_size']}, "
-                     f"learning_rate_init={EXTRACTOR['learning_rate_init']}, max_iter={EXTRACTOR['max_iter']}, "
-                     f"random_state={EXTRACTOR_SEED}), pixels / 255",
+            f"alpha={EXTRACTOR['alpha']}, batch_size={EXTRACTOR['batch_size']}, "
+            f"learning_rate_init={EXTRACTOR['learning_rate_init']}, max_iter={EXTRACTOR['max_iter']}, "
+            f"random_state={EXTRACTOR_SEED}), pixels / 255",
             "trained_on": f"the {len(train_x)} Fashion-MNIST training images only (stand-in for a pretrained ResNet-18)",
             "test_accuracy": round(test_acc, 4),
             "test_accuracy_on": f"the {len(test_x)} Fashion-MNIST test images (10 classes)",
@@ -464,21 +614,21 @@ def build(source=DEFAULT_SOURCE, classes=CLASSES, class_names=CLASS_NAMES, log=p
         "embedding": {
             "layer": "activations of the last hidden layer (128 ReLU units), each row scaled to unit length",
             "reduction": f"scikit-learn TruncatedSVD(n_components={EMBED_DIM}, algorithm='arpack') "
-                         "fit on the 300 demo items (as the original did), not centred",
+            "fit on the 300 demo items (as the original did), not centred",
             "explained_variance_ratio": round(explained, 4),
             "precision": f"{SIG_DIGITS} significant digits",
         },
         "layout": {
             "xy": "t-SNE (scikit-learn, exact, perplexity 30, PCA init) of the standardised 32-dim embeddings; "
-                  "translated to start at 0 and scaled uniformly so the longer axis spans 0..100; 2 decimals",
+            "translated to start at 0 and scaled uniformly so the longer axis spans 0..100; 2 decimals",
         },
         "images": {
             "path": f"{IMAGE_DIR}/fm-NNNNN.png (relative to the site root)",
             "format": f"PNG, {28 * SCALE}x{28 * SCALE} 8-bit greyscale, {SCALE}x nearest-neighbour upscale of "
-                      "the 28x28 original, pixel values unchanged (light garment on black)",
+            "the 28x28 original, pixel values unchanged (light garment on black)",
         },
         "original": "Cleanlab Vizzy: 300 ImageNet photos (97 dogs, 97 cats, 97 bears, 9 non-animal), 3 wrong labels "
-                    "per class + 9 outliers with random labels, ResNet-18 embeddings reduced to 32 dims by truncated SVD",
+        "per class + 9 outliers with random labels, ResNet-18 embeddings reduced to 32 dims by truncated SVD",
     }
     document = {"classes": list(class_names), "provenance": provenance, "items": records}
     extra = {
@@ -568,11 +718,17 @@ def _json_diff(a, b):
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="make_dataset.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO, help="output root (default: the repository root)")
-    parser.add_argument("--check", action="store_true",
-                        help="rebuild into a temporary folder and compare byte for byte with the files under --out")
-    parser.add_argument("--source", type=Path,
-                        default=Path(os.environ.get("CLEANLENS_FASHION_MNIST", DEFAULT_SOURCE)),
-                        help="folder with the Fashion-MNIST *-ubyte.gz files (default: %(default)s)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild into a temporary folder and compare byte for byte with the files under --out",
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=Path(os.environ.get("CLEANLENS_FASHION_MNIST", DEFAULT_SOURCE)),
+        help="folder with the Fashion-MNIST *-ubyte.gz files (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     # One thread everywhere: multi-threaded reductions can change the last

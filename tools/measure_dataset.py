@@ -102,9 +102,11 @@ def score(probs, given, truth, **q):
 
 
 def fmt(r):
-    return (f"acc {r['acc']:.3f}  flagged {r['flagged']:3d}  caught {r['tp']:2d}/{r['errors']}  "
-            f"prec {r['precision']:.2f}  rec {r['recall']:.2f}  issues {r['issues']:3d}  ood {r['ood']:2d} "
-            f"(true {r['ood_tp']})  OOD caught {r['ood_caught']}/9  unconf {r['unconfident']:3d}")
+    return (
+        f"acc {r['acc']:.3f}  flagged {r['flagged']:3d}  caught {r['tp']:2d}/{r['errors']}  "
+        f"prec {r['precision']:.2f}  rec {r['recall']:.2f}  issues {r['issues']:3d}  ood {r['ood']:2d} "
+        f"(true {r['ood_tp']})  OOD caught {r['ood_caught']}/9  unconf {r['unconfident']:3d}"
+    )
 
 
 def grid(x, given, truth, out=print):
@@ -160,7 +162,8 @@ def cmd_triples(seeds, distinct=False):
     for tri in TRIPLES:
         a, b, _ = tri
         confusion = (np.sum((test_y == a) & (pred == b)) + np.sum((test_y == b) & (pred == a))) / (
-            np.sum(test_y == a) + np.sum(test_y == b))
+            np.sum(test_y == a) + np.sum(test_y == b)
+        )
         pool = None
         if distinct:
             used = {CATEGORY[c] for c in tri}
@@ -184,9 +187,12 @@ def cmd_triples(seeds, distinct=False):
                 "flagged": round(mean["flagged"], 1),
                 "precision": round(mean["precision"], 2),
             }
-            print(f"{names:34s} conf {confusion:.3f}  C={C:<3} gamma={gamma!s:<5}  CV acc {mean['acc']:.3f}  "
-                  f"caught {mean['tp']:4.1f}/18 (>=12 in {ok}/{len(res)})  flagged {mean['flagged']:4.1f}  "
-                  f"prec {mean['precision']:.2f}", flush=True)
+            print(
+                f"{names:34s} conf {confusion:.3f}  C={C:<3} gamma={gamma!s:<5}  CV acc {mean['acc']:.3f}  "
+                f"caught {mean['tp']:4.1f}/18 (>=12 in {ok}/{len(res)})  flagged {mean['flagged']:4.1f}  "
+                f"prec {mean['precision']:.2f}",
+                flush=True,
+            )
         records.append(record)
     print(json.dumps(records, indent=1))
     return records
@@ -210,8 +216,10 @@ def cmd_rounding():
             same = np.array_equal(rf["flagged_ids"], rr["flagged_ids"])
             cf, _ = confident(pf, given)
             cr, _ = confident(pr, given)
-            print(f"C={C:<4} gamma={gamma!s:<6} max |dp| {np.max(np.abs(pf - pr)):.1e}  "
-                  f"same categories {np.array_equal(cf, cr)}  same flagged {same}")
+            print(
+                f"C={C:<4} gamma={gamma!s:<6} max |dp| {np.max(np.abs(pf - pr)):.1e}  "
+                f"same categories {np.array_equal(cf, cr)}  same flagged {same}"
+            )
 
 
 def main(argv):
@@ -219,8 +227,11 @@ def main(argv):
     parser.add_argument("path", nargs="?", default=str(HERE.parent / "embeddings" / "fashion3.json"))
     parser.add_argument("--triples", action="store_true")
     parser.add_argument("--seeds", type=int, default=12, help="selection seeds 0..N-1 for --triples")
-    parser.add_argument("--distinct-ood", action="store_true",
-                        help="--triples: draw OOD images only from kinds (top/bottom/shoe/bag) the triple lacks")
+    parser.add_argument(
+        "--distinct-ood",
+        action="store_true",
+        help="--triples: draw OOD images only from kinds (top/bottom/shoe/bag) the triple lacks",
+    )
     parser.add_argument("--rounding", action="store_true")
     args = parser.parse_args(argv)
     if args.triples:

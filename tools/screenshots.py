@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import build  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+import build  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_started  # noqa: E402
 
 SIZES = [(w, h, scheme) for w, h in ((1440, 900), (1024, 768), (390, 844)) for scheme in ("light", "dark")]
@@ -44,8 +44,9 @@ def main(argv=None):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width, height, scheme in SIZES:
-            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
-                                          service_workers="block")
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, color_scheme=scheme, service_workers="block"
+            )
             context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
             page = context.new_page()
             page.goto(url)

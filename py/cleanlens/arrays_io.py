@@ -482,7 +482,9 @@ def _read_csv_rows(source, name):
             if not rows and line_number == 1:
                 continue  # header
             column = next(j for j, c in enumerate(cells, start=1) if not _is_number(c.strip()))
-            raise InputError(f"{name}: line {line_number}, column {column}: not a number: {cells[column - 1]!r}") from None
+            raise InputError(
+                f"{name}: line {line_number}, column {column}: not a number: {cells[column - 1]!r}"
+            ) from None
         if rows and len(values) != len(rows[0][1]):
             raise InputError(f"{name}: line {line_number}: {len(values)} columns, expected {len(rows[0][1])}")
         rows.append((line_number, values))
@@ -544,7 +546,9 @@ def _label_value(name, i, x, allow_ood):
             raise InputError(f"{name}: row {i}: label {x!r} is not an integer class index")
         x = int(x)
     if x < (-1 if allow_ood else 0):
-        raise InputError(f"{name}: row {i}: label {x} is negative" + (" (only -1, OOD, is allowed)" if allow_ood else ""))
+        raise InputError(
+            f"{name}: row {i}: label {x} is negative" + (" (only -1, OOD, is allowed)" if allow_ood else "")
+        )
     return x
 
 

@@ -62,11 +62,19 @@ from .confident import (
     ProbabilityError,
     learner,
 )
-from .crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA, DEFAULT_SEED, ENGINES, CrossValError, out_of_sample_probabilities
+from .crossval import (
+    DEFAULT_C,
+    DEFAULT_FOLDS,
+    DEFAULT_GAMMA,
+    DEFAULT_SEED,
+    ENGINES,
+    CrossValError,
+    out_of_sample_probabilities,
+)
 from .dataset import DatasetError
 from .rank import DEFAULT_METHOD, METHODS, label_quality_order, label_quality_scores
-from .userdata import check_pair_shapes, label_index, load_files
 from .scoring import score, truly_wrong
+from .userdata import check_pair_shapes, label_index, load_files
 
 EXIT_USAGE = 2
 REPORT_LIMIT = 20
@@ -119,19 +127,40 @@ def build_parser():
     data.add_argument("--pred-probs", metavar="FILE", help="out-of-sample probabilities, shape (N, K), .npy or CSV")
     data.add_argument("--truth", metavar="FILE", help="optional true labels (N,), -1 = out of distribution")
     data.add_argument("--dataset", metavar="FILE", help="dataset JSON, or CSV of features with a 'label' column")
-    data.add_argument("--renormalize", action="store_true", help=f"divide probability rows by their sum (default: rows must sum to 1 within {SUM_TOLERANCE:g})")
+    data.add_argument(
+        "--renormalize",
+        action="store_true",
+        help=f"divide probability rows by their sum (default: rows must sum to 1 within {SUM_TOLERANCE:g})",
+    )
     rule = p.add_argument_group("thresholds")
     rule.add_argument("--thresholds", choices=RULES, default="percentile", help="threshold rule (default: percentile)")
-    rule.add_argument("--class-percentile", type=_percentile, default=DEFAULT_CLASS_PERCENTILE, metavar="Q", help="default: %(default)g")
-    rule.add_argument("--ood-percentile", type=_percentile, default=DEFAULT_OOD_PERCENTILE, metavar="Q", help="default: %(default)g")
-    p.add_argument("--rank-by", choices=METHODS, default=DEFAULT_METHOD,
-                   help="label quality score (cleanlab.rank's methods) listing label issues worst first (default: %(default)s)")
+    rule.add_argument(
+        "--class-percentile",
+        type=_percentile,
+        default=DEFAULT_CLASS_PERCENTILE,
+        metavar="Q",
+        help="default: %(default)g",
+    )
+    rule.add_argument(
+        "--ood-percentile", type=_percentile, default=DEFAULT_OOD_PERCENTILE, metavar="Q", help="default: %(default)g"
+    )
+    p.add_argument(
+        "--rank-by",
+        choices=METHODS,
+        default=DEFAULT_METHOD,
+        help="label quality score (cleanlab.rank's methods) listing label issues worst first (default: %(default)s)",
+    )
     cv = p.add_argument_group("cross-validation (with --dataset)")
     cv.add_argument("--engine", choices=ENGINES, default="auto", help="default: auto (scikit-learn if installed)")
     cv.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="default: %(default)s")
     cv.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
     cv.add_argument("--C", type=_positive, default=DEFAULT_C, help="SVM C (default: %(default)g)")
-    cv.add_argument("--gamma", type=_positive, default=DEFAULT_GAMMA, help="RBF gamma on standardised features (default: %(default)g)")
+    cv.add_argument(
+        "--gamma",
+        type=_positive,
+        default=DEFAULT_GAMMA,
+        help="RBF gamma on standardised features (default: %(default)g)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     p.add_argument("--out", metavar="FILE", help="also write the complete report as JSON to FILE")
     return parser
@@ -358,7 +387,9 @@ def format_report(report):
         issues = [issues[j] for j in label_quality_order([quality[i] for i in issues])]
         lines.append(f"\nLabel issues, worst {report['label_quality_method']} first (item: given -> suggested, score):")
         for i in issues[:REPORT_LIMIT]:
-            lines.append(f"  {name(i)}: {classes[report['given'][i]]} -> {classes[report['suggested'][i]]}, {quality[i]:.4g}")
+            lines.append(
+                f"  {name(i)}: {classes[report['given'][i]]} -> {classes[report['suggested'][i]]}, {quality[i]:.4g}"
+            )
         if len(issues) > REPORT_LIMIT:
             lines.append(f"  … {len(issues) - REPORT_LIMIT:,} more; use --json or --out FILE")
     ood = report["ood"]

@@ -112,22 +112,34 @@ def _labelling_warnings(counts, n_folds=None, names=None):
     present = [k for k in range(n_classes) if counts[k]]
     if len(present) == 1 and n_classes > 1:
         name = names[present[0]]
-        warnings.append(LabellingWarning(
-            "single-class", present,
-            f"Every item is labelled {name}: with a single class there is nothing to confuse it with, so no label "
-            "error can be found. Give some items other labels and train again."))
+        warnings.append(
+            LabellingWarning(
+                "single-class",
+                present,
+                f"Every item is labelled {name}: with a single class there is nothing to confuse it with, so no label "
+                "error can be found. Give some items other labels and train again.",
+            )
+        )
     if len(present) > 1:
         for k in range(n_classes):
             if not counts[k]:
-                warnings.append(LabellingWarning(
-                    "empty-class", [k],
-                    f"No item is labelled {names[k]}: that class gets no threshold, so nothing can be suggested as "
-                    f"{names[k]}."))
+                warnings.append(
+                    LabellingWarning(
+                        "empty-class",
+                        [k],
+                        f"No item is labelled {names[k]}: that class gets no threshold, so nothing can be suggested as "
+                        f"{names[k]}.",
+                    )
+                )
             elif n_folds is not None and counts[k] < n_folds:
-                warnings.append(LabellingWarning(
-                    "small-class", [k],
-                    f"Only {counts[k]} item{'s' if counts[k] > 1 else ''} labelled {names[k]}: fewer than the "
-                    f"{n_folds} folds, so some models never see it, and its thresholds rest on very few values."))
+                warnings.append(
+                    LabellingWarning(
+                        "small-class",
+                        [k],
+                        f"Only {counts[k]} item{'s' if counts[k] > 1 else ''} labelled {names[k]}: fewer than the "
+                        f"{n_folds} folds, so some models never see it, and its thresholds rest on very few values.",
+                    )
+                )
     return warnings
 
 
@@ -393,8 +405,9 @@ class ConfidentLearning:
     [[1, 1], [0, 1]]
     """
 
-    def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False,
-                 validated=False):
+    def __init__(
+        self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False, validated=False
+    ):
         for _ in self._setup(labels, probabilities, n_classes, tolerance, renormalize, validated):
             pass
 
@@ -412,15 +425,16 @@ class ConfidentLearning:
             if not labels or len(labels) != len(probabilities):
                 raise ProbabilityError(f"{len(labels)} labels but {len(probabilities)} probability rows")
         else:
-            labels, probabilities = validate(labels, probabilities, n_classes, tolerance=tolerance,
-                                             renormalize=renormalize)
+            labels, probabilities = validate(
+                labels, probabilities, n_classes, tolerance=tolerance, renormalize=renormalize
+            )
             yield
         self.labels, self.probabilities = labels, probabilities
         self.n_classes = k = len(probabilities[0]) if n_classes is None else n_classes
         self.argmax, self.top = [], []
         self_confidences = [[] for _ in range(k)]
         for start in range(0, len(labels), CHUNK):
-            rows, given = probabilities[start:start + CHUNK], labels[start:start + CHUNK]
+            rows, given = probabilities[start : start + CHUNK], labels[start : start + CHUNK]
             top = list(map(max, rows))
             self.top += top
             self.argmax += map(indexOf, rows, top)  # the first maximum: ties go to the lowest index
@@ -440,7 +454,9 @@ class ConfidentLearning:
         """Per-class thresholds ``t_k(q)``: the q-th percentile of each class's self-confidences."""
         return [percentile(s, q) for s in self.sorted_self_confidences]
 
-    def categorize(self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"):
+    def categorize(
+        self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"
+    ):
         """Suggested labels, categories and confident joint; see the module docstring. Returns a :class:`Categorization`."""
         if rule not in RULES:
             raise ValueError(f"unknown threshold rule {rule!r}; expected one of {', '.join(RULES)}")
@@ -512,8 +528,16 @@ def numpy_inputs(*values):
     return None
 
 
-def learner(labels, probabilities, n_classes=None, *, backend="auto", tolerance=SUM_TOLERANCE, renormalize=False,
-            validated=False):
+def learner(
+    labels,
+    probabilities,
+    n_classes=None,
+    *,
+    backend="auto",
+    tolerance=SUM_TOLERANCE,
+    renormalize=False,
+    validated=False,
+):
     """A :class:`ConfidentLearning` or, with numpy, an :class:`ArrayConfidentLearning`: the same results.
 
     ``backend``: ``"auto"`` (numpy when ``labels`` or ``probabilities`` is a
@@ -541,8 +565,9 @@ def validate_arrays(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLE
     labels, probabilities = np.asarray(labels), np.asarray(probabilities)
     numeric = labels.dtype.kind in "biuf" and probabilities.dtype.kind in "iuf" and probabilities.ndim == 2
     if not numeric or labels.ndim != 1:  # ragged, text, objects, bools: the pure checks word the problem
-        labels, probabilities = validate(labels.tolist(), probabilities.tolist(), n_classes, tolerance=tolerance,
-                                         renormalize=renormalize)
+        labels, probabilities = validate(
+            labels.tolist(), probabilities.tolist(), n_classes, tolerance=tolerance, renormalize=renormalize
+        )
         return np.array(labels, dtype=np.intp), np.array(probabilities, dtype=np.float64)
     n = len(labels)
     if n != len(probabilities):
@@ -566,8 +591,13 @@ def validate_arrays(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLE
     bad_values = ~np.isfinite(probabilities) | (probabilities < 0.0)
     first_bad = int(np.argmax(bad_values.any(axis=1))) if bad_values.any() else n
     if renormalize:
-        totals = np.concatenate([np.fromiter(map(math.fsum, probabilities[start:start + 8192].tolist()), np.float64)
-                                 for start in range(0, first_bad, 8192)] or [np.zeros(0)])[:first_bad]
+        totals = np.concatenate(
+            [
+                np.fromiter(map(math.fsum, probabilities[start : start + 8192].tolist()), np.float64)
+                for start in range(0, first_bad, 8192)
+            ]
+            or [np.zeros(0)]
+        )[:first_bad]
         unusable = np.flatnonzero(~(totals > 0.0))
         first_bad = int(unusable[0]) if unusable.size else first_bad
     else:
@@ -595,8 +625,9 @@ class ArrayConfidentLearning:
     self-confidences when built.
     """
 
-    def __init__(self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False,
-                 validated=False):
+    def __init__(
+        self, labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False, validated=False
+    ):
         import numpy as np
 
         if validated:
@@ -605,8 +636,9 @@ class ArrayConfidentLearning:
             if not len(labels) or len(labels) != len(probabilities):
                 raise ProbabilityError(f"{len(labels)} labels but {len(probabilities)} probability rows")
         else:
-            labels, probabilities = validate_arrays(labels, probabilities, n_classes, tolerance=tolerance,
-                                                    renormalize=renormalize)
+            labels, probabilities = validate_arrays(
+                labels, probabilities, n_classes, tolerance=tolerance, renormalize=renormalize
+            )
         n = len(labels)
         k = probabilities.shape[1] if n_classes is None else n_classes
         self.labels, self.probabilities, self.n_classes = labels, probabilities, k
@@ -623,8 +655,9 @@ class ArrayConfidentLearning:
         """Per-class thresholds ``t_k(q)`` (floats), as :meth:`ConfidentLearning.thresholds`."""
         return [float(percentile(s, q)) for s in self.sorted_self_confidences]
 
-    def categorize(self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE,
-                   rule="percentile"):
+    def categorize(
+        self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"
+    ):
         """As :meth:`ConfidentLearning.categorize`: a :class:`Categorization` of Python lists."""
         import numpy as np
 
@@ -653,8 +686,10 @@ class ArrayConfidentLearning:
         order = _stable_order(cells, k * k)  # item order within each cell
         ends = np.cumsum(np.bincount(cells, minlength=k * k)).tolist()
         ids = items[order]
-        joint_ids = [[ids[(ends[g * k + s - 1] if g * k + s else 0):ends[g * k + s]].tolist() for s in range(k)]
-                     for g in range(k)]
+        joint_ids = [
+            [ids[(ends[g * k + s - 1] if g * k + s else 0) : ends[g * k + s]].tolist() for s in range(k)]
+            for g in range(k)
+        ]
         suggested_list = suggested.tolist()
         for i in np.flatnonzero(~has).tolist():
             suggested_list[i] = None
@@ -693,7 +728,7 @@ def class_self_confidences(labels, probabilities, k):
     order = _stable_order(labels, k)
     grouped = probabilities[order, labels[order]]
     bounds = np.searchsorted(labels[order], np.arange(k + 1)).tolist()
-    return [grouped[bounds[c]:bounds[c + 1]] for c in range(k)]
+    return [grouped[bounds[c] : bounds[c + 1]] for c in range(k)]
 
 
 def _stable_order(codes, size):

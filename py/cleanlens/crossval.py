@@ -290,8 +290,6 @@ def resolve_engine(engine):
     return engine
 
 
-
-
 class _Clock:
     """Computing time: slices since the last resume, and the total without the pauses."""
 
@@ -423,8 +421,16 @@ def out_of_sample_probabilities(
     ('builtin', 5)
     """
     steps = iter_out_of_sample_probabilities(
-        features, labels, n_classes, engine=engine, C=C, gamma=gamma, n_folds=n_folds, seed=seed,
-        slice_seconds=slice_seconds, cancel=cancel,
+        features,
+        labels,
+        n_classes,
+        engine=engine,
+        C=C,
+        gamma=gamma,
+        n_folds=n_folds,
+        seed=seed,
+        slice_seconds=slice_seconds,
+        cancel=cancel,
     )
     while True:
         try:
@@ -506,7 +512,9 @@ def _builtin_steps(features, labels, n_classes, folds, C, gamma, due):
         for i, row in zip(test, values):
             decisions[i] = row
     steps = pairwise.iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions, due)
-    probabilities = yield from _stage(steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE)
+    probabilities = yield from _stage(
+        steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE
+    )
     return probabilities, {}
 
 
@@ -546,5 +554,7 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, due):
         if due is not None and due():
             yield Progress("fold", f + 1, n_folds, (f + 1) * share)
     steps = pairwise.iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions, due)
-    probabilities = yield from _stage(steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE)
+    probabilities = yield from _stage(
+        steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE
+    )
     return probabilities, {"scikit-learn": sklearn.__version__, "numpy": np.__version__}

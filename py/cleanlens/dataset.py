@@ -110,7 +110,11 @@ def _fail(source, where, message):
 
 def _short(value, limit=60):
     """``repr(value)`` cut to about ``limit`` characters, for messages."""
-    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else f"<an integer of {len(str(abs(value)))} digits>"
+    text = (
+        repr(value)
+        if not isinstance(value, int) or value.bit_length() < 200
+        else f"<an integer of {len(str(abs(value)))} digits>"
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -191,7 +195,11 @@ def dataset_from_dict(data, source="dataset"):
         if has_truth:
             t = item["truth"]
             if not isinstance(t, str) or (t != OOD_NAME and t not in index):
-                _fail(source, where, f"unknown true label {_short(t)}; expected one of {_short(classes, 200)} or {OOD_NAME!r}")
+                _fail(
+                    source,
+                    where,
+                    f"unknown true label {_short(t)}; expected one of {_short(classes, 200)} or {OOD_NAME!r}",
+                )
             truth.append(OOD if t == OOD_NAME else index[t])
         if has_layout is None:
             has_layout = "xy" in item

@@ -84,7 +84,7 @@ def iter_pca(features, step_rows=STEP_ROWS):
     explained = tuple(_sumprod(v, [_sumprod(r, v) for r in cov]) / total for v in vectors)
     positions = []
     for start in range(0, n, step_rows * 4):
-        for row in rows[start:start + step_rows * 4]:
+        for row in rows[start : start + step_rows * 4]:
             xy = [_sumprod(row, v) for v in vectors]
             positions.append((xy[0], xy[1] if k > 1 else 0.0))
         yield None

@@ -70,8 +70,9 @@ BLOCK_ROWS = 1 << 13
 """Rows per block of the numpy path (its temporaries are a few arrays of BLOCK_ROWS x K)."""
 
 
-def label_quality_scores(labels, probabilities, method=DEFAULT_METHOD, adjust_pred_probs=False, *,
-                         confident_thresholds=None):
+def label_quality_scores(
+    labels, probabilities, method=DEFAULT_METHOD, adjust_pred_probs=False, *, confident_thresholds=None
+):
     """Label quality score of every item (see the module docstring for each method's definition).
 
     Parameters
@@ -120,8 +121,9 @@ def label_quality_scores(labels, probabilities, method=DEFAULT_METHOD, adjust_pr
     """
     if numpy_inputs(labels, probabilities) is not None:
         return _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_thresholds)
-    steps = iter_label_quality_scores(labels, probabilities, method, adjust_pred_probs,
-                                      confident_thresholds=confident_thresholds)
+    steps = iter_label_quality_scores(
+        labels, probabilities, method, adjust_pred_probs, confident_thresholds=confident_thresholds
+    )
     while True:
         try:
             next(steps)
@@ -129,8 +131,9 @@ def label_quality_scores(labels, probabilities, method=DEFAULT_METHOD, adjust_pr
             return stop.value
 
 
-def iter_label_quality_scores(labels, probabilities, method=DEFAULT_METHOD, adjust_pred_probs=False, *,
-                              confident_thresholds=None):
+def iter_label_quality_scores(
+    labels, probabilities, method=DEFAULT_METHOD, adjust_pred_probs=False, *, confident_thresholds=None
+):
     """:func:`label_quality_scores` (pure Python) as a generator, for a page that must stay responsive.
 
     Yields ``None`` after checking each chunk of ``max(1, CHUNK_VALUES // K)``
@@ -330,7 +333,9 @@ def _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_th
     labels = np.asarray(labels)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if labels.ndim != 1 or probabilities.ndim != 2 or len(labels) != len(probabilities):
-        raise ValueError(f"expected labels (N,) and probabilities (N, K), got shapes {labels.shape} and {probabilities.shape}")
+        raise ValueError(
+            f"expected labels (N,) and probabilities (N, K), got shapes {labels.shape} and {probabilities.shape}"
+        )
     n, k = probabilities.shape
     _check_arguments(method, adjust_pred_probs, n, k)
     if n and labels.dtype.kind not in "iu":
@@ -339,15 +344,16 @@ def _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_th
         raise ValueError(f"labels must be class indices in 0..{k - 1}")
     if adjust_pred_probs:
         if confident_thresholds is None:
-            confident_thresholds = [cleanlab_threshold(values, np.mean)
-                                    for values in class_self_confidences(labels, probabilities, k)]
+            confident_thresholds = [
+                cleanlab_threshold(values, np.mean) for values in class_self_confidences(labels, probabilities, k)
+            ]
         thresholds = np.asarray(confident_thresholds, dtype=np.float64)
         if thresholds.shape != (k,):
             raise ValueError(f"{thresholds.size} confident thresholds for {k} classes")
     scores = np.empty(n, dtype=np.float64)
     for start in range(0, n, BLOCK_ROWS):
-        p = probabilities[start:start + BLOCK_ROWS]
-        g = labels[start:start + BLOCK_ROWS]
+        p = probabilities[start : start + BLOCK_ROWS]
+        g = labels[start : start + BLOCK_ROWS]
         if adjust_pred_probs:
             p = p - thresholds
             p += thresholds.max()
@@ -355,15 +361,15 @@ def _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_th
         rows = np.arange(len(g))
         s = p[rows, g]
         if method == "self_confidence":
-            scores[start:start + len(g)] = s
+            scores[start : start + len(g)] = s
         elif method == "normalized_margin":
             others = p.copy()
             others[rows, g] = -np.inf
-            scores[start:start + len(g)] = (s - others.max(axis=1) + 1) / 2
+            scores[start : start + len(g)] = (s - others.max(axis=1) + 1) / 2
         else:
             entropy = -np.sum(_xlogx(p), axis=1) / np.log(k)
             c = entropy / np.clip(s, CLIPPING_LOWER_BOUND, None)
-            scores[start:start + len(g)] = np.log(c + 1) / np.clip(c, CLIPPING_LOWER_BOUND, None)
+            scores[start : start + len(g)] = np.log(c + 1) / np.clip(c, CLIPPING_LOWER_BOUND, None)
     return scores
 
 

@@ -80,7 +80,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import __version__
 from .confident import CATEGORIES, LABEL_ISSUE
@@ -153,7 +153,7 @@ def probability_columns(classes):
 def audit_header(dataset, result, info, source_name, source_sha256, now=None, method=DEFAULT_METHOD):
     """The audit record (a dict) for an export; ``info`` is the training record (engine, C, gamma, seed, folds)."""
     classes = dataset.classes
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return {
         "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cleanlens": __version__,
@@ -241,8 +241,11 @@ def _json_number(value):
 
 
 def _json_audit(audit):
-    return dict(audit, class_thresholds={k: _json_number(v) for k, v in audit["class_thresholds"].items()},
-                ood_thresholds={k: _json_number(v) for k, v in audit["ood_thresholds"].items()})
+    return dict(
+        audit,
+        class_thresholds={k: _json_number(v) for k, v in audit["class_thresholds"].items()},
+        ood_thresholds={k: _json_number(v) for k, v in audit["ood_thresholds"].items()},
+    )
 
 
 def to_json(audit, rows):

@@ -41,8 +41,16 @@ from heapq import merge
 from itertools import accumulate, compress, repeat
 from operator import add, and_, eq, ge, gt, le, mul, ne, not_
 
-from .confident import (CATEGORIES, CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, Categorization, CategoryLists,
-                        cleanlab_ood_thresholds)
+from .confident import (
+    CATEGORIES,
+    CORRECT,
+    LABEL_ISSUE,
+    OOD,
+    UNCONFIDENT,
+    Categorization,
+    CategoryLists,
+    cleanlab_ood_thresholds,
+)
 from .scoring import score_counts
 
 PERCENTILES = range(101)
@@ -178,7 +186,9 @@ class SliderIndex:
             rows = learner.probabilities[start:stop]
             reach = list(map(bisect_right, map(thresholds.__getitem__, argmax[start:stop]), top[start:stop]))
             columns = zip(*rows)  # per class, the items' probabilities
-            level = list(map(max, repeat(0), *[map(bisect_right, repeat(t), column) for t, column in zip(thresholds, columns)]))
+            level = list(
+                map(max, repeat(0), *[map(bisect_right, repeat(t), column) for t, column in zip(thresholds, columns)])
+            )
             cleanlab = learner.cleanlab_suggestions(start, stop)
             state = [0 if s is None else 1 if s == g else 2 for s, g in zip(cleanlab, labels[start:stop])]
             same = self.same[start:stop]
@@ -259,8 +269,7 @@ class SliderCategorization(CategoryLists):
             self.ood_thresholds = cleanlab_ood_thresholds(self.ood_thresholds, self.class_thresholds)
         correct, issues, ood = index.counts.at(q_class, q_ood, rule)
         m = len(index.items)
-        self.counts = {"correct": correct, "label_issue": issues, "ood": ood,
-                       "unconfident": m - correct - issues - ood}
+        self.counts = {"correct": correct, "label_issue": issues, "ood": ood, "unconfident": m - correct - issues - ood}
         if index.n_total > m:
             self.counts["excluded"] = index.n_total - m
         self.categories = _PerItem(self, self.row_category, EXCLUDED)
@@ -336,10 +345,16 @@ class SliderCategorization(CategoryLists):
     def materialize(self):
         """The same result as a plain :class:`~cleanlens.confident.Categorization` (O(N))."""
         return Categorization(
-            rule=self.rule, class_percentile=self.class_percentile, ood_percentile=self.ood_percentile,
-            class_thresholds=list(self.class_thresholds), ood_thresholds=list(self.ood_thresholds),
-            suggested=list(self.suggested), categories=list(self.categories), counts=dict(self.counts),
-            joint=[list(row) for row in self.joint], joint_ids=[[list(cell) for cell in row] for row in self.joint_ids],
+            rule=self.rule,
+            class_percentile=self.class_percentile,
+            ood_percentile=self.ood_percentile,
+            class_thresholds=list(self.class_thresholds),
+            ood_thresholds=list(self.ood_thresholds),
+            suggested=list(self.suggested),
+            categories=list(self.categories),
+            counts=dict(self.counts),
+            joint=[list(row) for row in self.joint],
+            joint_ids=[[list(cell) for cell in row] for row in self.joint_ids],
         )
 
 

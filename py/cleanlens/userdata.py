@@ -368,11 +368,17 @@ def _load(files, mode, renormalize, limits, class_names):
         if not source.size:
             raise UserDataError(f"{name}: the file is empty")
     if class_names is not None and kind != "npy":
-        raise UserDataError(f"{_join_names(files)}: class names can only be given for .npy files (CSV and JSON files name their classes)")
+        raise UserDataError(
+            f"{_join_names(files)}: class names can only be given for .npy files (CSV and JSON files name their classes)"
+        )
     if kind == "npy" and len(files) == 1:
         name, source = files[0]
         shape = read_npy_header(source, name).shape
-        other = "the labels .npy file, shape (N,)" if len(shape) == 2 and shape[1] > 1 else "the pred_probs .npy file, shape (N, K)"
+        other = (
+            "the labels .npy file, shape (N,)"
+            if len(shape) == 2 and shape[1] > 1
+            else "the pred_probs .npy file, shape (N, K)"
+        )
         raise UserDataError(f"{name}: probabilities mode needs two .npy files, labels and pred_probs: add {other}")
     yield 0.0
     if kind == "npy":
@@ -383,7 +389,9 @@ def _load(files, mode, renormalize, limits, class_names):
         result = yield from _load_npy_pair(files, renormalize, class_names)
     elif kind == "json":
         if mode == "probabilities":
-            raise UserDataError(f"{files[0][0]}: a .json file holds embeddings; probabilities mode needs a .csv file or two .npy files")
+            raise UserDataError(
+                f"{files[0][0]}: a .json file holds embeddings; probabilities mode needs a .csv file or two .npy files"
+            )
         result = yield from _load_json(*files[0], limits)
     else:
         result = yield from _load_csv(*files[0], mode, renormalize, limits)
@@ -551,7 +559,9 @@ class _SumProblems:
     def raise_if_any(self):
         if self.count:
             rows = "1 row does" if self.count == 1 else f"{self.count:,} rows do"
-            raise UserDataError(f"{self.first}; {rows} not sum to 1: renormalise to load them anyway", renormalizable=True)
+            raise UserDataError(
+                f"{self.first}; {rows} not sum to 1: renormalise to load them anyway", renormalizable=True
+            )
 
 
 def _check_probability_row(values, renormalize, sums, where, row):
@@ -593,7 +603,9 @@ def check_pair_shapes(lname, lshape, pname, pshape, max_classes=MAX_CLASSES):
     if lshape[0] != n:
         raise UserDataError(f"{lname} has {lshape[0]:,} rows but {pname} has {n:,}: they must have one row per item")
     if n == 0:
-        raise UserDataError(f"{lname} and {pname} have no rows (shapes {lshape} and {pshape}): there is nothing to analyse")
+        raise UserDataError(
+            f"{lname} and {pname} have no rows (shapes {lshape} and {pshape}): there is nothing to analyse"
+        )
     if k < 2:
         raise UserDataError(f"{pname}: shape {pshape}: pred_probs needs one column per class, and at least 2 classes")
     if k > max_classes:
@@ -611,7 +623,9 @@ def label_index(lname, row, value, k, pname):
             raise UserDataError(f"{lname}: row {row}: label {value!r} is not a whole number (a class index)")
         value = int(value)
     if not 0 <= value < k:
-        raise UserDataError(f"{lname}: row {row}: label {value} is not a class index 0..{k - 1} ({pname} has {k} columns)")
+        raise UserDataError(
+            f"{lname}: row {row}: label {value} is not a class index 0..{k - 1} ({pname} has {k} columns)"
+        )
     return value
 
 
@@ -644,7 +658,9 @@ def _load_npy_pair(files, renormalize, class_names):
             )
     n, k = check_pair_shapes(lname, lheader.shape, pname, pheader.shape)
     if class_names is not None and names_file is not None:
-        raise UserDataError(f"{names_file[0]}: the class names were given twice (a file and typed names): give them once")
+        raise UserDataError(
+            f"{names_file[0]}: the class names were given twice (a file and typed names): give them once"
+        )
     if names_file is not None:
         classes = _read_class_names(*names_file, k, pname)
     elif class_names is not None:
@@ -685,9 +701,7 @@ def _load_npy_pair(files, renormalize, class_names):
                 bad = next((j for j, p in enumerate(row) if not math.isfinite(p)), None)
                 if bad is not None:
                     raise UserDataError(f"{pname}: row {i}, column {bad}: not finite: {row[bad]!r}")
-            probabilities.append(
-                _check_probability_row(row, renormalize, sums, where, i)
-            )
+            probabilities.append(_check_probability_row(row, renormalize, sums, where, i))
             i += 1
         yield 0.3 + 0.69 * i / n
     sums.raise_if_any()
@@ -720,7 +734,7 @@ def _read_class_names(name, source, k, pname):
     if _extension(name) == "json":
         names = parse_json(text, name)
         if not isinstance(names, list):
-            raise UserDataError(f"{name}: expected a JSON list of class names, such as [\"cat\", \"dog\"]")
+            raise UserDataError(f'{name}: expected a JSON list of class names, such as ["cat", "dog"]')
         for i, value in enumerate(names):
             if not isinstance(value, str):
                 raise UserDataError(f"{name}: item {i} is not a string: {_short(value)}")
@@ -736,7 +750,9 @@ def _check_class_names(name, names, k, pname, where="name {}", first=0):
     if not all(isinstance(value, str) for value in names):
         raise UserDataError(f"{name}: every class name must be text")
     if len(names) != k:
-        raise UserDataError(f"{name}: {len(names)} class names, but {pname} has {k} columns (classes): give one name per column")
+        raise UserDataError(
+            f"{name}: {len(names)} class names, but {pname} has {k} columns (classes): give one name per column"
+        )
     out, seen = [], {}
     for i, value in enumerate(names, start=first):
         value = value.strip()
@@ -746,7 +762,9 @@ def _check_class_names(name, names, k, pname, where="name {}", first=0):
         if value == OOD_NAME:
             raise UserDataError(f"{name}: {place}: {OOD_NAME!r} is reserved for out-of-distribution items, not a class")
         if value in seen:
-            raise UserDataError(f"{name}: {place}: {_short(value)} is also {where.format(seen[value])}: class names must be distinct")
+            raise UserDataError(
+                f"{name}: {place}: {_short(value)} is also {where.format(seen[value])}: class names must be distinct"
+            )
         seen[value] = i
         out.append(value)
     return out
@@ -958,7 +976,9 @@ def _read_csv(name, source, mode, limits, digest):
         if total - total != 0.0:  # NaN or inf somewhere (or an overflowing sum of large values)
             j = next((j for j, x in zip(numeric, row) if not math.isfinite(x)), None)
             if j is not None:
-                raise UserDataError(f"{name}: line {line}, column {j + 1} ({_short(header[j], 40)}): not finite: {_short(cells[j])}")
+                raise UserDataError(
+                    f"{name}: line {line}, column {j + 1} ({_short(header[j], 40)}): not finite: {_short(cells[j])}"
+                )
         if len(lines) == max_rows:
             if features_only and max_rows < max_embedding_rows:
                 raise _too_many_values(name, max_rows, d, limits, f"line {line}: ")
@@ -966,13 +986,19 @@ def _read_csv(name, source, mode, limits, digest):
         label = cells[label_col].strip()
         label = shared.setdefault(label, label)
         if not label:
-            raise UserDataError(f"{name}: line {line}, column {label_col + 1} ({_short(header[label_col], 40)}): empty label")
+            raise UserDataError(
+                f"{name}: line {line}, column {label_col + 1} ({_short(header[label_col], 40)}): empty label"
+            )
         if id_col is not None:
             item_id = cells[id_col].strip()
             if not item_id:
-                raise UserDataError(f"{name}: line {line}, column {id_col + 1} ({_short(header[id_col], 40)}): empty id")
+                raise UserDataError(
+                    f"{name}: line {line}, column {id_col + 1} ({_short(header[id_col], 40)}): empty id"
+                )
             if item_id in id_lines:
-                raise UserDataError(f"{name}: line {line}: duplicate id {_short(item_id)} (first on line {id_lines[item_id]})")
+                raise UserDataError(
+                    f"{name}: line {line}: duplicate id {_short(item_id)} (first on line {id_lines[item_id]})"
+                )
             id_lines[item_id] = line
             ids.append(item_id)
         if truth_col is not None:
@@ -1033,7 +1059,9 @@ def _header_roles(name, header, line, mode):
             f"such as label,cat,dog (probabilities) or label,x1,x2 (embeddings){hint}"
         )
     if not numeric:
-        raise UserDataError(f"{name}: line {line}: no numeric columns (probabilities or features) besides {', '.join(roles)}")
+        raise UserDataError(
+            f"{name}: line {line}: no numeric columns (probabilities or features) besides {', '.join(roles)}"
+        )
     if mode == "probabilities":
         _probability_header(name, header, numeric, line)
     return roles, numeric
@@ -1042,7 +1070,9 @@ def _header_roles(name, header, line, mode):
 def _probability_header(name, header, numeric, line):
     """Check the probability columns' header (so a 10,000-column file fails before its rows are read)."""
     if len(numeric) < 2:
-        raise UserDataError(f"{name}: line {line}: probabilities mode needs at least two probability columns (one per class)")
+        raise UserDataError(
+            f"{name}: line {line}: probabilities mode needs at least two probability columns (one per class)"
+        )
     if len(numeric) > MAX_CLASSES:
         raise UserDataError(
             f"{name}: line {line}: {len(numeric):,} probability columns (classes); at most {MAX_CLASSES} are supported"
@@ -1051,11 +1081,17 @@ def _probability_header(name, header, numeric, line):
     for j in numeric:
         title = header[j]
         if not title:
-            raise UserDataError(f"{name}: line {line}, column {j + 1}: empty header: probability columns are named after their classes")
+            raise UserDataError(
+                f"{name}: line {line}, column {j + 1}: empty header: probability columns are named after their classes"
+            )
         if title == OOD_NAME:
-            raise UserDataError(f"{name}: line {line}, column {j + 1}: {OOD_NAME!r} is reserved for the truth column, not a class")
+            raise UserDataError(
+                f"{name}: line {line}, column {j + 1}: {OOD_NAME!r} is reserved for the truth column, not a class"
+            )
         if title in seen:
-            raise UserDataError(f"{name}: line {line}: columns {seen[title] + 1} and {j + 1} are both named {_short(title)}")
+            raise UserDataError(
+                f"{name}: line {line}: columns {seen[title] + 1} and {j + 1} are both named {_short(title)}"
+            )
         seen[title] = j
 
 
@@ -1119,7 +1155,9 @@ def _given_labels(table, classes, index, k):
     if all(i is not None for i in as_index.values()):
         return [as_index[label] for label in table.labels], False
     label_col = table.roles["label"]
-    kinds = {label: "name" if label in index else "index" if as_index[label] is not None else None for label in distinct}
+    kinds = {
+        label: "name" if label in index else "index" if as_index[label] is not None else None for label in distinct
+    }
     if set(kinds.values()) == {None, "name"}:
         expected = f"one of {_names_list(classes)} (the probability columns)"
     else:
@@ -1171,8 +1209,15 @@ def _csv_probabilities(table, renormalize):
         yield 0.7 + 0.29 * min(first + step, n) / n
     sums.raise_if_any()
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
-    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=None, truth=truth,
-                      row_ids=table.roles.get("id") is None)
+    dataset = Dataset(
+        classes=classes,
+        ids=table.ids,
+        images=images,
+        given=given,
+        features=None,
+        truth=truth,
+        row_ids=table.roles.get("id") is None,
+    )
     return LoadedData("probabilities", dataset, probabilities, warnings, name)
 
 
@@ -1224,6 +1269,13 @@ def _csv_embeddings(table, limits):
     truth = _csv_truth(table, classes, index, which=" (the labels)")
     n = len(table.lines)
     images, warnings = _filter_images(table.images) if table.images is not None else ([None] * n, [])
-    dataset = Dataset(classes=classes, ids=table.ids, images=images, given=given, features=table.rows(), truth=truth,
-                      row_ids=table.roles.get("id") is None)
+    dataset = Dataset(
+        classes=classes,
+        ids=table.ids,
+        images=images,
+        given=given,
+        features=table.rows(),
+        truth=truth,
+        row_ids=table.roles.get("id") is None,
+    )
     return LoadedData("embeddings", dataset, None, warnings, name)

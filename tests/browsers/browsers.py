@@ -51,8 +51,10 @@ def missing(name):
     absent = sorted({package for path, package in needs.items() if not Path(path).exists()})
     if not absent:
         return None
-    return (f"{name}: {', '.join(absent)} not installed: run `apt-get install -y {' '.join(absent)}` "
-            "(`python3 build.py test` does it when apt-get is available)")
+    return (
+        f"{name}: {', '.join(absent)} not installed: run `apt-get install -y {' '.join(absent)}` "
+        "(`python3 build.py test` does it when apt-get is available)"
+    )
 
 
 def instrumented_site(dist, dest):
@@ -111,7 +113,10 @@ class Xvfb:
         read, write = os.pipe()
         self.process = subprocess.Popen(
             [XVFB, "-displayfd", str(write), "-screen", "0", f"{WIDTH + 80}x{HEIGHT + 120}x24", "-nolisten", "tcp"],
-            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(write)
         with os.fdopen(read) as pipe:
             number = pipe.readline().strip()
@@ -169,8 +174,10 @@ class Browser:
         self.element(testid).click()
 
     def text(self, testid):
-        return self.js("const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); "
-                       "return e ? e.textContent : null", testid)
+        return self.js(
+            'const e = document.querySelector(`[data-testid="${arguments[0]}"]`); return e ? e.textContent : null',
+            testid,
+        )
 
     def wait(self, script, timeout, *args, interval=0.1, what=None, tolerate=False):
         """Run `script` until it returns something truthy (returned); AssertionError after `timeout` seconds.
@@ -193,15 +200,21 @@ class Browser:
 
     def wait_started(self, timeout):
         """Wait until <body data-state> is 'ready' or 'error'; return it."""
-        return self.wait("const s = document.body && document.body.dataset.state; "
-                         "return (s === 'ready' || s === 'error') ? s : null", timeout, what="ready or error")
+        return self.wait(
+            "const s = document.body && document.body.dataset.state; "
+            "return (s === 'ready' || s === 'error') ? s : null",
+            timeout,
+            what="ready or error",
+        )
 
     def record(self):
         """What recorder.js saw in the current page: {'errors', 'warnings', 'marks'}, or None without it."""
-        return self.js("if (!window.__cleanlens) return null; "
-                       "const r = JSON.parse(JSON.stringify(window.__cleanlens)); "
-                       "r.resources = performance.getEntriesByType('resource').map("
-                       "e => [e.name, e.startTime, e.responseEnd, e.transferSize]); return r")
+        return self.js(
+            "if (!window.__cleanlens) return null; "
+            "const r = JSON.parse(JSON.stringify(window.__cleanlens)); "
+            "r.resources = performance.getEntriesByType('resource').map("
+            "e => [e.name, e.startTime, e.responseEnd, e.transferSize]); return r"
+        )
 
 
 class Firefox(Browser):
@@ -215,8 +228,9 @@ class Firefox(Browser):
 
         mozlog.unstructured.getLogger("mozversion").setLevel(logging.WARNING)  # its INFO lines go to stdout
         self.workspace = tempfile.mkdtemp(prefix="cleanlens-firefox-")
-        self.marionette = Marionette(bin=FIREFOX, headless=True, port=0, startup_timeout=120,
-                                     gecko_log=os.path.join(self.workspace, "gecko.log"))
+        self.marionette = Marionette(
+            bin=FIREFOX, headless=True, port=0, startup_timeout=120, gecko_log=os.path.join(self.workspace, "gecko.log")
+        )
         self.marionette.start_session()
         self.version = self.marionette.session_capabilities.get("browserVersion", "")
         self.marionette.set_window_rect(width=WIDTH, height=HEIGHT)

@@ -39,8 +39,12 @@ def test_a_slider_step_changes_the_counts(page):
     before = expected_counts(categorize())
     steps = next(n for n in range(1, 20) if expected_counts(categorize(q_class=50 + n)) != before)
     browser.keys("class-percentile", *["RIGHT"] * steps)
-    browser.wait("return document.querySelector('[data-testid=\"class-percentile-value\"]').textContent === arguments[0]",
-                 5, str(50 + steps), what=f"the class percentile to read {50 + steps}")
+    browser.wait(
+        "return document.querySelector('[data-testid=\"class-percentile-value\"]').textContent === arguments[0]",
+        5,
+        str(50 + steps),
+        what=f"the class percentile to read {50 + steps}",
+    )
     assert counts(browser) == expected_counts(categorize(q_class=50 + steps)) != before
     # the view reaches the URL within 250 ms of a change
     browser.wait("return location.hash.includes(arguments[0])", 5, f"class={50 + steps}&", what="the view in the URL")
@@ -49,15 +53,22 @@ def test_a_slider_step_changes_the_counts(page):
 def test_reload_without_network_comes_from_the_service_worker(page):
     browser, server = page.browser, page.server
     assert browser.js("return 'serviceWorker' in navigator"), f"{browser.name} has no service workers"
-    browser.wait("return !!navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
-                 BOOT_TIMEOUT, what="the service worker to control the page")
+    browser.wait(
+        "return !!navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
+        BOOT_TIMEOUT,
+        what="the service worker to control the page",
+    )
     # one more slider step, and the reload comes at once: the view waiting for its URL update is written on
     # beforeunload, so the reloaded page shows it
     q_class = int(browser.text("class-percentile-value")) + 1
     q_ood = int(browser.text("ood-percentile-value"))
     browser.keys("class-percentile", "RIGHT")
-    browser.wait("return document.querySelector('[data-testid=\"class-percentile-value\"]').textContent === arguments[0]",
-                 5, str(q_class), what=f"the class percentile to read {q_class}")
+    browser.wait(
+        "return document.querySelector('[data-testid=\"class-percentile-value\"]').textContent === arguments[0]",
+        5,
+        str(q_class),
+        what=f"the class percentile to read {q_class}",
+    )
     server.stop()
     try:
         assert page.load(reload=True) == "ready", browser.text("error-message")
@@ -83,9 +94,12 @@ def test_your_data_loads_a_npy_pair(page, tmp_path):
     browser.wait("return document.getElementById('byo').open", 5, what="the 'Your data' dialog")
     browser.choose_files("byo-files", [tmp_path / "labels.npy", tmp_path / "pred_probs.npy"])
     browser.click("byo-load")
-    browser.wait("const e = document.querySelector('[data-testid=\"engine\"]'); "
-                 "return document.body.dataset.state === 'ready' && e && e.textContent.includes('labels.npy + pred_probs.npy')",
-                 60, what="the .npy pair to be analysed")
+    browser.wait(
+        "const e = document.querySelector('[data-testid=\"engine\"]'); "
+        "return document.body.dataset.state === 'ready' && e && e.textContent.includes('labels.npy + pred_probs.npy')",
+        60,
+        what="the .npy pair to be analysed",
+    )
     q_class = int(browser.text("class-percentile-value"))
     q_ood = int(browser.text("ood-percentile-value"))
     expected = ConfidentLearning(labels.tolist(), probs.tolist(), k).categorize(q_class, q_ood)

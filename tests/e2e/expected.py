@@ -9,7 +9,12 @@ from cleanlens.dataset import load_dataset
 from cleanlens.web import DEMO_DATASET
 
 ROOT = Path(__file__).resolve().parents[2]
-COUNT_IDS = {"correct": "count-correct", "label_issue": "count-label-issues", "ood": "count-ood", "unconfident": "count-unconfident"}
+COUNT_IDS = {
+    "correct": "count-correct",
+    "label_issue": "count-label-issues",
+    "ood": "count-ood",
+    "unconfident": "count-unconfident",
+}
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +25,9 @@ def demo():
 @lru_cache(maxsize=8)
 def _probabilities(labels, seed):
     data = demo()
-    return out_of_sample_probabilities(data.features, list(labels), len(data.classes), engine="builtin", seed=seed).probabilities
+    return out_of_sample_probabilities(
+        data.features, list(labels), len(data.classes), engine="builtin", seed=seed
+    ).probabilities
 
 
 def categorize(labels=None, q_class=50, q_ood=15, rule="percentile", seed=0):

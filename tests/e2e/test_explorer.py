@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import wait_for_results, wait_until_started
 from cleanlens.web import render
 
+from .conftest import wait_for_results, wait_until_started
 from .expected import _probabilities, assert_page_matches, categorize, demo, page_counts
 
 
@@ -87,7 +87,9 @@ def test_relabel_then_train_gives_the_engines_counts(ready):
 def test_relabel_during_training_is_kept_and_marks_results_stale(ready):
     ready.get_by_test_id("reseed").click()
     ready.locator('body[data-state="training"]').wait_for(state="attached")
-    ready.locator('select[data-action="relabel"][data-i="3"]').select_option(str((demo().given[3] + 1) % len(demo().classes)))
+    ready.locator('select[data-action="relabel"][data-i="3"]').select_option(
+        str((demo().given[3] + 1) % len(demo().classes))
+    )
     expect(ready.get_by_test_id("engine")).to_contain_text("seed 1", timeout=60_000)
     ready.locator('body[data-state="ready"]').wait_for(state="attached")
     assert ready.get_by_test_id("stale").is_visible()
@@ -117,10 +119,14 @@ def test_pointing_at_other_images_never_changes_what_the_actions_apply_to(ready)
     accept = ready.get_by_test_id("accept")
     assert demo().ids[pinned] in accept.inner_text()
     accept.click()
-    assert ready.locator(f'select[data-action="relabel"][data-i="{pinned}"]').input_value() == str(result.suggested[pinned])
+    assert ready.locator(f'select[data-action="relabel"][data-i="{pinned}"]').input_value() == str(
+        result.suggested[pinned]
+    )
     assert ready.locator(f'select[data-action="relabel"][data-i="{other}"]').input_value() == str(demo().given[other])
-    ready.wait_for_function("id => location.hash.includes('item=' + id + '&') || location.hash.endsWith('item=' + id)",
-                            arg=demo().ids[pinned])  # the URL follows the selection (within 250 ms)
+    ready.wait_for_function(
+        "id => location.hash.includes('item=' + id + '&') || location.hash.endsWith('item=' + id)",
+        arg=demo().ids[pinned],
+    )  # the URL follows the selection (within 250 ms)
 
 
 def test_under_the_cleanlab_rule_the_class_slider_is_off_and_ood_thresholds_stay_below_the_means(ready):
@@ -130,7 +136,8 @@ def test_under_the_cleanlab_rule_the_class_slider_is_off_and_ood_thresholds_stay
     result = categorize(rule="cleanlab")
     for k in range(len(demo().classes)):
         assert float(ready.get_by_test_id(f"ood-threshold-{k}").inner_text()) <= float(
-            ready.get_by_test_id(f"class-threshold-{k}").inner_text())
+            ready.get_by_test_id(f"class-threshold-{k}").inner_text()
+        )
         assert result.ood_thresholds[k] <= result.class_thresholds[k]
     ready.get_by_test_id("rule-cleanlab").uncheck()
     assert ready.get_by_test_id("class-percentile").is_enabled()
@@ -246,7 +253,8 @@ def test_layout_fits(page, base_url, width, height, page_scrolls, scheme, tmp_pa
     for testid in ("run", "class-percentile", "ood-percentile", "count-correct", "joint-cell-0-0", "tile-legend"):
         assert page.get_by_test_id(testid).is_visible()
     cut = page.locator("#tiles select, .toolbar select").evaluate_all(
-        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.getAttribute('aria-label'))")
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.getAttribute('aria-label'))"
+    )
     assert cut == [], f"label names cut short: {cut}"
     # beyond the right edge and not clipped by an ancestor (an ellipsised line's text is clipped, on purpose)
     wide = page.locator("main#app *, header *").evaluate_all(
@@ -255,7 +263,9 @@ def test_layout_fits(page, base_url, width, height, page_scrolls, scheme, tmp_pa
         "  for (let a = e.parentElement; a; a = a.parentElement)"
         "    if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= width + 1) return false;"
         "  return true;"
-        "}).map(e => e.tagName + '.' + e.className)", width)
+        "}).map(e => e.tagName + '.' + e.className)",
+        width,
+    )
     assert wide == [], f"controls beyond the right edge: {wide[:5]}"
     page.screenshot(path=str(tmp_path / f"layout-{width}x{height}-{scheme}.png"))
 

@@ -63,8 +63,9 @@ def test_excluded_images_are_left_out_of_training(ready):
     from cleanlens.confident import ConfidentLearning
     from cleanlens.crossval import out_of_sample_probabilities
 
-    probs = out_of_sample_probabilities([data.features[i] for i in active], [data.given[i] for i in active],
-                                        len(data.classes), engine="builtin", seed=0).probabilities
+    probs = out_of_sample_probabilities(
+        [data.features[i] for i in active], [data.given[i] for i in active], len(data.classes), engine="builtin", seed=0
+    ).probabilities
     expected = ConfidentLearning([data.given[i] for i in active], probs, len(data.classes)).categorize(50, 15)
     assert page_counts(ready) == {c: expected.counts[c] for c in CATEGORIES}
     for i in out:

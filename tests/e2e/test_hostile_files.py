@@ -14,9 +14,20 @@ from .expected import page_counts
 from .test_own_data import HEARTBEAT, load
 
 SMALL = [
-    "npy-shape-negative", "npy-shape-float", "npy-shape-text", "json-given-list", "json-truth-object",
-    "json-int-400-digits", "json-int-5000-digits", "json-nested-100000", "csv-label-1.5", "csv-label-cat",
-    "npy-label-out-of-range", "npy-zero-rows", "npy-one-class", "csv-10mb-field",
+    "npy-shape-negative",
+    "npy-shape-float",
+    "npy-shape-text",
+    "json-given-list",
+    "json-truth-object",
+    "json-int-400-digits",
+    "json-int-5000-digits",
+    "json-nested-100000",
+    "csv-label-1.5",
+    "csv-label-cat",
+    "npy-label-out-of-range",
+    "npy-zero-rows",
+    "npy-one-class",
+    "csv-10mb-field",
 ]
 LARGE = ["csv-2m-columns", "csv-3m-rows", "npy-800k-rows"]
 

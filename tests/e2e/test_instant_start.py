@@ -23,9 +23,15 @@ new MutationObserver(() => {
 
 
 def counts_in(html):
-    return {name: int(re.search(rf'data-testid="{testid}">(\d+)<', html).group(1))
-            for name, testid in (("correct", "count-correct"), ("label_issue", "count-label-issues"),
-                                 ("ood", "count-ood"), ("unconfident", "count-unconfident"))}
+    return {
+        name: int(re.search(rf'data-testid="{testid}">(\d+)<', html).group(1))
+        for name, testid in (
+            ("correct", "count-correct"),
+            ("label_issue", "count-label-issues"),
+            ("ood", "count-ood"),
+            ("unconfident", "count-unconfident"),
+        )
+    }
 
 
 def test_the_served_page_holds_the_results_and_the_browser_reproduces_them(page, base_url):
@@ -35,7 +41,9 @@ def test_the_served_page_holds_the_results_and_the_browser_reproduces_them(page,
     assert "computed when this site was built" in html
     for g, row in enumerate(expected.joint):
         for s, n in enumerate(row):
-            assert re.search(rf'data-testid="joint-cell-{g}-{s}"[^>]*><span class="head"><span><span class="jcount">{n}<', html)
+            assert re.search(
+                rf'data-testid="joint-cell-{g}-{s}"[^>]*><span class="head"><span><span class="jcount">{n}<', html
+            )
     assert wait_until_started(page) == "ready"
     assert_page_matches(page, expected)  # trained here: the same results
     assert "trained here in" in page.get_by_test_id("engine").inner_text()

@@ -47,8 +47,11 @@ def load(page, files, mode="auto"):
     page.get_by_test_id("byo-open").click()
     page.get_by_test_id(f"byo-mode-{mode}").check()
     page.get_by_test_id("byo-files").set_input_files(
-        [f if not isinstance(f, tuple) else {"name": f[0], "mimeType": "application/octet-stream", "buffer": f[1]}
-         for f in files])
+        [
+            f if not isinstance(f, tuple) else {"name": f[0], "mimeType": "application/octet-stream", "buffer": f[1]}
+            for f in files
+        ]
+    )
     page.get_by_test_id("byo-load").click()
 
 
@@ -86,8 +89,10 @@ def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
     names = ["cat", "dog", "bear"]
     truth = labels.copy()
     truth[:6] = (truth[:6] + 1) % 3
-    rows = [f"x{i},{names[g]},{names[t]}," + ",".join(f"{p:.6f}" for p in row)
-            for i, (g, t, row) in enumerate(zip(labels, truth, probs))]
+    rows = [
+        f"x{i},{names[g]},{names[t]}," + ",".join(f"{p:.6f}" for p in row)
+        for i, (g, t, row) in enumerate(zip(labels, truth, probs))
+    ]
     data = csv_text("id,label,truth,cat,dog,bear", *rows)
     load(ready, [("mine.csv", data)])
     wait_loaded(ready, "mine.csv")
@@ -101,14 +106,21 @@ def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
 
 def test_embeddings_csv_trains_here_with_safe_images_only(ready):
     tiny_png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
-    images = [tiny_png, "javascript:alert(1)", "http://evil.example/x.png", "//evil.example/x.png", "static/favicon.svg"]
+    images = [
+        tiny_png,
+        "javascript:alert(1)",
+        "http://evil.example/x.png",
+        "//evil.example/x.png",
+        "static/favicon.svg",
+    ]
     data = embeddings_csv(images=images)
     load(ready, [("emb.csv", data)])
     ready.get_by_test_id("data-notes").wait_for(timeout=60_000)
     ready.locator('body[data-state="ready"]').wait_for(state="attached")
     loaded = load_files([("emb.csv", data)])
-    probs = out_of_sample_probabilities(loaded.dataset.features, loaded.dataset.given, 3, engine="builtin",
-                                        seed=0).probabilities
+    probs = out_of_sample_probabilities(
+        loaded.dataset.features, loaded.dataset.given, 3, engine="builtin", seed=0
+    ).probabilities
     assert_counts(ready, ConfidentLearning(loaded.dataset.given, probs, 3).categorize(50, 15))
     sources = ready.locator("#tiles img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
     assert sources and all(s.startswith("data:image/") or s == "static/favicon.svg" for s in sources)
@@ -117,8 +129,10 @@ def test_embeddings_csv_trains_here_with_safe_images_only(ready):
 
 def test_demo_schema_json_and_back_to_the_demo(ready):
     data = demo()
-    items = [{"id": f"j{i}", "image": data.images[i], "given": data.classes[data.given[i]],
-              "embedding": data.features[i]} for i in range(0, 300, 3)]
+    items = [
+        {"id": f"j{i}", "image": data.images[i], "given": data.classes[data.given[i]], "embedding": data.features[i]}
+        for i in range(0, 300, 3)
+    ]
     payload = json.dumps({"classes": data.classes, "items": items, "provenance": {}}).encode()
     load(ready, [("subset.json", payload)], mode="embeddings")
     ready.get_by_test_id("byo").wait_for(state="hidden", timeout=60_000)
@@ -135,11 +149,14 @@ def test_demo_schema_json_and_back_to_the_demo(ready):
 def test_drop_files_on_the_page(ready):
     labels, probs = random_probabilities(n=50, k=2, seed=3)
     text = "label,a,b\n" + "".join(f"{'ab'[g]},{p[0]:.6f},{p[1]:.6f}\n" for g, p in zip(labels, probs))
-    ready.evaluate("""(text) => {
+    ready.evaluate(
+        """(text) => {
         const dt = new DataTransfer();
         dt.items.add(new File([text], 'dropped.csv', {type: 'text/csv'}));
         document.querySelector('#tiles').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
-    }""", text)
+    }""",
+        text,
+    )
     wait_loaded(ready, "dropped.csv")
     assert ready.locator("#tiles > li").count() == 50
 
@@ -147,17 +164,37 @@ def test_drop_files_on_the_page(ready):
 GOOD = "id,label,cat,dog\na,cat,0.9,0.1\nb,dog,0.2,0.8\n"
 P, E, A = "probabilities", "embeddings", "auto"
 ERRORS = [
-    ([("ragged.csv", b"label,cat,dog\ncat,0.9,0.1\ndog,0.8\n")], A, "ragged.csv: line 3 has 2 columns, the header has 3"),
+    (
+        [("ragged.csv", b"label,cat,dog\ncat,0.9,0.1\ndog,0.8\n")],
+        A,
+        "ragged.csv: line 3 has 2 columns, the header has 3",
+    ),
     ([("text.csv", b"label,cat,dog\ncat,0.9,abc\ndog,0.2,0.8\n")], P, "line 2, column 3 ('dog'): not a number: 'abc'"),
     ([("nan.csv", b"label,cat,dog\ncat,nan,0.1\ndog,0.2,0.8\n")], P, "line 2, column 2 ('cat'): not finite"),
-    ([("unknown.csv", b"label,cat,dog\ncat,0.9,0.1\ndgo,0.2,0.8\n")], P, "line 3, column 1 ('label'): unknown label 'dgo'"),
-    ([("dupes.csv", b"id,label,cat,dog\na,cat,0.9,0.1\na,dog,0.2,0.8\n")], A, "line 3: duplicate id 'a' (first on line 2)"),
+    (
+        [("unknown.csv", b"label,cat,dog\ncat,0.9,0.1\ndgo,0.2,0.8\n")],
+        P,
+        "line 3, column 1 ('label'): unknown label 'dgo'",
+    ),
+    (
+        [("dupes.csv", b"id,label,cat,dog\na,cat,0.9,0.1\na,dog,0.2,0.8\n")],
+        A,
+        "line 3: duplicate id 'a' (first on line 2)",
+    ),
     ([("sums.csv", b"label,cat,dog\ncat,0.9,0.3\ndog,0.2,0.8\n")], P, "line 2: probabilities sum to"),
     ([("empty.csv", b"")], A, "empty.csv: the file is empty"),
     ([("header.csv", b"label,cat,dog\n")], A, "header.csv: has a header but no rows"),
     ([("image.png", b"\x89PNG....")], A, "image.png: wrong file type"),
-    ([("nobear.csv", b"label,cat,dog,bear\ncat,0.8,0.1,0.1\ndog,0.1,0.8,0.1\n")], P, "class 'bear' (column 4) has no items"),
-    ([("few.csv", b"label,f1,f2\ncat,1,2\ndog,2,3\ncat,1,1\n")], E, "few.csv: 3 items; embeddings mode needs at least 5"),
+    (
+        [("nobear.csv", b"label,cat,dog,bear\ncat,0.8,0.1,0.1\ndog,0.1,0.8,0.1\n")],
+        P,
+        "class 'bear' (column 4) has no items",
+    ),
+    (
+        [("few.csv", b"label,f1,f2\ncat,1,2\ndog,2,3\ncat,1,1\n")],
+        E,
+        "few.csv: 3 items; embeddings mode needs at least 5",
+    ),
     ([("labels.npy", npy(np.array([0, 1, 1])))], A, "probabilities mode needs two .npy files"),
     ([("bad.json", b"{not json")], A, "bad.json: not valid JSON"),
 ]
@@ -193,7 +230,9 @@ def test_hostile_text_is_shown_as_text(ready):
     load(ready, [("<b>evil</b>.csv", data)])
     wait_loaded(ready, "evil")
     assert ready.locator("img[src='x']").count() == 0
-    assert HOSTILE in ready.locator("#tiles").inner_text() or HOSTILE in ready.locator("#tiles").inner_html().replace("&lt;", "<").replace("&gt;", ">")
+    assert HOSTILE in ready.locator("#tiles").inner_text() or HOSTILE in ready.locator("#tiles").inner_html().replace(
+        "&lt;", "<"
+    ).replace("&gt;", ">")
     assert "<b>evil</b>.csv" in ready.get_by_test_id("engine").inner_text()
     assert ready.locator('[data-testid="engine"] b').count() == 0
 

@@ -91,7 +91,9 @@ def test_digits_as_a_probabilities_csv(ready):
 def expected_trained_counts(files):
     loaded = load_files(files, mode="embeddings", max_embedding_rows=BUILTIN_EMBEDDING_ROWS)
     data = loaded.dataset
-    probs = out_of_sample_probabilities(data.features, data.given, len(data.classes), engine="builtin", seed=0).probabilities
+    probs = out_of_sample_probabilities(
+        data.features, data.given, len(data.classes), engine="builtin", seed=0
+    ).probabilities
     result = ConfidentLearning(data.given, probs, len(data.classes)).categorize(50, 15)
     return {c: result.counts[c] for c in CATEGORIES}
 
@@ -107,7 +109,9 @@ def test_digits_as_a_features_csv_trains_here(ready):
 
 def test_1001_rows_with_a_short_header(ready):
     labels, probs = synthetic(1001, 3, seed=4)
-    lines = ["label,a,b,c"] + [f"{['a', 'b', 'c'][g]}," + ",".join(f"{p:.6f}" for p in row) for g, row in zip(labels, probs)]
+    lines = ["label,a,b,c"] + [
+        f"{['a', 'b', 'c'][g]}," + ",".join(f"{p:.6f}" for p in row) for g, row in zip(labels, probs)
+    ]
     files = [("short.csv", ("\n".join(lines) + "\n").encode())]
     load(ready, files)
     wait_loaded(ready, "short.csv")
@@ -115,8 +119,10 @@ def test_1001_rows_with_a_short_header(ready):
     assert_virtual_tiles(ready, 1001)
 
 
-@pytest.mark.parametrize("n, k, fmt", [(10_000, 10, "npy"), (10_000, 50, "csv"), (MAX_PROBABILITY_ROWS, 10, "csv"),
-                                       (MAX_PROBABILITY_ROWS, 10, "npy")])
+@pytest.mark.parametrize(
+    "n, k, fmt",
+    [(10_000, 10, "npy"), (10_000, 50, "csv"), (MAX_PROBABILITY_ROWS, 10, "csv"), (MAX_PROBABILITY_ROWS, 10, "npy")],
+)
 def test_large_probability_files(ready, n, k, fmt):
     labels, probs = synthetic(n, k, seed=n + k)
     files = npy_pair(labels, probs) if fmt == "npy" else probabilities_csv(labels, probs)
@@ -172,8 +178,8 @@ def test_demo_schema_json_up_to_the_embeddings_limit(ready, n):
 
 def test_a_features_csv_at_the_embeddings_limit(ready):
     X, labels, _ = digits()
-    X = np.vstack([X, X[:BUILTIN_EMBEDDING_ROWS - len(X)]])
-    labels = np.concatenate([labels, labels[:BUILTIN_EMBEDDING_ROWS - len(labels)]])
+    X = np.vstack([X, X[: BUILTIN_EMBEDDING_ROWS - len(X)]])
+    labels = np.concatenate([labels, labels[: BUILTIN_EMBEDDING_ROWS - len(labels)]])
     files = features_csv(X, labels)
     load(ready, files, mode="embeddings")
     wait_trained(ready, BUILTIN_EMBEDDING_ROWS)

@@ -26,7 +26,9 @@ def test_accept_all_respects_decisions_says_what_it_did_and_undoes_in_one_step(r
     assert label_of(ready, kept) == str(demo().given[kept])  # the explicit Keep stands
     for i in issues[2:]:
         assert label_of(ready, i) == str(result.suggested[i])
-    decided = ready.locator('[data-testid="label_issue-items"] li.decided').evaluate_all("els => els.map(e => +e.dataset.i)")
+    decided = ready.locator('[data-testid="label_issue-items"] li.decided').evaluate_all(
+        "els => els.map(e => +e.dataset.i)"
+    )
     assert sorted(decided) == sorted(issues)  # every item in the list shows that it was decided on
     ready.get_by_test_id("undo-all").click()
     for i in issues[2:]:
@@ -51,7 +53,8 @@ def test_class_names_for_npy_files_from_the_dialog(ready):
     ready.get_by_test_id("byo-open").click()
     ready.get_by_test_id("byo-classes").fill("cat, dog, =HYPERLINK(1)")
     ready.get_by_test_id("byo-files").set_input_files(
-        [{"name": n, "mimeType": "application/octet-stream", "buffer": b} for n, b in npy_pair(labels, probs)])
+        [{"name": n, "mimeType": "application/octet-stream", "buffer": b} for n, b in npy_pair(labels, probs)]
+    )
     ready.get_by_test_id("byo-load").click()
     wait_loaded(ready, "labels.npy + pred_probs.npy")
     header = ready.locator("table.joint thead").inner_text()
@@ -69,15 +72,29 @@ def test_class_names_for_npy_files_from_a_classes_file(ready):
 
 def test_the_csv_export_reads_with_plain_pandas_and_is_safe_in_a_spreadsheet(ready):
     labels, probs = random_probabilities(n=40, k=3, seed=13)
-    load(ready, [("labels.npy", npy_bytes(labels)), ("pred_probs.npy", npy_bytes(probs)),
-                 ("classes.json", json.dumps(["=1+1", "+cmd", "@SUM(A1)"]).encode())])
+    load(
+        ready,
+        [
+            ("labels.npy", npy_bytes(labels)),
+            ("pred_probs.npy", npy_bytes(probs)),
+            ("classes.json", json.dumps(["=1+1", "+cmd", "@SUM(A1)"]).encode()),
+        ],
+    )
     wait_loaded(ready, "labels.npy + pred_probs.npy")
     with ready.expect_download() as download:
         ready.get_by_test_id("export-csv").click()
     assert download.value.suggested_filename == "labels-fixes.csv"
     frame = pd.read_csv(io.StringIO(open(download.value.path(), encoding="utf-8").read()))
-    assert list(frame.columns[:8]) == ["id", "given", "suggested", "category", "is_label_issue", "label_quality",
-                                       "decision", "final_label"]
+    assert list(frame.columns[:8]) == [
+        "id",
+        "given",
+        "suggested",
+        "category",
+        "is_label_issue",
+        "label_quality",
+        "decision",
+        "final_label",
+    ]
     assert len(frame) == 40 and frame["label_quality"].dtype == float and frame["is_label_issue"].dtype == bool
     texts = set(frame["given"]) | set(frame["final_label"])
     assert texts <= {"'=1+1", "'+cmd", "'@SUM(A1)"}  # no cell starts a formula

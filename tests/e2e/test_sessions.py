@@ -41,8 +41,14 @@ def do_some_work(page):
     decide(page, free[3], "keep")
     decide(page, free[4], "exclude")
     labels = {i: label_of(page, i) for i in relabelled + [issue, free[3], free[4]]}
-    return {"labels": labels, "accepted": issue, "kept": free[3], "excluded": free[4],
-            "known": page.get_by_test_id("known-errors").inner_text(), "counts": page_counts(page)}
+    return {
+        "labels": labels,
+        "accepted": issue,
+        "kept": free[3],
+        "excluded": free[4],
+        "known": page.get_by_test_id("known-errors").inner_text(),
+        "counts": page_counts(page),
+    }
 
 
 def assert_work_shown(page, work):
@@ -158,8 +164,12 @@ def test_start_over_asks_then_clears(ready):
     ready.get_by_test_id("start-over-yes").click()
     ready.locator('body[data-state="ready"]').wait_for(state="attached")
     ready.get_by_test_id("known-errors").filter(has_text="18").wait_for()
-    assert ready.locator('select[data-action="relabel"]').evaluate_all(
-        "els => els.sort((a, b) => a.dataset.i - b.dataset.i).map(e => +e.value)") == demo().given
+    assert (
+        ready.locator('select[data-action="relabel"]').evaluate_all(
+            "els => els.sort((a, b) => a.dataset.i - b.dataset.i).map(e => +e.value)"
+        )
+        == demo().given
+    )
     wait_saved(ready)
     ready.reload()
     wait_until_started(ready)
@@ -204,8 +214,9 @@ FULL = """{
 }"""
 
 
-@pytest.mark.parametrize("stub, reason", [(BLOCK_OURS, "storage is blocked"), (FULL, "quota is exceeded")],
-                         ids=["blocked", "full"])
+@pytest.mark.parametrize(
+    "stub, reason", [(BLOCK_OURS, "storage is blocked"), (FULL, "quota is exceeded")], ids=["blocked", "full"]
+)
 def test_storage_that_fails_is_said_once_and_the_page_works(page, base_url, stub, reason):
     page.add_init_script(stub)
     page.goto(base_url)
@@ -228,7 +239,9 @@ def test_storage_that_fails_is_said_once_and_the_page_works(page, base_url, stub
 
 def test_a_browser_without_indexeddb_is_told_why_the_page_cannot_start(page, base_url, console_errors):
     """PyScript itself keeps its state in IndexedDB: without it nothing runs, so the page says what to change."""
-    page.add_init_script("Object.defineProperty(window, 'indexedDB', {get() { throw new DOMException('denied', 'SecurityError'); }});")
+    page.add_init_script(
+        "Object.defineProperty(window, 'indexedDB', {get() { throw new DOMException('denied', 'SecurityError'); }});"
+    )
     page.goto(base_url)
     assert wait_until_started(page) == "error"
     assert "storage" in page.get_by_test_id("error-message").inner_text()
@@ -267,12 +280,15 @@ def test_a_session_saved_by_another_format_is_discarded_with_a_message(ready):
 
 @pytest.mark.parametrize("damage", ['"not json', json.dumps({"format": 1, "key": "demo", "sha256": None})])
 def test_a_damaged_session_never_breaks_the_page(ready, damage):
-    ready.evaluate("""async (record) => {
+    ready.evaluate(
+        """async (record) => {
         const db = await new Promise((ok, no) => { const r = indexedDB.open('cleanlens', 1); r.onsuccess = () => ok(r.result); r.onerror = no; });
         await new Promise((ok, no) => { const t = db.transaction('sessions', 'readwrite');
             t.objectStore('sessions').put(record, 'demo'); t.oncomplete = ok; t.onerror = no; });
         db.close();
-    }""", damage)
+    }""",
+        damage,
+    )
     ready.reload()
     assert wait_until_started(ready) == "ready"
     assert page_counts(ready) == {c: n for c, n in categorize().counts.items()}

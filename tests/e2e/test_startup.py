@@ -49,7 +49,10 @@ def test_served_from_a_sub_path(browser, site, tmp_path, watch):
 
 def test_corrupt_dataset_shows_the_error_panel(page, base_url, console_errors):
     name = os.path.basename(DEMO_DATASET)
-    page.route(f"**/{DEMO_DATASET}", lambda route: route.fulfill(status=200, body='{"classes": [', content_type="application/json"))
+    page.route(
+        f"**/{DEMO_DATASET}",
+        lambda route: route.fulfill(status=200, body='{"classes": [', content_type="application/json"),
+    )
     page.goto(base_url)
     assert wait_until_started(page) == "error"
     assert page.locator("#error").is_visible()

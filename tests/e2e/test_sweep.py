@@ -20,8 +20,11 @@ def test_every_cell_equals_the_cpython_grid(sweep_tab, metric):
     page = sweep_tab
     page.locator(f'input[data-action="sweep-metric"][value="{metric}"]').check()
     expected = sweep()
-    labels = dict(page.locator('[data-action="sweep-cell"]').evaluate_all(
-        "els => els.map(e => [e.dataset.qc + '-' + e.dataset.qo, e.getAttribute('aria-label')])"))
+    labels = dict(
+        page.locator('[data-action="sweep-cell"]').evaluate_all(
+            "els => els.map(e => [e.dataset.qc + '-' + e.dataset.qo, e.getAttribute('aria-label')])"
+        )
+    )
     count = 0
     for a, qc in enumerate(expected.class_percentiles):
         for b, qo in enumerate(expected.ood_percentiles):

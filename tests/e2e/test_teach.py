@@ -9,17 +9,32 @@ from playwright.sync_api import expect
 from .conftest import wait_for_results, wait_until_started
 from .expected import categorize, demo
 
-TOUR_ANCHORS = ['[data-tour="dataset"]', "#tile-legend", '[data-testid="run"]',
-                "#threshold-controls .slider:first-of-type", "#threshold-controls .slider:nth-of-type(2)",
-                '[data-tour="center"]', '[data-tour="results"]', '[data-tour="detail"]', '[data-testid="byo-open"]']
+TOUR_ANCHORS = [
+    '[data-tour="dataset"]',
+    "#tile-legend",
+    '[data-testid="run"]',
+    "#threshold-controls .slider:first-of-type",
+    "#threshold-controls .slider:nth-of-type(2)",
+    '[data-tour="center"]',
+    '[data-tour="results"]',
+    '[data-tour="detail"]',
+    '[data-testid="byo-open"]',
+]
 
 
 def in_view(page, locator):
     """True if the element's box overlaps the viewport (and it is rendered)."""
     box = locator.bounding_box()
     size = page.viewport_size
-    return (box is not None and box["width"] > 0 and box["height"] > 0 and box["x"] < size["width"]
-            and box["x"] + box["width"] > 0 and box["y"] < size["height"] and box["y"] + box["height"] > 0)
+    return (
+        box is not None
+        and box["width"] > 0
+        and box["height"] > 0
+        and box["x"] < size["width"]
+        and box["x"] + box["width"] > 0
+        and box["y"] < size["height"]
+        and box["y"] + box["height"] > 0
+    )
 
 
 @pytest.mark.parametrize("width, height", [(1440, 900), (1024, 768), (390, 844)])
@@ -174,8 +189,9 @@ def test_engine_settings_train_with_them_and_are_kept_in_the_link_and_the_audit(
     expect(ready.get_by_test_id("engine")).to_contain_text("C=3", timeout=60_000)
     expect(ready).to_have_url(re.compile(r"#.*C=3"))
     assert_counts_match = categorize  # the same engine under CPython, with C=3
-    from cleanlens.crossval import out_of_sample_probabilities
     from cleanlens.confident import ConfidentLearning
+    from cleanlens.crossval import out_of_sample_probabilities
+
     data = demo()
     probs = out_of_sample_probabilities(data.features, data.given, 3, engine="builtin", C=3.0).probabilities
     expected = ConfidentLearning(data.given, probs, 3).categorize(50, 15)
@@ -203,12 +219,15 @@ def test_dragging_files_over_the_page_shows_the_drop_zone(ready):
         document.body.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
     }""")
     expect(ready.locator(".dropzone")).to_be_visible()
-    ready.evaluate("""() => document.body.dispatchEvent(new DragEvent("dragleave", {bubbles: true, relatedTarget: null}))""")
+    ready.evaluate(
+        """() => document.body.dispatchEvent(new DragEvent("dragleave", {bubbles: true, relatedTarget: null}))"""
+    )
     expect(ready.locator(".dropzone")).to_be_hidden()
 
 
 def test_features_without_a_layout_get_a_pca_map(ready):
     from .test_own_data import embeddings_csv, load
+
     load(ready, [("emb.csv", embeddings_csv())])
     ready.get_by_test_id("byo").wait_for(state="hidden", timeout=60_000)
     wait_for_results(ready)

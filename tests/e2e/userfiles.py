@@ -74,6 +74,12 @@ def demo_schema(n, seed=0, dim=32, k=3):
     for i in range(n):
         c = i % k
         given = c if rng.random() > 0.05 else (c + 1) % k
-        items.append({"id": f"x{i}", "image": None, "given": classes[given],
-                      "embedding": [round(float(v), 4) for v in centres[c] + rng.normal(size=dim)]})
+        items.append(
+            {
+                "id": f"x{i}",
+                "image": None,
+                "given": classes[given],
+                "embedding": [round(float(v), 4) for v in centres[c] + rng.normal(size=dim)],
+            }
+        )
     return json.dumps({"classes": classes, "items": items, "provenance": {"made": "test"}}).encode()

@@ -51,8 +51,14 @@ OVERSCAN = 3
 REGIONS = {
     "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
     "engine-settings": lambda ex: render.engine_settings(ex.state),
-    "warnings": lambda ex: (ex.session_notices() + render.warnings_panel(ex.state) + ex.training_problem
-                            + render.link_notes(ex.link_notes) + render.data_notes(ex.data_notes) + ex.problem),
+    "warnings": lambda ex: (
+        ex.session_notices()
+        + render.warnings_panel(ex.state)
+        + ex.training_problem
+        + render.link_notes(ex.link_notes)
+        + render.data_notes(ex.data_notes)
+        + ex.problem
+    ),
     "known-errors": lambda ex: render.known_errors_counter(ex.state),
     "dataset-count": lambda ex: render.dataset_count(ex.state),
     "dataset-toolbar": lambda ex: render.dataset_toolbar(ex.state),
@@ -68,7 +74,15 @@ REGIONS = {
     "panel-results": lambda ex: render.results_body(ex.state, ex.result, ex.window("results")),
     "detail": lambda ex: render.detail(ex.state, ex.result),
 }
-AFTER_THRESHOLDS = ("threshold-table", "histograms", "panel-center", "summary", "results-tabs", "panel-results", "detail")
+AFTER_THRESHOLDS = (
+    "threshold-table",
+    "histograms",
+    "panel-center",
+    "summary",
+    "results-tabs",
+    "panel-results",
+    "detail",
+)
 AFTER_TRAINING = tuple(name for name in REGIONS if name != "engine-settings")  # (its inputs keep what is typed)
 AFTER_LIST = ("tiles", "dataset-count")
 USER_CHANGES = ("click", "input", "change", "keydown", "drop")
@@ -135,6 +149,7 @@ async def pause():
 
     def wait(resolve, reject):
         js.setTimeout(resolve, 0)
+
     await js.Promise.new(create_once_callable(wait))
 
 
@@ -197,8 +212,9 @@ def typed_class_names(text):
 
 def differs(expected, probabilities, tolerance=1e-9):
     """The largest difference between two sets of probability rows if it exceeds ``tolerance``, else None."""
-    worst = max((abs(a - b) for row_a, row_b in zip(expected, probabilities) for a, b in zip(row_a, row_b)),
-                default=0.0)
+    worst = max(
+        (abs(a - b) for row_a, row_b in zip(expected, probabilities) for a, b in zip(row_a, row_b)), default=0.0
+    )
     return worst if worst > tolerance or len(expected) != len(probabilities) else None
 
 
@@ -256,8 +272,9 @@ class Explorer:
         self.tile_nodes = {}
         self.tile_cats = {}
         self._proxies = []
-        self.keeper = Keeper(on_change=lambda: self.state is not None and self.refresh(["warnings"]),
-                             on_saved=saved, spawn=self.spawn)
+        self.keeper = Keeper(
+            on_change=lambda: self.state is not None and self.refresh(["warnings"]), on_saved=saved, spawn=self.spawn
+        )
         self.restored = None  # (local time, notes) of the session restored for the open dataset
         self.confirming = None  # changes "Start over" would discard, while it asks
         self.storage_notice = True  # the storage problem is said once, until dismissed
@@ -271,15 +288,25 @@ class Explorer:
     def mount(self):
         """Bind events (once) and enable the tools; :meth:`open` then shows the data."""
         document.getElementById("tools").innerHTML = render.tools()
-        for kind, handler in (("click", self.on_click), ("input", self.on_input), ("change", self.on_change),
-                              ("mouseover", self.on_hover), ("focusin", self.on_focus), ("keydown", self.on_key),
-                              ("dragover", self.on_dragover), ("drop", self.on_drop),
-                              ("dragleave", self.on_dragleave), ("focusout", self.on_blur)):
+        for kind, handler in (
+            ("click", self.on_click),
+            ("input", self.on_input),
+            ("change", self.on_change),
+            ("mouseover", self.on_hover),
+            ("focusin", self.on_focus),
+            ("keydown", self.on_key),
+            ("dragover", self.on_dragover),
+            ("drop", self.on_drop),
+            ("dragleave", self.on_dragleave),
+            ("focusout", self.on_blur),
+        ):
             self.listen(document, kind, handler)
         start = js_value(document.querySelector('[data-action="tour-start"]'))
         if start is not None:  # the guide was painted before Python: its tour works from now on
             start.disabled = False
-            document.getElementById("tour-hint").textContent = "A walk over the real controls: ← → to move, Esc to leave."
+            document.getElementById(
+                "tour-hint"
+            ).textContent = "A walk over the real controls: ← → to move, Esc to leave."
         self.listen(document, "scroll", self.on_scroll, capture=True)
         self.listen(js.window, "resize", self.on_scroll)
         self.listen(js.window, "beforeunload", self.on_beforeunload)
@@ -313,14 +340,17 @@ class Explorer:
 
     def saving(self, handler):
         """Wrap an event handler so that the session is saved (soon, batched) after it ran."""
+
         def run(event):
             handler(event)
             if self.state is not None:
                 self.keeper.schedule(self.state)
+
         return run
 
     def guarded(self, handler):
         """Wrap an event handler so that a bug is shown (:meth:`report_problem`), never lost."""
+
         def run(event):
             if self.switching and event.type != "beforeunload":
                 return  # the page shows the previous data, which is being replaced: its items are not this data's
@@ -328,15 +358,18 @@ class Explorer:
                 handler(event)
             except Exception as exc:  # noqa: BLE001 (never let one event break the page)
                 self.report_problem(exc)
+
         return run
 
     def spawn(self, coroutine):
         """Run a background task with the same error handling as an event handler."""
+
         async def run():
             try:
                 await coroutine
             except Exception as exc:  # noqa: BLE001 (a failed task must be seen, not lost in the event loop)
                 self.report_problem(exc)
+
         return asyncio.ensure_future(run())
 
     def refresh(self, names):
@@ -363,8 +396,9 @@ class Explorer:
         keeper = self.keeper
         restored, notes = self.restored or (None, ())
         conflict = None if keeper.conflict is None else local_time(keeper.conflict[1])
-        return render.session_notices(keeper.problem if self.storage_notice else None, restored, notes, conflict,
-                                      self.confirming)
+        return render.session_notices(
+            keeper.problem if self.storage_notice else None, restored, notes, conflict, self.confirming
+        )
 
     def schedule_url_update(self):
         """Write the view into the URL fragment, at most every 250 ms (browsers throttle replaceState)."""
@@ -375,6 +409,7 @@ class Explorer:
         def write():
             self._url_pending = False
             js.history.replaceState(None, "", "#" + self.state.to_fragment())
+
         js.setTimeout(create_once_callable(write), 250)
 
     def _index_tiles(self):
@@ -418,13 +453,15 @@ class Explorer:
         container = document.getElementById(container_id)
         pitch, column, gap = float(node.dataset.row), float(node.dataset.col), float(node.dataset.gap)
         cols = max(1, math.floor((node.clientWidth + gap) / column)) if column else 1
-        offset = 0.0 if node.id == container_id else (
-            node.getBoundingClientRect().top - container.getBoundingClientRect().top + container.scrollTop)
+        offset = (
+            0.0
+            if node.id == container_id
+            else (node.getBoundingClientRect().top - container.getBoundingClientRect().top + container.scrollTop)
+        )
         top = max(0, math.floor((container.scrollTop - offset) / pitch))
         bottom = max(top + 1, math.ceil((container.scrollTop - offset + container.clientHeight) / pitch))
         drawn = self.windows.get(name)
-        if (drawn is None or drawn[2:] != (cols, count) or drawn[0] > top * cols
-                or drawn[1] < min(count, bottom * cols)):
+        if drawn is None or drawn[2:] != (cols, count) or drawn[0] > top * cols or drawn[1] < min(count, bottom * cols):
             start = max(0, top - OVERSCAN) * cols
             stop = min(count, (bottom + OVERSCAN) * cols)
             key = focus_key(document.activeElement) if node.contains(document.activeElement) else None
@@ -462,6 +499,7 @@ class Explorer:
                     self.place_popover()
             except Exception as exc:  # noqa: BLE001
                 self.report_problem(exc)
+
         js.requestAnimationFrame(create_once_callable(frame))
 
     # ------------------------------------------------------------------ selection
@@ -477,7 +515,9 @@ class Explorer:
         self.state.selected = i
         for node in document.querySelectorAll(".selected"):
             node.classList.remove("selected")
-        for node in document.querySelectorAll(f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'):
+        for node in document.querySelectorAll(
+            f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'
+        ):
             node.classList.add("selected")
         self.refresh(["detail", "histograms"] + (["panel-center"] if self.state.center_tab == "scatter" else []))
 
@@ -515,8 +555,10 @@ class Explorer:
 
     def sync_sliders(self):
         """Show the state's percentiles on both range inputs and their read-outs (they move each other)."""
-        for name, value, shown in (("class-percentile", self.state.q_class, render.class_slider_value(self.state)),
-                                   ("ood-percentile", self.state.q_ood, str(self.state.q_ood))):
+        for name, value, shown in (
+            ("class-percentile", self.state.q_class, render.class_slider_value(self.state)),
+            ("ood-percentile", self.state.q_ood, str(self.state.q_ood)),
+        ):
             document.getElementById(name).value = str(value)
             document.querySelector(f'[data-testid="{name}-value"]').textContent = shown
 
@@ -599,7 +641,11 @@ class Explorer:
             self.hide_popover()
 
     def on_blur(self, event):
-        if self.pop_target is not None and js_value(event.target) == self.pop_target and not self.pop_target.matches(":hover"):
+        if (
+            self.pop_target is not None
+            and js_value(event.target) == self.pop_target
+            and not self.pop_target.matches(":hover")
+        ):
             self.hide_popover()
 
     # ------------------------------------------------------------------ popover explainer
@@ -695,11 +741,23 @@ class Explorer:
         ring.style.left, ring.style.top = f"{rect.left - 4:.0f}px", f"{rect.top - 4:.0f}px"
         ring.style.width, ring.style.height = f"{rect.width + 8:.0f}px", f"{rect.height + 8:.0f}px"
         mid = max(rect.top, 0) + (min(rect.bottom, view_h) - max(rect.top, 0)) / 2
-        spots = [(rect.right + gap, mid - height / 2), (rect.left - gap - width, mid - height / 2),
-                 (rect.left, rect.bottom + gap), (rect.left, rect.top - gap - height)]
+        spots = [
+            (rect.right + gap, mid - height / 2),
+            (rect.left - gap - width, mid - height / 2),
+            (rect.left, rect.bottom + gap),
+            (rect.left, rect.top - gap - height),
+        ]
         for left, top in spots:
-            left = max(edge, min(left, view_w - width - edge)) if top in (rect.bottom + gap, rect.top - gap - height) else left
-            top = max(edge, min(top, view_h - height - edge)) if left in (rect.right + gap, rect.left - gap - width) else top
+            left = (
+                max(edge, min(left, view_w - width - edge))
+                if top in (rect.bottom + gap, rect.top - gap - height)
+                else left
+            )
+            top = (
+                max(edge, min(top, view_h - height - edge))
+                if left in (rect.right + gap, rect.left - gap - width)
+                else top
+            )
             fits = edge <= left and left + width <= view_w - edge and edge <= top and top + height <= view_h - edge
             overlaps = left < rect.right and left + width > rect.left and top < rect.bottom and top + height > rect.top
             if fits and not overlaps:
@@ -734,8 +792,11 @@ class Explorer:
             target.setAttribute("aria-invalid", "true")
             return
         target.removeAttribute("aria-invalid")
-        message.textContent = ("Press Train to use these settings." if self.state.engine_changed
-                               else "These are the settings of the results shown.")
+        message.textContent = (
+            "Press Train to use these settings."
+            if self.state.engine_changed
+            else "These are the settings of the results shown."
+        )
         self.refresh(["run-controls"])
 
     def engine_defaults(self, _target=None):
@@ -749,8 +810,12 @@ class Explorer:
     def ensure_layout(self):
         """Compute the map of data brought without one (PCA of its features) in the background, once."""
         state = self.state
-        if (state.map_layout() is not None or state.given_probabilities is not None or not state.dataset.features
-                or (self.layout_task is not None and not self.layout_task.done())):
+        if (
+            state.map_layout() is not None
+            or state.given_probabilities is not None
+            or not state.dataset.features
+            or (self.layout_task is not None and not self.layout_task.done())
+        ):
             return
         self.layout_task = self.spawn(self.compute_layout(state))
 
@@ -760,8 +825,10 @@ class Explorer:
         seconds = time.perf_counter() - started
         share = sum(result.explained)
         state.layout = result.positions
-        state.layout_note = (f"the first two principal components of your {result.dimensions} standardised features "
-                             f"({share:.0%} of their variance), computed here in {seconds:.2f} s")
+        state.layout_note = (
+            f"the first two principal components of your {result.dimensions} standardised features "
+            f"({share:.0%} of their variance), computed here in {seconds:.2f} s"
+        )
         if state is self.state and state.center_tab == "scatter":
             self.refresh(["panel-center"])
 
@@ -789,7 +856,9 @@ class Explorer:
         elif tab_action == "sweep-cell" and event.key in ("ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"):
             qc, qo = int(target.dataset.qc), int(target.dataset.qo)
             dc, do = {"ArrowLeft": (0, -5), "ArrowRight": (0, 5), "ArrowUp": (5, 0), "ArrowDown": (-5, 0)}[event.key]
-            nxt = js_value(document.querySelector(f'[data-action="sweep-cell"][data-qc="{qc + dc}"][data-qo="{qo + do}"]'))
+            nxt = js_value(
+                document.querySelector(f'[data-action="sweep-cell"][data-qc="{qc + dc}"][data-qo="{qo + do}"]')
+            )
             event.preventDefault()
             if nxt is not None:
                 target.tabIndex = -1
@@ -851,8 +920,9 @@ class Explorer:
             else:  # the results were not kept: compute the same ones again
                 self.start_training(inputs=trained[:2])
         elif trained is None and self.built_results_fit(prerendered):
-            await drive(state.finish_training_steps(prerendered["labels"], prerendered["probabilities"],
-                                                    prerendered["info"]))
+            await drive(
+                state.finish_training_steps(prerendered["labels"], prerendered["probabilities"], prerendered["info"])
+            )
             self.refresh(AFTER_TRAINING)
             self.start_training(expected=prerendered["probabilities"])
         else:
@@ -883,7 +953,9 @@ class Explorer:
                     state.adopt_engine(trained[2])
                 self.restored = (local_time(record.get("saved", "")), restore_notes)
             except session.SessionError as exc:
-                self.data_notes = notes + [f"A session saved for this data could not be restored ({exc}) and was discarded."]
+                self.data_notes = notes + [
+                    f"A session saved for this data could not be restored ({exc}) and was discarded."
+                ]
                 await self.keeper.forget(key)
         elif previous is not None:
             for name in ("q_class", "q_ood", "rule", "seed", "center_tab", "sweep_metric"):
@@ -897,10 +969,15 @@ class Explorer:
         """True if the results computed when the site was built are exactly what the open data would show."""
         state = self.state
         info = (prerendered or {}).get("info", {})
-        return (prerendered is not None and state.is_demo and prerendered.get("sha256") == state.source_sha256
-                and prerendered.get("labels") == state.labels and not state.decisions
-                and info.get("seed") == state.seed
-                and (info.get("C"), info.get("gamma"), info.get("folds")) == (state.svm_C, state.svm_gamma, state.n_folds))
+        return (
+            prerendered is not None
+            and state.is_demo
+            and prerendered.get("sha256") == state.source_sha256
+            and prerendered.get("labels") == state.labels
+            and not state.decisions
+            and info.get("seed") == state.seed
+            and (info.get("C"), info.get("gamma"), info.get("folds")) == (state.svm_C, state.svm_gamma, state.n_folds)
+        )
 
     async def restore_training(self, labels, excluded, info):
         """Show the saved results without training again: True if they could be restored."""
@@ -908,7 +985,9 @@ class Explorer:
         if state.given_probabilities is not None:
             probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
         else:
-            probabilities = await self.keeper.results(self.keeper.key, labels, excluded, info, len(state.dataset.classes))
+            probabilities = await self.keeper.results(
+                self.keeper.key, labels, excluded, info, len(state.dataset.classes)
+            )
             if probabilities is None:
                 return False
         try:
@@ -938,15 +1017,23 @@ class Explorer:
         """
         sources = []
         for name, buffer, size in zip(names, buffers, sizes or [int(b.byteLength) for b in buffers]):
+
             def read(start, end, buffer=buffer):
                 return js.Uint8Array.new(buffer, start, end - start).to_bytes()
+
             sources.append((name, SimpleNamespace(size=size, read=read)))
         limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-        steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit,
-                                         class_names=class_names)
+        steps = userdata.iter_load_files(
+            sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit, class_names=class_names
+        )
         loaded = await drive(steps, progress)
-        state = ExplorerState(loaded.dataset, source_name=loaded.source_name, source_sha256=loaded.source_sha256,
-                              given_probabilities=loaded.probabilities, is_demo=False)
+        state = ExplorerState(
+            loaded.dataset,
+            source_name=loaded.source_name,
+            source_sha256=loaded.source_sha256,
+            given_probabilities=loaded.probabilities,
+            is_demo=False,
+        )
         return state, [*loaded.notes, *loaded.warnings]
 
     async def load_user_files(self, renormalize=False):
@@ -972,13 +1059,16 @@ class Explorer:
             sizes = [int(f.size) for f in files]
             # A file over the size limit, or any file of more than three (no accepted combination has more),
             # is not even read: the loader refuses them from their size and names alone.
-            buffers = [await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES and len(files) <= 3 else None
-                       for f, size in zip(files, sizes)]
+            buffers = [
+                await f.arrayBuffer() if size <= userdata.MAX_FILE_BYTES and len(files) <= 3 else None
+                for f, size in zip(files, sizes)
+            ]
             mode = document.querySelector('input[name="byo-mode"]:checked').value
             class_names = typed_class_names(document.getElementById("byo-classes").value)
 
             def show_progress(value):
                 progress.value = value
+
             state, notes = await self.read_files(names, buffers, mode, renormalize, class_names, show_progress, sizes)
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
@@ -986,8 +1076,9 @@ class Explorer:
         except Exception as exc:  # noqa: BLE001 (last resort: a bug; keep the previous data and say so)
             js.console.error(f"cleanlens: loading your data failed:\n{traceback.format_exc()}")
             text = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-            message.innerHTML = render.byo_error(f"Internal error while reading the files ({text}); the data you had is "
-                                                 "still loaded.", False)
+            message.innerHTML = render.byo_error(
+                f"Internal error while reading the files ({text}); the data you had is still loaded.", False
+            )
             return
         finally:
             progress.hidden = True
@@ -1034,8 +1125,13 @@ class Explorer:
         state = self.state
         await self.stop_training()
         await self.keeper.forget(self.keeper.key)
-        fresh = ExplorerState(state.dataset, source_name=state.source_name, source_sha256=state.source_sha256,
-                              given_probabilities=state.given_probabilities, is_demo=state.is_demo)
+        fresh = ExplorerState(
+            state.dataset,
+            source_name=state.source_name,
+            source_sha256=state.source_sha256,
+            given_probabilities=state.given_probabilities,
+            is_demo=state.is_demo,
+        )
         await self.open(fresh, [])
 
     async def keep_mine(self):
@@ -1064,7 +1160,9 @@ class Explorer:
 
     def toggle_theme(self, _target=None):
         root = document.documentElement
-        current = js_value(root.getAttribute("data-theme")) or ("dark" if js.matchMedia("(prefers-color-scheme: dark)").matches else "light")
+        current = js_value(root.getAttribute("data-theme")) or (
+            "dark" if js.matchMedia("(prefers-color-scheme: dark)").matches else "light"
+        )
         theme = "light" if current == "dark" else "dark"
         root.dataset.theme = theme
         js.localStorage.setItem(THEME, theme)
@@ -1111,8 +1209,10 @@ class Explorer:
             mismatch = None if expected is None else differs(expected, probabilities)
             if mismatch is not None:  # the same inputs must give the same results, here as at build time
                 self.training_problem = render.determinism_problem(mismatch)
-                js.console.error(f"cleanlens: the results trained here differ from those computed when the site was "
-                                 f"built, by up to {mismatch:.3g}")
+                js.console.error(
+                    f"cleanlens: the results trained here differ from those computed when the site was "
+                    f"built, by up to {mismatch:.3g}"
+                )
         except Cancelled:
             return  # other data was opened meanwhile; it has its own results
         except (CrossValError, TrainingError) as exc:  # unusable labelling: say why, keep the previous results
@@ -1140,9 +1240,15 @@ class Explorer:
         dataset = self.state.dataset
         active = [i for i in range(len(labels)) if i not in excluded]
         state = self.state
-        steps = iter_out_of_sample_probabilities([dataset.features[i] for i in active], [labels[i] for i in active],
-                                                 len(dataset.classes), seed=seed, C=state.svm_C,
-                                                 gamma=state.svm_gamma, n_folds=state.n_folds)
+        steps = iter_out_of_sample_probabilities(
+            [dataset.features[i] for i in active],
+            [labels[i] for i in active],
+            len(dataset.classes),
+            seed=seed,
+            C=state.svm_C,
+            gamma=state.svm_gamma,
+            n_folds=state.n_folds,
+        )
         shown = {"text": "", "at": 0.0}
 
         def show_progress(step):
@@ -1155,6 +1261,7 @@ class Explorer:
                     set_stage(text)
                     shown["text"] = text
                 shown["at"] = time.perf_counter()
+
         result = await drive(steps, show_progress, cancelled, every=0.0)
         info = training_info(result, sklearn_available())
         probabilities = [None] * len(labels)
@@ -1194,7 +1301,11 @@ CLICKS = {
     "start-over": Explorer.start_over,
     "start-over-yes": lambda ex, t: ex.spawn(ex.start_over_confirmed()),
     "start-over-no": lambda ex, t: (setattr(ex, "confirming", None), ex.refresh(["warnings"])),
-    "notice-ok": lambda ex, t: (setattr(ex, "restored", None), setattr(ex, "storage_notice", False), ex.refresh(["warnings"])),
+    "notice-ok": lambda ex, t: (
+        setattr(ex, "restored", None),
+        setattr(ex, "storage_notice", False),
+        ex.refresh(["warnings"]),
+    ),
     "session-theirs": lambda ex, t: ex.spawn(ex.reopen(ex.keeper.key)),
     "session-mine": lambda ex, t: ex.spawn(ex.keep_mine()),
     "byo-close": lambda ex, t: document.getElementById("byo").close(),
@@ -1206,10 +1317,15 @@ CHANGES = {
     "relabel": Explorer.relabel,
     "engine-setting": Explorer.engine_setting,
     "sweep-metric": lambda ex, t: ex.set_view("sweep_metric", t.value, ["panel-center"]),
-    "rule": lambda ex, t: (ex.state.set_rule("cleanlab" if t.checked else "percentile"),
-                           ex.refresh(["threshold-controls"]), ex.after_thresholds()),
-    "byo-files": lambda ex, t: (setattr(ex, "byo_files", list(t.files)),
-                                setattr(document.getElementById("byo-message"), "innerHTML", "")),
+    "rule": lambda ex, t: (
+        ex.state.set_rule("cleanlab" if t.checked else "percentile"),
+        ex.refresh(["threshold-controls"]),
+        ex.after_thresholds(),
+    ),
+    "byo-files": lambda ex, t: (
+        setattr(ex, "byo_files", list(t.files)),
+        setattr(document.getElementById("byo-message"), "innerHTML", ""),
+    ),
     "filter-class": lambda ex, t: ex.set_view("filter_class", int(t.value) if t.value != "" else None, AFTER_LIST),
     "filter-category": lambda ex, t: ex.set_view("filter_category", t.value or None, AFTER_LIST),
     "sort": lambda ex, t: ex.set_view("sort", t.value, AFTER_LIST),
@@ -1231,6 +1347,7 @@ def expose_diagnostics(explorer):
     """For benchmarks and tests: ``window.cleanlensWasmBytes()``, the size of Python's memory (it only grows);
     ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes])."""
     import json  # noqa: PLC0415
+
     import pyodide_js  # noqa: PLC0415 (exists only in the browser)
 
     js.window.cleanlensWasmBytes = create_proxy(lambda: pyodide_js._module.HEAP8.length)

@@ -14,8 +14,8 @@ contract of docs/contracts.md.
 from __future__ import annotations
 
 import math
-from itertools import islice
 from html import escape
+from itertools import islice
 
 from cleanlens import userdata
 from cleanlens.confident import CATEGORIES
@@ -29,8 +29,12 @@ CATEGORY_NAMES = {
     "unconfident": "Unconfident",
 }
 EXCLUDED_NAME = "Excluded"
-DECISION_NAMES = {"accept": "suggestion accepted", "keep": "label kept", "exclude": "excluded (OOD)",
-                  "relabel": "relabelled by hand"}
+DECISION_NAMES = {
+    "accept": "suggestion accepted",
+    "keep": "label kept",
+    "exclude": "excluded (OOD)",
+    "relabel": "relabelled by hand",
+}
 CATEGORY_MARKS = {"correct": "✓", "label_issue": "!", "ood": "∅", "unconfident": "?"}
 COUNT_TESTIDS = {
     "correct": "count-correct",
@@ -62,8 +66,10 @@ class Geometry:
 
     def attrs(self, name, count):
         """The attributes the page's scroll handler reads."""
-        return (f'data-virtual="{name}" data-count="{count}" data-row="{self.row + self.gap}" '
-                f'data-col="{self.column + self.gap if self.column else 0}" data-gap="{self.gap}"')
+        return (
+            f'data-virtual="{name}" data-count="{count}" data-row="{self.row + self.gap}" '
+            f'data-col="{self.column + self.gap if self.column else 0}" data-gap="{self.gap}"'
+        )
 
 
 TILE_GEOMETRY = Geometry(row=96, gap=6, column=72)
@@ -158,7 +164,7 @@ def sprite_style(manifest):
     stylesheet names the sheet itself (``static/demo/sheet.png``, beside it)."""
     if not manifest:
         return ""
-    return f'--sheet-size:{manifest["columns"] * 100}% {manifest["rows"] * 100}%'
+    return f"--sheet-size:{manifest['columns'] * 100}% {manifest['rows'] * 100}%"
 
 
 def _image(dataset, i, size, extra=""):
@@ -171,9 +177,13 @@ def _image(dataset, i, size, extra=""):
         return f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" aria-label="{esc(alt)}">{esc(item_name(dataset, i))}</span>'
     cell = _SPRITES.get(src)
     if cell is not None:
-        return (f'<span class="spr" role="img" aria-label="{esc(alt)}" style="width:{size}px;height:{size}px;'
-                f'background-position:{cell}"{extra}></span>')
-    return f'<img src="{esc(src)}" alt="{esc(alt)}" width="{size}" height="{size}" loading="lazy" decoding="async"{extra}>'
+        return (
+            f'<span class="spr" role="img" aria-label="{esc(alt)}" style="width:{size}px;height:{size}px;'
+            f'background-position:{cell}"{extra}></span>'
+        )
+    return (
+        f'<img src="{esc(src)}" alt="{esc(alt)}" width="{size}" height="{size}" loading="lazy" decoding="async"{extra}>'
+    )
 
 
 def _thumb(dataset, i, size):
@@ -183,8 +193,10 @@ def _thumb(dataset, i, size):
         return ""
     cell = _SPRITES.get(src)
     if cell is not None:
-        return (f'<span class="spr" aria-hidden="true" data-i="{i}" style="width:{size}px;height:{size}px;'
-                f'background-position:{cell}"></span>')
+        return (
+            f'<span class="spr" aria-hidden="true" data-i="{i}" style="width:{size}px;height:{size}px;'
+            f'background-position:{cell}"></span>'
+        )
     return f'<img src="{esc(src)}" alt="" width="{size}" height="{size}" loading="lazy" decoding="async" data-i="{i}">'
 
 
@@ -205,15 +217,17 @@ def run_controls(state, enabled=True, busy=False):
     plain = " ".join(engine.replace("<", " <").split())
     stale = ""
     if state.stale:
-        stale = ('<span class="stale" data-testid="stale" title="Labels changed — results are out of date. Train again.">'
-                 "Labels changed — results are out of date. Train again.</span>")
+        stale = (
+            '<span class="stale" data-testid="stale" title="Labels changed — results are out of date. Train again.">'
+            "Labels changed — results are out of date. Train again.</span>"
+        )
     elif state.engine_changed:
-        stale = ('<span class="stale" data-testid="engine-changed">Engine settings changed — train to use them.</span>')
+        stale = '<span class="stale" data-testid="engine-changed">Engine settings changed — train to use them.</span>'
     return (
         f'<button type="button" class="primary" data-action="train" data-testid="run"{_disabled(can)}>'
-        f'{"Training…" if busy else verb}</button>'
+        f"{'Training…' if busy else verb}</button>"
         f'<button type="button" data-action="reseed" data-testid="reseed"'
-        f'{_disabled(enabled and not busy and state.training is not None and state.given_probabilities is None)}>'
+        f"{_disabled(enabled and not busy and state.training is not None and state.given_probabilities is None)}>"
         f"New seed</button>"
         f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} aria-label="Training progress"></progress>'
         f'{stale}<span class="engine" data-testid="engine" title="{esc(_strip_tags(plain))}">Engine: {engine}</span>'
@@ -238,16 +252,19 @@ def engine_settings(state, enabled=True):
     inside a disclosure of the top bar; the next Train uses them, the URL and the export's audit record them."""
     d = _disabled(enabled and state.given_probabilities is None)
     fields = []
-    for name, key, label, step in (("svm_C", "C", "C (regularisation)", "any"),
-                                   ("svm_gamma", "gamma", "γ (RBF kernel width)", "any"),
-                                   ("n_folds", "folds", "Folds", "1")):
+    for name, key, label, step in (
+        ("svm_C", "C", "C (regularisation)", "any"),
+        ("svm_gamma", "gamma", "γ (RBF kernel width)", "any"),
+        ("n_folds", "folds", "Folds", "1"),
+    ):
         lo, hi = ENGINE_LIMITS[name]
         value, default = getattr(state, name), ENGINE_DEFAULTS[name]
         fields.append(
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
             f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}>'
-            f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>')
+            f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>'
+        )
     if state.given_probabilities is not None:
         note = "Your probabilities come from your file: nothing is trained, so these settings are not used."
     else:
@@ -264,50 +281,65 @@ def engine_settings(state, enabled=True):
 def tools(enabled=True):
     """The data, guide and theme buttons of the top bar."""
     d = _disabled(enabled)
-    return (f'<button type="button" data-action="byo-open" data-testid="byo-open"{d}>Your data</button>'
-            f'<button type="button" data-action="guide-open" data-testid="guide-open"{d}>Guide</button>'
-            f'<button type="button" data-action="theme" data-testid="theme"{d}>Switch theme</button>')
+    return (
+        f'<button type="button" data-action="byo-open" data-testid="byo-open"{d}>Your data</button>'
+        f'<button type="button" data-action="guide-open" data-testid="guide-open"{d}>Guide</button>'
+        f'<button type="button" data-action="theme" data-testid="theme"{d}>Switch theme</button>'
+    )
 
 
 def engine_label(info, sklearn_importable):
     """The engine read-out: name, version, hyperparameters, and why the built-in engine is used."""
     if info["engine"] == "file":
-        return f'probabilities from your file {esc(info["source"])} (nothing to train)'
-    where = ("computed when this site was built" if info.get("built") else f"trained here in {info['seconds']:.2f} s")
-    text = (f"{esc(info['engine'])} {esc(info.get('engine_version', ''))} · RBF SVM C={info['C']:g}, "
-            f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {where}")
+        return f"probabilities from your file {esc(info['source'])} (nothing to train)"
+    where = "computed when this site was built" if info.get("built") else f"trained here in {info['seconds']:.2f} s"
+    text = (
+        f"{esc(info['engine'])} {esc(info.get('engine_version', ''))} · RBF SVM C={info['C']:g}, "
+        f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {where}"
+    )
     if info["engine"] == "builtin":
-        why = ("scikit-learn imports but was not chosen" if sklearn_importable else
-               "scikit-learn is not bundled with this site, so the standard-library SVM is used")
+        why = (
+            "scikit-learn imports but was not chosen"
+            if sklearn_importable
+            else "scikit-learn is not bundled with this site, so the standard-library SVM is used"
+        )
         text += f' <span class="note" data-testid="engine-note">({why})</span>'
     return text
 
 
 def internal_error(exc):
     """A bug in an event handler: say so without losing the page (details are in the console)."""
-    return ('<div class="warning" role="alert" data-testid="internal-error"><p>Something went wrong: '
-            f"{esc(error_message(exc))}. Your labels and settings are kept; details are in the browser console.</p></div>")
+    return (
+        '<div class="warning" role="alert" data-testid="internal-error"><p>Something went wrong: '
+        f"{esc(error_message(exc))}. Your labels and settings are kept; details are in the browser console.</p></div>"
+    )
 
 
 def link_notes(notes):
     """What a shared link asked for that could not be restored."""
     if not notes:
         return ""
-    return ('<div class="warning" data-testid="link-notes"><p>Parts of the link could not be restored: '
-            f'{esc("; ".join(notes))}.</p></div>')
+    return (
+        '<div class="warning" data-testid="link-notes"><p>Parts of the link could not be restored: '
+        f"{esc('; '.join(notes))}.</p></div>"
+    )
 
 
 def determinism_problem(worst):
     """The results trained in the browser differ from those computed when the site was built (a bug)."""
-    return ('<div class="warning" role="alert" data-testid="determinism"><p>The results trained here differ from the '
-            f"ones computed when this site was built (by up to {worst:.3g} in a probability), although the inputs are "
-            "the same. This is a bug in Cleanlens: the results shown are the ones trained here.</p></div>")
+    return (
+        '<div class="warning" role="alert" data-testid="determinism"><p>The results trained here differ from the '
+        f"ones computed when this site was built (by up to {worst:.3g} in a probability), although the inputs are "
+        "the same. This is a bug in Cleanlens: the results shown are the ones trained here.</p></div>"
+    )
 
 
 def training_problem(message):
     """Training could not run on the current labels: say why, keep the previous results."""
-    return (f'<div class="warning" role="alert" data-testid="training-error"><p>Training did not run: {esc(message)}. '
-            "The results shown are from the previous run.</p></div>")
+    return (
+        f'<div class="warning" role="alert" data-testid="training-error"><p>Training did not run: {esc(message)}. '
+        "The results shown are from the previous run.</p></div>"
+    )
 
 
 # --------------------------------------------------------------------------- dataset panel
@@ -317,13 +349,21 @@ def dataset_toolbar(state, enabled=True):
     classes = state.dataset.classes
     class_opts = '<option value="">All classes</option>' + "".join(
         f'<option value="{k}"{" selected" if state.filter_class == k else ""}>{esc(name)}</option>'
-        for k, name in enumerate(classes))
+        for k, name in enumerate(classes)
+    )
     cat_opts = '<option value="">All categories</option>' + "".join(
         f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
-        for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items())
-    sorts = {"quality": "Worst label first", "dataset": "Dataset order",
-             "quality-desc": "Best label first", "given": "Given label"}
-    sort_opts = "".join(f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items())
+        for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items()
+    )
+    sorts = {
+        "quality": "Worst label first",
+        "dataset": "Dataset order",
+        "quality-desc": "Best label first",
+        "given": "Given label",
+    }
+    sort_opts = "".join(
+        f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items()
+    )
     d = _disabled(enabled)
     return (
         f'<label>Class <select data-action="filter-class" data-testid="filter-class"{d}>{class_opts}</select></label>'
@@ -336,8 +376,10 @@ def known_errors_counter(state):
     if state.dataset.truth is None:
         return ""
     n = len(state.known_errors())
-    return (f'<span title="Images whose current label differs from the demo\'s ground truth">Known errors: '
-            f'<strong data-testid="known-errors">{n}</strong></span>')
+    return (
+        f'<span title="Images whose current label differs from the demo\'s ground truth">Known errors: '
+        f'<strong data-testid="known-errors">{n}</strong></span>'
+    )
 
 
 def tile(state, i, result, enabled=True):
@@ -347,7 +389,8 @@ def tile(state, i, result, enabled=True):
     name = item_name(dataset, i)
     options = "".join(
         f'<option value="{k}"{" selected" if state.labels[i] == k else ""}>{esc(c)}</option>'
-        for k, c in enumerate(dataset.classes))
+        for k, c in enumerate(dataset.classes)
+    )
     sel = " selected" if state.selected == i else ""
     changed = " relabelled" if state.labels[i] != dataset.given[i] else ""
     changed += " excluded" if state.decisions.get(i) == "exclude" else ""
@@ -363,13 +406,22 @@ def tile(state, i, result, enabled=True):
 
 def tile_legend():
     """What the tile marks mean; stays in view above the dataset's images."""
-    keys = (("label_issue", "label issue"), ("ood", "out of distribution"), ("unconfident", "unconfident"),
-            ("correct", "correct"))
-    marks = "".join(f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
-                    f"</span></span>{text}</span>" for cat, text in keys)
-    return (f'<p class="tile-legend" id="tile-legend" data-testid="tile-legend"><span class="sr-only">Tile marks: '
-            "red border and ! = label issue, purple border and ∅ = out of distribution, dashed border = unconfident, "
-            f"plain = correct.</span>{marks}</p>")
+    keys = (
+        ("label_issue", "label issue"),
+        ("ood", "out of distribution"),
+        ("unconfident", "unconfident"),
+        ("correct", "correct"),
+    )
+    marks = "".join(
+        f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
+        f"</span></span>{text}</span>"
+        for cat, text in keys
+    )
+    return (
+        f'<p class="tile-legend" id="tile-legend" data-testid="tile-legend"><span class="sr-only">Tile marks: '
+        "red border and ! = label issue, purple border and ∅ = out of distribution, dashed border = unconfident, "
+        f"plain = correct.</span>{marks}</p>"
+    )
 
 
 def tiles(state, result, window=None, enabled=True):
@@ -389,9 +441,11 @@ def tiles(state, result, window=None, enabled=True):
 def tiles_list(state, result, enabled=True):
     """The dataset grid element (its items are :func:`tiles`)."""
     count = len(state.visible_items())
-    return (f'<div class="tiles-scroll" id="tiles-scroll"><ul class="tiles" id="tiles" data-testid="tiles" '
-            f'aria-label="Images and their labels" style="{TILE_GEOMETRY.style()}" {TILE_GEOMETRY.attrs("tiles", count)}>'
-            f"{tiles(state, result, enabled=enabled)}</ul></div>")
+    return (
+        f'<div class="tiles-scroll" id="tiles-scroll"><ul class="tiles" id="tiles" data-testid="tiles" '
+        f'aria-label="Images and their labels" style="{TILE_GEOMETRY.style()}" {TILE_GEOMETRY.attrs("tiles", count)}>'
+        f"{tiles(state, result, enabled=enabled)}</ul></div>"
+    )
 
 
 def dataset_count(state):
@@ -423,7 +477,7 @@ def threshold_controls(state, enabled=True):
         f'min="0" max="100" step="1" value="{state.q_ood}"{d}>'
         f'<output for="ood-percentile" data-testid="ood-percentile-value">{state.q_ood}</output></div>'
         f'<label class="toggle"><input type="checkbox" data-action="rule" data-testid="rule-cleanlab"'
-        f'{" checked" if cleanlab else ""}{d}> cleanlab rule (class threshold = mean self-confidence)</label>'
+        f"{' checked' if cleanlab else ''}{d}> cleanlab rule (class threshold = mean self-confidence)</label>"
     )
 
 
@@ -433,11 +487,15 @@ def threshold_table(state, result):
     for k, name in enumerate(state.dataset.classes):
         c = result.class_thresholds[k] if result else None
         o = result.ood_thresholds[k] if result else None
-        rows.append(f'<tr><th scope="row"><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}</th>'
-                    f'<td data-testid="class-threshold-{k}">{fmt(c)}</td><td data-testid="ood-threshold-{k}">{fmt(o)}</td></tr>')
-    return ('<table class="thresholds"><caption class="sr-only">Thresholds per class</caption><thead><tr>'
-            '<th scope="col">Class</th><th scope="col">Class threshold</th><th scope="col">OOD threshold</th>'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f'<tr><th scope="row"><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}</th>'
+            f'<td data-testid="class-threshold-{k}">{fmt(c)}</td><td data-testid="ood-threshold-{k}">{fmt(o)}</td></tr>'
+        )
+    return (
+        '<table class="thresholds"><caption class="sr-only">Thresholds per class</caption><thead><tr>'
+        '<th scope="col">Class</th><th scope="col">Class threshold</th><th scope="col">OOD threshold</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def histogram_range(state, result):
@@ -495,10 +553,14 @@ def histograms(state, result):
         bw = w / HISTOGRAM_BINS
         bars = "".join(
             f'<rect x="{px + b * bw:.1f}" y="{bottom - c / highest * h:.1f}" width="{bw - 1:.1f}" height="{c / highest * h:.1f}"/>'
-            for b, c in enumerate(bins) if c)
+            for b, c in enumerate(bins)
+            if c
+        )
         if below:
-            bars += (f'<rect class="under" x="{left}" y="{bottom - below / highest * h:.1f}" width="{under_w}" '
-                     f'height="{below / highest * h:.1f}"/>')
+            bars += (
+                f'<rect class="under" x="{left}" y="{bottom - below / highest * h:.1f}" width="{under_w}" '
+                f'height="{below / highest * h:.1f}"/>'
+            )
         lines = ""
         c_t, o_t = result.class_thresholds[k], result.ood_thresholds[k]
         labels_at = []
@@ -511,42 +573,62 @@ def histograms(state, result):
         for row, (x, cls, text) in enumerate(sorted(labels_at, key=lambda a: a[1] != "cthr")):
             anchor = "end" if x > px + w / 2 else "start"
             dx = -2 if anchor == "end" else 2
-            lines += (f'<text class="tlabel {cls}" x="{x + dx:.1f}" y="{6 + row * 8}" text-anchor="{anchor}">'
-                      f"{esc(text)}</text>")
+            lines += (
+                f'<text class="tlabel {cls}" x="{x + dx:.1f}" y="{6 + row * 8}" text-anchor="{anchor}">'
+                f"{esc(text)}</text>"
+            )
         marker = ""
         confidence = None if shown is None else state.training.self_confidence[shown]
         if confidence is not None and labels[shown] == k:
             mx = x_of(confidence) if confidence >= lo else left + under_w / 2
             marker = f'<path class="you" d="M{mx:.1f} {bottom + 1}l-4 7h8z"/>'
-        ticks = "".join(f'<line class="tick" x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="{bottom}" y2="{bottom + 3}"/>'
-                        f'<text x="{x_of(t):.1f}" y="{bottom + 11}" text-anchor="middle">{t:g}</text>' for t in _ticks(lo))
-        under_label = (f'<text x="{left + under_w / 2}" y="{bottom + 11}" text-anchor="middle">&lt;</text>'
-                       if below else "")
-        axes = (f'<line class="axis" x1="{left}" x2="{px + w}" y1="{bottom}" y2="{bottom}"/>'
-                f'<text x="{left - 3}" y="{top_pad + 4}" text-anchor="end">{highest}</text>'
-                f'<text x="{left - 3}" y="{bottom}" text-anchor="end">0</text>'
-                f'<text class="title" x="{left - 3}" y="{top_pad + 13}" text-anchor="end">n</text>')
+        ticks = "".join(
+            f'<line class="tick" x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="{bottom}" y2="{bottom + 3}"/>'
+            f'<text x="{x_of(t):.1f}" y="{bottom + 11}" text-anchor="middle">{t:g}</text>'
+            for t in _ticks(lo)
+        )
+        under_label = (
+            f'<text x="{left + under_w / 2}" y="{bottom + 11}" text-anchor="middle">&lt;</text>' if below else ""
+        )
+        axes = (
+            f'<line class="axis" x1="{left}" x2="{px + w}" y1="{bottom}" y2="{bottom}"/>'
+            f'<text x="{left - 3}" y="{top_pad + 4}" text-anchor="end">{highest}</text>'
+            f'<text x="{left - 3}" y="{bottom}" text-anchor="end">0</text>'
+            f'<text class="title" x="{left - 3}" y="{top_pad + 13}" text-anchor="end">n</text>'
+        )
         # the whole 0-1 range under the axis, with the part shown here marked
         strip_y = bottom + 20
-        strip = (f'<line class="range" x1="{px}" x2="{px + w}" y1="{strip_y}" y2="{strip_y}"/>'
-                 f'<line class="zoom" x1="{px + lo * w:.1f}" x2="{px + w}" y1="{strip_y}" y2="{strip_y}"/>'
-                 f'<text x="{px - 3}" y="{strip_y + 3}" text-anchor="end">0</text>'
-                 f'<text x="{px + w + 3}" y="{strip_y + 3}">1</text>')
-        desc = (f"{len(values)} images labelled {name}: self-confidence from {fmt(values[0]) if values else '—'} to "
-                f"{fmt(values[-1]) if values else '—'}; class threshold {fmt(c_t)}, OOD threshold {fmt(o_t)}"
-                + (f"; {below} below {lo:g}" if below else ""))
+        strip = (
+            f'<line class="range" x1="{px}" x2="{px + w}" y1="{strip_y}" y2="{strip_y}"/>'
+            f'<line class="zoom" x1="{px + lo * w:.1f}" x2="{px + w}" y1="{strip_y}" y2="{strip_y}"/>'
+            f'<text x="{px - 3}" y="{strip_y + 3}" text-anchor="end">0</text>'
+            f'<text x="{px + w + 3}" y="{strip_y + 3}">1</text>'
+        )
+        desc = (
+            f"{len(values)} images labelled {name}: self-confidence from {fmt(values[0]) if values else '—'} to "
+            f"{fmt(values[-1]) if values else '—'}; class threshold {fmt(c_t)}, OOD threshold {fmt(o_t)}"
+            + (f"; {below} below {lo:g}" if below else "")
+        )
         out.append(
             f'<figure class="hist"><figcaption><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}'
             f'<span class="muted"> · {len(values)}</span></figcaption>'
             f'<svg viewBox="0 0 {px + w + 8} {strip_y + 6}" role="img" aria-label="{esc(desc)}">'
             f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{axes}{ticks}{under_label}{lines}{marker}{strip}</svg></figure>'
         )
-    more = (f'<p class="muted">Showing {MAX_HISTOGRAMS} of {len(classes)} classes.</p>'
-            if len(classes) > MAX_HISTOGRAMS else "")
-    zoom = (f"x: self-confidence, zoomed to {lo:g}–1 (the line under each axis: 0–1, this part dark)"
-            + (f"; the pale bar “&lt;” counts values below {lo:g}" if lo > 0 else "") + "; y: images")
-    legend = (f'<p class="legend"><span class="key cthr"></span>class threshold <span class="key othr"></span>OOD threshold'
-              f'<span class="key you"></span>the image in Why?</p><p class="legend muted">{zoom}</p>')
+    more = (
+        f'<p class="muted">Showing {MAX_HISTOGRAMS} of {len(classes)} classes.</p>'
+        if len(classes) > MAX_HISTOGRAMS
+        else ""
+    )
+    zoom = (
+        f"x: self-confidence, zoomed to {lo:g}–1 (the line under each axis: 0–1, this part dark)"
+        + (f"; the pale bar “&lt;” counts values below {lo:g}" if lo > 0 else "")
+        + "; y: images"
+    )
+    legend = (
+        f'<p class="legend"><span class="key cthr"></span>class threshold <span class="key othr"></span>OOD threshold'
+        f'<span class="key you"></span>the image in Why?</p><p class="legend muted">{zoom}</p>'
+    )
     return "".join(out) + more + legend
 
 
@@ -607,8 +689,12 @@ def joint_matrix(state, result):
                 f'<button type="button" data-action="cell" data-g="{g}" data-s="{s}" data-testid="joint-cell-{g}-{s}" '
                 f'aria-pressed="{"true" if sel else "false"}"><span class="head"><span><span class="jcount">{n}</span>'
                 f'<span class="sr-only">{said}</span></span>{more}</span>'
-                + (f'<span class="thumbs">{thumbs}</span>' if limit else "") + "</button></td>")
-        rows.append(f'<tr><th scope="row" title="{esc(classes[g])}"><span>{esc(classes[g])}</span></th>{"".join(cells)}</tr>')
+                + (f'<span class="thumbs">{thumbs}</span>' if limit else "")
+                + "</button></td>"
+            )
+        rows.append(
+            f'<tr><th scope="row" title="{esc(classes[g])}"><span>{esc(classes[g])}</span></th>{"".join(cells)}</tr>'
+        )
     compact = " compact" if k_count > COMPACT_JOINT else ""
     return (
         f'<table class="joint{compact}"><caption>Confident joint: rows are given labels, columns suggested labels</caption>'
@@ -630,10 +716,14 @@ def scatter(state, result):
     layout = state.map_layout()
     if layout is None:
         if state.given_probabilities is not None:
-            return ('<p class="empty">A map needs features: a file of probabilities has none. Load a features CSV or a '
-                    "JSON file to get a map (the first two principal components of its features).</p>")
-        return ('<p class="empty" data-testid="map-pending">Computing the map: the first two principal components '
-                "of your features…</p>")
+            return (
+                '<p class="empty">A map needs features: a file of probabilities has none. Load a features CSV or a '
+                "JSON file to get a map (the first two principal components of its features).</p>"
+            )
+        return (
+            '<p class="empty" data-testid="map-pending">Computing the map: the first two principal components '
+            "of your features…</p>"
+        )
     classes = dataset.classes
     xs = [p[0] for p in layout]
     ys = [p[1] for p in layout]
@@ -654,18 +744,27 @@ def scatter(state, result):
             title += f", suggested {classes[sug]}"
         if result is not None:
             title += f" · {category_name(result, i)}"
-        point = (f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{{sel}}" data-cat="{cat}" data-i="{i}" '
-                 f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(title)}</title></circle>')
+        point = (
+            f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{{sel}}" data-cat="{cat}" data-i="{i}" '
+            f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(title)}</title></circle>'
+        )
         if state.selected == i:
-            chosen = (f'<g class="chosen" aria-hidden="true"><line x1="0" x2="{size}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                      f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{size}"/><circle cx="{x:.1f}" cy="{y:.1f}" r="11"/></g>'
-                      + point.replace("{sel}", " selected"))
+            chosen = (
+                f'<g class="chosen" aria-hidden="true"><line x1="0" x2="{size}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{size}"/><circle cx="{x:.1f}" cy="{y:.1f}" r="11"/></g>'
+                + point.replace("{sel}", " selected")
+            )
         else:
             points.append(point.replace("{sel}", ""))
-    legend = "".join(f'<span><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(c)}</span>' for k, c in enumerate(classes))
+    legend = "".join(
+        f'<span><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(c)}</span>' for k, c in enumerate(classes)
+    )
     if dataset.layout is not None:
-        what = "t-SNE layout of the image embeddings (computed when the demo was made)" if state.is_demo else \
-            "the 2-D layout from your file"
+        what = (
+            "t-SNE layout of the image embeddings (computed when the demo was made)"
+            if state.is_demo
+            else "the 2-D layout from your file"
+        )
     else:
         what = state.layout_note or "the first two principal components of your features"
     return (
@@ -681,6 +780,7 @@ def scatter(state, result):
 
 # --------------------------------------------------------------------------- probabilities table
 
+
 def prob_table(state, result, window=None):
     """Every trained item: id, given label, label quality, probabilities, suggested label, category; sortable
     by any column.
@@ -695,14 +795,18 @@ def prob_table(state, result, window=None):
 
     def th(col, text):
         sort = ("ascending" if ascending else "descending") if col == column else "none"
-        return (f'<th scope="col" aria-sort="{sort}"><button type="button" data-action="table-sort" data-col="{col}">'
-                f"{text}</button></th>")
+        return (
+            f'<th scope="col" aria-sort="{sort}"><button type="button" data-action="table-sort" data-col="{col}">'
+            f"{text}</button></th>"
+        )
 
     head = th("id", "Image") + th("given", "Given") + th("quality", "Quality")
     head += "".join(th(f"p{k}", f"p({esc(c)})") for k, c in enumerate(classes))
     head += th("suggested", "Suggested") + th("category", "Category")
-    return (f'<table class="probs" aria-rowcount="{count + 1}" style="{TABLE_GEOMETRY.style()}"><thead><tr aria-rowindex="1">'
-            f'{head}</tr></thead><tbody {TABLE_GEOMETRY.attrs("table", count)}>{table_rows(state, result, window)}</tbody></table>')
+    return (
+        f'<table class="probs" aria-rowcount="{count + 1}" style="{TABLE_GEOMETRY.style()}"><thead><tr aria-rowindex="1">'
+        f"{head}</tr></thead><tbody {TABLE_GEOMETRY.attrs('table', count)}>{table_rows(state, result, window)}</tbody></table>"
+    )
 
 
 def table_rows(state, result, window=None):
@@ -718,7 +822,9 @@ def table_rows(state, result, window=None):
     quality = state.training.quality
     rows = []
     if start:
-        rows.append(f'<tr class="spacer" aria-hidden="true" style="height:{start * pitch}px"><td colspan="{width}"></td></tr>')
+        rows.append(
+            f'<tr class="spacer" aria-hidden="true" style="height:{start * pitch}px"><td colspan="{width}"></td></tr>'
+        )
     for n in range(start, stop):
         i = order[n]
         sug = result.suggested[i]
@@ -728,11 +834,14 @@ def table_rows(state, result, window=None):
             f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td><button type="button" class="linklike" data-action="select" '
             f'data-i="{i}">{esc(item_name(dataset, i))}</button></td><td>{esc(classes[labels[i]])}</td>'
             f'<td class="num">{fmt(quality[i])}</td>{cells}'
-            f'<td>{"—" if sug is None else esc(classes[sug])}</td>'
-            f'<td><span class="cat {category_of(result, i)}">{category_name(result, i)}</span></td></tr>')
+            f"<td>{'—' if sug is None else esc(classes[sug])}</td>"
+            f'<td><span class="cat {category_of(result, i)}">{category_name(result, i)}</span></td></tr>'
+        )
     if stop < len(order):
-        rows.append(f'<tr class="spacer" aria-hidden="true" style="height:{(len(order) - stop) * pitch}px">'
-                    f'<td colspan="{width}"></td></tr>')
+        rows.append(
+            f'<tr class="spacer" aria-hidden="true" style="height:{(len(order) - stop) * pitch}px">'
+            f'<td colspan="{width}"></td></tr>'
+        )
     return "".join(rows)
 
 
@@ -744,31 +853,41 @@ def summary(state, result):
     counts = result.counts if result is not None else {}
     parts = "".join(
         f'<div class="count {c}"><span class="n" data-testid="{COUNT_TESTIDS[c]}">{counts[c] if result else "–"}</span>'
-        f'<span class="what">{name}</span></div>' for c, name in CATEGORY_NAMES.items())
+        f'<span class="what">{name}</span></div>'
+        for c, name in CATEGORY_NAMES.items()
+    )
     if result is not None and result.counts.get("excluded"):
         parts += f'<p class="muted">{result.counts["excluded"]} excluded from training</p>'
     s = state.score() if result is not None else None
     line = ""
     if s is not None:
-        line = (f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
-                f"errors, precision {fmt(s.precision)} ({s.flagged} flagged), recall {fmt(s.recall)}, F1 {fmt(s.f1)}</p>")
+        line = (
+            f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
+            f"errors, precision {fmt(s.precision)} ({s.flagged} flagged), recall {fmt(s.recall)}, F1 {fmt(s.f1)}</p>"
+        )
     return f'<div class="counts">{parts}</div>{line}'
 
 
 def export_controls(state):
     """Download buttons for the findings and fixes (enabled once there are results)."""
     d = _disabled(state.training is not None)
-    return (f'<button type="button" data-action="export" data-kind="csv" data-testid="export-csv"{d}>Export CSV</button>'
-            f'<button type="button" data-action="export" data-kind="audit" data-testid="export-audit"{d} '
-            'title="How the CSV was made (thresholds, engine, data file): a JSON file to keep beside it">Audit</button>'
-            f'<button type="button" data-action="export" data-kind="json" data-testid="export-json"{d}>Export JSON</button>')
+    return (
+        f'<button type="button" data-action="export" data-kind="csv" data-testid="export-csv"{d}>Export CSV</button>'
+        f'<button type="button" data-action="export" data-kind="audit" data-testid="export-audit"{d} '
+        'title="How the CSV was made (thresholds, engine, data file): a JSON file to keep beside it">Audit</button>'
+        f'<button type="button" data-action="export" data-kind="json" data-testid="export-json"{d}>Export JSON</button>'
+    )
 
 
 def warnings_panel(state):
     notes = state.warnings()
     if not notes:
         return ""
-    return '<div class="warning" role="alert" data-testid="warning">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
+    return (
+        '<div class="warning" role="alert" data-testid="warning">'
+        + "".join(f"<p>{esc(n)}</p>" for n in notes)
+        + "</div>"
+    )
 
 
 DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label kept"), "exclude": ("⊘", "excluded")}
@@ -798,9 +917,11 @@ def result_items(state, result, window=None):
             mark = f'<span class="done" aria-hidden="true">{symbol}</span>'
         pos = f' aria-setsize="{count}" aria-posinset="{n + 1}"' if virtual else ""
         label = f"Inspect {item_name(state.dataset, i)}" + (f" ({DECISION_MARKS[decision][1]})" if decision else "")
-        out.append(f'<li class="res{sel}" data-i="{i}"{pos}><button type="button" class="pick" data-action="select" '
-                   f'data-i="{i}" aria-label="{esc(label)}">{_image(state.dataset, i, 56)}{mark}</button>'
-                   f'<span class="cap" title="{full}">{cap}</span></li>')
+        out.append(
+            f'<li class="res{sel}" data-i="{i}"{pos}><button type="button" class="pick" data-action="select" '
+            f'data-i="{i}" aria-label="{esc(label)}">{_image(state.dataset, i, 56)}{mark}</button>'
+            f'<span class="cap" title="{full}">{cap}</span></li>'
+        )
     return "".join(out)
 
 
@@ -819,7 +940,12 @@ def _result_list(state, result):
 
 
 def results_tabs(state, result):
-    labels = {"label_issue": "Label issues", "ood": "Out of distribution", "unconfident": "Unconfident", "cell": "Joint cell"}
+    labels = {
+        "label_issue": "Label issues",
+        "ood": "Out of distribution",
+        "unconfident": "Unconfident",
+        "cell": "Joint cell",
+    }
     counts = dict(result.counts) if result is not None else {}
     if state.cell is not None and result is not None:
         counts["cell"] = result.joint[state.cell[0]][state.cell[1]]
@@ -838,31 +964,39 @@ def results_body(state, result, window=None):
     if tab == "cell":
         g, s = state.cell
         classes = state.dataset.classes
-        head = (f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
-                f"{count:,} images</p>")
+        head = (
+            f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
+            f"{count:,} images</p>"
+        )
     elif tab == "label_issue" and count:
         head = accept_all_controls(state)
     body = '<p class="empty">None.</p>'
     if count:
-        body = (f'<ul class="grid" style="{RESULT_GEOMETRY.style()}" {RESULT_GEOMETRY.attrs("results", count)}>'
-                f"{result_items(state, result, window)}</ul>")
+        body = (
+            f'<ul class="grid" style="{RESULT_GEOMETRY.style()}" {RESULT_GEOMETRY.attrs("results", count)}>'
+            f"{result_items(state, result, window)}</ul>"
+        )
     return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
 
 
 def accept_all_controls(state):
-    """"Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
+    """ "Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
     pending = state.pending_issues()
-    out = (f'<p><button type="button" data-action="accept-all" data-testid="accept-all"{_disabled(pending)}>'
-           f"Accept all {pending:,} suggested label{'' if pending == 1 else 's'}</button>")
+    out = (
+        f'<p><button type="button" data-action="accept-all" data-testid="accept-all"{_disabled(pending)}>'
+        f"Accept all {pending:,} suggested label{'' if pending == 1 else 's'}</button>"
+    )
     decided = state.analysis().counts["label_issue"] - pending
     if decided:
         out += f' <span class="muted">({decided:,} you decided on are left as they are)</span>'
     out += "</p>"
     if state.bulk:
         n = len(state.bulk)
-        out += (f'<p class="notice" role="status" data-testid="accept-all-done">Accepted {n:,} suggested '
-                f"label{'' if n == 1 else 's'}. "
-                '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>')
+        out += (
+            f'<p class="notice" role="status" data-testid="accept-all-done">Accepted {n:,} suggested '
+            f"label{'' if n == 1 else 's'}. "
+            '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>'
+        )
     return out
 
 
@@ -871,15 +1005,20 @@ def _tabs(group, labels, current, counts=None):
     for key, text in labels.items():
         n = f" ({counts[key]})" if counts and key in counts else ""
         on = key == current
-        buttons.append(f'<button type="button" role="tab" id="tab-{group}-{key}" data-action="tab-{group}" data-tab="{key}" '
-                       f'aria-selected="{"true" if on else "false"}" aria-controls="panel-{group}" tabindex="{0 if on else -1}">'
-                       f"{text}{n}</button>")
+        buttons.append(
+            f'<button type="button" role="tab" id="tab-{group}-{key}" data-action="tab-{group}" data-tab="{key}" '
+            f'aria-selected="{"true" if on else "false"}" aria-controls="panel-{group}" tabindex="{0 if on else -1}">'
+            f"{text}{n}</button>"
+        )
     return f'<div role="tablist" aria-label="{group}">{"".join(buttons)}</div>'
 
 
 def center_tabs(state):
-    return _tabs("center", {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"},
-                 state.center_tab)
+    return _tabs(
+        "center",
+        {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"},
+        state.center_tab,
+    )
 
 
 def center_body(state, result, window=None):
@@ -918,7 +1057,9 @@ def sweep_panel(state):
     metric = state.sweep_metric
     radios = "".join(
         f'<label><input type="radio" name="sweep-metric" value="{m}" data-action="sweep-metric"'
-        f'{" checked" if m == metric else ""}> {name}</label>' for m, name in METRIC_NAMES.items())
+        f"{' checked' if m == metric else ''}> {name}</label>"
+        for m, name in METRIC_NAMES.items()
+    )
     best, best_at = -1.0, None
     for a, qc in enumerate(sw.class_percentiles):
         for b, qo in enumerate(sw.ood_percentiles):
@@ -935,26 +1076,34 @@ def sweep_panel(state):
             value = _metric(sw.scores[a][b], metric)
             shown = 0.0 if value is None else value
             marks = (" here" if (qc, qo) == here else "") + (" best" if (qc, qo) == best_at else "")
-            label = f"class {qc}, OOD {qo}: {METRIC_NAMES[metric]} {fmt(value)}" + (" (best)" if (qc, qo) == best_at else "")
+            label = f"class {qc}, OOD {qo}: {METRIC_NAMES[metric]} {fmt(value)}" + (
+                " (best)" if (qc, qo) == best_at else ""
+            )
             if qo > qc:
                 cells.append('<td class="na" title="OOD above class: not reachable"></td>')
                 continue
             cells.append(
                 f'<td class="{marks.strip()}" style="--v:{shown:.3f}"><button type="button" data-action="sweep-cell" '
                 f'data-qc="{qc}" data-qo="{qo}" data-testid="sweep-{qc}-{qo}" tabindex="{0 if (qc, qo) == here else -1}" '
-                f'aria-label="{label}" title="{label}"></button></td>')
+                f'aria-label="{label}" title="{label}"></button></td>'
+            )
         rows.append(f'<tr><th scope="row">{qc}</th>{"".join(cells)}</tr>')
     head = "".join(f'<th scope="col">{qo if qo % 20 == 0 else ""}</th>' for qo in sw.ood_percentiles)
-    best_text = (f"Best {METRIC_NAMES[metric]} {fmt(best)} at class {best_at[0]}, OOD {best_at[1]}"
-                 if best_at else "No reachable cell has a score")
-    scale = (f'<div class="scale" data-testid="sweep-scale"><span class="muted">{METRIC_NAMES[metric]}</span> 0'
-             '<span class="ramp" aria-hidden="true"></span>1 <span class="na-key" aria-hidden="true"></span>'
-             '<span class="muted">not reachable (OOD above class)</span></div>')
+    best_text = (
+        f"Best {METRIC_NAMES[metric]} {fmt(best)} at class {best_at[0]}, OOD {best_at[1]}"
+        if best_at
+        else "No reachable cell has a score"
+    )
+    scale = (
+        f'<div class="scale" data-testid="sweep-scale"><span class="muted">{METRIC_NAMES[metric]}</span> 0'
+        '<span class="ramp" aria-hidden="true"></span>1 <span class="na-key" aria-hidden="true"></span>'
+        '<span class="muted">not reachable (OOD above class)</span></div>'
+    )
     return (
         f'<div class="sweep"><fieldset class="metric"><legend>Metric</legend>{radios}</fieldset>'
         f'<p class="muted" data-testid="sweep-best">{best_text} (ringed). Outlined: the sliders now. Choose a cell to move them there.</p>'
         f'<div class="sweep-body"><div>{scale}<table class="heat" data-testid="sweep"><caption>{METRIC_NAMES[metric]} of the '
-        'flagged images against the known errors: rows class percentile, columns OOD percentile</caption><thead><tr>'
+        "flagged images against the known errors: rows class percentile, columns OOD percentile</caption><thead><tr>"
         f'<td class="corner">class ↓ OOD →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f"{cleanlab_curve(state, sw, metric)}</div></div>"
     )
@@ -1003,23 +1152,31 @@ def explanation(state, result, i):
         name = classes[sug]
         p, t = compared(probs[sug], result.class_thresholds[sug])
         if cat == "correct":
-            return (f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
-                    f"and it is labelled {name} — the label looks right.")
-        return (f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
-                f"but it is labelled {given} — likely a label error.")
+            return (
+                f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
+                f"and it is labelled {name} — the label looks right."
+            )
+        return (
+            f"The model is confident this is a {name}: {p} is at or above the {name} {rule} {t}, "
+            f"but it is labelled {given} — likely a label error."
+        )
     name = classes[top]
     if cat == "ood":
         p, o = compared(probs[top], result.ood_thresholds[top])
-        return (f"Below every class's OOD threshold (even its highest probability, {p} for {name}, is below the "
-                f"{name} OOD threshold {o}): an unusual image, or one that belongs to none of these classes.")
+        return (
+            f"Below every class's OOD threshold (even its highest probability, {p} for {name}, is below the "
+            f"{name} OOD threshold {o}): an unusual image, or one that belongs to none of these classes."
+        )
     p, t = compared(probs[top], result.class_thresholds[top])
     near = [k for k in range(len(probs)) if probs[k] >= result.ood_thresholds[k]]
     k = max(near, key=lambda k: (probs[k], -k)) if near else top
     q, o = compared(probs[k], result.ood_thresholds[k])
-    return (f"Below every class threshold (its highest probability, {p} for {name}, is below the {name} {rule} {t}), "
-            f"but not below every OOD threshold ({q} for {classes[k]} is at or above {o}): neither a confident "
-            "suggestion nor out of distribution — an ambiguous image, perhaps between two classes, or one the model "
-            "has not learnt well.")
+    return (
+        f"Below every class threshold (its highest probability, {p} for {name}, is below the {name} {rule} {t}), "
+        f"but not below every OOD threshold ({q} for {classes[k]} is at or above {o}): neither a confident "
+        "suggestion nor out of distribution — an ambiguous image, perhaps between two classes, or one the model "
+        "has not learnt well."
+    )
 
 
 def probability_rows(state, result, i, compact=False):
@@ -1036,15 +1193,19 @@ def probability_rows(state, result, i, compact=False):
         if math.isfinite(c):
             marks += f'<span class="tick cthr" style="left:{c * 100:.1f}%" title="class threshold {fmt(c)}"></span>'
         numbers = "" if compact else f'<td class="num">{fmt(c)}</td><td class="num">{fmt(o)}</td>'
-        rows.append(f'<tr><th scope="row">{esc(name)}</th><td class="num">{fmt(probs[k])}</td>'
-                    f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
-                    f"{numbers}</tr>")
-    head = ("" if compact else '<th scope="col">class thr.</th><th scope="col">OOD thr.</th>')
-    return (f'<table class="detail-probs{" compact" if compact else ""}"><thead><tr><th scope="col">Class</th>'
-            '<th scope="col">p</th><th scope="col"><span class="sr-only">bar</span>'
-            '<span class="key cthr" aria-hidden="true"></span><span class="sr-only">class threshold, </span>'
-            '<span class="key othr" aria-hidden="true"></span><span class="sr-only">OOD threshold</span></th>'
-            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f'<tr><th scope="row">{esc(name)}</th><td class="num">{fmt(probs[k])}</td>'
+            f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
+            f"{numbers}</tr>"
+        )
+    head = "" if compact else '<th scope="col">class thr.</th><th scope="col">OOD thr.</th>'
+    return (
+        f'<table class="detail-probs{" compact" if compact else ""}"><thead><tr><th scope="col">Class</th>'
+        '<th scope="col">p</th><th scope="col"><span class="sr-only">bar</span>'
+        '<span class="key cthr" aria-hidden="true"></span><span class="sr-only">class threshold, </span>'
+        '<span class="key othr" aria-hidden="true"></span><span class="sr-only">OOD threshold</span></th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def popover(state, result, i):
@@ -1062,12 +1223,17 @@ def popover(state, result, i):
     labels = f"labelled <strong>{given}</strong>"
     if sug is not None and sug != state.labels[i]:
         labels += f" → suggested <strong>{esc(classes[sug])}</strong>"
-    head = (f'<p class="pop-head"><strong data-testid="pop-id">{name}</strong> '
-            f'<span class="cat {cat}">{category_name(result, i)}</span></p><p class="pop-labels">{labels}</p>')
+    head = (
+        f'<p class="pop-head"><strong data-testid="pop-id">{name}</strong> '
+        f'<span class="cat {cat}">{category_name(result, i)}</span></p><p class="pop-labels">{labels}</p>'
+    )
     if state.training.probabilities[i] is None:
         return head + '<p class="why">Excluded from training: no probabilities.</p>'
-    return (head + probability_rows(state, result, i, compact=True)
-            + f'<p class="why">{esc(explanation(state, result, i))}</p>')
+    return (
+        head
+        + probability_rows(state, result, i, compact=True)
+        + f'<p class="why">{esc(explanation(state, result, i))}</p>'
+    )
 
 
 def detail(state, result):
@@ -1077,23 +1243,35 @@ def detail(state, result):
     pinned = state.selected
     i = state.preview if state.preview is not None else pinned
     if i is None:
-        return ('<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
-                "Enter) to select it and fix it.</p>")
+        return (
+            '<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
+            "Enter) to select it and fix it.</p>"
+        )
     dataset = state.dataset
     classes = dataset.classes
-    close = ('<button type="button" class="sheet-close" data-action="sheet-close" data-testid="sheet-close" '
-             'aria-label="Close the details">×</button>')
+    close = (
+        '<button type="button" class="sheet-close" data-action="sheet-close" data-testid="sheet-close" '
+        'aria-label="Close the details">×</button>'
+    )
     if pinned is None:
-        out = (f'<div class="pinbar"><p class="pinned muted">No image selected: click one (or press Enter on it) to '
-               f"fix it.</p>{close}</div>")
+        out = (
+            f'<div class="pinbar"><p class="pinned muted">No image selected: click one (or press Enter on it) to '
+            f"fix it.</p>{close}</div>"
+        )
     else:
-        out = (f'<div class="pinbar"><p class="pinned">Selected: <strong data-testid="detail-id">'
-               f"{esc(item_name(dataset, pinned))}</strong></p>{close}{decision_controls(state, result, pinned)}</div>")
+        out = (
+            f'<div class="pinbar"><p class="pinned">Selected: <strong data-testid="detail-id">'
+            f"{esc(item_name(dataset, pinned))}</strong></p>{close}{decision_controls(state, result, pinned)}</div>"
+        )
     if i != pinned and pinned is not None:
-        out += (f'<p class="previewing muted">Previewing <strong data-testid="preview-id">{esc(item_name(dataset, i))}'
-                "</strong> (the buttons above apply to the selected image)</p>")
-    head = (f'<div class="detail-head">{_image(dataset, i, 96)}<div><h3>{esc(item_name(dataset, i))}</h3>'
-            f'<p>Labelled <strong>{esc(classes[state.labels[i]])}</strong>')
+        out += (
+            f'<p class="previewing muted">Previewing <strong data-testid="preview-id">{esc(item_name(dataset, i))}'
+            "</strong> (the buttons above apply to the selected image)</p>"
+        )
+    head = (
+        f'<div class="detail-head">{_image(dataset, i, 96)}<div><h3>{esc(item_name(dataset, i))}</h3>'
+        f"<p>Labelled <strong>{esc(classes[state.labels[i]])}</strong>"
+    )
     if state.labels[i] != dataset.given[i]:
         head += f" (originally {esc(classes[dataset.given[i]])})"
     head += "</p>"
@@ -1109,10 +1287,14 @@ def detail(state, result):
         head += f' <span class="muted" data-testid="detail-quality">label quality {fmt(quality)}</span>'
     head += "</p></div></div>"
     if state.training.probabilities[i] is None:
-        return (out + head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, '
-                "so it was left out of training and has no predicted probabilities.</p>")
+        return (
+            out + head + '<p class="why" data-testid="explanation">You excluded this image as out of distribution, '
+            "so it was left out of training and has no predicted probabilities.</p>"
+        )
     why = f'<p class="why" data-testid="explanation">{esc(explanation(state, result, i))}</p>'
-    stale = '<p class="muted">Results are from before your changes: train again to update them.</p>' if state.stale else ""
+    stale = (
+        '<p class="muted">Results are from before your changes: train again to update them.</p>' if state.stale else ""
+    )
     return out + head + why + probability_rows(state, result, i) + stale
 
 
@@ -1132,37 +1314,55 @@ def decision_controls(state, result, i):
     name = esc(item_name(state.dataset, i))
     buttons = []
     if sug is not None and sug != state.labels[i]:
-        buttons.append(f'<button type="button" data-action="accept" data-i="{i}" data-testid="accept">'
-                       f"Accept {esc(classes[sug])} for {name}</button>")
+        buttons.append(
+            f'<button type="button" data-action="accept" data-i="{i}" data-testid="accept">'
+            f"Accept {esc(classes[sug])} for {name}</button>"
+        )
     if decision != "keep":
-        buttons.append(f'<button type="button" data-action="keep" data-i="{i}" data-testid="keep">'
-                       f"Keep {esc(classes[state.dataset.given[i]])} for {name}</button>")
+        buttons.append(
+            f'<button type="button" data-action="keep" data-i="{i}" data-testid="keep">'
+            f"Keep {esc(classes[state.dataset.given[i]])} for {name}</button>"
+        )
     if decision != "exclude":
-        buttons.append(f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">Exclude {name} (OOD)</button>')
+        buttons.append(
+            f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">Exclude {name} (OOD)</button>'
+        )
     if decision:
         buttons.append(f'<button type="button" data-action="undo" data-i="{i}" data-testid="undo">Undo</button>')
-    status = (f'<p class="decision" data-testid="decision">Your decision: {DECISION_NAMES[decision]}</p>' if decision else "")
+    status = (
+        f'<p class="decision" data-testid="decision">Your decision: {DECISION_NAMES[decision]}</p>' if decision else ""
+    )
     return f'<div class="decide" role="group" aria-label="Fix {name}">{"".join(buttons)}</div>{status}'
 
 
 # --------------------------------------------------------------------------- guide
 
 GUIDE_STEPS = (
-    ("What you are looking at",
-     "A small image dataset with a few wrong labels, and some images that belong to none of its classes. "
-     "Cleanlens finds them with confident learning, entirely in your browser."),
-    ("Out-of-sample probabilities",
-     "An SVM is trained with 5-fold cross-validation, so every image gets predicted probabilities from a model "
-     "that never saw it. Press Train after changing labels; New seed reshuffles the folds."),
-    ("Thresholds",
-     "For each class, the class threshold is a percentile of the model's confidence on images given that class. "
-     "Images whose top class clears its threshold get a confident suggested label. Drag the sliders to move them."),
-    ("Confident joint",
-     "The matrix counts given label against suggested label. Off-diagonal cells are likely label errors. "
-     "Choose a cell to see its images."),
-    ("Explore and fix",
-     "Hover, click or focus any image to see why it was flagged. Relabel images in the dataset panel and train again "
-     "to see the known-error count fall."),
+    (
+        "What you are looking at",
+        "A small image dataset with a few wrong labels, and some images that belong to none of its classes. "
+        "Cleanlens finds them with confident learning, entirely in your browser.",
+    ),
+    (
+        "Out-of-sample probabilities",
+        "An SVM is trained with 5-fold cross-validation, so every image gets predicted probabilities from a model "
+        "that never saw it. Press Train after changing labels; New seed reshuffles the folds.",
+    ),
+    (
+        "Thresholds",
+        "For each class, the class threshold is a percentile of the model's confidence on images given that class. "
+        "Images whose top class clears its threshold get a confident suggested label. Drag the sliders to move them.",
+    ),
+    (
+        "Confident joint",
+        "The matrix counts given label against suggested label. Off-diagonal cells are likely label errors. "
+        "Choose a cell to see its images.",
+    ),
+    (
+        "Explore and fix",
+        "Hover, click or focus any image to see why it was flagged. Relabel images in the dataset panel and train again "
+        "to see the known-error count fall.",
+    ),
 )
 
 
@@ -1192,14 +1392,20 @@ def byo_dialog():
     embedding_rows, sklearn_rows = BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
     max_rows, max_classes = userdata.MAX_PROBABILITY_ROWS, userdata.MAX_CLASSES
     max_megabytes = userdata.MAX_FILE_BYTES // (1024 * 1024)
-    modes = (("auto", "Detect from the file"), ("probabilities", "Predicted probabilities (no training)"),
-             ("embeddings", "Features / embeddings (train here)"))
-    radios = "".join(f'<label><input type="radio" name="byo-mode" value="{m}" data-testid="byo-mode-{m}"'
-                     f'{" checked" if m == "auto" else ""}> {text}</label>' for m, text in modes)
+    modes = (
+        ("auto", "Detect from the file"),
+        ("probabilities", "Predicted probabilities (no training)"),
+        ("embeddings", "Features / embeddings (train here)"),
+    )
+    radios = "".join(
+        f'<label><input type="radio" name="byo-mode" value="{m}" data-testid="byo-mode-{m}"'
+        f"{' checked' if m == 'auto' else ''}> {text}</label>"
+        for m, text in modes
+    )
     return (
         '<dialog id="byo" data-testid="byo" aria-labelledby="byo-title">'
         '<h2 id="byo-title">Use your own data</h2>'
-        '<p><strong>Your files stay on this computer:</strong> Python reads them inside this browser tab; nothing is uploaded.</p>'
+        "<p><strong>Your files stay on this computer:</strong> Python reads them inside this browser tab; nothing is uploaded.</p>"
         '<p><label for="byo-files">Choose files</label> '
         '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple accept=".csv,.npy,.json"> '
         "or drop them anywhere on the page.</p>"
@@ -1207,7 +1413,7 @@ def byo_dialog():
         '<p><label for="byo-classes">Class names for .npy files (optional: comma-separated, in class order)</label> '
         '<input type="text" id="byo-classes" data-testid="byo-classes" autocomplete="off" '
         'placeholder="e.g. cat, dog, bird" size="32"></p>'
-        '<details><summary>Formats and limits</summary><ul>'
+        "<details><summary>Formats and limits</summary><ul>"
         "<li><strong>Two .npy files</strong> (cleanlab's <code>labels</code> (N,) and <code>pred_probs</code> (N, K)), or a "
         "<strong>CSV</strong> with a <code>label</code> column and one probability column per class (named by class): "
         f"used as they are, up to {max_rows:,} rows.</li>"
@@ -1236,28 +1442,33 @@ def session_notices(problem=None, restored=None, restore_notes=(), conflict=None
     """
     out = []
     if problem:
-        out.append('<div class="notice" role="status" data-testid="storage-problem"><p>This session will not be kept '
-                   f"after you leave the page: the browser's storage is not available ({esc(problem)}). "
-                   '<button type="button" data-action="notice-ok" data-testid="storage-ok">OK</button></p></div>')
+        out.append(
+            '<div class="notice" role="status" data-testid="storage-problem"><p>This session will not be kept '
+            f"after you leave the page: the browser's storage is not available ({esc(problem)}). "
+            '<button type="button" data-action="notice-ok" data-testid="storage-ok">OK</button></p></div>'
+        )
     if conflict:
         out.append(
             '<div class="warning" role="alert" data-testid="session-conflict"><p>This dataset was also changed in another '
             f"tab (saved {esc(conflict)}). This tab has stopped saving so that neither overwrites the other.</p><p>"
             '<button type="button" data-action="session-theirs" data-testid="session-theirs">Load the other tab\'s work</button> '
-            '<button type="button" data-action="session-mine" data-testid="session-mine">Keep this tab\'s work</button></p></div>')
+            '<button type="button" data-action="session-mine" data-testid="session-mine">Keep this tab\'s work</button></p></div>'
+        )
     if restored and confirming is not None:
         out.append(
             '<div class="warning" role="alert" data-testid="start-over-confirm"><p>Start over on this dataset? This discards '
             f"{confirming:,} label change{'' if confirming == 1 else 's'} and decision{'' if confirming == 1 else 's'}, "
             "and the results trained on them.</p><p>"
             '<button type="button" data-action="start-over-yes" data-testid="start-over-yes">Discard and start over</button> '
-            '<button type="button" data-action="start-over-no" data-testid="start-over-no">Cancel</button></p></div>')
+            '<button type="button" data-action="start-over-no" data-testid="start-over-no">Cancel</button></p></div>'
+        )
     elif restored:
-        notes = f' Not restored: {esc("; ".join(restore_notes))}.' if restore_notes else ""
+        notes = f" Not restored: {esc('; '.join(restore_notes))}." if restore_notes else ""
         out.append(
             f'<div class="notice" role="status" data-testid="session-restored"><p>Restored your session from {esc(restored)}.'
             f'{notes} <button type="button" data-action="start-over" data-testid="start-over">Start over</button> '
-            '<button type="button" data-action="notice-ok" data-testid="notice-ok">OK</button></p></div>')
+            '<button type="button" data-action="notice-ok" data-testid="notice-ok">OK</button></p></div>'
+        )
     return "".join(out)
 
 
@@ -1268,27 +1479,39 @@ def recent_datasets(entries, current):
     rows = []
     for entry in entries:
         key = entry["key"]
-        what = f'{entry["items"]:,} items' if isinstance(entry.get("items"), int) else ""
+        what = f"{entry['items']:,} items" if isinstance(entry.get("items"), int) else ""
         changes = entry.get("changes") or 0
         what += f", {changes:,} change{'' if changes == 1 else 's'}" if changes else ""
         if key == current:
             action = '<span class="muted">open now</span>'
         else:
-            action = (f'<button type="button" data-action="session-open" data-key="{esc(key)}">Open</button> '
-                      f'<button type="button" data-action="session-delete" data-key="{esc(key)}" '
-                      f'aria-label="Delete the saved session of {esc(entry["name"])}">Delete</button>')
-        rows.append(f'<li data-key="{esc(key)}"><span class="name">{esc(entry["name"])}</span> '
-                    f'<span class="muted">{esc(what)} · saved {esc(entry["saved"])}</span> {action}</li>')
-    return ('<h3>Recent datasets</h3><p class="muted">Kept in this browser only, with your changes.</p>'
-            f'<ul class="recent" data-testid="recent">{"".join(rows)}</ul>')
+            action = (
+                f'<button type="button" data-action="session-open" data-key="{esc(key)}">Open</button> '
+                f'<button type="button" data-action="session-delete" data-key="{esc(key)}" '
+                f'aria-label="Delete the saved session of {esc(entry["name"])}">Delete</button>'
+            )
+        rows.append(
+            f'<li data-key="{esc(key)}"><span class="name">{esc(entry["name"])}</span> '
+            f'<span class="muted">{esc(what)} · saved {esc(entry["saved"])}</span> {action}</li>'
+        )
+    return (
+        '<h3>Recent datasets</h3><p class="muted">Kept in this browser only, with your changes.</p>'
+        f'<ul class="recent" data-testid="recent">{"".join(rows)}</ul>'
+    )
 
 
 def byo_error(message, renormalizable):
     """A file could not be used: the message, and the offer to renormalise when that is the only problem."""
-    offer = ('<p><button type="button" data-action="byo-renormalize" data-testid="byo-renormalize">'
-             "Renormalise the rows and load</button></p>" if renormalizable else "")
-    return (f'<div class="warning"><p data-testid="byo-error">{esc(message)}</p>'
-            f"<p>Nothing was changed: the data you had is still loaded.</p>{offer}</div>")
+    offer = (
+        '<p><button type="button" data-action="byo-renormalize" data-testid="byo-renormalize">'
+        "Renormalise the rows and load</button></p>"
+        if renormalizable
+        else ""
+    )
+    return (
+        f'<div class="warning"><p data-testid="byo-error">{esc(message)}</p>'
+        f"<p>Nothing was changed: the data you had is still loaded.</p>{offer}</div>"
+    )
 
 
 def data_notes(notes):
@@ -1373,8 +1596,10 @@ def tour_steps(state, result):
         if i is None or probs is None or probs[i] is None:
             return ""
         top = max(range(len(classes)), key=lambda k: probs[i][k])
-        return (f" For example {esc(item_name(state.dataset, i))}: labelled {esc(classes[state.training.labels[i]])}, "
-                f"p({esc(classes[top])}) = {fmt(probs[i][top])} — {what}.")
+        return (
+            f" For example {esc(item_name(state.dataset, i))}: labelled {esc(classes[state.training.labels[i]])}, "
+            f"p({esc(classes[top])}) = {fmt(probs[i][top])} — {what}."
+        )
 
     sug = result.suggested[issue] if issue is not None else None
     categories = (
@@ -1392,38 +1617,65 @@ def tour_steps(state, result):
         f"<strong>Correct</strong>{count('correct')}: confident, and it agrees with the label.</span></li></ul>"
     )
     return [
-        ('[data-tour="dataset"]', "The dataset",
-         f"<p>{n:,} images of {esc(names)}, each with its own label control: change a label here. Some labels are "
-         "wrong on purpose, and some images belong to none of the classes.</p>"),
-        ("#tile-legend", "What the marks mean",
-         f"<p>Each image is in one of four categories, recomputed at every slider step. This legend stays above the "
-         f"images.</p>{categories}"),
-        ('[data-testid="run"]', "Train",
-         "<p>An RBF SVM is trained with cross-validation, so every image gets probabilities from a model that never "
-         "saw it. Press Train after changing labels; New seed reshuffles the folds; Engine settings changes C, γ "
-         "and the folds.</p>"),
-        ("#threshold-controls .slider:first-of-type", "Class threshold",
-         "<p>For each class, the threshold is this percentile of the model's confidence on the images labelled with "
-         "it (its self-confidence). An image whose probability for a class reaches that class's threshold gets a "
-         "confident suggestion: correct if it is its label, a label issue if not. Higher = stricter.</p>"),
-        ("#threshold-controls .slider:nth-of-type(2)", "OOD threshold",
-         "<p>A lower percentile of the same values. An image below every class's OOD threshold is out of "
-         "distribution; one between the two thresholds is unconfident. The histograms below show both thresholds "
-         "over each class's self-confidences.</p>"),
-        ('[data-tour="center"]', "The confident joint",
-         "<p>Rows are given labels, columns the confident suggestions. The diagonal agrees with the labels; "
-         "off-diagonal cells are likely label errors. Choose a cell to list its images. The other tabs show a map, "
-         "every probability, and a sweep of both sliders against the known errors.</p>"),
-        ('[data-tour="results"]', "The results",
-         "<p>The four counts, the score against the demo's known errors, and the flagged images, worst first. "
-         "Accept all takes every suggestion in one undoable step; Export writes your fixes with an audit.</p>"),
-        ('[data-tour="detail"]', "Why?",
-         "<p>Point at or focus any image: a popover beside it shows its probabilities against both thresholds and "
-         "one sentence on why it is where it is. Click it (or press Enter) to select it: this panel then keeps it, "
-         "with buttons to accept the suggestion, keep the label or exclude it.</p>"),
-        ('[data-testid="byo-open"]', "Your data",
-         "<p>Bring two .npy files (cleanlab's labels and pred_probs), a CSV of probabilities or of features, or a "
-         "JSON file — or drop them anywhere on the page. Nothing leaves your browser.</p>"),
+        (
+            '[data-tour="dataset"]',
+            "The dataset",
+            f"<p>{n:,} images of {esc(names)}, each with its own label control: change a label here. Some labels are "
+            "wrong on purpose, and some images belong to none of the classes.</p>",
+        ),
+        (
+            "#tile-legend",
+            "What the marks mean",
+            f"<p>Each image is in one of four categories, recomputed at every slider step. This legend stays above the "
+            f"images.</p>{categories}",
+        ),
+        (
+            '[data-testid="run"]',
+            "Train",
+            "<p>An RBF SVM is trained with cross-validation, so every image gets probabilities from a model that never "
+            "saw it. Press Train after changing labels; New seed reshuffles the folds; Engine settings changes C, γ "
+            "and the folds.</p>",
+        ),
+        (
+            "#threshold-controls .slider:first-of-type",
+            "Class threshold",
+            "<p>For each class, the threshold is this percentile of the model's confidence on the images labelled with "
+            "it (its self-confidence). An image whose probability for a class reaches that class's threshold gets a "
+            "confident suggestion: correct if it is its label, a label issue if not. Higher = stricter.</p>",
+        ),
+        (
+            "#threshold-controls .slider:nth-of-type(2)",
+            "OOD threshold",
+            "<p>A lower percentile of the same values. An image below every class's OOD threshold is out of "
+            "distribution; one between the two thresholds is unconfident. The histograms below show both thresholds "
+            "over each class's self-confidences.</p>",
+        ),
+        (
+            '[data-tour="center"]',
+            "The confident joint",
+            "<p>Rows are given labels, columns the confident suggestions. The diagonal agrees with the labels; "
+            "off-diagonal cells are likely label errors. Choose a cell to list its images. The other tabs show a map, "
+            "every probability, and a sweep of both sliders against the known errors.</p>",
+        ),
+        (
+            '[data-tour="results"]',
+            "The results",
+            "<p>The four counts, the score against the demo's known errors, and the flagged images, worst first. "
+            "Accept all takes every suggestion in one undoable step; Export writes your fixes with an audit.</p>",
+        ),
+        (
+            '[data-tour="detail"]',
+            "Why?",
+            "<p>Point at or focus any image: a popover beside it shows its probabilities against both thresholds and "
+            "one sentence on why it is where it is. Click it (or press Enter) to select it: this panel then keeps it, "
+            "with buttons to accept the suggestion, keep the label or exclude it.</p>",
+        ),
+        (
+            '[data-testid="byo-open"]',
+            "Your data",
+            "<p>Bring two .npy files (cleanlab's labels and pred_probs), a CSV of probabilities or of features, or a "
+            "JSON file — or drop them anywhere on the page. Nothing leaves your browser.</p>",
+        ),
     ]
 
 
@@ -1431,10 +1683,14 @@ def tour_card(steps, n):
     """Step n of the tour: a non-modal dialog beside its anchor (the page positions it)."""
     anchor, title, body = steps[n]
     last = n == len(steps) - 1
-    back = (f'<button type="button" data-action="tour-back" data-testid="tour-back"{_disabled(n > 0)}>Back</button>')
-    nxt = (f'<button type="button" class="primary" data-action="{"tour-end" if last else "tour-next"}" '
-           f'data-testid="tour-next">{"Done" if last else "Next"}</button>')
-    return (f'<p class="tour-count muted" data-testid="tour-count">Step {n + 1} of {len(steps)} · ← → to move, '
-            f'Esc to leave</p><h2 id="tour-title">{esc(title)}</h2><div class="tour-body">{body}</div>'
-            f'<div class="tour-nav"><button type="button" class="linklike" data-action="tour-end" '
-            f'data-testid="tour-skip">{"Close" if last else "Skip the tour"}</button>{back}{nxt}</div>')
+    back = f'<button type="button" data-action="tour-back" data-testid="tour-back"{_disabled(n > 0)}>Back</button>'
+    nxt = (
+        f'<button type="button" class="primary" data-action="{"tour-end" if last else "tour-next"}" '
+        f'data-testid="tour-next">{"Done" if last else "Next"}</button>'
+    )
+    return (
+        f'<p class="tour-count muted" data-testid="tour-count">Step {n + 1} of {len(steps)} · ← → to move, '
+        f'Esc to leave</p><h2 id="tour-title">{esc(title)}</h2><div class="tour-body">{body}</div>'
+        f'<div class="tour-nav"><button type="button" class="linklike" data-action="tour-end" '
+        f'data-testid="tour-skip">{"Close" if last else "Skip the tour"}</button>{back}{nxt}</div>'
+    )

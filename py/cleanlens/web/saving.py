@@ -20,7 +20,7 @@ import hashlib
 import json
 import secrets
 from array import array
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
@@ -163,6 +163,7 @@ class Keeper:
                 self.spawn(self.save())
             else:  # what was pending was forgotten meanwhile (Start over)
                 self.on_saved(self.revision)
+
         js.setTimeout(create_once_callable(fire), SAVE_DELAY_MS)
 
     def flush(self):
@@ -202,8 +203,9 @@ class Keeper:
         if not self._pending:  # (a change made while this save ran has its own save coming)
             self.on_saved(self.revision)
         if self._channel is not None:
-            self._channel.postMessage(js_object({"key": key, "tab": self.tab, "revision": self.revision,
-                                                 "saved": record["saved"]}))
+            self._channel.postMessage(
+                js_object({"key": key, "tab": self.tab, "revision": self.revision, "saved": record["saved"]})
+            )
 
     async def _call(self, method, *args):
         """Run a store operation; on failure, report it and return None."""
@@ -227,8 +229,15 @@ class Keeper:
         if self.store is None:
             return
         started = js.performance.now()
-        value = js_object({"names": list(names), "mode": mode, "renormalize": renormalize,
-                           "classes": json.dumps(class_names), "saved": _now()})
+        value = js_object(
+            {
+                "names": list(names),
+                "mode": mode,
+                "renormalize": renormalize,
+                "classes": json.dumps(class_names),
+                "saved": _now(),
+            }
+        )
         value.buffers = to_js(list(buffers))
         await self._call(self.store.put, "files", key, value)
         self.timings["files"] = (js.performance.now() - started, sum(int(b.byteLength) for b in buffers))
@@ -256,8 +265,13 @@ class Keeper:
         flat = array("d")
         for row in rows:
             flat.extend(row if row is not None else [0.0] * k)
-        value = js_object({"digest": training_digest(training.labels, training.excluded, training.info),
-                           "items": len(rows), "classes": k})
+        value = js_object(
+            {
+                "digest": training_digest(training.labels, training.excluded, training.info),
+                "items": len(rows),
+                "classes": k,
+            }
+        )
         value.probabilities = to_js(flat.tobytes()).buffer
         await self._call(self.store.put, "results", key, value)
         self.timings["results"] = (js.performance.now() - started, len(flat) * 8)
@@ -275,7 +289,7 @@ class Keeper:
         flat.frombytes(buffer_to_bytes(value.probabilities))
         if len(flat) != len(labels) * k:
             return None
-        return [None if i in excluded else flat[i * k:(i + 1) * k].tolist() for i in range(len(labels))]
+        return [None if i in excluded else flat[i * k : (i + 1) * k].tolist() for i in range(len(labels))]
 
     async def recent(self):
         """The saved sessions, newest first (at most :data:`RECENT`): dicts with key, name, kind, items,
@@ -287,9 +301,16 @@ class Keeper:
             record = await self.record_quietly(key)
             if isinstance(record, dict) and record.get("format") == session.FORMAT:
                 labels, decisions = record.get("labels") or {}, record.get("decisions") or {}
-                out.append({"key": key, "name": str(record.get("name", key)), "kind": record.get("kind"),
-                            "items": record.get("items"), "saved": str(record.get("saved", "")),
-                            "changes": len(set(labels) | set(decisions))})
+                out.append(
+                    {
+                        "key": key,
+                        "name": str(record.get("name", key)),
+                        "kind": record.get("kind"),
+                        "items": record.get("items"),
+                        "saved": str(record.get("saved", "")),
+                        "changes": len(set(labels) | set(decisions)),
+                    }
+                )
         out.sort(key=lambda r: r["saved"], reverse=True)
         return out[:RECENT]
 
@@ -313,5 +334,4 @@ class Keeper:
 
 
 def _now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -32,15 +32,29 @@ failing: a stored session must never break the page.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cleanlens import __version__
 from cleanlens.web.state import CENTER_TABS, ENGINE_KEYS, RESULT_TABS, RULES
 
 FORMAT = 1
 DECISIONS = ("accept", "keep", "exclude")
-VIEW = ("q_class", "q_ood", "rule", "seed", "selected", "cell", "filter_class", "filter_category", "sort",
-        "center_tab", "result_tab", "table_sort", "sweep_metric", *ENGINE_KEYS)
+VIEW = (
+    "q_class",
+    "q_ood",
+    "rule",
+    "seed",
+    "selected",
+    "cell",
+    "filter_class",
+    "filter_category",
+    "sort",
+    "center_tab",
+    "result_tab",
+    "table_sort",
+    "sweep_metric",
+    *ENGINE_KEYS,
+)
 """The :class:`~cleanlens.web.state.ExplorerState` attributes a session keeps as the view."""
 SORTS = ("quality", "quality-desc", "dataset", "given")
 METRICS = ("f1", "precision", "recall")
@@ -61,7 +75,7 @@ def dataset_key(state, mode=None):
 
 def to_record(state, *, key, kind, revision, tab, now=None):
     """The session of ``state`` as a JSON-ready dict (see the module docstring)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     training = None
     if state.training is not None:
         given, trained = state.dataset.given, state.training.labels
@@ -100,8 +114,10 @@ def check(record, state, key):
     if not isinstance(record, dict):
         raise SessionError("the saved session is not readable")
     if record.get("format") != FORMAT:
-        raise SessionError(f"it was saved by another version of Cleanlens ({record.get('app', 'unknown')}) in a "
-                           "format this one cannot read")
+        raise SessionError(
+            f"it was saved by another version of Cleanlens ({record.get('app', 'unknown')}) in a "
+            "format this one cannot read"
+        )
     if record.get("key") != key or record.get("sha256") != state.source_sha256:
         raise SessionError("it belongs to other data")
     if record.get("items") != len(state.labels) or record.get("classes") != len(state.dataset.classes):
@@ -115,8 +131,13 @@ def apply(record, state):
     """
     notes = []
     n, k = len(state.labels), len(state.dataset.classes)
-    labels = _items(record.get("labels"), n, lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < k,
-                    "labels", notes)
+    labels = _items(
+        record.get("labels"),
+        n,
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < k,
+        "labels",
+        notes,
+    )
     decisions = _items(record.get("decisions"), n, lambda v: v in DECISIONS, "decisions", notes)
     for i, label in labels.items():
         state.relabel(i, label)
@@ -137,8 +158,13 @@ def training_of(record, state):
         return None
     n, k = len(state.labels), len(state.dataset.classes)
     notes = []
-    changed = _items(training.get("labels"), n, lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < k,
-                     "trained labels", notes)
+    changed = _items(
+        training.get("labels"),
+        n,
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < k,
+        "trained labels",
+        notes,
+    )
     excluded = training.get("excluded")
     if notes or not isinstance(excluded, list) or not all(_is_index(i, n) for i in excluded):
         return None
@@ -209,8 +235,13 @@ def _apply_view(view, state):
     if "table_sort" in view:
         sort = view["table_sort"]
         columns = {"index", "id", "given", "quality", "suggested", "category"} | {f"p{c}" for c in range(k)}
-        if isinstance(sort, list) and len(sort) == 2 and isinstance(sort[0], str) and sort[0] in columns \
-                and isinstance(sort[1], bool):
+        if (
+            isinstance(sort, list)
+            and len(sort) == 2
+            and isinstance(sort[0], str)
+            and sort[0] in columns
+            and isinstance(sort[1], bool)
+        ):
             state.table_sort = tuple(sort)
         else:
             notes.append("the saved table order was not usable")

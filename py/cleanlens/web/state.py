@@ -18,8 +18,14 @@ from operator import eq, getitem
 from urllib.parse import parse_qsl, urlencode
 
 from cleanlens import __version__, rank, report
-from cleanlens.confident import (CATEGORIES, DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE, RULES,
-                                 ConfidentLearning, labelling_warnings)
+from cleanlens.confident import (
+    CATEGORIES,
+    DEFAULT_CLASS_PERCENTILE,
+    DEFAULT_OOD_PERCENTILE,
+    RULES,
+    ConfidentLearning,
+    labelling_warnings,
+)
 from cleanlens.crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
@@ -53,9 +59,16 @@ def training_info(result, sklearn_importable=False):
     ``result``: a :class:`~cleanlens.crossval.CVResult`; ``sklearn_importable``: whether the page could have
     used scikit-learn (the read-out says why the built-in engine ran).
     """
-    return {"engine": result.engine, "engine_version": result.versions.get("scikit-learn", f"cleanlens {__version__}"),
-            "C": result.C, "gamma": result.gamma, "folds": result.n_folds, "seed": result.seed,
-            "seconds": result.seconds, "sklearn_importable": sklearn_importable}
+    return {
+        "engine": result.engine,
+        "engine_version": result.versions.get("scikit-learn", f"cleanlens {__version__}"),
+        "C": result.C,
+        "gamma": result.gamma,
+        "folds": result.n_folds,
+        "seed": result.seed,
+        "seconds": result.seconds,
+        "sklearn_importable": sklearn_importable,
+    }
 
 
 class TrainingError(ValueError):
@@ -102,8 +115,9 @@ class Training:
         rows = self.probabilities if everything else [self.probabilities[i] for i in self.active]
         given = self.labels if everything else [self.labels[i] for i in self.active]
         self.learner = yield from ConfidentLearning.steps(given, rows, len(rows[0]), validated=True)
-        scores = yield from rank.iter_label_quality_scores(given, rows, QUALITY_METHOD,
-                                                           confident_thresholds=self.learner.cleanlab_thresholds)
+        scores = yield from rank.iter_label_quality_scores(
+            given, rows, QUALITY_METHOD, confident_thresholds=self.learner.cleanlab_thresholds
+        )
         order = yield from rank.iter_label_quality_order(scores)
         self.quality_order = order if everything else [self.active[j] for j in order]
         """The trained items by label quality, worst first (ties by index)."""
@@ -138,8 +152,13 @@ class Training:
         for j, i in enumerate(active):
             categories[i], suggested[i] = result.categories[j], result.suggested[j]
         joint_ids = [[[active[j] for j in cell] for cell in row] for row in result.joint_ids]
-        return replace(result, categories=categories, suggested=suggested, joint_ids=joint_ids,
-                       counts=dict(result.counts, excluded=len(self.excluded)))
+        return replace(
+            result,
+            categories=categories,
+            suggested=suggested,
+            joint_ids=joint_ids,
+            counts=dict(result.counts, excluded=len(self.excluded)),
+        )
 
     def score(self, q_class, q_ood, rule):
         """The score of the flagged items against the truly wrong ones (excluded items left out), or None."""
@@ -158,8 +177,12 @@ class Training:
         if self.index is None:
             return sweep(self.learner, [self._truth[i] for i in self.active])
         grid = list(SWEEP_PERCENTILES)
-        return Sweep(grid, grid, [[self.index.score(qc, qo) for qo in grid] for qc in grid],
-                     [self.index.score(0, qo, "cleanlab") for qo in grid])
+        return Sweep(
+            grid,
+            grid,
+            [[self.index.score(qc, qo) for qo in grid] for qc in grid],
+            [self.index.score(0, qo, "cleanlab") for qo in grid],
+        )
 
     def histogram(self, k, lo, n_bins):
         """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training).
@@ -349,7 +372,9 @@ class ExplorerState:
     @property
     def stale(self):
         """True if the labels or the excluded items changed since the probabilities were computed."""
-        return self.training is not None and (self.training.labels != self.labels or self.training.excluded != self.excluded)
+        return self.training is not None and (
+            self.training.labels != self.labels or self.training.excluded != self.excluded
+        )
 
     @property
     def can_train(self):
@@ -419,8 +444,14 @@ class ExplorerState:
     def visible_items(self):
         """Indices shown in the dataset panel under the current filter and sort (a list; cached per view)."""
         result = self.analysis()
-        key = ("visible", self.filter_class, self.filter_category, self.sort, tuple(self.labels) if self.sort == "given"
-               else None, (self.q_class, self.q_ood, self.rule) if self.filter_category else None)
+        key = (
+            "visible",
+            self.filter_class,
+            self.filter_category,
+            self.sort,
+            tuple(self.labels) if self.sort == "given" else None,
+            (self.q_class, self.q_ood, self.rule) if self.filter_category else None,
+        )
         if key in self._cache:
             return self._cache[key]
         n = len(self.labels)
@@ -501,16 +532,18 @@ class ExplorerState:
         method = method or rank.DEFAULT_METHOD
         name = report.export_file_name(self.source_name, kind)
         training, result = self.training, self.analysis()
-        audit = report.audit_header(self.dataset, result, training.info, self.source_name, self.source_sha256, now,
-                                    method)
+        audit = report.audit_header(
+            self.dataset, result, training.info, self.source_name, self.source_sha256, now, method
+        )
         if kind == "audit":
             return name, report.audit_to_json(audit, report.export_file_name(self.source_name, "csv"))
         scores = [None] * len(self.labels)
         learner = training.learner
         for i, value in zip(training.active, rank.label_quality_scores(learner.labels, learner.probabilities, method)):
             scores[i] = value
-        rows = report.export_rows(self.dataset, result, scores, self.labels, self.decisions,
-                                  training.probabilities if probabilities else None)
+        rows = report.export_rows(
+            self.dataset, result, scores, self.labels, self.decisions, training.probabilities if probabilities else None
+        )
         self.unexported = False
         return name, report.to_csv(rows) if kind == "csv" else report.to_json(audit, rows)
 
@@ -555,8 +588,10 @@ class ExplorerState:
             return value
 
         if values.get("data") == "own" and self.is_demo:
-            notes.append("this link was made with the sender's own data file, which links never carry: "
-                         "load that file (Your data) to see it with these settings")
+            notes.append(
+                "this link was made with the sender's own data file, which links never carry: "
+                "load that file (Your data) to see it with these settings"
+            )
         q_class, q_ood = integer("class", 0, 100), integer("ood", 0, 100)
         if q_class is not None:
             self.q_class = q_class
@@ -597,6 +632,7 @@ class ExplorerState:
         """Plain sentences about labellings that make the results meaningless or weak (for the current labels)."""
         names = self.dataset.classes
         return [w.message for w in labelling_warnings(self.labels, len(names), DEFAULT_FOLDS, names)]
+
 
 def _clamp_percentile(q):
     return max(0, min(100, int(q)))

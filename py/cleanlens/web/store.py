@@ -48,6 +48,7 @@ async def _wait(target, done, failed=("error", "abort"), timeout=None):
     def fail(event):
         if not future.done():
             future.set_exception(StoreUnavailable(_reason(target)))
+
     handlers = [(done, create_proxy(finish))] + [(name, create_proxy(fail)) for name in failed]
     for name, proxy in handlers:
         target.addEventListener(name, proxy)
@@ -55,7 +56,7 @@ async def _wait(target, done, failed=("error", "abort"), timeout=None):
         if timeout is None:
             return await future
         return await asyncio.wait_for(future, timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise StoreUnavailable("the browser did not open its storage in time") from None
     finally:
         for name, proxy in handlers:
@@ -86,6 +87,7 @@ class Store:
             for name in STORES:
                 if not db.objectStoreNames.contains(name):
                     db.createObjectStore(name)
+
         proxy = create_proxy(upgrade)
         request.addEventListener("upgradeneeded", proxy)
         try:
@@ -130,7 +132,7 @@ class Store:
 
 
 def _message(exc):
-    """"Name: message" of a JavaScript error that reached Python (its text, not Pyodide's wrapping)."""
+    """ "Name: message" of a JavaScript error that reached Python (its text, not Pyodide's wrapping)."""
     js_error = getattr(exc, "js_error", None)
     if js_error is not None:
         return f"{getattr(js_error, 'name', 'Error')}: {getattr(js_error, 'message', '')}"
