@@ -4,7 +4,8 @@
     python build.py dist                  write dist/: the self-contained site (publish it as is)
     python build.py vendor [--with-sklearn --from DIR]
                                           copy Pyodide + PyScript from node_modules/ into static/vendor/
-    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK), build dist/, run pytest
+    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK), build dist/,
+                                          run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
     python build.py bench engine|load|ui|browsers  print benchmark tables
 
@@ -85,7 +86,8 @@ def npm_install_if_needed():
         return
     if shutil.which("npm") is None:
         raise BuildError(
-            "Node.js and npm are needed to fetch Pyodide and PyScript: install them (e.g. `apt-get install nodejs npm`) and try again."
+            "Node.js and npm are needed to fetch Pyodide and PyScript: install them (e.g. `apt-get install nodejs "
+            "npm`) and try again."
         )
     print("npm ci (Pyodide and PyScript, pinned in package-lock.json)", flush=True)
     try:
@@ -259,7 +261,8 @@ def py_compile_stdlib(src, dst, micropip):
         return
     if shutil.which("node") is None:
         raise BuildError(
-            "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get install nodejs npm`) and try again."
+            "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get "
+            "install nodejs npm`) and try again."
         )
     try:
         run(["node", str(tool), str(ROOT), str(src), str(dst), str(micropip)], cwd=ROOT)
@@ -327,8 +330,9 @@ def pyscript_config(wheel_name, scientific_stack=False):
 
     Our wheel is unpacked by PyScript's ``files`` (an archive whose target ends in ``/*`` is extracted into
     Python's working directory, which is on ``sys.path``; like ``packages``, its URL is resolved against this
-    file's): no micropip to load, and 0.47 s sooner on a cold start (measured 2026-11-28). Only when the scientific stack was vendored is ``packages`` used: micropip
-    installs scikit-learn (and what it depends on) from the vendored lock file, so the ``auto`` engine picks it.
+    file's): no micropip to load, and 0.47 s sooner on a cold start (measured 2026-11-28). Only when the scientific
+    stack was vendored is ``packages`` used: micropip installs scikit-learn (and what it depends on) from the
+    vendored lock file, so the ``auto`` engine picks it.
     """
     config = {"interpreter": "./static/vendor/pyodide/pyodide.mjs", "files": {f"./wheels/{wheel_name}": "./*"}}
     if scientific_stack:

@@ -204,7 +204,9 @@ def run_tasks(spec):
         results[f"slider move (categorize), N={n}, K={k}"] = times
         if n <= 1000:
             truth = [label if i % 10 else (label + 1) % k for i, label in enumerate(labels)]
-            results[f"threshold sweep 21x21 (heatmap), N={n}, K={k}"] = _timed(lambda: sweep(learning, truth), runs)
+            results[f"threshold sweep 21x21 (heatmap), N={n}, K={k}"] = _timed(
+                lambda learning=learning, truth=truth: sweep(learning, truth), runs
+            )
     for n in spec.get("userdata", []):
         labels, rows = synthetic_probabilities(n, 10, seed=3)
         text = "id,label," + ",".join(f"c{j}" for j in range(10)) + "\n"
@@ -265,7 +267,8 @@ def format_table(rows):
     lines = ["| task | runtime | median | min–max | runs |", "|---|---|---:|---:|---:|"]
     for task, runtime, times in rows:
         lines.append(
-            f"| {task} | {runtime} | {fmt(statistics.median(times))} | {fmt(min(times))}–{fmt(max(times))} | {len(times)} |"
+            f"| {task} | {runtime} | {fmt(statistics.median(times))} | {fmt(min(times))}–{fmt(max(times))} | "
+            f"{len(times)} |"
         )
     return "\n".join(lines)
 

@@ -34,10 +34,12 @@ from pathlib import Path
 from browser import build, fresh_context, served, wait_until_started
 from playwright.sync_api import sync_playwright
 
-RECORD_STATES = """
+RECORD_STATES = (
+    """
 window.__states = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (e.name === "first-contentful-paint") window.__states.push(["first paint", e.startTime]);
+  for (const e of list.getEntries()) """
+    """if (e.name === "first-contentful-paint") window.__states.push(["first paint", e.startTime]);
 }).observe({type: "paint", buffered: true});
 window.__lcps = [];
 new PerformanceObserver((list) => {
@@ -49,15 +51,19 @@ new MutationObserver(() => {
   if (s && (!last || last[0] !== s)) window.__states.push([s, performance.now()]);
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-state"], childList: true});
 """
+)
 
-TRACE = """() => {
+TRACE = (
+    """() => {
   const out = {};
-  for (const m of performance.getEntriesByType("mark")) if (m.name.startsWith("cleanlens:")) out[m.name.slice(10)] = m.startTime;
+  for (const m of performance.getEntriesByType("mark")) """
+    """if (m.name.startsWith("cleanlens:")) out[m.name.slice(10)] = m.startTime;
   const runtime = performance.getEntriesByType("resource").filter((r) =>
     /pyodide\\.asm\\.(mjs|wasm)$|python_stdlib\\.zip$|cleanlens-[^/]*\\.whl$/.test(r.name));
   if (runtime.length) out["runtime fetched"] = Math.max(...runtime.map((r) => r.responseEnd));
   return out;
 }"""
+)
 STAGES = ("first paint", "painted", "runtime fetched", "python", "imported", "data", "live", "trained", "ready")
 
 

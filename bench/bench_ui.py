@@ -57,13 +57,16 @@ def main(argv=None):
         f"x {args.moves} slider moves"
     )
     print(
-        f"slider move -> handler done (ms):   median {statistics.median(handler):6.1f}  p95 {percentile(handler, 95):6.1f}  max {max(handler):6.1f}"
+        f"slider move -> handler done (ms):   median {statistics.median(handler):6.1f}  p95 "
+        f"{percentile(handler, 95):6.1f}  max {max(handler):6.1f}"
     )
     print(
-        f"slider move -> next frame (ms):     median {statistics.median(painted):6.1f}  p95 {percentile(painted, 95):6.1f}  max {max(painted):6.1f}"
+        f"slider move -> next frame (ms):     median {statistics.median(painted):6.1f}  p95 "
+        f"{percentile(painted, 95):6.1f}  max {max(painted):6.1f}"
     )
     print(
-        f"relabel + Train -> results (s):     median {statistics.median(train):6.2f}  ({min(train):.2f}–{max(train):.2f})"
+        f"relabel + Train -> results (s):     median {statistics.median(train):6.2f}  "
+        f"({min(train):.2f}–{max(train):.2f})"
     )
     return 0
 

@@ -217,7 +217,8 @@ def main():
         path = make_features(directory, n, d)
         result = _pyodide("features", str(ROOT / "py"), directory, case=str(path))
         print(
-            f"pyodide  features {n:,} x {d:,}: load {result['load']:.2f} s, 5-fold CV (built-in) {result['train']:.1f} s; "
+            f"pyodide  features {n:,} x {d:,}: load {result['load']:.2f} s, "
+            f"5-fold CV (built-in) {result['train']:.1f} s; "
             f"wasm memory {result['before'] / 2**20:.0f} -> {result['loaded'] / 2**20:.0f} MB loaded -> "
             f"{result['trained'] / 2**20:.0f} MB trained"
         )

@@ -516,7 +516,7 @@ def test_numpy_and_pure_paths_give_the_same_messages(capsys, monkeypatch, case, 
         np.save(tmp_path / name, values)
     (tmp_path / "lhuge.csv").write_text("\n".join(["0"] * 30 + ["99999999999999999999"] + ["1"] * 29) + "\n")
     (tmp_path / "lmixed.csv").write_text("\n".join(["0"] * 30 + ["99999999999999999999", "1.5"] + ["1"] * 28) + "\n")
-    l, p = files / "labels.npy", files / "probs.npy"
+    lab, p = files / "labels.npy", files / "probs.npy"
     cases = [
         [tmp_path / "lhalf.npy", p],
         [tmp_path / "lnan.npy", p],
@@ -526,14 +526,14 @@ def test_numpy_and_pure_paths_give_the_same_messages(capsys, monkeypatch, case, 
         [tmp_path / "lfloat_big.npy", p],
         [tmp_path / "lhuge.csv", p],
         [tmp_path / "lmixed.csv", p],
-        [l, tmp_path / "pnan.npy"],
-        [l, tmp_path / "pneg.npy"],
-        [l, tmp_path / "psum.npy"],
-        [l, tmp_path / "pzero.npy", "--renormalize"],
-        [l, tmp_path / "pzero.npy"],
-        [l, p, "--truth", tmp_path / "tbig.npy"],
-        [l, p, "--truth", tmp_path / "tneg.npy"],
-        [l, p, "--truth", tmp_path / "tshort.npy"],
+        [lab, tmp_path / "pnan.npy"],
+        [lab, tmp_path / "pneg.npy"],
+        [lab, tmp_path / "psum.npy"],
+        [lab, tmp_path / "pzero.npy", "--renormalize"],
+        [lab, tmp_path / "pzero.npy"],
+        [lab, p, "--truth", tmp_path / "tbig.npy"],
+        [lab, p, "--truth", tmp_path / "tneg.npy"],
+        [lab, p, "--truth", tmp_path / "tshort.npy"],
     ]
     for labels_file, probs_file, *more in cases:
         argv = ["find-issues", "--labels", labels_file, "--pred-probs", probs_file, *more]

@@ -384,7 +384,8 @@ def _long_csv(rows=3_000_000):  # 60 MB: 3 million rows of 9 columns
 
 _PROBS = seed_npy_pair()[1]
 _LABELS = seed_npy_pair()[0]
-HOSTILE = {  # case id -> () -> (files, mode, message): the table; each message is what the page and the CLI show
+# case id -> () -> (files, mode, message): the table; each message is what the page and the CLI show
+HOSTILE = {
     "npy-shape-negative": lambda: (
         [("labels.npy", npy_bytes("<i8", (-1,), b"")), _PROBS],
         "auto",

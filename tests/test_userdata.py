@@ -257,7 +257,8 @@ def test_csv_sums_and_renormalise():
         ),
         (
             ["label,cat,dog,bear", "cat,0.5,0.5,0", "dgo,0.5,0.5,0", "bear,0,0,1"],
-            "p.csv: line 3, column 1 ('label'): unknown label 'dgo'; expected one of 'cat', 'dog', 'bear' (the probability columns)",
+            "p.csv: line 3, column 1 ('label'): unknown label 'dgo'; expected one of 'cat', 'dog', 'bear' (the "
+            "probability columns)",
         ),
         (
             ["label,cat,dog", "0,0.5,0.5", "2,0.5,0.5", "1,0.5,0.5"],
@@ -338,7 +339,8 @@ def test_csv_embedding_classes_sorted_numerically_or_as_text():
         (["id,label,x", "x1,cat,1", " ,dog,2"], "e.csv: line 3, column 1 ('id'): empty id"),
         (
             ["label,truth,x", "cat,cat,1", "dog,bear,2", "cat,cat,3", "dog,dog,4", "cat,cat,5"],
-            "e.csv: line 3, column 2 ('truth'): unknown true label 'bear'; expected one of 'cat', 'dog' (the labels) or 'OOD'",
+            "e.csv: line 3, column 2 ('truth'): unknown true label 'bear'; expected one of 'cat', 'dog' (the "
+            "labels) or 'OOD'",
         ),
         (["label,truth,x", "cat,,1"], "e.csv: line 2, column 2 ('truth'): empty truth"),
         (
@@ -708,8 +710,8 @@ def test_feature_values_limit_at_and_past():
     assert len(result.dataset) == rows and result.mode == "embeddings"
     exc = error([("f.csv", features_csv(rows + 1, columns))], max_embedding_rows=10**6)
     assert str(exc) == (
-        f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most {MAX_FEATURE_VALUES:,} feature values "
-        "(rows × features) are supported; use fewer rows or fewer features"
+        f"f.csv: line {rows + 2}: more than {rows} rows of 10,000 features: at most {MAX_FEATURE_VALUES:,} feature "
+        "values (rows × features) are supported; use fewer rows or fewer features"
     )
 
     # the same limit (here the caller's) in JSON, checked after parsing
@@ -860,7 +862,8 @@ def test_auto_mode_notes():
         "Read as predicted probabilities: the labels are column indices 0..2 and every value is in [0, 1]."
     ]
     assert load_files([("e.csv", EMB_CSV)]).notes == [
-        "Read as features (embeddings mode): line 3, column 6 holds 1.1, outside [0, 1], so the values are not probabilities."
+        "Read as features (embeddings mode): line 3, column 6 holds 1.1, outside [0, 1], so the values are not "
+        "probabilities."
     ]
     rows = [f"{'xy'[i % 2]},{0.1 * i},{0.2}" for i in range(6)]
     assert load_files([("e.csv", csv_bytes("label,a,b", *rows))]).notes == [
@@ -880,7 +883,8 @@ def test_auto_mode_offers_renormalising_probability_like_rows():
     exc = error([("p.csv", data)])
     assert exc.renormalizable
     assert str(exc) == (
-        "p.csv: line 2: probabilities sum to 1.2, not 1 (tolerance 0.001); 1 row does not sum to 1: renormalise to load "
+        "p.csv: line 2: probabilities sum to 1.2, not 1 (tolerance 0.001); 1 row does not sum to 1: renormalise to "
+        "load "
         "them anyway (automatic mode: read as predicted probabilities: the labels are column indices 0..2 and every "
         "value is in [0, 1]; choose embeddings mode if these are features)"
     )
@@ -906,7 +910,8 @@ def test_the_label_at_fault_is_blamed(label, mode):
     rows = ["0,0.8,0.1,0.1", "1,0.2,0.7,0.1", f"{label},0.1,0.1,0.8", "1,0.6,0.3,0.1", "2,0.3,0.3,0.4"]
     message = str(error([("p.csv", csv_bytes("label,a,b,c", *rows))], mode=mode))
     assert message.startswith(
-        f"p.csv: line 4, column 1 ('label'): unknown label '{label}'; expected a class index 0..2 or one of 'a', 'b', 'c'"
+        f"p.csv: line 4, column 1 ('label'): unknown label '{label}'; expected a class index 0..2 or one of 'a', "
+        "'b', 'c'"
     ), message
 
 

@@ -228,9 +228,11 @@ def compare_pooling(ds):
             row = demo_row(ds, probabilities, int(DEFAULT_CLASS_PERCENTILE), int(DEFAULT_OOD_PERCENTILE))
             sweep_f1 = evaluate_probabilities(ds, probabilities)["sweep_f1"]
             print(
-                f"| {seed} | {name} | {row['log loss (given labels)']} | {log_loss(probabilities, ds.truth, inside):.3f} "
+                f"| {seed} | {name} | {row['log loss (given labels)']} | "
+                f"{log_loss(probabilities, ds.truth, inside):.3f} "
                 f"| {row['true OOD caught as OOD']} | {row['find_label_issues: flagged, precision']} "
-                f"| {' / '.join(row['self-confidence p15 / p50 / max'].split(' / ')[:2])} | {sweep_f1:.3f} | {seconds:.3f} |"
+                f"| {' / '.join(row['self-confidence p15 / p50 / max'].split(' / ')[:2])} | {sweep_f1:.3f} | "
+                f"{seconds:.3f} |"
             )
 
 
@@ -249,8 +251,8 @@ def main(argv=None):
     engine = crossval.resolve_engine(args.engine)
     started = time.perf_counter()
     print(
-        f"{Path(args.dataset).name}: {len(ds)} items, {len(ds.classes)} classes, {len(ds.known_errors())} known errors; "
-        f"engine {engine}; fold seeds {', '.join(map(str, seeds))}\n"
+        f"{Path(args.dataset).name}: {len(ds)} items, {len(ds.classes)} classes, {len(ds.known_errors())} "
+        f"known errors; engine {engine}; fold seeds {', '.join(map(str, seeds))}\n"
     )
 
     cells = {}

@@ -607,7 +607,9 @@ def build(source=DEFAULT_SOURCE, classes=CLASSES, class_names=CLASS_NAMES, log=p
             f"alpha={EXTRACTOR['alpha']}, batch_size={EXTRACTOR['batch_size']}, "
             f"learning_rate_init={EXTRACTOR['learning_rate_init']}, max_iter={EXTRACTOR['max_iter']}, "
             f"random_state={EXTRACTOR_SEED}), pixels / 255",
-            "trained_on": f"the {len(train_x)} Fashion-MNIST training images only (stand-in for a pretrained ResNet-18)",
+            "trained_on": (
+                f"the {len(train_x)} Fashion-MNIST training images only (stand-in for a pretrained ResNet-18)"
+            ),
             "test_accuracy": round(test_acc, 4),
             "test_accuracy_on": f"the {len(test_x)} Fashion-MNIST test images (10 classes)",
         },

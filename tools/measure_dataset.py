@@ -20,10 +20,10 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse
-import sys
-import time
-from pathlib import Path
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,7 +51,8 @@ def out_of_sample(x, given, C=10.0, gamma="scale", folds=5, seed=0):
 
 
 def confident(probs, given, q_class=50.0, q_ood=15.0):
-    """Categories per docs/definitions.md: 'correct', 'issue', 'ood', 'unconfident'; plus suggested labels (-1 = none)."""
+    """Categories per docs/definitions.md: 'correct', 'issue', 'ood', 'unconfident'; plus suggested labels
+    (-1 = none)."""
     probs, given = np.asarray(probs), np.asarray(given)
     k = probs.shape[1]
     self_conf = probs[np.arange(len(given)), given]

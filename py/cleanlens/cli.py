@@ -350,8 +350,8 @@ def format_report(report):
     if engine:
         versions = ", ".join(f"{name} {v}" for name, v in engine["versions"].items())
         lines.append(
-            f"Cross-validation: {engine['name']} engine ({versions}); SVC rbf C={engine['C']:g} gamma={engine['gamma']:g}, "
-            f"{engine['folds']} folds, seed {engine['seed']}, {engine['seconds']:.2f} s"
+            f"Cross-validation: {engine['name']} engine ({versions}); SVC rbf C={engine['C']:g} "
+            f"gamma={engine['gamma']:g}, {engine['folds']} folds, seed {engine['seed']}, {engine['seconds']:.2f} s"
         )
     for w in report["warnings"]:
         lines.append(f"Warning: {w['message']}")
@@ -400,7 +400,8 @@ def format_report(report):
     if s:
         lines.append(
             f"\nAgainst the true labels: {s['true_positives']} of {s['flagged']} flagged items are truly wrong "
-            f"({s['wrong']} truly wrong in all): precision {_fmt(s['precision'])}, recall {_fmt(s['recall'])}, F1 {_fmt(s['f1'])}"
+            f"({s['wrong']} truly wrong in all): precision {_fmt(s['precision'])}, recall {_fmt(s['recall'])}, F1 "
+            f"{_fmt(s['f1'])}"
         )
     return "\n".join(lines)
 

@@ -68,7 +68,8 @@ CLEANLAB_THRESHOLD_FLOOR = 2e-6
 CLEANLAB_EMPTY_THRESHOLD = 2.0
 """cleanlab's threshold for a class with no items (no probability reaches it)."""
 CHUNK = 5_000
-"""Items per step of :meth:`ConfidentLearning.steps` (about 5 ms of work under CPython with K = 10, 15 ms in Pyodide)."""
+"""Items per step of :meth:`ConfidentLearning.steps` (about 5 ms of work under CPython with K = 10, 15 ms in
+Pyodide)."""
 
 
 class ProbabilityError(ValueError):
@@ -457,7 +458,10 @@ class ConfidentLearning:
     def categorize(
         self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"
     ):
-        """Suggested labels, categories and confident joint; see the module docstring. Returns a :class:`Categorization`."""
+        """Suggested labels, categories and confident joint; see the module docstring.
+
+        Returns a :class:`Categorization`.
+        """
         if rule not in RULES:
             raise ValueError(f"unknown threshold rule {rule!r}; expected one of {', '.join(RULES)}")
         k = self.n_classes

@@ -271,7 +271,7 @@ def _json_int(text):
 
 def _huge_integer_place(text):
     """1-based ``(line, column)`` of the first JSON integer longer than MAX_JSON_INT_DIGITS digits."""
-    pattern = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\d.eE+\-])-?\d{%d,}(?![\d.eE])' % (MAX_JSON_INT_DIGITS + 1), re.S)
+    pattern = re.compile(rf'"(?:[^"\\]|\\.)*"|(?<![\d.eE+\-])-?\d{{{MAX_JSON_INT_DIGITS + 1},}}(?![\d.eE])', re.S)
     for match in pattern.finditer(text):
         if not match.group().startswith('"'):
             start = match.start()

@@ -75,7 +75,8 @@ def drain(steps):
 
 
 def scaled(steps, start, share):
-    """Run the generator ``steps``, yielding ``start + share * x`` for each progress x it yields; return its return value."""
+    """Run the generator ``steps``, yielding ``start + share * x`` for each progress x it yields; return its
+    return value."""
     while True:
         try:
             x = next(steps)

@@ -300,8 +300,9 @@ def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_
             return stop.value
 
 
-def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_EMBEDDING_ROWS, max_file_bytes=MAX_FILE_BYTES,
-                    class_names=None, max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
+def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_EMBEDDING_ROWS,
+                    max_file_bytes=MAX_FILE_BYTES, class_names=None,
+                    max_feature_values=MAX_FEATURE_VALUES):  # fmt: skip
     """Validate dropped files step by step (a generator), so the browser tab stays responsive.
 
     ``files``: a list of ``(name, data)``, ``data`` bytes-like (bytes,
@@ -363,13 +364,15 @@ def _load(files, mode, renormalize, limits, class_names):
     for name, source in files:
         if source.size > limits.file_bytes:
             raise UserDataError(
-                f"{name}: the file is too large ({_megabytes(source.size)}; the limit is {_megabytes(limits.file_bytes)})"
+                f"{name}: the file is too large ({_megabytes(source.size)}; the limit is "
+                f"{_megabytes(limits.file_bytes)})"
             )
         if not source.size:
             raise UserDataError(f"{name}: the file is empty")
     if class_names is not None and kind != "npy":
         raise UserDataError(
-            f"{_join_names(files)}: class names can only be given for .npy files (CSV and JSON files name their classes)"
+            f"{_join_names(files)}: class names can only be given for .npy files (CSV and JSON files name their "
+            "classes)"
         )
     if kind == "npy" and len(files) == 1:
         name, source = files[0]
@@ -384,7 +387,8 @@ def _load(files, mode, renormalize, limits, class_names):
     if kind == "npy":
         if mode == "embeddings":
             raise UserDataError(
-                f"{_join_names(files)}: .npy files hold labels and probabilities; embeddings mode needs a .csv or .json file"
+                f"{_join_names(files)}: .npy files hold labels and probabilities; embeddings mode needs a .csv or "
+                ".json file"
             )
         result = yield from _load_npy_pair(files, renormalize, class_names)
     elif kind == "json":
@@ -540,7 +544,8 @@ def _check_classes_used(name, classes, given, describe):
     for k, count in enumerate(counts):
         if count == 0:
             raise UserDataError(
-                f"{name}: class {_short(classes[k])}{describe(k)} has no items: every class needs at least one item labelled with it"
+                f"{name}: class {_short(classes[k])}{describe(k)} has no items: every class needs at least one "
+                "item labelled with it"
             )
 
 
@@ -799,7 +804,8 @@ def _load_json(name, source, limits):
     used = sorted(set(dataset.given))
     if len(used) < 2:
         raise UserDataError(
-            f"{name}: only one class ({_short(dataset.classes[used[0]])}) among the given labels: confident learning needs at least two"
+            f"{name}: only one class ({_short(dataset.classes[used[0]])}) among the given labels: confident "
+            "learning needs at least two"
         )
     _check_classes_used(name, dataset.classes, dataset.given, lambda k: "")
     dataset.classes = _stripped_names(name, dataset.classes, "classes[{}]")
@@ -825,7 +831,8 @@ def _stripped_names(name, values, where):
             raise UserDataError(f"{name}: {where.format(i)} is blank")
         if value in seen:
             raise UserDataError(
-                f"{name}: {where.format(i)} {_short(value)} is the same as {where.format(seen[value])} (ignoring surrounding spaces)"
+                f"{name}: {where.format(i)} {_short(value)} is the same as {where.format(seen[value])} (ignoring "
+                "surrounding spaces)"
             )
         seen[value] = i
         out.append(value)
@@ -881,7 +888,8 @@ def _load_csv(name, source, mode, renormalize, limits):
             if reason is None:
                 raise
             raise UserDataError(
-                f"{exc} (automatic mode: {reason[0].lower()}{reason[1:-1]}; choose embeddings mode if these are features)",
+                f"{exc} (automatic mode: {reason[0].lower()}{reason[1:-1]}; choose embeddings mode if these are "
+                "features)",
                 exc.renormalizable,
             ) from None
     else:
@@ -915,7 +923,7 @@ def _read_csv(name, source, mode, limits, digest):
     rows = iter(records)
     work = 0
     header = header_line = None
-    for header_line, _, cells in rows:
+    for header_line, _, cells in rows:  # noqa: B007 (header_line is read after the loop)
         if any(c.strip() for c in cells):
             header = [c.strip() for c in cells]
             break
@@ -1096,7 +1104,8 @@ def _probability_header(name, header, numeric, line):
 
 
 def _class_names(table):
-    """Class names for the numeric columns: headers, without a shared ``p_``/``prob_`` prefix unless the labels use it."""
+    """Class names for the numeric columns: headers, without a shared ``p_``/``prob_`` prefix unless the labels
+    use it."""
     headers = [table.header[j] for j in table.numeric]
     for prefix in _PREFIXES:
         if all(h[: len(prefix)].lower() == prefix and len(h) > len(prefix) for h in headers):
@@ -1255,7 +1264,8 @@ def _csv_embeddings(table, limits):
         )
     if len(distinct) < 2:
         raise UserDataError(
-            f"{name}: only one class ({_short(table.labels[0])}) in the label column: confident learning needs at least two"
+            f"{name}: only one class ({_short(table.labels[0])}) in the label column: confident learning needs at "
+            "least two"
         )
     if len(distinct) > MAX_CLASSES:
         raise UserDataError(f"{name}: {len(distinct)} distinct labels (classes); at most {MAX_CLASSES} are supported")

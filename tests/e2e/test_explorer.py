@@ -261,7 +261,8 @@ def test_layout_fits(page, base_url, width, height, page_scrolls, scheme, tmp_pa
         "(els, width) => els.filter(e => {"
         "  if (e.getBoundingClientRect().right <= width + 1 || getComputedStyle(e).position === 'fixed') return false;"
         "  for (let a = e.parentElement; a; a = a.parentElement)"
-        "    if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= width + 1) return false;"
+        "    if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= width + 1) "
+        "return false;"
         "  return true;"
         "}).map(e => e.tagName + '.' + e.className)",
         width,

@@ -7,12 +7,14 @@ from .conftest import wait_until_started
 from .expected import assert_page_matches, categorize, demo, page_counts
 from .test_sessions import relabel, wait_saved
 
-FIRST_FRAME = """
+FIRST_FRAME = (
+    """
 window.__marks = [];
 document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(() => {
     const count = document.querySelector('[data-testid="count-label-issues"]');
     const app = document.getElementById("app");
-    window.__firstFrame = {state: document.body.dataset.state, resuming: document.documentElement.dataset.resuming || "",
+    window.__firstFrame = {state: document.body.dataset.state, """
+    """resuming: document.documentElement.dataset.resuming || "",
                            issues: count ? count.textContent : null, appVisibility: getComputedStyle(app).visibility};
 }));
 new MutationObserver(() => {
@@ -20,6 +22,7 @@ new MutationObserver(() => {
     if (body && body.dataset.live && !window.__liveState) window.__liveState = body.dataset.state;
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-live"]});
 """
+)
 
 
 def counts_in(html):

@@ -105,7 +105,10 @@ def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
 
 
 def test_embeddings_csv_trains_here_with_safe_images_only(ready):
-    tiny_png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
+    tiny_png = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAA"
+        "ABJRU5ErkJggg=="
+    )
     images = [
         tiny_png,
         "javascript:alert(1)",
@@ -153,7 +156,8 @@ def test_drop_files_on_the_page(ready):
         """(text) => {
         const dt = new DataTransfer();
         dt.items.add(new File([text], 'dropped.csv', {type: 'text/csv'}));
-        document.querySelector('#tiles').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        document.querySelector('#tiles').dispatchEvent("""
+        """new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
     }""",
         text,
     )

@@ -205,13 +205,16 @@ BLOCK_OURS = """{
         return open.call(this, name, ...rest);
     };
 }"""
-FULL = """{
+FULL = (
+    """{
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (...args) {
-        if (this.transaction.db.name === 'cleanlens') throw new DOMException('the quota is exceeded', 'QuotaExceededError');
+        if (this.transaction.db.name === 'cleanlens') """
+    """throw new DOMException('the quota is exceeded', 'QuotaExceededError');
         return put.apply(this, args);
     };
 }"""
+)
 
 
 @pytest.mark.parametrize(
@@ -265,13 +268,16 @@ def test_two_pages_on_one_dataset_do_not_overwrite_each_other(ready, context, ba
 
 
 def test_a_session_saved_by_another_format_is_discarded_with_a_message(ready):
-    ready.evaluate("""async () => {
-        const db = await new Promise((ok, no) => { const r = indexedDB.open('cleanlens', 1); r.onsuccess = () => ok(r.result); r.onerror = no; });
+    ready.evaluate(
+        """async () => {
+        const db = await new Promise((ok, no) => { const r = indexedDB.open('cleanlens', 1); """
+        """r.onsuccess = () => ok(r.result); r.onerror = no; });
         const record = JSON.stringify({format: 0, app: '0.0.1', key: 'demo', labels: {"0": 1}});
         await new Promise((ok, no) => { const t = db.transaction('sessions', 'readwrite');
             t.objectStore('sessions').put(record, 'demo'); t.oncomplete = ok; t.onerror = no; });
         db.close();
-    }""")
+    }"""
+    )
     ready.reload()
     assert wait_until_started(ready) == "ready"
     assert "could not be restored" in ready.get_by_test_id("data-notes").inner_text()
@@ -282,7 +288,8 @@ def test_a_session_saved_by_another_format_is_discarded_with_a_message(ready):
 def test_a_damaged_session_never_breaks_the_page(ready, damage):
     ready.evaluate(
         """async (record) => {
-        const db = await new Promise((ok, no) => { const r = indexedDB.open('cleanlens', 1); r.onsuccess = () => ok(r.result); r.onerror = no; });
+        const db = await new Promise((ok, no) => { const r = indexedDB.open('cleanlens', 1); """
+        """r.onsuccess = () => ok(r.result); r.onerror = no; });
         await new Promise((ok, no) => { const t = db.transaction('sessions', 'readwrite');
             t.objectStore('sessions').put(record, 'demo'); t.oncomplete = ok; t.onerror = no; });
         db.close();

@@ -1011,9 +1011,9 @@ class Explorer:
         and warnings). Raises :class:`~cleanlens.userdata.UserDataError` for unusable files.
 
         ``buffers``: each file's bytes as a JavaScript ArrayBuffer, or None for a file not read (``sizes``
-        then gives its size); ``class_names``: the names the user typed for ``.npy`` data, or None. The bytes stay in JavaScript: the loader reads them through a source whose
-        ``read(start, end)`` copies only that slice into Python, so a refused file never grows the wasm
-        memory by its size.
+        then gives its size); ``class_names``: the names the user typed for ``.npy`` data, or None. The bytes
+        stay in JavaScript: the loader reads them through a source whose ``read(start, end)`` copies only that
+        slice into Python, so a refused file never grows the wasm memory by its size.
         """
         sources = []
         for name, buffer, size in zip(names, buffers, sizes or [int(b.byteLength) for b in buffers]):

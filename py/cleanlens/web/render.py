@@ -174,7 +174,10 @@ def _image(dataset, i, size, extra=""):
     alt = f"{item_name(dataset, i)}, labelled {label}"
     src = dataset.images[i]
     if not src:
-        return f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" aria-label="{esc(alt)}">{esc(item_name(dataset, i))}</span>'
+        return (
+            f'<span class="noimg" style="width:{size}px;height:{size}px" role="img" '
+            f'aria-label="{esc(alt)}">{esc(item_name(dataset, i))}</span>'
+        )
     cell = _SPRITES.get(src)
     if cell is not None:
         return (
@@ -229,7 +232,8 @@ def run_controls(state, enabled=True, busy=False):
         f'<button type="button" data-action="reseed" data-testid="reseed"'
         f"{_disabled(enabled and not busy and state.training is not None and state.given_probabilities is None)}>"
         f"New seed</button>"
-        f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} aria-label="Training progress"></progress>'
+        f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} '
+        'aria-label="Training progress"></progress>'
         f'{stale}<span class="engine" data-testid="engine" title="{esc(_strip_tags(plain))}">Engine: {engine}</span>'
     )
 
@@ -273,7 +277,8 @@ def engine_settings(state, enabled=True):
         '<details class="settings" id="settings-box"><summary data-testid="engine-settings">Engine settings</summary>'
         '<div class="settings-body"><p class="muted">RBF SVM with per-class sigmoid calibration, out-of-sample '
         f'probabilities by stratified cross-validation.</p><div class="settings-grid">{"".join(fields)}</div>'
-        f'<p class="settings-actions"><button type="button" data-action="engine-defaults" data-testid="engine-defaults"{d}>'
+        '<p class="settings-actions"><button type="button" data-action="engine-defaults" '
+        f'data-testid="engine-defaults"{d}>'
         f'Defaults</button> <span id="engine-message" class="muted" role="status">{note}</span></p></div></details>'
     )
 
@@ -367,7 +372,8 @@ def dataset_toolbar(state, enabled=True):
     d = _disabled(enabled)
     return (
         f'<label>Class <select data-action="filter-class" data-testid="filter-class"{d}>{class_opts}</select></label>'
-        f'<label>Category <select data-action="filter-category" data-testid="filter-category"{d}>{cat_opts}</select></label>'
+        f'<label>Category <select data-action="filter-category" data-testid="filter-category"{d}>{cat_opts}'
+        "</select></label>"
         f'<label>Sort <select data-action="sort" data-testid="sort"{d}>{sort_opts}</select></label>'
     )
 
@@ -471,7 +477,8 @@ def threshold_controls(state, enabled=True):
         f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
         f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
         f'min="0" max="100" step="1" value="{state.q_class}"{_disabled(enabled and not cleanlab)}>'
-        f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output></div>'
+        f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output>'
+        "</div>"
         f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
         f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
         f'min="0" max="100" step="1" value="{state.q_ood}"{d}>'
@@ -552,7 +559,8 @@ def histograms(state, result):
         highest = max(bins + [below]) or 1
         bw = w / HISTOGRAM_BINS
         bars = "".join(
-            f'<rect x="{px + b * bw:.1f}" y="{bottom - c / highest * h:.1f}" width="{bw - 1:.1f}" height="{c / highest * h:.1f}"/>'
+            f'<rect x="{px + b * bw:.1f}" y="{bottom - c / highest * h:.1f}" width="{bw - 1:.1f}" '
+            f'height="{c / highest * h:.1f}"/>'
             for b, c in enumerate(bins)
             if c
         )
@@ -613,7 +621,8 @@ def histograms(state, result):
             f'<figure class="hist"><figcaption><span class="swatch c{k % CLASS_COLOURS}"></span>{esc(name)}'
             f'<span class="muted"> · {len(values)}</span></figcaption>'
             f'<svg viewBox="0 0 {px + w + 8} {strip_y + 6}" role="img" aria-label="{esc(desc)}">'
-            f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{axes}{ticks}{under_label}{lines}{marker}{strip}</svg></figure>'
+            f'<g class="bars c{k % CLASS_COLOURS}">{bars}</g>{axes}{ticks}{under_label}{lines}{marker}{strip}</svg>'
+            "</figure>"
         )
     more = (
         f'<p class="muted">Showing {MAX_HISTOGRAMS} of {len(classes)} classes.</p>'
@@ -697,8 +706,10 @@ def joint_matrix(state, result):
         )
     compact = " compact" if k_count > COMPACT_JOINT else ""
     return (
-        f'<table class="joint{compact}"><caption>Confident joint: rows are given labels, columns suggested labels</caption>'
-        f'<thead><tr><td class="corner">given ↓ suggested →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<table class="joint{compact}">'
+        "<caption>Confident joint: rows are given labels, columns suggested labels</caption>"
+        f'<thead><tr><td class="corner">given ↓ suggested →</td>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -774,7 +785,8 @@ def scatter(state, result):
         '<span><span class="ring chosen"></span>selected</span></p>'
         f'<p class="muted map-what">Map: {esc(what)}. Point at a dot for its details; click to select it.</p>'
         f'<svg class="scatter" viewBox="0 0 {size} {size}" role="img" aria-label="2-D map of the images; '
-        f'use the dataset panel or the table to choose an image with the keyboard">{"".join(points)}{chosen}</svg></div>'
+        'use the dataset panel or the table to choose an image with the keyboard">'
+        f"{''.join(points)}{chosen}</svg></div>"
     )
 
 
@@ -804,8 +816,10 @@ def prob_table(state, result, window=None):
     head += "".join(th(f"p{k}", f"p({esc(c)})") for k, c in enumerate(classes))
     head += th("suggested", "Suggested") + th("category", "Category")
     return (
-        f'<table class="probs" aria-rowcount="{count + 1}" style="{TABLE_GEOMETRY.style()}"><thead><tr aria-rowindex="1">'
-        f"{head}</tr></thead><tbody {TABLE_GEOMETRY.attrs('table', count)}>{table_rows(state, result, window)}</tbody></table>"
+        f'<table class="probs" aria-rowcount="{count + 1}" style="{TABLE_GEOMETRY.style()}">'
+        '<thead><tr aria-rowindex="1">'
+        f"{head}</tr></thead><tbody {TABLE_GEOMETRY.attrs('table', count)}>{table_rows(state, result, window)}"
+        "</tbody></table>"
     )
 
 
@@ -831,7 +845,8 @@ def table_rows(state, result, window=None):
         sel = ' class="selected"' if state.selected == i else ""
         cells = "".join(f'<td class="num">{fmt(p)}</td>' for p in probs[i])
         rows.append(
-            f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td><button type="button" class="linklike" data-action="select" '
+            f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td>'
+            '<button type="button" class="linklike" data-action="select" '
             f'data-i="{i}">{esc(item_name(dataset, i))}</button></td><td>{esc(classes[labels[i]])}</td>'
             f'<td class="num">{fmt(quality[i])}</td>{cells}'
             f"<td>{'—' if sug is None else esc(classes[sug])}</td>"
@@ -1084,7 +1099,8 @@ def sweep_panel(state):
                 continue
             cells.append(
                 f'<td class="{marks.strip()}" style="--v:{shown:.3f}"><button type="button" data-action="sweep-cell" '
-                f'data-qc="{qc}" data-qo="{qo}" data-testid="sweep-{qc}-{qo}" tabindex="{0 if (qc, qo) == here else -1}" '
+                f'data-qc="{qc}" data-qo="{qo}" data-testid="sweep-{qc}-{qo}" '
+                f'tabindex="{0 if (qc, qo) == here else -1}" '
                 f'aria-label="{label}" title="{label}"></button></td>'
             )
         rows.append(f'<tr><th scope="row">{qc}</th>{"".join(cells)}</tr>')
@@ -1101,8 +1117,10 @@ def sweep_panel(state):
     )
     return (
         f'<div class="sweep"><fieldset class="metric"><legend>Metric</legend>{radios}</fieldset>'
-        f'<p class="muted" data-testid="sweep-best">{best_text} (ringed). Outlined: the sliders now. Choose a cell to move them there.</p>'
-        f'<div class="sweep-body"><div>{scale}<table class="heat" data-testid="sweep"><caption>{METRIC_NAMES[metric]} of the '
+        f'<p class="muted" data-testid="sweep-best">{best_text} (ringed). Outlined: the sliders now. Choose a cell '
+        "to move them there.</p>"
+        f'<div class="sweep-body"><div>{scale}<table class="heat" data-testid="sweep"><caption>'
+        f"{METRIC_NAMES[metric]} of the "
         "flagged images against the known errors: rows class percentile, columns OOD percentile</caption><thead><tr>"
         f'<td class="corner">class ↓ OOD →</td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f"{cleanlab_curve(state, sw, metric)}</div></div>"
@@ -1110,7 +1128,8 @@ def sweep_panel(state):
 
 
 def cleanlab_curve(state, sw, metric):
-    """The cleanlab rule's metric as a function of the OOD percentile (its label issues do not depend on the class slider)."""
+    """The cleanlab rule's metric as a function of the OOD percentile (its label issues do not depend on the
+    class slider)."""
     w, h = 220, 90
     pts = []
     for qo, cell in zip(sw.ood_percentiles, sw.cleanlab):
@@ -1195,7 +1214,8 @@ def probability_rows(state, result, i, compact=False):
         numbers = "" if compact else f'<td class="num">{fmt(c)}</td><td class="num">{fmt(o)}</td>'
         rows.append(
             f'<tr><th scope="row">{esc(name)}</th><td class="num">{fmt(probs[k])}</td>'
-            f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
+            f'<td class="bar"><span class="fill c{k % CLASS_COLOURS}" '
+            f'style="width:{probs[k] * 100:.1f}%"></span>{marks}</td>'
             f"{numbers}</tr>"
         )
     head = "" if compact else '<th scope="col">class thr.</th><th scope="col">OOD thr.</th>'
@@ -1325,7 +1345,8 @@ def decision_controls(state, result, i):
         )
     if decision != "exclude":
         buttons.append(
-            f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">Exclude {name} (OOD)</button>'
+            f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">'
+            f"Exclude {name} (OOD)</button>"
         )
     if decision:
         buttons.append(f'<button type="button" data-action="undo" data-i="{i}" data-testid="undo">Undo</button>')
@@ -1360,8 +1381,8 @@ GUIDE_STEPS = (
     ),
     (
         "Explore and fix",
-        "Hover, click or focus any image to see why it was flagged. Relabel images in the dataset panel and train again "
-        "to see the known-error count fall.",
+        "Hover, click or focus any image to see why it was flagged. Relabel images in the dataset panel and train "
+        "again to see the known-error count fall.",
     ),
 )
 
@@ -1380,7 +1401,8 @@ def guide_dialog():
         '<form method="dialog" class="guide-nav"><span class="muted tour-hint" id="tour-hint">The tour shows each part '
         "on the page once Python has started.</span>"
         '<button type="button" data-action="tour-start" data-testid="tour-start" disabled>Take the tour</button>'
-        '<button type="submit" class="primary" data-testid="guide-close" autofocus>Start exploring</button></form></dialog>'
+        '<button type="submit" class="primary" data-testid="guide-close" autofocus>'
+        "Start exploring</button></form></dialog>"
     )
 
 
@@ -1405,28 +1427,33 @@ def byo_dialog():
     return (
         '<dialog id="byo" data-testid="byo" aria-labelledby="byo-title">'
         '<h2 id="byo-title">Use your own data</h2>'
-        "<p><strong>Your files stay on this computer:</strong> Python reads them inside this browser tab; nothing is uploaded.</p>"
+        "<p><strong>Your files stay on this computer:</strong> "
+        "Python reads them inside this browser tab; nothing is uploaded.</p>"
         '<p><label for="byo-files">Choose files</label> '
-        '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple accept=".csv,.npy,.json"> '
+        '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple '
+        'accept=".csv,.npy,.json"> '
         "or drop them anywhere on the page.</p>"
         f'<fieldset class="modes"><legend>The file holds</legend>{radios}</fieldset>'
         '<p><label for="byo-classes">Class names for .npy files (optional: comma-separated, in class order)</label> '
         '<input type="text" id="byo-classes" data-testid="byo-classes" autocomplete="off" '
         'placeholder="e.g. cat, dog, bird" size="32"></p>'
         "<details><summary>Formats and limits</summary><ul>"
-        "<li><strong>Two .npy files</strong> (cleanlab's <code>labels</code> (N,) and <code>pred_probs</code> (N, K)), or a "
+        "<li><strong>Two .npy files</strong> (cleanlab's <code>labels</code> (N,) and "
+        "<code>pred_probs</code> (N, K)), or a "
         "<strong>CSV</strong> with a <code>label</code> column and one probability column per class (named by class): "
         f"used as they are, up to {max_rows:,} rows.</li>"
-        "<li>A <strong>CSV</strong> with a <code>label</code> column and numeric feature columns, or a <strong>JSON</strong> "
+        "<li>A <strong>CSV</strong> with a <code>label</code> column and numeric feature columns, or a "
+        "<strong>JSON</strong> "
         f"file in the demo's format: trained here, up to {embedding_rows:,} rows with the built-in engine "
         f"({sklearn_rows:,} when scikit-learn is available).</li>"
-        "<li>Optional CSV columns: <code>id</code>, <code>truth</code> (true class or OOD: enables the score and the sweep), "
-        "<code>image</code> (a data:image URI or a path on this site).</li>"
+        "<li>Optional CSV columns: <code>id</code>, <code>truth</code> (true class or OOD: enables the score and "
+        "the sweep), <code>image</code> (a data:image URI or a path on this site).</li>"
         f"<li>At most {max_classes} classes and {max_megabytes} MB per file.</li></ul></details>"
         '<div id="byo-recent" data-testid="byo-recent"></div>'
         '<progress id="byo-progress" max="1" value="0" hidden aria-label="Reading the file"></progress>'
         '<div id="byo-message" data-testid="byo-message" role="alert"></div>'
-        '<div class="guide-nav"><button type="button" class="primary" data-action="byo-load" data-testid="byo-load">Load</button>'
+        '<div class="guide-nav">'
+        '<button type="button" class="primary" data-action="byo-load" data-testid="byo-load">Load</button>'
         '<button type="button" data-action="byo-demo" data-testid="byo-demo">Back to the demo</button>'
         '<button type="button" data-action="byo-close" data-testid="byo-close">Close</button></div></dialog>'
     )
@@ -1449,23 +1476,30 @@ def session_notices(problem=None, restored=None, restore_notes=(), conflict=None
         )
     if conflict:
         out.append(
-            '<div class="warning" role="alert" data-testid="session-conflict"><p>This dataset was also changed in another '
+            '<div class="warning" role="alert" data-testid="session-conflict">'
+            "<p>This dataset was also changed in another "
             f"tab (saved {esc(conflict)}). This tab has stopped saving so that neither overwrites the other.</p><p>"
-            '<button type="button" data-action="session-theirs" data-testid="session-theirs">Load the other tab\'s work</button> '
-            '<button type="button" data-action="session-mine" data-testid="session-mine">Keep this tab\'s work</button></p></div>'
+            '<button type="button" data-action="session-theirs" data-testid="session-theirs">'
+            "Load the other tab's work</button> "
+            '<button type="button" data-action="session-mine" data-testid="session-mine">'
+            "Keep this tab's work</button></p></div>"
         )
     if restored and confirming is not None:
         out.append(
-            '<div class="warning" role="alert" data-testid="start-over-confirm"><p>Start over on this dataset? This discards '
-            f"{confirming:,} label change{'' if confirming == 1 else 's'} and decision{'' if confirming == 1 else 's'}, "
+            '<div class="warning" role="alert" data-testid="start-over-confirm">'
+            "<p>Start over on this dataset? This discards "
+            f"{confirming:,} label change{'' if confirming == 1 else 's'} and "
+            f"decision{'' if confirming == 1 else 's'}, "
             "and the results trained on them.</p><p>"
-            '<button type="button" data-action="start-over-yes" data-testid="start-over-yes">Discard and start over</button> '
+            '<button type="button" data-action="start-over-yes" data-testid="start-over-yes">'
+            "Discard and start over</button> "
             '<button type="button" data-action="start-over-no" data-testid="start-over-no">Cancel</button></p></div>'
         )
     elif restored:
         notes = f" Not restored: {esc('; '.join(restore_notes))}." if restore_notes else ""
         out.append(
-            f'<div class="notice" role="status" data-testid="session-restored"><p>Restored your session from {esc(restored)}.'
+            '<div class="notice" role="status" data-testid="session-restored">'
+            f"<p>Restored your session from {esc(restored)}."
             f'{notes} <button type="button" data-action="start-over" data-testid="start-over">Start over</button> '
             '<button type="button" data-action="notice-ok" data-testid="notice-ok">OK</button></p></div>'
         )
@@ -1535,7 +1569,8 @@ def app(state, enabled=True):
         f'<div id="warnings">{warnings_panel(state)}</div>'
         '<div class="side">'
         '<section class="panel dataset" aria-labelledby="h-dataset" data-tour="dataset">'
-        f'<div class="panel-head"><h2 id="h-dataset">Dataset <span id="dataset-count" class="muted">{dataset_count(state)}'
+        '<div class="panel-head"><h2 id="h-dataset">Dataset '
+        f'<span id="dataset-count" class="muted">{dataset_count(state)}'
         f'</span></h2><span id="known-errors">{known_errors_counter(state)}</span></div>'
         f'<div class="toolbar" id="dataset-toolbar">{dataset_toolbar(state, enabled)}</div>'
         f"{tile_legend()}"
@@ -1553,13 +1588,16 @@ def app(state, enabled=True):
         "</section>"
         '<section class="panel center" aria-label="Confident joint, map and probabilities" data-tour="center">'
         f'<div id="center-tabs">{center_tabs(state)}</div>'
-        f'<div id="panel-center" class="tabpanel" role="tabpanel" tabindex="0" aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
+        '<div id="panel-center" class="tabpanel" role="tabpanel" tabindex="0" '
+        f'aria-labelledby="tab-center-{state.center_tab}">{center_body(state, result)}</div>'
         "</section>"
         '<section class="panel results" aria-labelledby="h-results" data-tour="results">'
-        f'<div class="panel-head"><h2 id="h-results">Results</h2><span id="export" class="export">{export_controls(state)}</span></div>'
+        '<div class="panel-head"><h2 id="h-results">Results</h2>'
+        f'<span id="export" class="export">{export_controls(state)}</span></div>'
         f'<div id="summary" aria-live="polite" aria-atomic="true">{summary(state, result)}</div>'
         f'<div id="results-tabs">{results_tabs(state, result)}</div>'
-        f'<div id="panel-results" class="tabpanel" role="tabpanel" tabindex="0" aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'
+        '<div id="panel-results" class="tabpanel" role="tabpanel" tabindex="0" '
+        f'aria-labelledby="tab-results-{state.result_tab}">{results_body(state, result)}</div>'
         "</section>"
     )
 
