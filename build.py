@@ -4,8 +4,8 @@
     python build.py dist                  write dist/: the self-contained site (publish it as is)
     python build.py vendor [--with-sklearn --from DIR]
                                           copy Pyodide + PyScript from node_modules/ into static/vendor/
-    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK), build dist/,
-                                          run pytest
+    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK, Fashion-MNIST),
+                                          build dist/, lint (ruff check, ruff format --check), run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
     python build.py bench engine|load|ui|browsers  print benchmark tables
 
@@ -674,11 +674,24 @@ def install_test_needs():
             raise BuildError(f"'{' '.join(command)}' failed with exit code {done.returncode} (its output is above).")
 
 
+def lint():
+    """`ruff check` and `ruff format --check` on the whole tree (configured in pyproject.toml): 0 if both pass."""
+    codes = [
+        subprocess.call([sys.executable, "-m", "ruff", *command], cwd=ROOT)
+        for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."])
+    ]
+    return max(codes)
+
+
 def test(pytest_args):
+    """Install what the tests need, lint, build dist/ and run pytest; the tests run even if the lint fails."""
     install_test_needs()
     dist()
+    linted = lint()
+    if linted:
+        print("build.py: ruff found the problems above (`ruff check --fix .` and `ruff format .` fix most)", flush=True)
     code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
-    return code
+    return code or linted
 
 
 def main(argv=None):
