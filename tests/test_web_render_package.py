@@ -41,8 +41,9 @@ def test_every_public_name_is_re_exported_from_the_one_module_that_defines_it():
     assert sorted(render.__all__) == sorted(where)  # listed once each, nothing more, nothing less
 
 
-def test_functions_win_over_modules_of_the_same_name():
-    assert callable(render.detail) and render.detail.__module__ == "cleanlens.web.render.detail"
+def test_no_module_is_named_like_a_public_name():
+    assert not set(MODULES) & set(render.__all__)  # so render.<name> is never ambiguous
+    assert callable(render.detail) and render.detail.__module__ == "cleanlens.web.render.why"
     from cleanlens.web.render import VIRTUAL_MIN, fmt
 
     assert fmt(0.5) == "0.500" and VIRTUAL_MIN == render.common.VIRTUAL_MIN
@@ -51,7 +52,7 @@ def test_functions_win_over_modules_of_the_same_name():
 def test_modules_import_in_layers():
     assert siblings_imported_by("common") == set()
     assert all("page" not in siblings_imported_by(name) for name in MODULES)
-    panels = {"topbar", "notices", "dataset", "thresholds", "results", "detail", "guide", "yourdata", "center"}
+    panels = {"topbar", "notices", "dataset", "thresholds", "results", "why", "guide", "yourdata", "center"}
     tabs = {"joint", "map", "probabilities", "sweep"}
     for name in panels | tabs:
         allowed = {"common"} | (tabs if name == "center" else set())

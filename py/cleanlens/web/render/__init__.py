@@ -20,17 +20,16 @@ The modules, each importing only those below it:
 - :mod:`.center`: the centre panel's tabs, one module each: :mod:`.joint`, :mod:`.map`,
   :mod:`.probabilities`, :mod:`.sweep`;
 - :mod:`.results`: the Results panel (counts and score, export, tabs, flagged images, Accept all);
-- :mod:`.detail`: the Why? panel, the popover and the decision buttons;
+- :mod:`.why`: the Why? panel, the popover and the decision buttons;
 - :mod:`.guide`: the guide dialog and the tour; :mod:`.yourdata`: the Your data dialog;
 - :mod:`.common`: what they share (escaping, number formats, categories, images and sprites, virtual lists, tabs).
 
 Callers use the names re-exported here (``render.detail(...)``, ``from cleanlens.web.render import fmt``).
-Where a module and a function share a name (``detail``), ``render.detail`` is the function.
+Each module is named for its panel, never like a function it exports (``why`` holds ``detail``).
 """
 
 from .center import center_body, center_tabs
 from .common import (
-    CATEGORY_MARKS,
     CATEGORY_NAMES,
     CLASS_COLOURS,
     EXCLUDED_NAME,
@@ -52,7 +51,6 @@ from .common import (
     window_of,
 )
 from .dataset import dataset_count, dataset_toolbar, known_errors_counter, tile, tile_legend, tiles, tiles_list
-from .detail import DECISION_NAMES, decision_controls, decision_of, detail, explanation, popover, probability_rows
 from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
 from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
@@ -89,13 +87,13 @@ from .thresholds import (
     threshold_table,
 )
 from .topbar import engine_label, engine_settings, run_controls, tools
+from .why import DECISION_NAMES, decision_controls, decision_of, detail, explanation, popover, probability_rows
 from .yourdata import byo_dialog, byo_error, recent_datasets
 
 __all__ = [
     # common
     "CATEGORY_NAMES",
     "EXCLUDED_NAME",
-    "CATEGORY_MARKS",
     "CLASS_COLOURS",
     "VIRTUAL_MIN",
     "FIRST_WINDOW",
@@ -168,7 +166,7 @@ __all__ = [
     "results_tabs",
     "results_body",
     "accept_all_controls",
-    # detail
+    # why
     "DECISION_NAMES",
     "explanation",
     "probability_rows",

@@ -20,7 +20,6 @@ CATEGORY_NAMES = {
     "unconfident": "Unconfident",
 }
 EXCLUDED_NAME = "Excluded"
-CATEGORY_MARKS = {"correct": "✓", "label_issue": "!", "ood": "∅", "unconfident": "?"}
 CLASS_COLOURS = 10  # class k uses CSS variable --c{k % 10}
 
 VIRTUAL_MIN = 600

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from .center import center_body, center_tabs
 from .dataset import dataset_count, dataset_toolbar, known_errors_counter, tile_legend, tiles_list
-from .detail import detail
 from .notices import warnings_panel
 from .results import export_controls, results_body, results_tabs, summary
 from .thresholds import histograms, threshold_controls, threshold_table
+from .why import detail
 
 
 def app(state, enabled=True):

@@ -1,4 +1,4 @@
-"""cleanlens.web.render.detail: the Why? panel, the popover, the explanations and the decision buttons."""
+"""cleanlens.web.render.why: the Why? panel, the popover, the explanations and the decision buttons."""
 
 from cleanlens.web import render
 from cleanlens.web.state import ExplorerState
