@@ -4,8 +4,9 @@
     python build.py dist                  write dist/: the self-contained site (publish it as is)
     python build.py vendor [--with-sklearn --from DIR]
                                           copy Pyodide + PyScript from node_modules/ into static/vendor/
-    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK, Fashion-MNIST),
-                                          build dist/, lint (ruff check, ruff format --check), run pytest
+    python build.py test [pytest args]    install test needs (pip, npm, Chromium, Firefox ESR, WebKitGTK,
+                                          Fashion-MNIST), build dist/, lint (ruff check, ruff format --check),
+                                          run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
     python build.py bench engine|load|ui|browsers  print benchmark tables
 

@@ -19,10 +19,18 @@ def test_wheel_holds_the_package_and_is_reproducible(tmp_path):
     names = zipfile.ZipFile(first).namelist()
     assert "cleanlens/__init__.py" in names and "cleanlens/dataset.py" in names
     assert "cleanlens/web/app.py" in names
+    assert "cleanlens/web/render/__init__.py" in names and "cleanlens/web/render/page.py" in names  # subpackages
     assert not any("__pycache__" in name for name in names)
     version = build.package_version()
     assert first.name == f"cleanlens-{version}-py3-none-any.whl"
     assert f"cleanlens-{version}.dist-info/RECORD" in names
+
+
+def test_every_folder_of_the_package_is_a_package():
+    """setuptools' find (pyproject.toml) only takes folders with an __init__.py; build_wheel takes every file."""
+    folders = {path.parent for path in build.PACKAGE.rglob("*.py") if "__pycache__" not in path.parts}
+    assert build.PACKAGE / "web" / "render" in folders
+    assert [folder for folder in folders if not (folder / "__init__.py").exists()] == []
 
 
 def test_pyscript_config_uses_local_files_only():

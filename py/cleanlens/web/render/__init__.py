@@ -1,0 +1,188 @@
+"""HTML rendering: pure functions from the explorer's state to HTML strings, a module per panel.
+
+Nothing here touches the DOM, so the same functions run in the browser and
+under CPython (tests, and ``build.py`` pre-rendering the page so it paints
+before Python has started). Every string that comes from data (class names,
+ids, file names) goes through :func:`esc`.
+
+Conventions the glue relies on: an element with ``data-action`` is handled by
+event delegation in :mod:`cleanlens.web.app`; ``data-i`` holds an item index,
+``data-g``/``data-s`` a confident-joint cell; ``data-testid`` values are the
+contract of docs/contracts.md.
+
+The modules, each importing only those below it:
+
+- :mod:`.page`: the whole explorer (``#app``), made of the panels:
+- :mod:`.topbar`: run controls, engine read-out and settings, tool buttons;
+- :mod:`.notices`: the ``#warnings`` region (warnings, errors, link and data notes, session notices);
+- :mod:`.dataset`: the Dataset panel (toolbar, counts, legend, tiles);
+- :mod:`.thresholds`: the Thresholds panel (sliders, threshold table, histograms);
+- :mod:`.center`: the centre panel's tabs, one module each: :mod:`.joint`, :mod:`.map`,
+  :mod:`.probabilities`, :mod:`.sweep`;
+- :mod:`.results`: the Results panel (counts and score, export, tabs, flagged images, Accept all);
+- :mod:`.why`: the Why? panel, the popover and the decision buttons;
+- :mod:`.guide`: the guide dialog and the tour; :mod:`.yourdata`: the Your data dialog;
+- :mod:`.common`: what they share (escaping, number formats, categories, images and sprites, virtual lists, tabs).
+
+Callers use the names re-exported here (``render.detail(...)``, ``from cleanlens.web.render import fmt``).
+Each module is named for its panel, never like a function it exports (``why`` holds ``detail``).
+"""
+
+from .center import center_body, center_tabs
+from .common import (
+    CATEGORY_NAMES,
+    CLASS_COLOURS,
+    EXCLUDED_NAME,
+    FIRST_WINDOW,
+    PRECISION,
+    RESULT_GEOMETRY,
+    TABLE_GEOMETRY,
+    TILE_GEOMETRY,
+    VIRTUAL_MIN,
+    Geometry,
+    category_name,
+    category_of,
+    compared,
+    esc,
+    fmt,
+    item_name,
+    sprite_style,
+    use_sprites,
+    window_of,
+)
+from .dataset import dataset_count, dataset_toolbar, known_errors_counter, tile, tile_legend, tiles, tiles_list
+from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
+from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
+from .map import scatter
+from .notices import (
+    data_notes,
+    determinism_problem,
+    error_message,
+    internal_error,
+    link_notes,
+    session_notices,
+    training_problem,
+    warnings_panel,
+)
+from .page import app
+from .probabilities import prob_table, table_rows
+from .results import (
+    COUNT_TESTIDS,
+    DECISION_MARKS,
+    accept_all_controls,
+    export_controls,
+    result_items,
+    results_body,
+    results_tabs,
+    summary,
+)
+from .sweep import METRIC_NAMES, cleanlab_curve, sweep_panel
+from .thresholds import (
+    HISTOGRAM_BINS,
+    MAX_HISTOGRAMS,
+    class_slider_value,
+    histogram_range,
+    histograms,
+    threshold_controls,
+    threshold_table,
+)
+from .topbar import engine_label, engine_settings, run_controls, tools
+from .why import DECISION_NAMES, decision_controls, decision_of, detail, explanation, popover, probability_rows
+from .yourdata import byo_dialog, byo_error, recent_datasets
+
+__all__ = [
+    # common
+    "CATEGORY_NAMES",
+    "EXCLUDED_NAME",
+    "CLASS_COLOURS",
+    "VIRTUAL_MIN",
+    "FIRST_WINDOW",
+    "Geometry",
+    "TILE_GEOMETRY",
+    "RESULT_GEOMETRY",
+    "TABLE_GEOMETRY",
+    "window_of",
+    "esc",
+    "PRECISION",
+    "fmt",
+    "compared",
+    "item_name",
+    "category_of",
+    "category_name",
+    "use_sprites",
+    "sprite_style",
+    # notices
+    "error_message",
+    "internal_error",
+    "link_notes",
+    "determinism_problem",
+    "training_problem",
+    "warnings_panel",
+    "session_notices",
+    "data_notes",
+    # topbar
+    "run_controls",
+    "engine_settings",
+    "tools",
+    "engine_label",
+    # dataset
+    "dataset_toolbar",
+    "known_errors_counter",
+    "tile",
+    "tile_legend",
+    "tiles",
+    "tiles_list",
+    "dataset_count",
+    # thresholds
+    "HISTOGRAM_BINS",
+    "MAX_HISTOGRAMS",
+    "class_slider_value",
+    "threshold_controls",
+    "threshold_table",
+    "histogram_range",
+    "histograms",
+    # joint
+    "COMPACT_JOINT",
+    "joint_thumbnails",
+    "joint_matrix",
+    # map
+    "scatter",
+    # probabilities
+    "prob_table",
+    "table_rows",
+    # sweep
+    "METRIC_NAMES",
+    "sweep_panel",
+    "cleanlab_curve",
+    # center
+    "center_tabs",
+    "center_body",
+    # results
+    "COUNT_TESTIDS",
+    "summary",
+    "export_controls",
+    "DECISION_MARKS",
+    "result_items",
+    "results_tabs",
+    "results_body",
+    "accept_all_controls",
+    # why
+    "DECISION_NAMES",
+    "explanation",
+    "probability_rows",
+    "popover",
+    "detail",
+    "decision_of",
+    "decision_controls",
+    # guide
+    "GUIDE_STEPS",
+    "guide_dialog",
+    "tour_steps",
+    "tour_card",
+    # yourdata
+    "byo_dialog",
+    "recent_datasets",
+    "byo_error",
+    # page
+    "app",
+]

@@ -1,0 +1,132 @@
+"""The Dataset panel: its filters and sort, how many images it lists and how many known errors remain, the
+legend of the tile marks, and the tiles (each image with its category mark and its own label control), drawn as
+a virtual list when long.
+
+Inputs: the state (dataset, current labels, filters and sort, decisions, selection), the analysis result (None
+before training: no category marks) and, for :func:`tiles`, the window of a long list the page has in view.
+"""
+
+from __future__ import annotations
+
+from .common import (
+    CATEGORY_NAMES,
+    EXCLUDED_NAME,
+    TILE_GEOMETRY,
+    VIRTUAL_MIN,
+    _disabled,
+    _image,
+    category_of,
+    esc,
+    item_name,
+    window_of,
+)
+
+
+def dataset_toolbar(state, enabled=True):
+    classes = state.dataset.classes
+    class_opts = '<option value="">All classes</option>' + "".join(
+        f'<option value="{k}"{" selected" if state.filter_class == k else ""}>{esc(name)}</option>'
+        for k, name in enumerate(classes)
+    )
+    cat_opts = '<option value="">All categories</option>' + "".join(
+        f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
+        for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items()
+    )
+    sorts = {
+        "quality": "Worst label first",
+        "dataset": "Dataset order",
+        "quality-desc": "Best label first",
+        "given": "Given label",
+    }
+    sort_opts = "".join(
+        f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items()
+    )
+    d = _disabled(enabled)
+    return (
+        f'<label>Class <select data-action="filter-class" data-testid="filter-class"{d}>{class_opts}</select></label>'
+        f'<label>Category <select data-action="filter-category" data-testid="filter-category"{d}>{cat_opts}'
+        "</select></label>"
+        f'<label>Sort <select data-action="sort" data-testid="sort"{d}>{sort_opts}</select></label>'
+    )
+
+
+def known_errors_counter(state):
+    if state.dataset.truth is None:
+        return ""
+    n = len(state.known_errors())
+    return (
+        f'<span title="Images whose current label differs from the demo\'s ground truth">Known errors: '
+        f'<strong data-testid="known-errors">{n}</strong></span>'
+    )
+
+
+def tile(state, i, result, enabled=True):
+    """One dataset tile: thumbnail (selects the item), its category mark, and its own label control."""
+    dataset = state.dataset
+    cat = category_of(result, i)
+    name = item_name(dataset, i)
+    options = "".join(
+        f'<option value="{k}"{" selected" if state.labels[i] == k else ""}>{esc(c)}</option>'
+        for k, c in enumerate(dataset.classes)
+    )
+    sel = " selected" if state.selected == i else ""
+    changed = " relabelled" if state.labels[i] != dataset.given[i] else ""
+    changed += " excluded" if state.decisions.get(i) == "exclude" else ""
+    return (
+        f'<li class="tile{sel}{changed}" data-i="{i}" data-cat="{cat}">'
+        f'<button type="button" class="pick" data-action="select" data-i="{i}" aria-label="Inspect {esc(name)}">'
+        f'{_image(dataset, i, 64)}<span class="mark" aria-hidden="true"></span></button>'
+        f'<select data-action="relabel" data-i="{i}" aria-label="Label of {esc(name)}" '
+        f'title="{esc(dataset.classes[state.labels[i]])}"{_disabled(enabled)}>{options}</select>'
+        f"</li>"
+    )
+
+
+def tile_legend():
+    """What the tile marks mean; stays in view above the dataset's images."""
+    keys = (
+        ("label_issue", "label issue"),
+        ("ood", "out of distribution"),
+        ("unconfident", "unconfident"),
+        ("correct", "correct"),
+    )
+    marks = "".join(
+        f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
+        f"</span></span>{text}</span>"
+        for cat, text in keys
+    )
+    return (
+        f'<p class="tile-legend" id="tile-legend" data-testid="tile-legend"><span class="sr-only">Tile marks: '
+        "red border and ! = label issue, purple border and ∅ = out of distribution, dashed border = unconfident, "
+        f"plain = correct.</span>{marks}</p>"
+    )
+
+
+def tiles(state, result, window=None, enabled=True):
+    """The dataset tiles in view: all of them, or ``window`` (start, stop) of a long list (see :data:`VIRTUAL_MIN`)."""
+    items = state.visible_items()
+    start, stop = window_of(len(items), window)
+    virtual = len(items) > VIRTUAL_MIN
+    out = []
+    for n in range(start, stop):
+        html = tile(state, items[n], result, enabled)
+        if virtual:  # screen readers hear "item n of N" although only some are drawn
+            html = html.replace("<li ", f'<li aria-setsize="{len(items)}" aria-posinset="{n + 1}" ', 1)
+        out.append(html)
+    return "".join(out)
+
+
+def tiles_list(state, result, enabled=True):
+    """The dataset grid element (its items are :func:`tiles`)."""
+    count = len(state.visible_items())
+    return (
+        f'<div class="tiles-scroll" id="tiles-scroll"><ul class="tiles" id="tiles" data-testid="tiles" '
+        f'aria-label="Images and their labels" style="{TILE_GEOMETRY.style()}" {TILE_GEOMETRY.attrs("tiles", count)}>'
+        f"{tiles(state, result, enabled=enabled)}</ul></div>"
+    )
+
+
+def dataset_count(state):
+    """How many images the dataset panel lists, e.g. "1,797 images" or "12 of 1,797 images"."""
+    n, shown = len(state.labels), len(state.visible_items())
+    return f"{n:,} images" if shown == n else f"{shown:,} of {n:,} images"

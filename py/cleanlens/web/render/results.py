@@ -1,0 +1,174 @@
+"""The Results panel: the category counts and the score against the known errors, the export buttons, the
+tabs of flagged images (label issues, out of distribution, unconfident, a joint cell) with their counts, and the
+current tab's images (a virtual list when long), with "Accept all" for the label issues.
+
+Inputs: the state (result tab, chosen cell, decisions, the last "Accept all", selection), the analysis result
+(None before training) and, for :func:`result_items`, the window of a long list the page has in view.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from cleanlens.confident import CATEGORIES
+
+from .common import (
+    CATEGORY_NAMES,
+    RESULT_GEOMETRY,
+    VIRTUAL_MIN,
+    _disabled,
+    _image,
+    _tabs,
+    esc,
+    fmt,
+    item_name,
+    window_of,
+)
+
+COUNT_TESTIDS = {
+    "correct": "count-correct",
+    "label_issue": "count-label-issues",
+    "ood": "count-ood",
+    "unconfident": "count-unconfident",
+}
+
+
+def summary(state, result):
+    """Category counts and the ground-truth score (an aria-live region in the page)."""
+    counts = result.counts if result is not None else {}
+    parts = "".join(
+        f'<div class="count {c}"><span class="n" data-testid="{COUNT_TESTIDS[c]}">{counts[c] if result else "–"}</span>'
+        f'<span class="what">{name}</span></div>'
+        for c, name in CATEGORY_NAMES.items()
+    )
+    if result is not None and result.counts.get("excluded"):
+        parts += f'<p class="muted">{result.counts["excluded"]} excluded from training</p>'
+    s = state.score() if result is not None else None
+    line = ""
+    if s is not None:
+        line = (
+            f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
+            f"errors, precision {fmt(s.precision)} ({s.flagged} flagged), recall {fmt(s.recall)}, F1 {fmt(s.f1)}</p>"
+        )
+    return f'<div class="counts">{parts}</div>{line}'
+
+
+def export_controls(state):
+    """Download buttons for the findings and fixes (enabled once there are results)."""
+    d = _disabled(state.training is not None)
+    return (
+        f'<button type="button" data-action="export" data-kind="csv" data-testid="export-csv"{d}>Export CSV</button>'
+        f'<button type="button" data-action="export" data-kind="audit" data-testid="export-audit"{d} '
+        'title="How the CSV was made (thresholds, engine, data file): a JSON file to keep beside it">Audit</button>'
+        f'<button type="button" data-action="export" data-kind="json" data-testid="export-json"{d}>Export JSON</button>'
+    )
+
+
+DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label kept"), "exclude": ("⊘", "excluded")}
+
+
+def result_items(state, result, window=None):
+    """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements, worst
+    label quality first; each marked with the user's decision on it, if any."""
+    items, count = _result_list(state, result)
+    start, stop = window_of(count, window)
+    classes = state.dataset.classes
+    labels = state.training.labels
+    arrow = state.result_tab == "label_issue" or (state.result_tab == "cell" and state.cell[0] != state.cell[1])
+    virtual = count > VIRTUAL_MIN
+    out = []
+    for n, i in enumerate(islice(items, start, stop), start):
+        cap = full = esc(classes[labels[i]])
+        if arrow and result.suggested[i] is not None:
+            cap += f'<span class="to">→ {esc(classes[result.suggested[i]])}</span>'
+            full += f" → {esc(classes[result.suggested[i]])}"
+        sel = " selected" if state.selected == i else ""
+        decision = state.decisions.get(i)
+        mark = ""
+        if decision:
+            symbol, said = DECISION_MARKS[decision]
+            sel += f" decided {decision}"
+            mark = f'<span class="done" aria-hidden="true">{symbol}</span>'
+        pos = f' aria-setsize="{count}" aria-posinset="{n + 1}"' if virtual else ""
+        label = f"Inspect {item_name(state.dataset, i)}" + (f" ({DECISION_MARKS[decision][1]})" if decision else "")
+        out.append(
+            f'<li class="res{sel}" data-i="{i}"{pos}><button type="button" class="pick" data-action="select" '
+            f'data-i="{i}" aria-label="{esc(label)}">{_image(state.dataset, i, 56)}{mark}</button>'
+            f'<span class="cap" title="{full}">{cap}</span></li>'
+        )
+    return "".join(out)
+
+
+def _result_list(state, result):
+    """``(items, count)``: the current results tab's items, worst label quality first (an iterable, read only
+    as far as needed), and how many there are."""
+    order = state.training.quality_order
+    if state.result_tab == "cell":
+        g, s = state.cell
+        labels, suggested = state.training.labels, result.suggested
+        count = len(result.joint_ids[g][s])
+        return (i for i in order if labels[i] == g and suggested[i] == s), count
+    code = CATEGORIES.index(state.result_tab)
+    categories = result.categories
+    return (i for i in order if categories[i] == code), result.counts[state.result_tab]
+
+
+def results_tabs(state, result):
+    labels = {
+        "label_issue": "Label issues",
+        "ood": "Out of distribution",
+        "unconfident": "Unconfident",
+        "cell": "Joint cell",
+    }
+    counts = dict(result.counts) if result is not None else {}
+    if state.cell is not None and result is not None:
+        counts["cell"] = result.joint[state.cell[0]][state.cell[1]]
+    return _tabs("results", labels, state.result_tab, counts)
+
+
+def results_body(state, result, window=None):
+    """The current results tab: its images (a virtual list when long), and "Accept all" for label issues."""
+    if result is None:
+        return '<p class="empty">Results appear after training.</p>'
+    tab = state.result_tab
+    if tab == "cell" and state.cell is None:
+        return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
+    _, count = _result_list(state, result)
+    head = ""
+    if tab == "cell":
+        g, s = state.cell
+        classes = state.dataset.classes
+        head = (
+            f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
+            f"{count:,} images</p>"
+        )
+    elif tab == "label_issue" and count:
+        head = accept_all_controls(state)
+    body = '<p class="empty">None.</p>'
+    if count:
+        body = (
+            f'<ul class="grid" style="{RESULT_GEOMETRY.style()}" {RESULT_GEOMETRY.attrs("results", count)}>'
+            f"{result_items(state, result, window)}</ul>"
+        )
+    return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
+
+
+def accept_all_controls(state):
+    """ "Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
+    pending = state.pending_issues()
+    out = (
+        f'<p><button type="button" data-action="accept-all" data-testid="accept-all"{_disabled(pending)}>'
+        f"Accept all {pending:,} suggested label{'' if pending == 1 else 's'}</button>"
+    )
+    decided = state.analysis().counts["label_issue"] - pending
+    if decided:
+        out += f' <span class="muted">({decided:,} you decided on are left as they are)</span>'
+    out += "</p>"
+    if state.bulk:
+        n = len(state.bulk)
+        out += (
+            f'<p class="notice" role="status" data-testid="accept-all-done">Accepted {n:,} suggested '
+            f"label{'' if n == 1 else 's'}. "
+            '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>'
+        )
+    return out

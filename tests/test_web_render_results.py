@@ -1,0 +1,139 @@
+"""cleanlens.web.render.results: counts and score, export, the result tabs and their images, "Accept all"."""
+
+import re
+
+from cleanlens.confident import CATEGORIES
+from cleanlens.web import render
+from cleanlens.web.state import ExplorerState
+
+from .render_support import HOSTILE, disabled, parse, trained
+from .test_web_state import tiny_dataset
+
+
+def test_counts_show_the_engines_numbers():
+    state = trained()
+    result = state.analysis()
+    html = render.summary(state, result)
+    for name, testid in render.COUNT_TESTIDS.items():
+        assert f'data-testid="{testid}">{result.counts[name]}<' in html
+    before = parse(render.summary(ExplorerState(tiny_dataset()), None))
+    assert {before.find(data_testid=t).text() for t in render.COUNT_TESTIDS.values()} == {"–"}
+    assert not before.find_all(data_testid="score")
+
+
+def test_the_score_against_the_known_errors():
+    state = trained()
+    score = state.score()
+    text = parse(render.summary(state, state.analysis())).find(data_testid="score").text()
+    assert text == (
+        f"Found {score.true_positives} of the {score.wrong} known errors, precision {render.fmt(score.precision)} "
+        f"({score.flagged} flagged), recall {render.fmt(score.recall)}, F1 {render.fmt(score.f1)}"
+    )
+    data = tiny_dataset()
+    data.truth = None
+    state = trained(data)
+    assert not parse(render.summary(state, state.analysis())).find_all(data_testid="score")
+
+
+def test_excluded_items_are_counted_apart():
+    state = trained()
+    state.exclude(2)
+    probabilities = [None if i == 2 else row for i, row in enumerate(state.training.probabilities)]
+    state.finish_training(list(state.labels), probabilities, state.training.info, state.excluded)
+    assert "1 excluded from training" in parse(render.summary(state, state.analysis())).text()
+
+
+def test_export_waits_for_results():
+    before = parse(render.export_controls(ExplorerState(tiny_dataset()))).find_all("button")
+    assert [b["data-kind"] for b in before] == ["csv", "audit", "json"] and all(disabled(b) for b in before)
+    assert not any(disabled(b) for b in parse(render.export_controls(trained())).find_all("button"))
+
+
+def test_result_tabs_count_their_images_and_the_chosen_cell():
+    state = trained()
+    result = state.analysis()
+    tabs = parse(render.results_tabs(state, result)).find_all("button", role="tab")
+    assert [t.text() for t in tabs] == ["Label issues (1)", "Out of distribution (2)", "Unconfident (5)", "Joint cell"]
+    assert [t["aria-selected"] for t in tabs] == ["true", "false", "false", "false"]
+    state.cell = (2, 2)
+    assert parse(render.results_tabs(state, result)).find(id="tab-results-cell").text() == "Joint cell (4)"
+    tabs = parse(render.results_tabs(state, None)).find_all("button", role="tab")
+    assert [t.text() for t in tabs] == ["Label issues", "Out of distribution", "Unconfident", "Joint cell"]
+
+
+def test_each_tab_lists_its_images_worst_label_first():
+    state = trained()
+    result = state.analysis()
+    for tab in ("label_issue", "ood", "unconfident"):
+        state.result_tab = tab
+        items = parse(render.results_body(state, result)).find(data_testid=f"{tab}-items").find_all("li")
+        code = CATEGORIES.index(tab)
+        expected = [i for i in state.training.quality_order if result.categories[i] == code]
+        assert [li["data-i"] for li in items] == [str(i) for i in expected]
+    state.result_tab = "label_issue"
+    issue = parse(render.results_body(state, result)).find("li", data_i="0")
+    assert issue.find("span", class_="cap").text() == "a→ b"  # given, then suggested
+    assert issue.find("button", data_action="select")["aria-label"] == "Inspect x0"
+    state.result_tab = "ood"
+    assert "→" not in parse(render.results_body(state, result)).text()
+
+
+def test_a_cell_tab_names_its_cell_escaped():
+    state = trained(tiny_dataset(classes=("a", HOSTILE, "c")))
+    result = state.analysis()
+    state.result_tab = "cell"
+    assert "Choose a cell" in render.results_body(state, result)
+    state.cell = (1, 1)
+    html = render.results_body(state, result)
+    root = parse(html)
+    assert root.find(data_testid="cell-title").text() == f"Given {HOSTILE}, suggested {HOSTILE}: 3 images"
+    items = [int(li["data-i"]) for li in root.find(data_testid="cell-items").find_all("li")]
+    assert sorted(items) == sorted(result.joint_ids[1][1])
+    assert "<img" not in html
+    state.cell = (0, 1)
+    assert [li["data-i"] for li in parse(render.results_body(state, result)).find_all("li")] == ["0"]
+    state.cell = (1, 0)
+    assert parse(render.results_body(state, result)).find(data_testid="cell-items").text() == "None."
+
+
+def test_decisions_are_marked_on_the_images_and_said():
+    state = trained()
+    state.keep(0)
+    result = state.analysis()
+    li = parse(render.result_items(state, result)).find("li", data_i="0")
+    assert li.has("class", "decided") and li.has("class", "keep")
+    assert li.find("span", class_="done").text() == "="
+    assert li.find("button")["aria-label"] == "Inspect x0 (label kept)"
+
+
+def test_accept_all_counts_what_it_changes_and_can_be_undone():
+    state = trained()
+    result = state.analysis()
+    root = parse(render.results_body(state, result))
+    button = root.find(data_testid="accept-all")
+    assert button.text() == "Accept all 1 suggested label" and not disabled(button)
+    state.accept_all()
+    root = parse(render.accept_all_controls(state))
+    assert disabled(root.find(data_testid="accept-all"))
+    assert root.find(data_testid="accept-all-done").text() == "Accepted 1 suggested label. Undo"
+    assert root.find(data_testid="undo-all")["data-action"] == "undo-all"
+    state.undo_bulk()
+    state.keep(0)
+    text = parse(render.accept_all_controls(state)).text()
+    assert "Accept all 0 suggested labels" in text and "(1 you decided on are left as they are)" in text
+
+
+def test_a_long_result_list_is_virtual():
+    state = trained(tiny_dataset(n_per_class=300))
+    state.set_class_percentile(90)
+    state.set_ood_percentile(10)
+    state.result_tab = "unconfident"
+    result = state.analysis()
+    count = result.counts["unconfident"]
+    assert count > render.VIRTUAL_MIN
+    grid = parse(render.results_body(state, result, (200, 230))).find("ul", class_="grid")
+    assert grid["data-virtual"] == "results" and grid["data-count"] == str(count)
+    items = grid.find_all("li")
+    assert [li["aria-posinset"] for li in items] == [str(n) for n in range(201, 231)]
+    assert {li["aria-setsize"] for li in items} == {str(count)}
+    assert re.fullmatch(r"--row:\d+px;--gap:\d+px;--col:\d+px", grid["style"])
