@@ -8,7 +8,7 @@
                                           Fashion-MNIST), build dist/, lint (ruff check, ruff format --check),
                                           run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
-    python build.py bench engine|load|ui|browsers  print benchmark tables
+    python build.py bench engine|load|ui|data|browsers  print benchmark tables
 
 Standard library only (plus pip and Node/npm, which it calls), so it runs on a
 fresh machine before anything else is installed.
