@@ -285,6 +285,36 @@ def test_csv_record_limit():
         records(spaced.encode())
 
 
+def record_of(length, quoted, ending):
+    """One CSV record of exactly ``length`` characters (without its line end): values of up to 100,000."""
+    cells = ['"q"' if quoted else "q"]
+    size = len(cells[0])
+    while size < length:
+        cells.append("x" * min(length - size - 1, 100_000))
+        size += 1 + len(cells[-1])
+    return ",".join(cells) + ending
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["unquoted", "quoted"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r", ""], ids=["LF", "CRLF", "CR", "last-line"])
+@pytest.mark.parametrize("before", [2, 262_143], ids=["short-header", "chunk-after-the-CR"])
+def test_csv_record_limit_at_and_past_exactly(quoted, ending, before):
+    """A record of MAX_RECORD_CHARS characters (its line end not counted) is read; one more is refused.
+
+    Before: without quotes a record was refused only if a chunk boundary fell after its first
+    MAX_RECORD_CHARS characters (records up to a chunk longer were read); with quotes its line end was
+    counted (a record of exactly the limit was refused). ``before``: the header's length with its line
+    end; 262,143 puts a chunk boundary just after the CR of a CRLF ending the record at the limit.
+    """
+    header = ("h" * 99 + ",") * (before // 100) + "h" * (before % 100 - 1) + "\n"
+    after = "y\n" if ending else ""  # a record without a line end is the file's last
+    at = (header + record_of(MAX_RECORD_CHARS, quoted, ending) + after).encode()
+    assert [len(cells) for _, _, cells in records(at)][1:] == [12] + [1] * bool(after)
+    past = (header + record_of(MAX_RECORD_CHARS + 1, quoted, ending) + after).encode()
+    with pytest.raises(InputError, match="^t.csv: line 2: a record longer than 1,048,576 characters$"):
+        records(past)
+
+
 def test_read_matrix_shape_and_labels(tmp_path):
     np.save(tmp_path / "empty.npy", np.zeros((0, 3)))
     assert arrays_io.read_matrix_shape(tmp_path / "empty.npy") == ([], (0, 3))

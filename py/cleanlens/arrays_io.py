@@ -36,8 +36,8 @@ the text arrives (before a record is parsed):
 - :data:`MAX_FIELD_CHARS` characters per value (the :mod:`csv` module's
   default ``field_size_limit``): protects memory from one huge cell;
 - :data:`MAX_RECORD_CHARS` characters per record (a line, or the lines a
-  quoted value spans): a header or row cannot grow without bound before it
-  is parsed;
+  quoted value spans; the line end after it not counted): a header or row
+  cannot grow without bound before it is parsed;
 - :data:`MAX_COLUMNS` columns per record: bounds the work per row and the
   width of any table, decided on the header line;
 - :data:`MAX_BLANK_RECORDS` records whose cells are all blank: bounds the
@@ -85,6 +85,7 @@ _SHORT_LINES = 8
 """Blocks whose lines average fewer characters than this are searched for blank lines to skip
 (a regular expression costs 5 ms per 256 KiB, too much for every block); elsewhere blank lines
 are few per character and go to the csv module, counted by MAX_BLANK_RECORDS."""
+_LINE_END = re.compile(r"[\r\n]")
 _NONBLANK_LINE = re.compile(r"^(?:[^\S\n]|,)*[^\s,][^\n]*\n?", re.M)
 """A line (``\n`` line ends) with a cell that is not blank, with its line end."""
 
@@ -398,12 +399,17 @@ class CsvRecords:
             body = text[:-1] if not final and text.endswith("\r") else text  # a \r may be half of \r\n
             cut = len(body) if final else max(body.rfind("\n"), body.rfind("\r")) + 1
             pending = text[cut:]
-            if len(pending) > MAX_RECORD_CHARS:
+            if len(pending) - pending.endswith("\r") > MAX_RECORD_CHARS:  # (a held-back \r is a line end)
                 raise InputError(self._overlong(self._lines_out + 1, pending))
             block = body[:cut]
             if '"' not in block and self._at_boundary:
-                # Every line here is a whole record (no quotes: no value spans lines), so a record
-                # is at most one line, bounded by MAX_RECORD_CHARS above: no per-line accounting.
+                # Every line here is a whole record (no quotes: no value spans lines). Only the first
+                # line can be longer than a chunk (it continues what was pending): check its length.
+                if len(block) > MAX_RECORD_CHARS:
+                    first = _LINE_END.search(block)
+                    length = first.start() if first else len(block)
+                    if length > MAX_RECORD_CHARS:
+                        raise InputError(self._overlong(self._lines_out + 1, block[:length]))
                 lines = block.count("\n") + block.count("\r") - block.count("\r\n")
                 if lines * _SHORT_LINES <= len(block):
                     yield from io.StringIO(block, newline="")
@@ -427,7 +433,11 @@ class CsvRecords:
                 self._record_chars += len(line)
                 self._at_boundary = False
                 if self._record_chars > MAX_RECORD_CHARS:
-                    raise InputError(self._overlong(self._lines_out, line))
+                    # Without this line's end: a record's own line end is not part of it (the line ends
+                    # inside a quoted value are, counted with the lines they end).
+                    ending = 2 if line.endswith("\r\n") else 1 if line.endswith(("\n", "\r")) else 0
+                    if self._record_chars - ending > MAX_RECORD_CHARS:
+                        raise InputError(self._overlong(self._lines_out, line))
                 yield line
 
     def _overlong(self, line, text):

@@ -53,17 +53,38 @@ def npy_pair(labels, probs):
     return [("labels.npy", npy_bytes(labels)), ("pred_probs.npy", npy_bytes(probs))]
 
 
-def probabilities_csv(labels, probs, name="pred_probs.csv"):
-    """A DataFrame of probabilities with a label column, written with to_csv(index=False)."""
+def blobs(n, d, k=3, seed=0):
+    """n rows of d features in k overlapping clusters: ``(X, labels, truth)``, about 5% of the labels wrong."""
+    rng = np.random.default_rng(seed)
+    truth = np.arange(n) % k
+    X = rng.normal(size=(n, d)) + 0.6 * rng.normal(size=(k, d))[truth]
+    labels = truth.copy()
+    flip = rng.random(n) < 0.05
+    labels[flip] = (labels[flip] + 1) % k
+    return X, labels, truth
+
+
+def probabilities_frame(labels, probs):
+    """A DataFrame of probabilities (columns p_0..p_K-1) with a label column first."""
     frame = pd.DataFrame(probs, columns=[f"p_{k}" for k in range(probs.shape[1])])
     frame.insert(0, "label", labels)
-    return [(name, frame.to_csv(index=False).encode())]
+    return frame
+
+
+def probabilities_csv(labels, probs, name="pred_probs.csv", **to_csv):
+    """:func:`probabilities_frame` written with to_csv(index=False, **to_csv)."""
+    return [(name, probabilities_frame(labels, probs).to_csv(index=False, **to_csv).encode())]
+
+
+def features_frame(X, y):
+    """A DataFrame of features (columns f0..fD-1) with a label column first."""
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    frame.insert(0, "label", y)
+    return frame
 
 
 def features_csv(X, y, name="features.csv"):
-    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
-    frame.insert(0, "label", y)
-    return [(name, frame.to_csv(index=False).encode())]
+    return [(name, features_frame(X, y).to_csv(index=False).encode())]
 
 
 def demo_schema(n, seed=0, dim=32, k=3):
