@@ -240,3 +240,15 @@ def test_numpy_inputs_are_accepted(blobs, builtin_result):
     features, labels, _ = blobs
     r = out_of_sample_probabilities(np.array(features), np.array(labels), 3, engine="builtin")
     assert r.probabilities == builtin_result.probabilities
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e307])
+def test_features_near_the_largest_float_train_in_both_engines_alike(scale):
+    """Squares of such features overflow: both engines divide those columns by their largest magnitude first,
+    which leaves the z-scores (and so the model) as they would be for the unscaled column."""
+    features, labels, _ = synthetic_blobs(n=90, dim=4, n_classes=3, seed=5)
+    huge = [[x * scale if j == 0 else x for j, x in enumerate(row)] for row in features]
+    plain = np.array(out_of_sample_probabilities(features, labels, 3, engine="builtin").probabilities)
+    for engine in ("builtin", "sklearn"):
+        p = np.array(out_of_sample_probabilities(huge, labels, 3, engine=engine).probabilities)
+        assert np.all(np.isfinite(p)) and np.max(np.abs(p - plain)) <= 1e-9, engine

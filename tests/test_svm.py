@@ -151,3 +151,13 @@ def test_separable_pair_gives_symmetric_solution():
     values = model.decision(kernel, [0, 1])
     assert values[0] > 0 > values[1]
     assert math.isclose(values[0], -values[1], rel_tol=1e-12)
+
+
+def test_mean_and_std_never_overflow_and_are_exact_below_that():
+    column = [0.5, 1.5, 4.0, -2.0]
+    mean = math.fsum(column) / 4
+    assert svm.mean_and_std(column) == (mean, math.sqrt(math.fsum((x - mean) ** 2 for x in column) / 4))
+    mean, std = svm.mean_and_std([x * 1e300 for x in column])
+    assert math.isclose(mean, 1e300, rel_tol=1e-12) and math.isclose(std, np.std(column) * 1e300, rel_tol=1e-12)
+    z = next(iter(svm.standardize([[x * 1e300] for x in column])))
+    assert math.isclose(z[0], (0.5 - 1.0) / np.std(column), rel_tol=1e-12)

@@ -112,6 +112,9 @@ DEFAULT_GAMMA = 0.003
 DEFAULT_FOLDS = 5
 DEFAULT_SEED = 0
 DEFAULT_SLICE_SECONDS = 0.02
+HUGE_FEATURE = 1e150
+"""Feature columns with a larger magnitude are divided by their largest before scikit-learn's scaler (whose
+squares would overflow); :func:`cleanlens.svm.mean_and_std` does the same for the built-in engine."""
 """Computing time after which :func:`iter_out_of_sample_probabilities` pauses (seconds).
 
 Every loop asks about every 1-3 ms of Pyodide work, so a pause comes a few ms
@@ -529,7 +532,11 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, due):
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
     n, n_folds = len(labels), len(folds)
-    X = StandardScaler().fit_transform(np.asarray(features, dtype=float))
+    X = np.asarray(features, dtype=float)
+    huge = np.abs(X).max(axis=0) > HUGE_FEATURE
+    if huge.any():  # squares would overflow in the scaler: divide those columns by their largest magnitude
+        X[:, huge] /= np.abs(X[:, huge]).max(axis=0)
+    X = StandardScaler().fit_transform(X)
     y = np.asarray(labels)
     fold_classes, decisions = [], [None] * n
     share = (1.0 - CALIBRATION_SHARE) / n_folds

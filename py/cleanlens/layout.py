@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from operator import mul
 
+from cleanlens.svm import mean_and_std
+
 MAX_ITERATIONS = 300
 TOLERANCE = 1e-10
 STEP_ROWS = 64
@@ -49,11 +51,10 @@ def iter_pca(features, step_rows=STEP_ROWS):
     if not n or not d:
         return Layout([(0.0, 0.0)] * n, (0.0, 0.0), d)
     columns = list(zip(*features))
-    means = [math.fsum(col) / n for col in columns]
     standard = []
-    for col, mean in zip(columns, means):
-        var = math.fsum((v - mean) ** 2 for v in col) / n
-        scale = 1 / math.sqrt(var) if var > 0 else 0.0
+    for col in columns:
+        mean, std = mean_and_std(col)
+        scale = 1 / std if std > 0 else 0.0
         standard.append([(v - mean) * scale for v in col])
     del columns
     yield None

@@ -90,6 +90,24 @@ def standardize(features):
     return drain(iter_standardize(features))
 
 
+def mean_and_std(column):
+    """Mean and population std (divide by N) of ``column``, N >= 1 finite floats.
+
+    Values near the largest float (squares above about 1e308) are scaled by the column's largest
+    magnitude first, so that nothing overflows; other columns are computed directly, bit for bit as
+    before.
+    """
+    n = len(column)
+    try:
+        mean = math.fsum(column) / n
+        return mean, math.sqrt(math.fsum((x - mean) ** 2 for x in column) / n)
+    except OverflowError:
+        big = max(map(abs, column))
+        scaled = [x / big for x in column]
+        mean = math.fsum(scaled) / n
+        return mean * big, math.sqrt(math.fsum((x - mean) ** 2 for x in scaled) / n) * big
+
+
 def iter_standardize(features, due=None):
     """Z-score ``features`` per column: ``(x - mean) / std`` (a generator).
 
@@ -104,9 +122,7 @@ def iter_standardize(features, due=None):
     for c in range(dim):
         if due is not None and due():
             yield 0.5 * c / dim
-        col = [row[c] for row in features]
-        mean = math.fsum(col) / n
-        std = math.sqrt(math.fsum((x - mean) ** 2 for x in col) / n)
+        mean, std = mean_and_std([row[c] for row in features])
         means.append(mean)
         scales.append(std if std > 0.0 else 1.0)
     check_every = max(1, CHECK_WORK // dim)
