@@ -40,8 +40,8 @@ the text arrives (before a record is parsed):
   cannot grow without bound before it is parsed;
 - :data:`MAX_COLUMNS` columns per record: bounds the work per row and the
   width of any table, decided on the header line;
-- :data:`MAX_BLANK_RECORDS` records whose cells are all blank: bounds the
-  time spent on a file of empty records.
+- :data:`MAX_BLANK_RECORDS` records whose cells are all blank, besides one per
+  record with data: bounds the time spent on a file of empty records.
 
 For the command line, :func:`read_labels` and :func:`read_matrix` (or
 :func:`read_matrix_shape`) read a ``.npy`` file or a CSV of numbers (a first line that is not all numbers is a
@@ -77,9 +77,10 @@ MAX_RECORD_CHARS = 1 << 20
 """The longest CSV record (header or row), in characters: 10,000 numbers of up to 25 characters
 plus four values of :data:`MAX_FIELD_CHARS` fit with room to spare."""
 MAX_BLANK_RECORDS = 100_000
-"""The most records whose cells are all blank that reach the csv module (lines of only spaces and
-commas between records are skipped before it, at no cost per line; quoted empty values such as
-``""`` are not): bounds the time a file of nothing can take."""
+"""The most records whose cells are all blank that reach the csv module, besides one per record with
+data (lines of only spaces and commas between records are skipped before it, at no cost per line;
+quoted empty values such as ``""`` are not; a blank line after every row, as ``csv.writer`` writes
+through a text file on Windows, is allowed): bounds the time a file of nothing can take."""
 
 _SHORT_LINES = 8
 """Blocks whose lines average fewer characters than this are searched for blank lines to skip
@@ -341,6 +342,7 @@ class CsvRecords:
         reader = csv.reader(self._lines())
         fed = 0  # lines the csv reader had read when it returned the previous record
         blank = 0  # records whose cells are all blank
+        filled = 0  # records with a value
         while True:
             self._record_chars = 0
             self._at_boundary = True
@@ -357,10 +359,13 @@ class CsvRecords:
                 raise InputError(f"{name}: line {start}: {len(cells):,} columns; at most {MAX_COLUMNS:,} are supported")
             if (not cells or not cells[0].strip()) and not any(c.strip() for c in cells):
                 blank += 1
-                if blank > MAX_BLANK_RECORDS:
+                if blank > MAX_BLANK_RECORDS + filled:
                     raise InputError(
-                        f"{name}: line {start}: more than {MAX_BLANK_RECORDS:,} empty records; remove the empty lines"
+                        f"{name}: line {start}: more than {MAX_BLANK_RECORDS:,} empty records (besides one per row); "
+                        "remove the empty lines"
                     )
+            else:
+                filled += 1
             yield start, end, cells
 
     def _csv_error(self, exc, line):

@@ -11,9 +11,10 @@ the loader's own at/past checks in tests/test_userdata.py, test_arrays_io.py and
 Not here: 20,000 rows of features with scikit-learn (only a site vendored with ``build.py vendor
 --with-sklearn --from DIR``, from a Pyodide full distribution, has scikit-learn; this one has not).
 
-Two cases fail on 2026-11-29, on purpose (see their docstrings): ``json_integer`` (the file at the
-limit loads, then training overflows: a feature of 1e308 squares to inf in the standardisation) and
-``probability_rows_double_spaced`` (blank lines between long rows count as empty records).
+Two cases found bugs, since fixed: ``json_integer`` (the file at the limit loaded, then training
+overflowed: a feature of 1e308 squared to inf in the standardisation) and
+``probability_rows_double_spaced`` (the blank line after every row that Windows text files get
+counted as empty records, so 100,000 such rows were refused).
 """
 
 import csv
@@ -211,9 +212,10 @@ def csv_record(quoted):
 
 
 def csv_empty_records():
-    """100,000 empty records: a to_csv(quoting=csv.QUOTE_ALL) of 150 probability rows followed by 100,000 rows
-    of nothing as pandas writes them (``"",""…``: quoted empty values are records that count; blank lines are
-    skipped); 100,001 is past."""
+    """100,000 empty records besides one per record with data: a to_csv(quoting=csv.QUOTE_ALL) of 150
+    probability rows (and its header: 151 records with data) followed by 100,151 rows of nothing as pandas
+    writes them (``"",""…``: quoted empty values are records that count; blank lines are skipped); one more is
+    past."""
     labels, probs = synthetic(150, 3, seed=1)
     frame = probabilities_frame(labels, probs)
     text = frame.to_csv(index=False, quoting=csv.QUOTE_ALL)
@@ -222,8 +224,8 @@ def csv_empty_records():
         empty = frame.iloc[:0].reindex(range(n))
         return empty.to_csv(index=False, header=False, quoting=csv.QUOTE_ALL)
 
-    at = [("empty_rows.csv", (text + empties(100_000)).encode())]
-    past = [("empty_rows.csv", (text + empties(100_001)).encode())]
+    at = [("empty_rows.csv", (text + empties(100_000 + 151)).encode())]
+    past = [("empty_rows.csv", (text + empties(100_001 + 151)).encode())]
     return Limit(at, past, "more than 100,000 empty records")
 
 
@@ -233,9 +235,9 @@ def probability_rows_double_spaced():
     spreadsheets show as blank rows. The docs say blank lines are skipped ("lines of only spaces and commas are
     skipped without cost"), so the file is at the rows limit, and 100,001 rows are past it.
 
-    Fails on 2026-11-29: these blank lines reach the csv module (the lines around them are long) and count as
-    empty records: the header's and the 100,000 rows' make 100,001, past MAX_BLANK_RECORDS, and the file at
-    the limit is refused ("more than 100,000 empty records; remove the empty lines"); with 99,999 rows it loads.
+    Failed before 2026-11-28's fix: these blank lines reach the csv module (the lines around them are long) and
+    counted as empty records, so the file at the limit was refused ("more than 100,000 empty records"); now one
+    blank record per row with data is allowed besides the limit.
     """
 
     def double_spaced(n):
@@ -244,7 +246,7 @@ def probability_rows_double_spaced():
         return [("windows.csv", text.replace("\n", "\r\n").encode())]
 
     n = MAX_PROBABILITY_ROWS
-    return Limit(double_spaced(n), double_spaced(n + 1), f"rows; probabilities mode allows at most {n:,}")
+    return Limit(double_spaced(n), double_spaced(n + 1), f"more than {n:,} rows")
 
 
 def json_file(change, n=60):
@@ -306,10 +308,10 @@ def json_integer():
     """308 digits: the first feature of item 0 is the integer 99…9 (308 nines: 1e308, a float still holds it),
     where the loader's CPython tests put it; 309 digits is past.
 
-    Fails on 2026-11-29: the file at the limit loads, then training raises OverflowError in
-    svm.iter_standardize (``(x - mean) ** 2`` of 1e308; any feature beyond about 1.3e154, a float in a CSV
-    too, does it) and the page shows "Something went wrong" with a traceback in the console. The map's
-    PCA (layout.iter_pca) squares the same way.
+    Failed before 2026-11-28's fix: the file at the limit loaded, then training raised OverflowError in
+    svm.iter_standardize (``(x - mean) ** 2`` of 1e308; any feature beyond about 1.3e154 did) and the page
+    showed "Something went wrong". Now such columns are scaled by their largest magnitude first
+    (svm.mean_and_std, used by the map's PCA too; the scikit-learn engine does the same).
     """
 
     def integer(digits):
