@@ -530,9 +530,9 @@ def test_file_level_errors(files, expected):
 
 def test_file_size_limit_is_checked_before_parsing():
     exc = error([("big.npy", b"garbage" * 100), ("l.npy", b"")], max_file_bytes=500)
-    assert str(exc) == "big.npy: the file is too large (0.0 MB; the limit is 0.0 MB)"
+    assert str(exc) == "big.npy: the file is too large: 700 bytes; the limit is 500 bytes"
     exc = error([("big.csv", b"x" * (userdata.MAX_FILE_BYTES + 1))])
-    assert str(exc) == "big.csv: the file is too large (64.0 MB; the limit is 64.0 MB)"
+    assert str(exc) == "big.csv: the file is too large: 64.0 MiB (67,108,865 bytes); the limit is 64 MiB"
 
 
 # --- image URLs and hostile text ----------------------------------------------------------------
@@ -694,7 +694,10 @@ def test_file_size_limit_at_and_past_without_reading():
     at = Source(head + b" " * (MAX_FILE_BYTES - len(head)))
     assert len(load_files([("d.json", at)]).dataset) == 6
     past = Source(head, size=MAX_FILE_BYTES + 1)
-    assert str(error([("d.json", past)])) == "d.json: the file is too large (64.0 MB; the limit is 64.0 MB)"
+    assert (
+        str(error([("d.json", past)]))
+        == "d.json: the file is too large: 64.0 MiB (67,108,865 bytes); the limit is 64 MiB"
+    )
     assert past.reads == []
 
 

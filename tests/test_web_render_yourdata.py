@@ -11,7 +11,9 @@ def test_the_dialog_offers_files_modes_and_states_the_limits():
     dialog = root.find("dialog", id="byo")
     assert root.find(id=dialog["aria-labelledby"]).text() == "Use your own data"
     files = dialog.find("input", data_testid="byo-files")
-    assert files["type"] == "file" and files.has("multiple") and files["accept"] == ".csv,.npy,.json"
+    assert (
+        files["type"] == "file" and files.has("multiple") and files["accept"] == ".csv,.npy,.json,.txt"
+    )  # .txt: classes.txt
     assert dialog.find("label", for_="byo-files") and dialog.find("label", for_="byo-classes")
     modes = dialog.find_all("input", type="radio")
     assert [m["value"] for m in modes] == ["auto", "probabilities", "embeddings"]
@@ -19,7 +21,7 @@ def test_the_dialog_offers_files_modes_and_states_the_limits():
     limits = dialog.find("details").text()
     assert f"up to {userdata.MAX_PROBABILITY_ROWS:,} rows" in limits
     assert f"up to {BUILTIN_EMBEDDING_ROWS:,} rows with the built-in engine ({SKLEARN_EMBEDDING_ROWS:,} when" in limits
-    assert f"At most {userdata.MAX_CLASSES} classes and {userdata.MAX_FILE_BYTES // 2**20} MB per file." in limits
+    assert f"At most {userdata.MAX_CLASSES} classes and {userdata.MAX_FILE_BYTES // 2**20} MiB per file." in limits
     assert dialog.find(data_testid="byo-message")["role"] == "alert"
     assert [b["data-testid"] for b in dialog.find("div", class_="guide-nav").find_all("button")] == [
         "byo-load",

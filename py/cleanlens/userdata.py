@@ -364,8 +364,8 @@ def _load(files, mode, renormalize, limits, class_names):
     for name, source in files:
         if source.size > limits.file_bytes:
             raise UserDataError(
-                f"{name}: the file is too large ({_megabytes(source.size)}; the limit is "
-                f"{_megabytes(limits.file_bytes)})"
+                f"{name}: the file is too large: {_megabytes(source.size)}; the limit is "
+                f"{_megabytes(limits.file_bytes)}"
             )
         if not source.size:
             raise UserDataError(f"{name}: the file is empty")
@@ -438,7 +438,13 @@ def _join_names(files):
 
 
 def _megabytes(size):
-    return f"{size / 2**20:.1f} MB"
+    """A file size for a message: whole MiB, bytes below 1 MiB, else MiB with the exact bytes (so that a file
+    one byte over a limit never reads as the limit)."""
+    if size % 2**20 == 0:
+        return f"{size // 2**20} MiB"
+    if size < 2**20:
+        return f"{size:,} bytes"
+    return f"{size / 2**20:.1f} MiB ({size:,} bytes)"
 
 
 def _names_list(names, limit=10):

@@ -35,7 +35,7 @@ def byo_dialog():
         "Python reads them inside this browser tab; nothing is uploaded.</p>"
         '<p><label for="byo-files">Choose files</label> '
         '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple '
-        'accept=".csv,.npy,.json"> '
+        'accept=".csv,.npy,.json,.txt"> '
         "or drop them anywhere on the page.</p>"
         f'<fieldset class="modes"><legend>The file holds</legend>{radios}</fieldset>'
         '<p><label for="byo-classes">Class names for .npy files (optional: comma-separated, in class order)</label> '
@@ -52,7 +52,7 @@ def byo_dialog():
         f"({sklearn_rows:,} when scikit-learn is available).</li>"
         "<li>Optional CSV columns: <code>id</code>, <code>truth</code> (true class or OOD: enables the score and "
         "the sweep), <code>image</code> (a data:image URI or a path on this site).</li>"
-        f"<li>At most {max_classes} classes and {max_megabytes} MB per file.</li></ul></details>"
+        f"<li>At most {max_classes} classes and {max_megabytes} MiB per file.</li></ul></details>"
         '<div id="byo-recent" data-testid="byo-recent"></div>'
         '<progress id="byo-progress" max="1" value="0" hidden aria-label="Reading the file"></progress>'
         '<div id="byo-message" data-testid="byo-message" role="alert"></div>'
