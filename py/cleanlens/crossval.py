@@ -112,9 +112,6 @@ DEFAULT_GAMMA = 0.003
 DEFAULT_FOLDS = 5
 DEFAULT_SEED = 0
 DEFAULT_SLICE_SECONDS = 0.02
-HUGE_FEATURE = 1e150
-"""Feature columns with a larger magnitude are divided by their largest before scikit-learn's scaler (whose
-squares would overflow); :func:`cleanlens.svm.mean_and_std` does the same for the built-in engine."""
 """Computing time after which :func:`iter_out_of_sample_probabilities` pauses (seconds).
 
 Every loop asks about every 1-3 ms of Pyodide work, so a pause comes a few ms
@@ -127,6 +124,9 @@ and 0.43 s when it paused per class pair (``python build.py bench engine``);
 in Chromium, 8 s of an N = 2,000 training: 364 slices, at most 23.3 ms of
 thread CPU each, none over 50 ms (docs/engine.md).
 """
+HUGE_FEATURE = 1e150
+"""Feature columns with a larger magnitude are divided by their largest before scikit-learn's scaler (whose
+squares would overflow); :func:`cleanlens.svm.mean_and_std` does the same for the built-in engine."""
 CALIBRATION = "pairwise: one Platt sigmoid per class pair on pooled out-of-fold decision values, Wu-Lin-Weng coupling"
 
 
@@ -535,6 +535,7 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, due):
     X = np.asarray(features, dtype=float)
     huge = np.abs(X).max(axis=0) > HUGE_FEATURE
     if huge.any():  # squares would overflow in the scaler: divide those columns by their largest magnitude
+        X = X.copy()  # (np.asarray may have returned the caller's array)
         X[:, huge] /= np.abs(X[:, huge]).max(axis=0)
     X = StandardScaler().fit_transform(X)
     y = np.asarray(labels)
