@@ -20,7 +20,9 @@ def reference(features):
     return z @ components.T, model.explained_variance_ratio_
 
 
-@pytest.mark.parametrize(("n", "dim", "seed"), [(300, 32, 0), (120, 5, 1), (60, 128, 2)])
+@pytest.mark.parametrize(
+    ("n", "dim", "seed"), [(300, 32, 0), (120, 5, 1), (60, 128, 2), (40, 300, 3), (30, 31, 4), (3, 50, 5)]
+)
 def test_positions_and_explained_variance_match_scikit_learn(n, dim, seed):
     features, _, _ = synthetic_blobs(n=n, dim=dim, n_classes=3, seed=seed)
     layout = pca(features)
@@ -37,7 +39,7 @@ def test_positions_and_explained_variance_match_scikit_learn(n, dim, seed):
 
 def test_the_generator_pauses_and_the_same_data_gives_the_same_map():
     features, _, _ = synthetic_blobs(n=500, dim=16, n_classes=3, seed=3)
-    steps = iter_pca(features, step_rows=16)
+    steps = iter_pca(features, work_per_step=5_000)
     pauses = 0
     while True:
         try:
@@ -61,3 +63,15 @@ def test_features_near_the_largest_float_give_the_map_of_the_scaled_features():
     features, _, _ = synthetic_blobs(n=90, dim=4, n_classes=3, seed=4)
     huge = [[x * 1e300 if j == 0 else x for j, x in enumerate(row)] for row in features]
     assert np.max(np.abs(np.array(pca(huge).positions) - np.array(pca(features).positions))) <= 1e-9
+
+
+def test_more_features_than_items_needs_no_d_by_d_matrix():
+    """25 rows of 10,000 features (the page's column limit): the 25 x 25 Gram matrix, not 10^8 covariances."""
+    features, _, _ = synthetic_blobs(n=25, dim=10_000, n_classes=3, seed=6)
+    layout = pca(features)
+    positions, explained = reference(features)
+    ours = np.array(layout.positions)
+    distances = np.linalg.norm(ours[:, None] - ours[None], axis=2)
+    expected = np.linalg.norm(positions[:, None] - positions[None], axis=2)
+    assert np.max(np.abs(distances - expected)) <= 1e-3 * np.max(expected)
+    assert layout.dimensions == 10_000
