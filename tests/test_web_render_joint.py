@@ -29,7 +29,8 @@ def test_each_cell_is_a_button_that_says_what_it_holds():
     assert [th["title"] for th in root.find_all("th", scope="row")] == ["a", HOSTILE, "c"]
     cell = root.find("button", data_testid="joint-cell-0-1")
     assert (cell["data-action"], cell["data-g"], cell["data-s"]) == ("cell", "0", "1")
-    assert cell.find("span", class_="sr-only").text() == f"images given a, suggested {HOSTILE}"
+    noun = "image" if state.analysis().joint[0][1] == 1 else "images"
+    assert cell.find("span", class_="sr-only").text() == f"{noun} given a, suggested {HOSTILE}"
     pressed = [b["data-testid"] for b in root.find_all("button") if b["aria-pressed"] == "true"]
     assert pressed == ["joint-cell-0-1"]
     assert cell.parent.has("class", "chosen") and cell.parent.has("class", "off")

@@ -51,7 +51,8 @@ def joint_matrix(state, result):
                 thumbs = "".join(_thumb(state.dataset, i, 24) for i in islice(ids, limit) if images[i])
                 if len(ids) > limit:
                     more = f'<span class="more">+{len(ids) - limit} more</span>'
-            said = f" images given {esc(classes[g])}, suggested {esc(classes[s])}"  # read out, not shown
+            noun = " image" if n == 1 else " images"
+            said = f"{noun} given {esc(classes[g])}, suggested {esc(classes[s])}"  # read out, not shown
             cells.append(
                 f'<td class="{kind}{sel}" style="--heat:{heat:.3f}">'
                 f'<button type="button" data-action="cell" data-g="{g}" data-s="{s}" data-testid="joint-cell-{g}-{s}" '

@@ -140,7 +140,7 @@ def results_body(state, result, window=None):
         classes = state.dataset.classes
         head = (
             f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
-            f"{count:,} images</p>"
+            f"{count:,} image{'' if count == 1 else 's'}</p>"
         )
     elif tab == "label_issue" and count:
         head = accept_all_controls(state)
