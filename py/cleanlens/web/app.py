@@ -904,6 +904,8 @@ class Explorer:
         """
         await self.stop_training()
         unsettle()
+        set_state("loading")  # (not "ready" while the previous data is still on screen)
+        set_stage("Loading data…")
         self.switching = True
         try:
             trained = await self._swap(state, notes, files, link)
