@@ -87,6 +87,10 @@ AFTER_TRAINING = tuple(name for name in REGIONS if name != "engine-settings")  #
 AFTER_LIST = ("tiles", "dataset-count")
 USER_CHANGES = ("click", "input", "change", "keydown", "drop")
 """Events through which the user changes their work or view: the session is saved after each."""
+ON_ITEMS = ("click", "input", "change", "mouseover", "focusin", "keydown", "focusout", "scroll", "resize")
+"""Events whose handlers act on the items the page shows: ignored while :meth:`Explorer.open` swaps the data,
+since the page still shows the previous data's items. (Drag and drop still run: the page must keep taking a
+dropped file rather than let the browser open it; leaving and hiding the page still save.)"""
 
 # virtual list name -> (the element that scrolls, render function of the rows in a window)
 VIRTUAL = {
@@ -316,6 +320,8 @@ class Explorer:
     def listen(self, target, kind, handler, capture=False):
         if kind in USER_CHANGES:  # what the user does is saved (hovering, focusing and scrolling are not work)
             handler = self.saving(handler)
+        if kind in ON_ITEMS:
+            handler = self.not_while_switching(handler)
         proxy = create_proxy(self.guarded(handler))
         self._proxies.append(proxy)
         target.addEventListener(kind, proxy, capture)
@@ -352,12 +358,19 @@ class Explorer:
         """Wrap an event handler so that a bug is shown (:meth:`report_problem`), never lost."""
 
         def run(event):
-            if self.switching and event.type != "beforeunload":
-                return  # the page shows the previous data, which is being replaced: its items are not this data's
             try:
                 handler(event)
             except Exception as exc:  # noqa: BLE001 (never let one event break the page)
                 self.report_problem(exc)
+
+        return run
+
+    def not_while_switching(self, handler):
+        """Wrap an event handler so that it is skipped while other data opens (:data:`ON_ITEMS`)."""
+
+        def run(event):
+            if not self.switching:
+                handler(event)
 
         return run
 
