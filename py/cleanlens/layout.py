@@ -102,10 +102,11 @@ def iter_pca(features, work_per_step=WORK_PER_STEP):
     if gram:
         # positions sqrt(N lambda) u; the sign of each component set by its loadings Z^T u (largest positive)
         components = []
+        chunk = max(1, work_per_step // n)  # columns of N products per step
         for u, value in zip(vectors, values):
             loadings = []
-            for start in range(0, d, max(1, work_per_step // n)):
-                loadings += [_sumprod(col, u) for col in standard[start : start + max(1, work_per_step // n)]]
+            for start in range(0, d, chunk):
+                loadings += [_sumprod(col, u) for col in standard[start : start + chunk]]
                 yield None
             sign = 1.0 if max(loadings, key=abs) >= 0 else -1.0
             components.append([sign * math.sqrt(max(value, 0.0) * n) * x for x in u])

@@ -84,16 +84,10 @@ def tile(state, i, result, enabled=True):
 
 def tile_legend():
     """What the tile marks mean; stays in view above the dataset's images."""
-    keys = (
-        ("label_issue", "label issue"),
-        ("ood", "out of distribution"),
-        ("unconfident", "unconfident"),
-        ("correct", "correct"),
-    )
     marks = "".join(
         f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
-        f"</span></span>{text}</span>"
-        for cat, text in keys
+        f"</span></span>{CATEGORY_NAMES[cat].lower()}</span>"
+        for cat in ("label_issue", "ood", "unconfident", "correct")
     )
     return (
         f'<p class="tile-legend" id="tile-legend" data-testid="tile-legend"><span class="sr-only">Tile marks: '
