@@ -62,6 +62,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from cleanlens.errors import CleanlensError
+
 CHUNK_BYTES = 1 << 18
 """Bytes read from a source at a time."""
 NPY_MAGIC = b"\x93NUMPY"
@@ -100,7 +102,7 @@ _NPY_CODES = {
 _NPY_KEYS = {"descr", "fortran_order", "shape"}
 
 
-class InputError(ValueError):
+class InputError(CleanlensError):
     """An input file is unusable; the message (one line) names the file and the place."""
 
 

@@ -53,7 +53,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .arrays_io import InputError, open_source, read_labels, read_matrix_shape
+from .arrays_io import open_source, read_labels, read_matrix_shape
 from .confident import (
     DEFAULT_CLASS_PERCENTILE,
     DEFAULT_OOD_PERCENTILE,
@@ -68,10 +68,9 @@ from .crossval import (
     DEFAULT_GAMMA,
     DEFAULT_SEED,
     ENGINES,
-    CrossValError,
     out_of_sample_probabilities,
 )
-from .dataset import DatasetError
+from .errors import CleanlensError
 from .rank import DEFAULT_METHOD, METHODS, label_quality_order, label_quality_scores
 from .scoring import score, truly_wrong
 from .userdata import check_pair_shapes, label_index, load_files
@@ -88,7 +87,7 @@ class _Parser(argparse.ArgumentParser):
         raise _Fail(f"{self.prog}: {message} (see --help)")
 
 
-class _Fail(Exception):
+class _Fail(CleanlensError):
     """Bad input: the message is printed as one line on stderr, exit status 2."""
 
 
@@ -173,7 +172,7 @@ def main(argv=None):
         report = find_issues(args)
         if args.out:
             _write_json(Path(args.out), report)
-    except (_Fail, InputError, DatasetError, ProbabilityError, CrossValError) as exc:
+    except CleanlensError as exc:
         return _error(_one_line(exc))
     except RecursionError:
         return _error("the input is too deeply nested to read")

@@ -54,6 +54,8 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import ge, getitem, indexOf, lt
 
+from cleanlens.errors import CleanlensError
+
 CATEGORIES = ("correct", "label_issue", "ood", "unconfident")
 CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT = range(4)
 RULES = ("percentile", "cleanlab")
@@ -72,7 +74,7 @@ CHUNK = 5_000
 Pyodide)."""
 
 
-class ProbabilityError(ValueError):
+class ProbabilityError(CleanlensError):
     """Labels or probabilities are unusable; the message names the row and column."""
 
 

@@ -103,6 +103,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from cleanlens.errors import CleanlensError
+
 from . import __version__, pairwise, svm
 from .confident import labelling_warnings
 
@@ -130,7 +132,7 @@ squares would overflow); :func:`cleanlens.svm.mean_and_std` does the same for th
 CALIBRATION = "pairwise: one Platt sigmoid per class pair on pooled out-of-fold decision values, Wu-Lin-Weng coupling"
 
 
-class CrossValError(ValueError):
+class CrossValError(CleanlensError):
     """The inputs cannot be cross-validated; the message says why."""
 
 

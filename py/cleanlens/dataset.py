@@ -31,6 +31,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleanlens.errors import CleanlensError
+
 OOD = -1
 """Index used in :attr:`Dataset.truth` for an item that belongs to no class."""
 
@@ -51,7 +53,7 @@ MAX_JSON_INT_DIGITS = 308
 to convert integers of more than 4,300 digits at all)."""
 
 
-class DatasetError(ValueError):
+class DatasetError(CleanlensError):
     """The data could not be used; the message says where and why."""
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cleanlens import __version__
+from cleanlens.errors import CleanlensError
 from cleanlens.web.state import CENTER_TABS, ENGINE_KEYS, RESULT_TABS, RULES
 
 FORMAT = 1
@@ -61,7 +62,7 @@ METRICS = ("f1", "precision", "recall")
 CATEGORY_FILTERS = ("correct", "label_issue", "ood", "unconfident", "excluded")
 
 
-class SessionError(ValueError):
+class SessionError(CleanlensError):
     """A stored session cannot be used at all (another format, another dataset); the message says why."""
 
 

@@ -27,6 +27,7 @@ from cleanlens.confident import (
     labelling_warnings,
 )
 from cleanlens.crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA
+from cleanlens.errors import CleanlensError
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
@@ -71,7 +72,7 @@ def training_info(result, sklearn_importable=False):
     }
 
 
-class TrainingError(ValueError):
+class TrainingError(CleanlensError):
     """The current labels and decisions leave nothing to train on; the message says why."""
 
 
