@@ -36,9 +36,9 @@ def test_user_text_is_escaped_everywhere():
     data.ids[0] = HOSTILE
     data.images[1] = 'x" onerror="alert(1)'
     state = trained(data)
-    state.selected = 0
-    state.cell = (0, 1)
-    state.result_tab = "cell"
+    state.view.selected = 0
+    state.view.cell = (0, 1)
+    state.view.result_tab = "cell"
     html = "".join(
         [
             render.app(state),
@@ -79,9 +79,9 @@ def test_every_region_the_glue_re_renders_is_in_the_page():
 
 def test_the_page_is_well_formed_and_its_references_resolve():
     state = trained()
-    state.selected, state.preview = 0, 7
+    state.view.selected, state.view.preview = 0, 7
     for tab in ("joint", "scatter", "table", "sweep"):
-        state.center_tab = tab
+        state.view.center_tab = tab
         state.dataset.layout = [(x, y) for x, y in state.dataset.features]
         page = parse(render.app(state) + render.run_controls(state) + render.engine_settings(state))
         ids = Counter(e["id"] for e in page.iter() if "id" in e.attrs)

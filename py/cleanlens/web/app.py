@@ -431,7 +431,7 @@ class Explorer:
 
     def patch_tiles(self):
         """Update the category of the drawn tiles whose category changed (or re-render when a filter depends on it)."""
-        if self.state.filter_category is not None:
+        if self.state.view.filter_category is not None:
             self.refresh(AFTER_LIST)
             return
         for i, node in self.tile_nodes.items():
@@ -521,24 +521,26 @@ class Explorer:
         """Pin item i (a click, or Enter): the Why? panel's actions apply to it; the URL names it. On a phone the
         panel opens over the bottom of the screen (``data-sheet``), in view of the image chosen."""
         document.getElementById("detail-panel").dataset.sheet = "open"
-        self.state.preview = None
-        if i == self.state.selected:
+        self.state.view.preview = None
+        if i == self.state.view.selected:
             self.refresh(["detail", "histograms"])
             return
-        self.state.selected = i
+        self.state.view.selected = i
         for node in document.querySelectorAll(".selected"):
             node.classList.remove("selected")
         for node in document.querySelectorAll(
             f'.tile[data-i="{i}"], .res[data-i="{i}"], .pt[data-i="{i}"], tr[data-i="{i}"]'
         ):
             node.classList.add("selected")
-        self.refresh(["detail", "histograms"] + (["panel-center"] if self.state.center_tab == "scatter" else []))
+        self.refresh(["detail", "histograms"] + (["panel-center"] if self.state.view.center_tab == "scatter" else []))
 
     def show_preview(self, i):
         """Show item i (under the pointer or keyboard focus; None: no item) in the Why? panel, not pinning it."""
-        if i == self.state.preview or (i is not None and i == self.state.selected and self.state.preview is None):
+        if i == self.state.view.preview or (
+            i is not None and i == self.state.view.selected and self.state.view.preview is None
+        ):
             return
-        self.state.preview = None if i == self.state.selected else i
+        self.state.view.preview = None if i == self.state.view.selected else i
         self.refresh(["detail", "histograms"])
 
     def after_fix(self, items):
@@ -549,7 +551,7 @@ class Explorer:
                 node.querySelector("select").value = str(self.state.labels[i])
                 node.querySelector("select").title = self.state.dataset.classes[self.state.labels[i]]
                 node.classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
-                node.classList.toggle("excluded", self.state.decisions.get(i) == "exclude")
+                node.classList.toggle("excluded", self.state.work.decisions.get(i) == "exclude")
         self.refresh(["run-controls", "warnings", "known-errors", "detail", "panel-results"])
 
     # ------------------------------------------------------------------ events
@@ -569,8 +571,8 @@ class Explorer:
     def sync_sliders(self):
         """Show the state's percentiles on both range inputs and their read-outs (they move each other)."""
         for name, value, shown in (
-            ("class-percentile", self.state.q_class, render.class_slider_value(self.state)),
-            ("ood-percentile", self.state.q_ood, str(self.state.q_ood)),
+            ("class-percentile", self.state.view.q_class, render.class_slider_value(self.state)),
+            ("ood-percentile", self.state.view.q_ood, str(self.state.view.q_ood)),
         ):
             document.getElementById(name).value = str(value)
             document.querySelector(f'[data-testid="{name}-value"]').textContent = shown
@@ -586,7 +588,9 @@ class Explorer:
         self.state.relabel(i, int(target.value))
         target.title = self.state.dataset.classes[self.state.labels[i]]
         self.tile_nodes[i].classList.toggle("relabelled", self.state.labels[i] != self.state.dataset.given[i])
-        self.refresh(["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.selected == i else []))
+        self.refresh(
+            ["run-controls", "warnings", "known-errors"] + (["detail"] if self.state.view.selected == i else [])
+        )
 
     def set_view(self, name, value, regions):
         setattr(self.state, name, value)
@@ -606,14 +610,14 @@ class Explorer:
             handler(self, target)
 
     def choose_cell(self, target):
-        self.state.cell = (int(target.dataset.g), int(target.dataset.s))
-        self.state.result_tab = "cell"
+        self.state.view.cell = (int(target.dataset.g), int(target.dataset.s))
+        self.state.view.result_tab = "cell"
         self.refresh(["panel-center", "results-tabs", "panel-results"])
 
     def sort_table(self, target):
         column = target.dataset.col
-        current, ascending = self.state.table_sort
-        self.state.table_sort = (column, not ascending if column == current else True)
+        current, ascending = self.state.view.table_sort
+        self.state.view.table_sort = (column, not ascending if column == current else True)
         self.refresh(["panel-center"])
 
     def sweep_cell(self, target):
@@ -706,7 +710,7 @@ class Explorer:
     def close_sheet(self, _target=None):
         """On a phone: close the details (the selection stays)."""
         document.getElementById("detail-panel").removeAttribute("data-sheet")
-        tile = js_value(document.querySelector(f'#tiles button[data-i="{self.state.selected}"]'))
+        tile = js_value(document.querySelector(f'#tiles button[data-i="{self.state.view.selected}"]'))
         if tile is not None:
             tile.focus()
 
@@ -842,7 +846,7 @@ class Explorer:
             f"the first two principal components of your {result.dimensions} standardised features "
             f"({share:.0%} of their variance), computed here in {seconds:.2f} s"
         )
-        if state is self.state and state.center_tab == "scatter":
+        if state is self.state and state.view.center_tab == "scatter":
             self.refresh(["panel-center"])
 
     def on_key(self, event):
@@ -925,9 +929,9 @@ class Explorer:
         finally:
             self.switching = False
         self.show()
-        if state.center_tab == "scatter":
+        if state.view.center_tab == "scatter":
             self.ensure_layout()
-        if trained is not None and trained[2].get("seed", state.seed) == state.seed:
+        if trained is not None and trained[2].get("seed", state.engine.seed) == state.engine.seed:
             if await self.restore_training(*trained):
                 set_state("ready")
                 self.refresh(AFTER_TRAINING)
@@ -989,9 +993,10 @@ class Explorer:
             and state.is_demo
             and prerendered.get("sha256") == state.source_sha256
             and prerendered.get("labels") == state.labels
-            and not state.decisions
-            and info.get("seed") == state.seed
-            and (info.get("C"), info.get("gamma"), info.get("folds")) == (state.svm_C, state.svm_gamma, state.n_folds)
+            and not state.work.decisions
+            and info.get("seed") == state.engine.seed
+            and (info.get("C"), info.get("gamma"), info.get("folds"))
+            == (state.engine.svm_C, state.engine.svm_gamma, state.engine.n_folds)
         )
 
     async def restore_training(self, labels, excluded, info):
@@ -1132,7 +1137,7 @@ class Explorer:
 
     def start_over(self, _target=None):
         """Ask to confirm, then discard this dataset's saved work and open it afresh."""
-        self.confirming = len(set(self.state.label_changes()) | set(self.state.decisions))
+        self.confirming = len(set(self.state.label_changes()) | set(self.state.work.decisions))
         self.refresh(["warnings"])
         document.querySelector('[data-action="start-over-no"]').focus()
 
@@ -1167,7 +1172,7 @@ class Explorer:
             except Exception:  # noqa: BLE001 (storage disabled: the reload shows the view before the change)
                 pass
         self.keeper.flush()
-        if self.state is not None and self.state.unexported:
+        if self.state is not None and self.state.work.unexported:
             event.preventDefault()
             event.returnValue = "Your changes are not exported yet."
 
@@ -1208,7 +1213,7 @@ class Explorer:
         generation = self.generation
         state = self.state
         labels, excluded = inputs or (list(state.labels), state.excluded)
-        seed = state.seed if seed is None else seed
+        seed = state.engine.seed if seed is None else seed
 
         def cancelled():
             return generation != self.generation
@@ -1260,9 +1265,9 @@ class Explorer:
             [labels[i] for i in active],
             len(dataset.classes),
             seed=seed,
-            C=state.svm_C,
-            gamma=state.svm_gamma,
-            n_folds=state.n_folds,
+            C=state.engine.svm_C,
+            gamma=state.engine.svm_gamma,
+            n_folds=state.engine.n_folds,
         )
         shown = {"text": "", "at": 0.0}
 
@@ -1289,7 +1294,7 @@ class Explorer:
 CLICKS = {
     "select": lambda ex, t: ex.select(int(t.getAttribute("data-i"))),
     "train": lambda ex, t: ex.start_training(save=True),
-    "reseed": lambda ex, t: ex.start_training(seed=ex.state.seed + 1, save=True),
+    "reseed": lambda ex, t: ex.start_training(seed=ex.state.engine.seed + 1, save=True),
     "cell": Explorer.choose_cell,
     "tab-center": lambda ex, t: ex.set_view("center_tab", t.dataset.tab, ["center-tabs", "panel-center"]),
     "tab-results": lambda ex, t: ex.set_view("result_tab", t.dataset.tab, ["results-tabs", "panel-results"]),
