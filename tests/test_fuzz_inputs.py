@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleanlens.cli import main
+from cleanlens.steps import collect
 from cleanlens.userdata import LoadedData, UserDataError, allowed_image, iter_load_files
 
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
@@ -103,13 +104,8 @@ def check_contract(files, **kwargs):
     """Run the loader to the end and check the contract; return the LoadedData or the UserDataError."""
     CASES_RUN["loader"] += 1
     names = [" ".join(str(name).split()) for name, _ in files]
-    steps = iter_load_files(files, **kwargs)
-    progress = []
     try:
-        while True:
-            progress.append(next(steps))
-    except StopIteration as stop:
-        result = stop.value
+        progress, result = collect(iter_load_files(files, **kwargs))
     except UserDataError as exc:
         message = str(exc)
         assert "\n" not in message and "\r" not in message and message == message.strip(), message

@@ -107,6 +107,8 @@ from cleanlens.errors import CleanlensError
 
 from . import __version__, pairwise, svm
 from .confident import labelling_warnings
+from .steps import Cancelled as Cancelled  # re-exported: its home was here before cleanlens.steps
+from .steps import cancellable, drain, relay, scaled
 
 ENGINES = ("auto", "sklearn", "builtin")
 DEFAULT_C = 1.0
@@ -134,10 +136,6 @@ CALIBRATION = "pairwise: one Platt sigmoid per class pair on pooled out-of-fold 
 
 class CrossValError(CleanlensError):
     """The inputs cannot be cross-validated; the message says why."""
-
-
-class Cancelled(Exception):
-    """Raised by a ``cancel`` callable to stop a running cross-validation."""
 
 
 @dataclass
@@ -306,8 +304,10 @@ class _Clock:
     def due(self):
         return time.perf_counter() - self.resumed >= self.slice_seconds
 
-    def pause(self):
+    def pause(self, step=None):
+        """Stop counting (the caller is about to yield ``step``); return ``step``."""
         self.computed += time.perf_counter() - self.resumed
+        return step
 
     def resume(self):
         self.resumed = time.perf_counter()
@@ -324,7 +324,7 @@ def iter_out_of_sample_probabilities(
     n_folds=DEFAULT_FOLDS,
     seed=DEFAULT_SEED,
     slice_seconds=DEFAULT_SLICE_SECONDS,
-    cancel=None,
+    cancelled=None,
 ):
     """Cross-validate in slices of computing time: a generator of :class:`Progress`, returning a :class:`CVResult`.
 
@@ -336,8 +336,9 @@ def iter_out_of_sample_probabilities(
     and stay responsive. Its *return value* (the ``value`` of the
     ``StopIteration`` that ends it) is the :class:`CVResult`; the results do
     not depend on where it paused. Stopping the iteration abandons the run.
-    ``cancel()``, if given, is called whenever the run resumes after a pause
-    and may raise :class:`Cancelled`. Raises :class:`CrossValError` for
+    ``cancelled()``, if given, is called whenever the run resumes after a
+    pause; when it returns True the run stops with :class:`Cancelled`
+    (:mod:`cleanlens.steps`' convention). Raises :class:`CrossValError` for
     unusable inputs (during the iteration, as it is a generator).
     """
     clock = _Clock(0.0 if slice_seconds is None else slice_seconds)
@@ -348,17 +349,9 @@ def iter_out_of_sample_probabilities(
     folds = stratified_folds(labels, n_folds, seed)
     run = _builtin_steps if engine == "builtin" else _sklearn_steps
     steps = run(features, labels, n_classes, folds, C, gamma, due)
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as stop:
-            probabilities, versions = stop.value
-            break
-        clock.pause()
-        yield step
-        clock.resume()
-        if cancel is not None:
-            cancel()
+    if cancelled is not None:
+        steps = cancellable(steps, cancelled)
+    probabilities, versions = yield from relay(steps, clock.pause, clock.resume)
     clock.pause()
     return CVResult(
         probabilities=probabilities,
@@ -387,7 +380,7 @@ def out_of_sample_probabilities(
     seed=DEFAULT_SEED,
     slice_seconds=DEFAULT_SLICE_SECONDS,
     progress=None,
-    cancel=None,
+    cancelled=None,
 ):
     """Out-of-sample probabilities by cross-validation: :func:`iter_out_of_sample_probabilities` run to the end.
 
@@ -407,8 +400,8 @@ def out_of_sample_probabilities(
         Computing time between two steps of the generator (irrelevant here).
     progress : callable, optional
         Called with every :class:`Progress`.
-    cancel : callable, optional
-        Called at every step; may raise :class:`Cancelled`.
+    cancelled : callable, optional
+        Called at every step; the run stops with :class:`Cancelled` when it returns True.
 
     Returns
     -------
@@ -435,15 +428,9 @@ def out_of_sample_probabilities(
         n_folds=n_folds,
         seed=seed,
         slice_seconds=slice_seconds,
-        cancel=cancel,
+        cancelled=cancelled,
     )
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        if progress is not None:
-            progress(step)
+    return drain(steps, progress)
 
 
 def _stage(steps, stage, fold, n_folds, start, share):
@@ -451,12 +438,7 @@ def _stage(steps, stage, fold, n_folds, start, share):
 
     Returns the sub-generator's return value.
     """
-    while True:
-        try:
-            x = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        yield Progress(stage, fold, n_folds, start + share * x)
+    return relay(steps, lambda x: Progress(stage, fold, n_folds, start + share * x))
 
 
 def _train_sets(n, folds):
@@ -478,7 +460,7 @@ CALIBRATION_SHARE = 0.05
 
 def _iter_kernel(features, gamma, due):
     """Standardise, then compute the kernel rows; a generator yielding its progress, returning the rows."""
-    points = yield from svm.scaled(svm.iter_standardize(features, due), 0.0, 0.02)
+    points = yield from scaled(svm.iter_standardize(features, due), 0.0, 0.02)
     n = len(points)
     rows = []
     for i, row in enumerate(svm.rbf_kernel_rows(points, gamma)):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from operator import mul
 
+from cleanlens.steps import drain
 from cleanlens.svm import mean_and_std
 
 MAX_ITERATIONS = 300
@@ -129,12 +130,7 @@ def iter_pca(features, work_per_step=WORK_PER_STEP):
 
 def pca(features):
     """:func:`iter_pca` run to its end: a :class:`Layout`."""
-    steps = iter_pca(features)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return drain(iter_pca(features))
 
 
 def _orthonormal(vectors):

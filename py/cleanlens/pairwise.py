@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import math
 
-from .svm import class_pairs, drain, scaled
+from .steps import drain, scaled
+from .svm import class_pairs
 
 MIN_PROBABILITY = 1e-7
 """libsvm's ``min_prob``: pairwise probabilities are clipped to ``[1e-7, 1 - 1e-7]`` before coupling."""

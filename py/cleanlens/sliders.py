@@ -52,6 +52,7 @@ from .confident import (
     cleanlab_ood_thresholds,
 )
 from .scoring import score_counts
+from .steps import drain
 
 PERCENTILES = range(101)
 """The slider positions the index answers for."""
@@ -80,12 +81,7 @@ def iter_slider_index(learner, items=None, n_total=None, wrong=None):
 
 def slider_index(learner, items=None, n_total=None, wrong=None):
     """:func:`iter_slider_index` run to the end."""
-    steps = iter_slider_index(learner, items, n_total, wrong)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return drain(iter_slider_index(learner, items, n_total, wrong))
 
 
 class _Counts:

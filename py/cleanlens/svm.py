@@ -34,7 +34,7 @@ functions take ``due``, a callable returning True when the caller wants
 control back; they call it every so often (about every millisecond of work,
 :data:`CHECK_WORK`) and then yield their progress, a float in [0, 1]. Their
 result is the generator's return value (the ``value`` of its
-``StopIteration``); :func:`drain` runs one to its end. Without ``due`` they
+``StopIteration``); :func:`cleanlens.steps.drain` runs one to its end. Without ``due`` they
 never yield. Pausing changes nothing in the arithmetic: the results are
 bit-identical to an uninterrupted run.
 
@@ -51,6 +51,8 @@ from array import array
 from dataclasses import dataclass
 from operator import itemgetter, mul
 
+from .steps import drain, scaled
+
 TAU = 1e-12
 """libsvm's floor for a non-positive curvature in the SMO step."""
 
@@ -63,26 +65,6 @@ cores; 0.2-0.3 us in CPython): the solver asks every ``max(1, CHECK_WORK // n)``
 iterations, i.e. about every 1-3 ms of Pyodide time, whatever n. A call of
 ``due()`` costs ~0.4 us in Pyodide.
 """
-
-
-def drain(steps):
-    """Run the generator ``steps`` to its end, ignoring what it yields; return its return value."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
-
-
-def scaled(steps, start, share):
-    """Run the generator ``steps``, yielding ``start + share * x`` for each progress x it yields; return its
-    return value."""
-    while True:
-        try:
-            x = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        yield start + share * x
 
 
 def standardize(features):

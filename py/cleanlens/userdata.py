@@ -165,6 +165,7 @@ from .arrays_io import CsvRecords, InputError, as_source, iter_npy_rows, read_al
 from .confident import SUM_TOLERANCE
 from .crossval import DEFAULT_FOLDS
 from .dataset import MAX_JSON_TOKENS, OOD, OOD_NAME, Dataset, DatasetError, JsonShape, dataset_from_dict, parse_json
+from .steps import drain, monotone
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """The largest file accepted, checked before reading: bounds the time to read any file."""
@@ -293,11 +294,7 @@ def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_
         files, mode=mode, renormalize=renormalize, max_embedding_rows=max_embedding_rows,
         max_file_bytes=max_file_bytes, class_names=class_names, max_feature_values=max_feature_values,
     )  # fmt: skip
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return drain(steps)
 
 
 def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=MAX_EMBEDDING_ROWS,
@@ -326,16 +323,8 @@ def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     try:
         limits = _Limits(max_embedding_rows, max_file_bytes, max_feature_values)
-        steps = _load(files, mode, renormalize, limits, class_names or None)
-        last = 0.0
-        while True:
-            try:
-                value = next(steps)
-            except StopIteration as stop:
-                result = stop.value
-                break
-            last = min(1.0, max(last, value))  # non-decreasing, whatever rounding did to the steps' fractions
-            yield last
+        # non-decreasing, whatever rounding did to the steps' fractions
+        result = yield from monotone(_load(files, mode, renormalize, limits, class_names or None))
     except UserDataError:
         raise
     except InputError as exc:
