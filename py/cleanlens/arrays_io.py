@@ -409,42 +409,50 @@ class CsvRecords:
                 raise InputError(self._overlong(self._lines_out + 1, pending))
             block = body[:cut]
             if '"' not in block and self._at_boundary:
-                # Every line here is a whole record (no quotes: no value spans lines). Only the first
-                # line can be longer than a chunk (it continues what was pending): check its length.
-                if len(block) > MAX_RECORD_CHARS:
-                    first = _LINE_END.search(block)
-                    length = first.start() if first else len(block)
-                    if length > MAX_RECORD_CHARS:
-                        raise InputError(self._overlong(self._lines_out + 1, block[:length]))
-                lines = block.count("\n") + block.count("\r") - block.count("\r\n")
-                if lines * _SHORT_LINES <= len(block):
-                    yield from io.StringIO(block, newline="")
-                    self._lines_out += lines
-                    continue
-                # Skip the blank lines at C speed (line ends may be normalised: none is inside a value).
-                block = block.replace("\r\n", "\n").replace("\r", "\n")
-                done = 0
-                for match in _NONBLANK_LINE.finditer(block):
-                    skipped = block.count("\n", done, match.start())
-                    self._skipped += skipped
-                    self._lines_out += skipped + 1
-                    done = match.end()
-                    yield match.group()
-                skipped = block.count("\n", done)
-                self._skipped += skipped
-                self._lines_out += skipped
-                continue
-            for line in io.StringIO(block, newline=""):
-                self._lines_out += 1
-                self._record_chars += len(line)
-                self._at_boundary = False
-                if self._record_chars > MAX_RECORD_CHARS:
-                    # Without this line's end: a record's own line end is not part of it (the line ends
-                    # inside a quoted value are, counted with the lines they end).
-                    ending = 2 if line.endswith("\r\n") else 1 if line.endswith(("\n", "\r")) else 0
-                    if self._record_chars - ending > MAX_RECORD_CHARS:
-                        raise InputError(self._overlong(self._lines_out, line))
-                yield line
+                yield from self._whole_records(block)
+            else:
+                yield from self._record_lines(block)
+
+    def _whole_records(self, block):
+        """The lines of a block without quotes that starts a record: every line is a whole record (no value
+        spans lines). Blank lines are skipped at C speed where lines are short (see :data:`_SHORT_LINES`)."""
+        # Only the first line can be longer than a chunk (it continues what was pending): check its length.
+        if len(block) > MAX_RECORD_CHARS:
+            first = _LINE_END.search(block)
+            length = first.start() if first else len(block)
+            if length > MAX_RECORD_CHARS:
+                raise InputError(self._overlong(self._lines_out + 1, block[:length]))
+        lines = block.count("\n") + block.count("\r") - block.count("\r\n")
+        if lines * _SHORT_LINES <= len(block):
+            yield from io.StringIO(block, newline="")
+            self._lines_out += lines
+            return
+        # Skip the blank lines (line ends may be normalised: none is inside a value).
+        block = block.replace("\r\n", "\n").replace("\r", "\n")
+        done = 0
+        for match in _NONBLANK_LINE.finditer(block):
+            skipped = block.count("\n", done, match.start())
+            self._skipped += skipped
+            self._lines_out += skipped + 1
+            done = match.end()
+            yield match.group()
+        skipped = block.count("\n", done)
+        self._skipped += skipped
+        self._lines_out += skipped
+
+    def _record_lines(self, block):
+        """The lines of a block one by one, counting the characters of the record they belong to."""
+        for line in io.StringIO(block, newline=""):
+            self._lines_out += 1
+            self._record_chars += len(line)
+            self._at_boundary = False
+            if self._record_chars > MAX_RECORD_CHARS:
+                # Without this line's end: a record's own line end is not part of it (the line ends
+                # inside a quoted value are, counted with the lines they end).
+                ending = 2 if line.endswith("\r\n") else 1 if line.endswith(("\n", "\r")) else 0
+                if self._record_chars - ending > MAX_RECORD_CHARS:
+                    raise InputError(self._overlong(self._lines_out, line))
+            yield line
 
     def _overlong(self, line, text):
         """The message for a record over MAX_RECORD_CHARS: too many columns, a value too long, or the record itself."""

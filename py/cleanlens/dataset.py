@@ -144,43 +144,14 @@ def dataset_from_dict(data, source="dataset"):
 
     Raises :class:`DatasetError` naming ``source``, the item and the field at fault.
     """
-    if not isinstance(data, dict):
-        _fail(source, "", "expected a JSON object with 'classes' and 'items'")
-    for key in ("classes", "items"):
-        if key not in data:
-            _fail(source, "", f"missing top-level key '{key}'")
-    classes = data["classes"]
-    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and c for c in classes):
-        _fail(source, "classes", "must be a non-empty list of non-empty strings")
-    if len(set(classes)) != len(classes):
-        _fail(source, "classes", "class names must be distinct")
-    if OOD_NAME in classes:
-        _fail(source, "classes", f"'{OOD_NAME}' is reserved for out-of-distribution items")
+    classes, items = _classes_and_items(data, source)
     index = {name: k for k, name in enumerate(classes)}
-    items = data["items"]
-    if not isinstance(items, list) or not items:
-        _fail(source, "items", "must be a non-empty list")
-
     ids, images, given, truth, features, layout = [], [], [], [], [], []
     seen = {}
     has_truth = has_layout = None
     dim = None
     for i, item in enumerate(items):
-        where = f"item {i}"
-        if not isinstance(item, dict):
-            _fail(source, where, "must be an object")
-        for key in ("id", "given", "embedding"):
-            if key not in item:
-                _fail(source, where, f"missing '{key}'")
-        item_id = item["id"]
-        if isinstance(item_id, int) and not isinstance(item_id, bool) and item_id.bit_length() <= 64:
-            item_id = str(item_id)
-        if not isinstance(item_id, str) or item_id == "":
-            _fail(source, where, "'id' must be a non-empty string")
-        where = f"item {i} (id {item_id!r})"
-        if item_id in seen:
-            _fail(source, where, f"duplicate id (also item {seen[item_id]})")
-        seen[item_id] = i
+        item_id, where = _item_id(item, i, seen, source)
         if not isinstance(item["given"], str) or item["given"] not in index:
             _fail(source, where, f"unknown given label {_short(item['given'])}; expected one of {_short(classes, 200)}")
         image = item.get("image")
@@ -190,23 +161,10 @@ def dataset_from_dict(data, source="dataset"):
         if not vector:
             _fail(source, where, "'embedding' is empty")
         dim = len(vector)
-        if has_truth is None:
-            has_truth = "truth" in item
-        elif has_truth != ("truth" in item):
-            _fail(source, where, "'truth' must be given for every item or for none")
+        has_truth = _every_or_none(item, "truth", has_truth, source, where)
         if has_truth:
-            t = item["truth"]
-            if not isinstance(t, str) or (t != OOD_NAME and t not in index):
-                _fail(
-                    source,
-                    where,
-                    f"unknown true label {_short(t)}; expected one of {_short(classes, 200)} or {OOD_NAME!r}",
-                )
-            truth.append(OOD if t == OOD_NAME else index[t])
-        if has_layout is None:
-            has_layout = "xy" in item
-        elif has_layout != ("xy" in item):
-            _fail(source, where, "'xy' must be given for every item or for none")
+            truth.append(_true_label(item["truth"], index, classes, source, where))
+        has_layout = _every_or_none(item, "xy", has_layout, source, where)
         if has_layout:
             layout.append(tuple(_finite_numbers(item["xy"], source, where, "xy", 2)))
         ids.append(item_id)
@@ -227,6 +185,64 @@ def dataset_from_dict(data, source="dataset"):
         layout=layout if has_layout else None,
         provenance=provenance,
     )
+
+
+def _classes_and_items(data, source):
+    """The decoded object's ``classes`` (non-empty, distinct, not OOD) and ``items`` (a non-empty list)."""
+    if not isinstance(data, dict):
+        _fail(source, "", "expected a JSON object with 'classes' and 'items'")
+    for key in ("classes", "items"):
+        if key not in data:
+            _fail(source, "", f"missing top-level key '{key}'")
+    classes = data["classes"]
+    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and c for c in classes):
+        _fail(source, "classes", "must be a non-empty list of non-empty strings")
+    if len(set(classes)) != len(classes):
+        _fail(source, "classes", "class names must be distinct")
+    if OOD_NAME in classes:
+        _fail(source, "classes", f"'{OOD_NAME}' is reserved for out-of-distribution items")
+    items = data["items"]
+    if not isinstance(items, list) or not items:
+        _fail(source, "items", "must be a non-empty list")
+    return classes, items
+
+
+def _item_id(item, i, seen, source):
+    """``(id, where)``: item i's id (an integer id of up to 64 bits as its text), not empty and not seen
+    before (``seen``: id -> item number, updated), and the item's place for messages."""
+    where = f"item {i}"
+    if not isinstance(item, dict):
+        _fail(source, where, "must be an object")
+    for key in ("id", "given", "embedding"):
+        if key not in item:
+            _fail(source, where, f"missing '{key}'")
+    item_id = item["id"]
+    if isinstance(item_id, int) and not isinstance(item_id, bool) and item_id.bit_length() <= 64:
+        item_id = str(item_id)
+    if not isinstance(item_id, str) or item_id == "":
+        _fail(source, where, "'id' must be a non-empty string")
+    where = f"item {i} (id {item_id!r})"
+    if item_id in seen:
+        _fail(source, where, f"duplicate id (also item {seen[item_id]})")
+    seen[item_id] = i
+    return item_id, where
+
+
+def _every_or_none(item, key, first, source, where):
+    """Whether ``item`` has the optional ``key``, which every item must have or none: ``first`` is whether the
+    first item had it (None for the first item itself)."""
+    has = key in item
+    if first is not None and first != has:
+        _fail(source, where, f"'{key}' must be given for every item or for none")
+    return has
+
+
+def _true_label(value, index, classes, source, where):
+    """A ``truth`` value (a class name or ``OOD``) as a class index, or :data:`OOD`."""
+    if not isinstance(value, str) or (value != OOD_NAME and value not in index):
+        expected = f"expected one of {_short(classes, 200)} or {OOD_NAME!r}"
+        _fail(source, where, f"unknown true label {_short(value)}; {expected}")
+    return OOD if value == OOD_NAME else index[value]
 
 
 def parse_dataset(text, source="dataset", *, checked=False):

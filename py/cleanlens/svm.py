@@ -234,58 +234,15 @@ def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, du
                 gmax, i = v[t], t
         if i < 0:
             break
-        # j: over I_low with v_j < gmax, minimal -(gmax - v_j)^2 / curvature (last on ties).
         ki = row(i)
-        dii = diag[i]
-        vmin, j, best = inf, -1, inf
-        for t in items:
-            if low[t]:
-                vt = v[t]
-                if vt < vmin:
-                    vmin = vt
-                gd = gmax - vt
-                if gd > 0.0:
-                    quad = dii + diag[t] - 2.0 * ki[t]
-                    obj = -(gd * gd) / (quad if quad > 0.0 else TAU)
-                    if obj <= best:
-                        best, j = obj, t
+        vmin, j = _select_j(items, low, v, gmax, diag[i], diag, ki)
         if gmax - vmin < tol or j < 0:
             break
         iterations += 1
         kj = row(j)
         yi, yj = y[i], y[j]
         ai, aj = alpha[i], alpha[j]
-        Gi, Gj = -yi * v[i], -yj * v[j]
-        if yi != yj:
-            quad = diag[i] + diag[j] + 2.0 * yi * yj * ki[j]
-            delta = (-Gi - Gj) / (quad if quad > 0.0 else TAU)
-            diff = ai - aj
-            ni, nj = ai + delta, aj + delta
-            if diff > 0.0:
-                if nj < 0.0:
-                    nj, ni = 0.0, diff
-            elif ni < 0.0:
-                ni, nj = 0.0, -diff
-            if diff > 0.0:
-                if ni > C:
-                    ni, nj = C, C - diff
-            elif nj > C:
-                nj, ni = C, C + diff
-        else:
-            quad = diag[i] + diag[j] - 2.0 * ki[j]
-            delta = (Gi - Gj) / (quad if quad > 0.0 else TAU)
-            total = ai + aj
-            ni, nj = ai - delta, aj + delta
-            if total > C:
-                if ni > C:
-                    ni, nj = C, total - C
-            elif nj < 0.0:
-                nj, ni = 0.0, total
-            if total > C:
-                if nj > C:
-                    nj, ni = C, total - C
-            elif ni < 0.0:
-                ni, nj = 0.0, total
+        ni, nj = _pair_step(yi, yj, ai, aj, v[i], v[j], diag[i] + diag[j], ki[j], C)
         alpha[i], alpha[j] = ni, nj
         ci, cj = yi * (ni - ai), yj * (nj - aj)
         v = [vt - (ci * a + cj * b) for vt, a, b in zip(v, ki, kj)]  # libsvm's rounding: G += (Q_i da_i + Q_j da_j)
@@ -299,13 +256,86 @@ def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, du
     support = [index[t] for t in range(n) if alpha[t] > 0.0]
     coef = [y[t] * alpha[t] for t in range(n) if alpha[t] > 0.0]
     if due is not None:
-        # Drop the cached rows a few at a time: freeing all of them at once
-        # (~600 lists of 1,067 floats for N = 2,000) took 18-28 ms in Pyodide.
-        for count, t in enumerate(list(sub_rows)):
-            del sub_rows[t]
-            if count % check_every == 0 and due():
-                yield 1.0
+        yield from _release(sub_rows, check_every, due)
     return BinarySVC(support=support, coef=coef, rho=rho, iterations=iterations)
+
+
+def _select_j(items, low, v, gmax, dii, diag, ki):
+    """libsvm's second-order choice of j for the chosen i: ``(vmin, j)``.
+
+    Over I_low (``low[t]``) with ``v_j < gmax``, the j of minimal ``-(gmax - v_j)^2 / curvature`` (the last
+    on ties), or -1; ``vmin``: the smallest ``v_t`` over I_low (for the stopping rule). ``dii``, ``ki``:
+    i's kernel diagonal entry and kernel row (single precision).
+    """
+    inf = math.inf
+    vmin, j, best = inf, -1, inf
+    for t in items:
+        if low[t]:
+            vt = v[t]
+            if vt < vmin:
+                vmin = vt
+            gd = gmax - vt
+            if gd > 0.0:
+                quad = dii + diag[t] - 2.0 * ki[t]
+                obj = -(gd * gd) / (quad if quad > 0.0 else TAU)
+                if obj <= best:
+                    best, j = obj, t
+    return vmin, j
+
+
+def _pair_step(yi, yj, ai, aj, vi, vj, dii_djj, kij, C):
+    """One SMO step on the pair (i, j): the new ``(alpha_i, alpha_j)``, clipped to the box [0, C]^2.
+
+    libsvm's update (``Solver::Solve``): ``vi``, ``vj`` as in :func:`iter_train_binary` (``G_t = -y_t v_t``);
+    ``dii_djj``: ``K_ii + K_jj``; ``kij``: ``K_ij`` (single precision).
+    """
+    Gi, Gj = -yi * vi, -yj * vj
+    if yi != yj:
+        quad = dii_djj + 2.0 * yi * yj * kij
+        delta = (-Gi - Gj) / (quad if quad > 0.0 else TAU)
+        return _clip_opposite(ai + delta, aj + delta, ai - aj, C)
+    quad = dii_djj - 2.0 * kij
+    delta = (Gi - Gj) / (quad if quad > 0.0 else TAU)
+    return _clip_same(ai - delta, aj + delta, ai + aj, C)
+
+
+def _clip_opposite(ni, nj, diff, C):
+    """Labels of opposite signs: ``alpha_i - alpha_j = diff`` stays, both within [0, C]."""
+    if diff > 0.0:
+        if nj < 0.0:
+            nj, ni = 0.0, diff
+    elif ni < 0.0:
+        ni, nj = 0.0, -diff
+    if diff > 0.0:
+        if ni > C:
+            ni, nj = C, C - diff
+    elif nj > C:
+        nj, ni = C, C + diff
+    return ni, nj
+
+
+def _clip_same(ni, nj, total, C):
+    """Labels of the same sign: ``alpha_i + alpha_j = total`` stays, both within [0, C]."""
+    if total > C:
+        if ni > C:
+            ni, nj = C, total - C
+    elif nj < 0.0:
+        nj, ni = 0.0, total
+    if total > C:
+        if nj > C:
+            nj, ni = C, total - C
+    elif ni < 0.0:
+        ni, nj = 0.0, total
+    return ni, nj
+
+
+def _release(rows, check_every, due):
+    """Drop cached kernel rows a few at a time, yielding 1.0 when ``due()``: freeing all of them at once
+    (~600 lists of 1,067 floats for N = 2,000) took 18-28 ms in Pyodide."""
+    for count, t in enumerate(list(rows)):
+        del rows[t]
+        if count % check_every == 0 and due():
+            yield 1.0
 
 
 def _rho(alpha, y, v, C):

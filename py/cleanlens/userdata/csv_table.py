@@ -16,7 +16,7 @@ from ..arrays_io import CsvRecords
 from ..dataset import OOD_NAME
 from . import limits
 from .common import UserDataError, short
-from .limits import too_many_rows, too_many_values
+from .limits import Caps, too_many_rows, too_many_values
 
 _ROLES = {"label": "label", "given": "label", "id": "id", "truth": "truth", "image": "image"}
 
@@ -57,51 +57,88 @@ def read_csv(name, source, mode, caps, digest):
     size = max(source.size, 1)
     records = CsvRecords(source, name, digest)
     rows = iter(records)
+    header_line, header, work = yield from _read_header(name, rows, records, size)
+    roles, numeric = _header_roles(name, header, header_line, mode)
+    limit = _RowLimit.of(name, header_line, len(numeric), mode, caps)
+    table = Table(
+        name, header_line, header, roles, numeric, array("q"), [], [],
+        [] if "truth" in roles else None, [] if "image" in roles else None, array("d"),
+    )  # fmt: skip
+    yield from _read_rows(table, rows, records, size, work, limit)
+    if not table.lines:
+        raise UserDataError(f"{name}: has a header but no rows")
+    if "id" not in roles:
+        table.ids = list(map(str, range(len(table.lines))))
+    return table
+
+
+def _read_header(name, rows, records, size):
+    """``(line, header, work)``: the first record with a value, its cells stripped, and the work done so far
+    (a generator yielding progress)."""
     work = 0
-    header = header_line = None
-    for header_line, _, cells in rows:  # noqa: B007 (header_line is read after the loop)
+    for line, _, cells in rows:
         if any(c.strip() for c in cells):
-            header = [c.strip() for c in cells]
-            break
+            return line, [c.strip() for c in cells], work
         work += 1 + len(cells)
         if work >= limits.STEP_WORK:
             work = 0
             yield 0.6 * records.bytes_read / size
-    if header is None:
-        raise UserDataError(f"{name}: the file is empty")
-    roles, numeric = _header_roles(name, header, header_line, mode)
-    width = len(header)
-    d = len(numeric)
-    # Row limits, decided from the header: probabilities need at most MAX_CLASSES columns.
-    features_only = mode == "embeddings" or d > limits.MAX_CLASSES
-    max_embedding_rows = caps.embedding_rows
-    if features_only:
-        max_rows = min(max_embedding_rows, caps.feature_values // d)
-        rows_mode = "embeddings"
-    elif mode == "probabilities":
-        max_rows, rows_mode = limits.MAX_PROBABILITY_ROWS, mode
-    else:
-        max_rows = max(limits.MAX_PROBABILITY_ROWS, min(max_embedding_rows, caps.feature_values // d))
-        rows_mode = mode
-    if features_only and max_rows < limits.MIN_ITEMS:
-        raise UserDataError(
-            f"{name}: line {header_line}: {d:,} feature columns: at most {caps.feature_values:,} feature values "
-            f"(rows × features) are supported, too few for {limits.MIN_ITEMS} rows"
-        )
-    label_col = roles["label"]
-    id_col, truth_col, image_col = roles.get("id"), roles.get("truth"), roles.get("image")
+    raise UserDataError(f"{name}: the file is empty")
+
+
+@dataclass(frozen=True)
+class _RowLimit:
+    """The most rows the file may have, decided from its header, and the mode the refusal names."""
+
+    max_rows: int
+    mode: str
+    features_only: bool  # too many numeric columns for probabilities, or embeddings mode chosen
+    caps: Caps
+
+    @classmethod
+    def of(cls, name, line, d, mode, caps):
+        """The limit for ``d`` numeric columns in ``mode`` (probabilities need at most MAX_CLASSES columns)."""
+        features_only = mode == "embeddings" or d > limits.MAX_CLASSES
+        if features_only:
+            max_rows = min(caps.embedding_rows, caps.feature_values // d)
+            if max_rows < limits.MIN_ITEMS:
+                raise UserDataError(
+                    f"{name}: line {line}: {d:,} feature columns: at most {caps.feature_values:,} feature values "
+                    f"(rows × features) are supported, too few for {limits.MIN_ITEMS} rows"
+                )
+            return cls(max_rows, "embeddings", True, caps)
+        if mode == "probabilities":
+            return cls(limits.MAX_PROBABILITY_ROWS, mode, False, caps)
+        max_rows = max(limits.MAX_PROBABILITY_ROWS, min(caps.embedding_rows, caps.feature_values // d))
+        return cls(max_rows, mode, False, caps)
+
+    def refusal(self, name, line, d):
+        """The error for a row past the limit, on ``line``."""
+        if self.features_only and self.max_rows < self.caps.embedding_rows:
+            return too_many_values(name, self.max_rows, d, self.caps, f"line {line}: ")
+        return too_many_rows(name, f"more than {self.max_rows:,}", self.mode, self.caps.embedding_rows, self.max_rows)
+
+
+def _read_rows(table, rows, records, size, work, limit):
+    """Read the rows into ``table`` (a generator yielding progress), checking each as it arrives.
+
+    Rows are kept compact while reading (a refused file must not have grown memory much): numbers in
+    one array, line numbers in another, repeated labels and truths as one string each.
+    """
+    name, header, numeric = table.name, table.header, table.numeric
+    width, d = len(header), len(numeric)
     first = numeric[0]
     contiguous = numeric == list(range(first, first + d))
     stop = first + d
-    # Rows are kept compact while reading (a refused file must not have grown memory much): numbers in
-    # one array, line numbers in another, repeated labels and truths as one string each.
-    lines, flat, labels, ids, truths, images = array("q"), array("d"), [], [], [], []
-    shared = {}
-    id_lines = {}
-    row_work = width + 8
+    label_col = table.roles["label"]
+    id_col, truth_col, image_col = table.roles.get("id"), table.roles.get("truth"), table.roles.get("image")
+    lines, flat, labels = table.lines, table.flat, table.labels
+    ids, truths, images = table.ids, table.truths, table.images
+    shared, id_lines = {}, {}
+    row_work, step_work, max_rows = width + 8, limits.STEP_WORK, limit.max_rows
     for line, _, cells in rows:
         work += row_work
-        if work >= limits.STEP_WORK:
+        if work >= step_work:
             work = 0
             yield 0.6 * records.bytes_read / size
         if len(cells) != width:
@@ -113,58 +150,63 @@ def read_csv(name, source, mode, caps, digest):
         except ValueError:
             if not any(c.strip() for c in cells):
                 continue
-            j = next(j for j in numeric if not _is_float(cells[j]))
-            what = "empty value, expected a number" if not cells[j].strip() else f"not a number: {short(cells[j])}"
-            raise UserDataError(f"{name}: line {line}, column {j + 1} ({short(header[j], 40)}): {what}") from None
+            raise _not_a_number(table, cells, line) from None
         total = sum(row)
         if total - total != 0.0:  # NaN or inf somewhere (or an overflowing sum of large values)
-            j = next((j for j, x in zip(numeric, row) if not math.isfinite(x)), None)
-            if j is not None:
-                raise UserDataError(
-                    f"{name}: line {line}, column {j + 1} ({short(header[j], 40)}): not finite: {short(cells[j])}"
-                )
+            _check_finite(table, row, cells, line)
         if len(lines) == max_rows:
-            if features_only and max_rows < max_embedding_rows:
-                raise too_many_values(name, max_rows, d, caps, f"line {line}: ")
-            raise too_many_rows(name, f"more than {max_rows:,}", rows_mode, max_embedding_rows, max_rows)
+            raise limit.refusal(name, line, d)
         label = cells[label_col].strip()
         label = shared.setdefault(label, label)
         if not label:
-            raise UserDataError(
-                f"{name}: line {line}, column {label_col + 1} ({short(header[label_col], 40)}): empty label"
-            )
+            raise UserDataError(f"{table.where(line, label_col)}: empty label")
         if id_col is not None:
-            item_id = cells[id_col].strip()
-            if not item_id:
-                raise UserDataError(f"{name}: line {line}, column {id_col + 1} ({short(header[id_col], 40)}): empty id")
-            if item_id in id_lines:
-                raise UserDataError(
-                    f"{name}: line {line}: duplicate id {short(item_id)} (first on line {id_lines[item_id]})"
-                )
-            id_lines[item_id] = line
-            ids.append(item_id)
+            ids.append(_new_id(table, cells[id_col], line, id_lines))
         if truth_col is not None:
-            truth = cells[truth_col].strip()
-            truth = shared.setdefault(truth, truth)
-            if not truth:
-                raise UserDataError(
-                    f"{name}: line {line}, column {truth_col + 1} ({short(header[truth_col], 40)}): empty truth "
-                    "(leave the column out if the truth is unknown)"
-                )
-            truths.append(truth)
+            truths.append(_truth_text(table, cells[truth_col], line, shared))
         if image_col is not None:
             images.append(cells[image_col])
         lines.append(line)
         labels.append(label)
         flat.extend(row)
-    if not lines:
-        raise UserDataError(f"{name}: has a header but no rows")
-    if id_col is None:
-        ids = list(map(str, range(len(lines))))
-    return Table(
-        name, header_line, header, roles, numeric, lines, labels, ids,
-        truths if truth_col is not None else None, images if image_col is not None else None, flat,
-    )  # fmt: skip
+
+
+def _not_a_number(table, cells, line):
+    """The error for the first numeric cell of a row that is not a number."""
+    j = next(j for j in table.numeric if not _is_float(cells[j]))
+    what = "empty value, expected a number" if not cells[j].strip() else f"not a number: {short(cells[j])}"
+    return UserDataError(f"{table.where(line, j)}: {what}")
+
+
+def _check_finite(table, row, cells, line):
+    """Refuse a row with a value that is not finite (a row whose sum merely overflowed passes)."""
+    j = next((j for j, x in zip(table.numeric, row) if not math.isfinite(x)), None)
+    if j is not None:
+        raise UserDataError(f"{table.where(line, j)}: not finite: {short(cells[j])}")
+
+
+def _new_id(table, cell, line, id_lines):
+    """The row's id, stripped: not empty and not on an earlier line (``id_lines``: id -> line, updated)."""
+    item_id = cell.strip()
+    if not item_id:
+        raise UserDataError(f"{table.where(line, table.roles['id'])}: empty id")
+    if item_id in id_lines:
+        raise UserDataError(
+            f"{table.name}: line {line}: duplicate id {short(item_id)} (first on line {id_lines[item_id]})"
+        )
+    id_lines[item_id] = line
+    return item_id
+
+
+def _truth_text(table, cell, line, shared):
+    """The row's truth, stripped and shared with equal labels and truths (``shared``); not empty."""
+    truth = cell.strip()
+    truth = shared.setdefault(truth, truth)
+    if not truth:
+        raise UserDataError(
+            f"{table.where(line, table.roles['truth'])}: empty truth (leave the column out if the truth is unknown)"
+        )
+    return truth
 
 
 def _is_float(text):

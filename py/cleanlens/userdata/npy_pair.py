@@ -67,44 +67,77 @@ def label_index(lname, row, value, k, pname):
 
 
 def load_npy_pair(files, renormalize, class_names):
-    names_file = files[2] if len(files) == 3 else None
-    pair = files[:2]
+    """Two ``.npy`` files (labels, pred_probs; either order) and an optional class names file as a
+    :class:`LoadedData` in probabilities mode (a generator yielding progress 0..0.99)."""
+    (lname, lsource, lheader), (pname, psource, pheader) = _labels_and_probabilities(files[:2])
+    n, k = check_pair_shapes(lname, lheader.shape, pname, pheader.shape)
+    classes = _classes(files[2] if len(files) == 3 else None, class_names, k, pname)
+    source_name = f"{lname} + {pname}"
+    sha = yield from _iter_sha256(lsource, psource)
+    given = yield from _iter_given(lname, lsource, lheader, n, k, pname)
+    check_classes_used(source_name, classes, given, lambda j: f" (column {j} of {pname})")
+    yield 0.3
+    probabilities = yield from _iter_probabilities(pname, psource, pheader, n, k, renormalize)
+    dataset = Dataset(
+        classes=classes,
+        ids=list(map(str, range(n))),
+        images=[None] * n,
+        given=given,
+        features=None,
+        provenance={"source": source_name, "sha256": sha},
+        row_ids=True,
+    )
+    return LoadedData("probabilities", dataset, probabilities, [], source_name, sha)
+
+
+def _labels_and_probabilities(pair):
+    """``((name, source, header) of the labels, the same of pred_probs)``, told apart by their headers' shapes;
+    each within the row limit."""
     headers = [(name, source, read_npy_header(source, name)) for name, source in pair]
     for name, _, header in headers:
         if len(header.shape) not in (1, 2):
             raise UserDataError(f"{name}: shape {header.shape}: expected labels (N,) or pred_probs (N, K)")
     is_labels = [len(h.shape) == 1 or h.shape[1] == 1 for _, _, h in headers]
     if is_labels[0] == is_labels[1]:
-        shapes = [h.shape for _, _, h in headers]
-        if is_labels[0] and sorted(map(len, shapes)) == [1, 2] and shapes[0][0] == shapes[1][0] > 0:
-            pname = pair[[len(s) for s in shapes].index(2)][0]
-            raise UserDataError(
-                f"{pname}: shape {shapes[[len(s) for s in shapes].index(2)]}: pred_probs needs one column per class, "
-                "and at least 2 classes"
-            )
-        which = "labels (one value per row)" if is_labels[0] else "pred_probs (several columns)"
-        raise UserDataError(
-            f"{join_names(pair)}: both look like {which} (shapes {shapes[0]} and {shapes[1]}); "
-            "expected labels (N,) and pred_probs (N, K) with K >= 2"
-        )
-    (lname, lsource, lheader), (pname, psource, pheader) = headers if is_labels[0] else headers[::-1]
-    for name, header in ((pname, pheader), (lname, lheader)):
+        raise _not_a_pair(pair, [h.shape for _, _, h in headers], is_labels[0])
+    labels, probabilities = headers if is_labels[0] else headers[::-1]
+    for name, _, header in (probabilities, labels):
         if header.shape[0] > limits.MAX_PROBABILITY_ROWS:
             raise UserDataError(
                 f"{name}: {header.shape[0]:,} rows; probabilities mode allows at most {limits.MAX_PROBABILITY_ROWS:,}"
             )
-    n, k = check_pair_shapes(lname, lheader.shape, pname, pheader.shape)
+    return labels, probabilities
+
+
+def _not_a_pair(pair, shapes, both_labels):
+    """The error for two files of the same kind (``both_labels``: both look like labels)."""
+    if both_labels and sorted(map(len, shapes)) == [1, 2] and shapes[0][0] == shapes[1][0] > 0:
+        which = [len(s) for s in shapes].index(2)  # (N, 1): one column, so one class
+        return UserDataError(
+            f"{pair[which][0]}: shape {shapes[which]}: pred_probs needs one column per class, and at least 2 classes"
+        )
+    which = "labels (one value per row)" if both_labels else "pred_probs (several columns)"
+    return UserDataError(
+        f"{join_names(pair)}: both look like {which} (shapes {shapes[0]} and {shapes[1]}); "
+        "expected labels (N,) and pred_probs (N, K) with K >= 2"
+    )
+
+
+def _classes(names_file, class_names, k, pname):
+    """The K class names: from the names file, or typed, or ``"0"``..``"K-1"``; not both given."""
     if class_names is not None and names_file is not None:
         raise UserDataError(
             f"{names_file[0]}: the class names were given twice (a file and typed names): give them once"
         )
     if names_file is not None:
-        classes = _read_class_names(*names_file, k, pname)
-    elif class_names is not None:
-        classes = _check_class_names("class names", list(class_names), k, pname)
-    else:
-        classes = [str(c) for c in range(k)]
-    source_name = f"{lname} + {pname}"
+        return _read_class_names(*names_file, k, pname)
+    if class_names is not None:
+        return _check_class_names("class names", list(class_names), k, pname)
+    return [str(c) for c in range(k)]
+
+
+def _iter_sha256(lsource, psource):
+    """The hex SHA-256 of the labels file's bytes followed by the pred_probs file's (progress 0..0.2)."""
     digest = hashlib.sha256()
     total = lsource.size + psource.size
     done = 0
@@ -114,14 +147,22 @@ def load_npy_pair(files, renormalize, class_names):
             digest.update(chunk)
             done += len(chunk)
             yield 0.2 * done / total
+    return digest.hexdigest()
+
+
+def _iter_given(lname, lsource, lheader, n, k, pname):
+    """The N labels as class indices (progress 0.2..0.3)."""
     given, row = [], 0
     for chunk in iter_npy_rows(lsource, lheader, 1, chunk_bytes=limits.STEP_WORK * lheader.itemsize):
         for (x,) in chunk:
             given.append(label_index(lname, row, x, k, pname))
             row += 1
         yield 0.2 + 0.1 * row / n
-    check_classes_used(source_name, classes, given, lambda j: f" (column {j} of {pname})")
-    yield 0.3
+    return given
+
+
+def _iter_probabilities(pname, psource, pheader, n, k, renormalize):
+    """The N rows of K probabilities, checked (renormalised if asked; progress 0.3..0.99)."""
     probabilities = []
     sums = SumProblems()
     i = 0
@@ -142,17 +183,7 @@ def load_npy_pair(files, renormalize, class_names):
             i += 1
         yield 0.3 + 0.69 * i / n
     sums.raise_if_any()
-    sha = digest.hexdigest()
-    dataset = Dataset(
-        classes=classes,
-        ids=list(map(str, range(n))),
-        images=[None] * n,
-        given=given,
-        features=None,
-        provenance={"source": source_name, "sha256": sha},
-        row_ids=True,
-    )
-    return LoadedData("probabilities", dataset, probabilities, [], source_name, sha)
+    return probabilities
 
 
 def _read_class_names(name, source, k, pname):
