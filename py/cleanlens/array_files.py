@@ -12,9 +12,14 @@ and the same messages: a ``.npy`` file is then read by ``numpy.load`` once its h
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .arrays_io import CsvRecords, InputError, iter_npy_rows, open_source, read_npy_header
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _number(text):
@@ -117,7 +122,9 @@ def _label_value(name, i, x, allow_ood):
     return x
 
 
-def read_labels(path, allow_ood=False, *, as_array=False):
+def read_labels(
+    path: str | os.PathLike[str], allow_ood: bool = False, *, as_array: bool = False
+) -> list[int] | np.ndarray:
     """Class indices from a ``.npy`` of shape (N,) or (N, 1), or a one-column CSV. Returns a list of ints.
 
     With ``allow_ood`` (true labels), -1 is accepted: out of distribution.
@@ -149,12 +156,14 @@ def read_labels(path, allow_ood=False, *, as_array=False):
     return rows
 
 
-def read_matrix(path):
+def read_matrix(path: str | os.PathLike[str]) -> list[list[float]]:
     """Rows of floats from a 2-D ``.npy`` (N, K) or a CSV with K columns. Returns a list of lists."""
     return read_matrix_shape(path)[0]
 
 
-def read_matrix_shape(path, *, as_array=False):
+def read_matrix_shape(
+    path: str | os.PathLike[str], *, as_array: bool = False
+) -> tuple[list[list[float]] | np.ndarray, tuple[int, int]]:
     """``(rows, shape)``: :func:`read_matrix`'s rows and the array's shape (N, K), also when N is 0.
 
     With ``as_array`` (numpy installed), ``rows`` is a C-ordered float64 numpy array (N, K).

@@ -58,10 +58,15 @@ import os
 import re
 import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from cleanlens.errors import CleanlensError
+
+if TYPE_CHECKING:
+    import hashlib
 
 CHUNK_BYTES = 1 << 18
 """Bytes read from a source at a time."""
@@ -105,21 +110,32 @@ class InputError(CleanlensError):
     """An input file is unusable; the message (one line) names the file and the place."""
 
 
+BytesLike = bytes | bytearray | memoryview
+
+
+class Source(Protocol):
+    """What the readers read: ``size`` bytes, read by ``read(start, end)`` with ``0 <= start <= end <= size``."""
+
+    size: int
+
+    def read(self, start: int, end: int) -> BytesLike: ...
+
+
 # --- sources -------------------------------------------------------------------------
 
 
 class _BytesSource:
     """A source over bytes-like data; ``read`` returns zero-copy memoryview slices."""
 
-    def __init__(self, data):
+    def __init__(self, data: BytesLike):
         self._view = memoryview(data).cast("B")
         self.size = len(self._view)
 
-    def read(self, start, end):
+    def read(self, start: int, end: int) -> memoryview:
         return self._view[start:end]
 
 
-def as_source(data):
+def as_source(data: BytesLike | Source) -> Source:
     """A source (see the module docstring) for bytes-like ``data``, or ``data`` itself if it is one."""
     if hasattr(data, "read") and hasattr(data, "size"):
         return data
@@ -131,7 +147,7 @@ class _FileSource:
         self._file = file
         self.size = os.fstat(file.fileno()).st_size
 
-    def read(self, start, end):
+    def read(self, start: int, end: int) -> bytes:
         self._file.seek(start)
         return self._file.read(end - start)
 
@@ -142,11 +158,11 @@ class open_source:  # noqa: N801 (used like open())
     An unreadable file raises :class:`InputError` ("cannot read").
     """
 
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._file = None
 
-    def __enter__(self):
+    def __enter__(self) -> Source:
         try:
             self._file = open(self.path, "rb")  # noqa: SIM115 (closed in __exit__)
             if not self.path.is_file():
@@ -157,11 +173,11 @@ class open_source:  # noqa: N801 (used like open())
                 self._file.close()
             raise InputError(f"{self.path.name}: cannot read: {exc.strerror}") from None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self._file.close()
 
 
-def read_all(source):
+def read_all(source: Source) -> bytes:
     """Every byte of a source, as bytes (for inputs whose size was already checked)."""
     return bytes(source.read(0, source.size))
 
@@ -180,18 +196,18 @@ class NpyHeader:
     offset : where the data starts in the file
     """
 
-    shape: tuple
+    shape: tuple[int, ...]
     code: str
     itemsize: int
     fortran: bool
     offset: int
 
     @property
-    def count(self):
+    def count(self) -> int:
         return math.prod(self.shape)
 
 
-def read_npy_header(source, name="array.npy"):
+def read_npy_header(source: Source, name: str = "array.npy") -> NpyHeader:
     """Read and validate the header of a ``.npy`` source (see the module docstring); return a :class:`NpyHeader`."""
     size = source.size
     start = bytes(source.read(0, min(size, 12)))
@@ -250,7 +266,9 @@ def read_npy_header(source, name="array.npy"):
     return npy
 
 
-def iter_npy_rows(source, header, width, chunk_bytes=CHUNK_BYTES):
+def iter_npy_rows(
+    source: Source, header: NpyHeader, width: int, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[list[list[float | int]]]:
     """The values of a ``.npy`` source, ``width`` at a time, in C order, a chunk at a time.
 
     Yields lists of ``width``-long lists (rows); floats stay floats, integers
@@ -280,7 +298,7 @@ def _unpack(chunk, code, n):
     return values
 
 
-def parse_npy(data, source="array.npy"):
+def parse_npy(data: BytesLike, source: str = "array.npy") -> tuple[tuple[int, ...], list[float | int]]:
     """Decode a whole ``.npy`` file from bytes. Returns ``(shape, values)``: a tuple and a flat list in C order.
 
     Floats stay floats, integers and booleans become ints.
@@ -328,7 +346,7 @@ class CsvRecords:
     complete once iteration has ended).
     """
 
-    def __init__(self, source, name, sha256=None):
+    def __init__(self, source: Source, name: str, sha256: hashlib._Hash | None = None):
         self.source = source
         self.name = name
         self.sha256 = sha256
@@ -338,7 +356,7 @@ class CsvRecords:
         self._record_chars = 0  # characters of the record being read so far (counted in chunks with quotes)
         self._at_boundary = True  # the csv reader is about to start a record (not inside a quoted value)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:
         name = self.name
         reader = csv.reader(self._lines())
         fed = 0  # lines the csv reader had read when it returned the previous record

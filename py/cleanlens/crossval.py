@@ -101,14 +101,19 @@ import numbers
 import platform
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from cleanlens.errors import CleanlensError
 
 from . import __version__, pairwise, svm
 from .confident import labelling_warnings
 from .steps import Cancelled as Cancelled  # re-exported: its home was here before cleanlens.steps
-from .steps import cancellable, drain, relay, scaled
+from .steps import Due, Steps, cancellable, drain, relay, scaled
+
+if TYPE_CHECKING:
+    from .confident import LabellingWarning
 
 ENGINES = ("auto", "sklearn", "builtin")
 DEFAULT_C = 1.0
@@ -152,17 +157,17 @@ class CVResult:
     ``warnings``: :class:`~cleanlens.confident.LabellingWarning` list.
     """
 
-    probabilities: list
+    probabilities: list[list[float]]
     engine: str
-    versions: dict
+    versions: dict[str, str]
     C: float
     gamma: float
     n_folds: int
     seed: int
     seconds: float
-    folds: list
+    folds: list[list[int]]
     calibration: str
-    warnings: list = field(default_factory=list)
+    warnings: list[LabellingWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -190,7 +195,7 @@ def _shuffle(items, rng):
         items[i], items[j] = items[j], items[i]
 
 
-def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
+def stratified_folds(labels: Sequence[int], n_folds: int = DEFAULT_FOLDS, seed: int = DEFAULT_SEED) -> list[list[int]]:
     """Split item indices into ``n_folds`` folds stratified by label.
 
     The items of each class (classes in increasing order) are shuffled with
@@ -234,7 +239,7 @@ def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
     return [sorted(fold) for fold in folds]
 
 
-def _iter_check_inputs(features, labels, n_classes, due):
+def _iter_check_inputs(features: Any, labels: Any, n_classes: int, due: Due | None) -> Steps[float, list[int]]:
     """Validate the inputs (a generator yielding its progress); return the labels as a list of Python ints."""
     if not isinstance(n_classes, int) or n_classes < 1:
         raise CrossValError(f"n_classes must be a positive integer, got {n_classes!r}")
@@ -274,7 +279,7 @@ def _check_hyperparameters(C, gamma, slice_seconds):
         raise CrossValError(f"slice_seconds must be None or a number >= 0, got {slice_seconds!r}")
 
 
-def sklearn_available():
+def sklearn_available() -> bool:
     """True if numpy and scikit-learn can be imported (the ``sklearn`` engine can run)."""
     try:
         import numpy  # noqa: F401
@@ -284,7 +289,7 @@ def sklearn_available():
     return True
 
 
-def resolve_engine(engine):
+def resolve_engine(engine: str) -> str:
     """Map ``"auto"`` to ``"sklearn"`` or ``"builtin"``; validate the name."""
     if engine not in ENGINES:
         raise CrossValError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -314,18 +319,18 @@ class _Clock:
 
 
 def iter_out_of_sample_probabilities(
-    features,
-    labels,
-    n_classes,
+    features: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    n_classes: int,
     *,
-    engine="auto",
-    C=DEFAULT_C,
-    gamma=DEFAULT_GAMMA,
-    n_folds=DEFAULT_FOLDS,
-    seed=DEFAULT_SEED,
-    slice_seconds=DEFAULT_SLICE_SECONDS,
-    cancelled=None,
-):
+    engine: str = "auto",
+    C: float = DEFAULT_C,
+    gamma: float = DEFAULT_GAMMA,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    slice_seconds: float | None = DEFAULT_SLICE_SECONDS,
+    cancelled: Callable[[], bool] | None = None,
+) -> Steps[Progress, CVResult]:
     """Cross-validate in slices of computing time: a generator of :class:`Progress`, returning a :class:`CVResult`.
 
     ``features``: N rows of D finite floats; ``labels``: N class indices in
@@ -369,19 +374,19 @@ def iter_out_of_sample_probabilities(
 
 
 def out_of_sample_probabilities(
-    features,
-    labels,
-    n_classes,
+    features: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    n_classes: int,
     *,
-    engine="auto",
-    C=DEFAULT_C,
-    gamma=DEFAULT_GAMMA,
-    n_folds=DEFAULT_FOLDS,
-    seed=DEFAULT_SEED,
-    slice_seconds=DEFAULT_SLICE_SECONDS,
-    progress=None,
-    cancelled=None,
-):
+    engine: str = "auto",
+    C: float = DEFAULT_C,
+    gamma: float = DEFAULT_GAMMA,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    slice_seconds: float | None = DEFAULT_SLICE_SECONDS,
+    progress: Callable[[Progress], object] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> CVResult:
     """Out-of-sample probabilities by cross-validation: :func:`iter_out_of_sample_probabilities` run to the end.
 
     Parameters
@@ -433,7 +438,9 @@ def out_of_sample_probabilities(
     return drain(steps, progress)
 
 
-def _stage(steps, stage, fold, n_folds, start, share):
+def _stage(
+    steps: Steps[float, Any], stage: str, fold: int, n_folds: int, start: float, share: float
+) -> Steps[Progress, Any]:
     """Run a sub-generator, turning its progress x (0..1) into ``Progress(stage, fold, n_folds, start + share x)``.
 
     Returns the sub-generator's return value.

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 from cleanlens.errors import CleanlensError
 
@@ -75,25 +78,25 @@ class Dataset:
         them as "#17", so that they never read like class names
     """
 
-    classes: list
-    ids: list
-    images: list
-    given: list
-    features: list
-    truth: list | None = None
-    layout: list | None = None
-    provenance: dict = field(default_factory=dict)
+    classes: list[str]
+    ids: list[str]
+    images: list[str | None]
+    given: list[int]
+    features: list[list[float]] | None  # None for probabilities brought by the user (cleanlens.userdata)
+    truth: list[int] | None = None
+    layout: list[tuple[float, float]] | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
     row_ids: bool = False
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.ids)
 
-    def class_counts(self, labels=None):
+    def class_counts(self, labels: Sequence[int] | None = None) -> list[int]:
         """Number of items per class, a list of K ints, for ``labels`` (default: the given labels)."""
         counts = Counter(self.given if labels is None else labels)
         return [counts[k] for k in range(len(self.classes))]
 
-    def known_errors(self, labels=None):
+    def known_errors(self, labels: Sequence[int] | None = None) -> list[int]:
         """Indices of items whose label (default: the given one) differs from the truth.
 
         An item is truly wrong if its true class differs from its label or it
@@ -106,7 +109,7 @@ class Dataset:
         return truly_wrong(self.given if labels is None else labels, self.truth)
 
 
-def _fail(source, where, message):
+def _fail(source: str, where: str, message: str) -> NoReturn:
     raise DatasetError(f"{source}: {where}: {message}" if where else f"{source}: {message}")
 
 
@@ -139,7 +142,7 @@ def _finite_numbers(value, source, where, name, length=None):
     return out
 
 
-def dataset_from_dict(data, source="dataset"):
+def dataset_from_dict(data: Any, source: str = "dataset") -> Dataset:
     """Validate a decoded JSON object (see the module docstring) and return a :class:`Dataset`.
 
     Raises :class:`DatasetError` naming ``source``, the item and the field at fault.
@@ -245,7 +248,7 @@ def _true_label(value, index, classes, source, where):
     return OOD if value == OOD_NAME else index[value]
 
 
-def parse_dataset(text, source="dataset", *, checked=False):
+def parse_dataset(text: str, source: str = "dataset", *, checked: bool = False) -> Dataset:
     """Parse JSON text in the demo schema; see :func:`dataset_from_dict`.
 
     The text's shape is checked first (:class:`JsonShape`) unless ``checked``
@@ -254,7 +257,7 @@ def parse_dataset(text, source="dataset", *, checked=False):
     return dataset_from_dict(parse_json(text, source, checked=checked), source)
 
 
-def parse_json(text, source, *, checked=False):
+def parse_json(text: str, source: str, *, checked: bool = False) -> Any:
     """``json.loads`` for untrusted text: a :class:`DatasetError` naming the line and column for any problem."""
     if not checked:
         shape = JsonShape(source)
@@ -310,7 +313,7 @@ class JsonShape:
 
     _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]|"', re.S)
 
-    def __init__(self, source, max_tokens=MAX_JSON_TOKENS):
+    def __init__(self, source: str, max_tokens: int = MAX_JSON_TOKENS):
         self.source = source
         self.max_tokens = max_tokens
         self.depth = 0
@@ -318,7 +321,8 @@ class JsonShape:
         self._lines = 0  # line ends before self._carry
         self._carry = b""  # an unterminated string from the previous piece
 
-    def feed(self, data):
+    def feed(self, data: bytes | bytearray | memoryview) -> None:
+        """Check the next piece of the text."""
         buffer = self._carry + bytes(data) if self._carry else bytes(data)
         depth, tokens = self.depth, self.tokens
         rest = len(buffer)
@@ -345,7 +349,7 @@ class JsonShape:
         if len(self._carry) - 1 > MAX_JSON_STRING_BYTES:
             self._error(self._carry, 0, f"a string longer than {MAX_JSON_STRING_BYTES:,} bytes")
 
-    def close(self):
+    def close(self) -> None:
         """The end of the text: an unterminated string is left for ``json.loads`` to report."""
         self._carry = b""
 
@@ -354,7 +358,7 @@ class JsonShape:
         raise DatasetError(f"{self.source}: line {line}: {what}")
 
 
-def load_dataset(path):
+def load_dataset(path: str | os.PathLike[str]) -> Dataset:
     """Read and validate a dataset JSON file; see :func:`dataset_from_dict`."""
     path = Path(path)
     try:

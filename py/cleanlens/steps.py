@@ -35,6 +35,8 @@ R = TypeVar("R")
 
 Steps = Generator[Y, Any, R]
 """A step generator yielding ``Y`` and returning ``R``."""
+Due = Callable[[], bool]
+"""The ``due`` of an engine step generator: True when the caller wants control back (it then yields)."""
 
 
 class Cancelled(Exception):

@@ -48,10 +48,14 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter, mul
 
-from .steps import drain, scaled
+from .steps import Due, Steps, drain, scaled
+
+Rows = Sequence[Sequence[float]]
+"""N rows of D floats (features), or the kernel's N rows of N."""
 
 TAU = 1e-12
 """libsvm's floor for a non-positive curvature in the SMO step."""
@@ -67,12 +71,12 @@ iterations, i.e. about every 1-3 ms of Pyodide time, whatever n. A call of
 """
 
 
-def standardize(features):
+def standardize(features: Rows) -> list[list[float]]:
     """Return ``features`` z-scored per column; see :func:`iter_standardize`."""
     return drain(iter_standardize(features))
 
 
-def mean_and_std(column):
+def mean_and_std(column: Sequence[float]) -> tuple[float, float]:
     """Mean and population std (divide by N) of ``column``, N >= 1 finite floats.
 
     Values near the largest float (squares above about 1e308) are scaled by the column's largest
@@ -90,7 +94,7 @@ def mean_and_std(column):
         return mean * big, math.sqrt(math.fsum((x - mean) ** 2 for x in scaled) / n) * big
 
 
-def iter_standardize(features, due=None):
+def iter_standardize(features: Rows, due: Due | None = None) -> Steps[float, list[list[float]]]:
     """Z-score ``features`` per column: ``(x - mean) / std`` (a generator).
 
     ``features`` is a list of N >= 1 rows of D >= 1 floats. The std is the population std
@@ -116,7 +120,7 @@ def iter_standardize(features, due=None):
     return out
 
 
-def rbf_kernel_rows(features, gamma):
+def rbf_kernel_rows(features: Rows, gamma: float) -> Iterator[array]:
     """Yield the rows of the RBF kernel matrix ``K[i][j] = exp(-gamma * |x_i - x_j|^2)``.
 
     ``features``: N rows of D floats. Yields N ``array('d')`` rows of the full
@@ -138,7 +142,7 @@ def rbf_kernel_rows(features, gamma):
         yield row
 
 
-def rbf_kernel(features, gamma):
+def rbf_kernel(features: Rows, gamma: float) -> list[array]:
     """The RBF kernel matrix as a list of ``array('d')`` rows; see :func:`rbf_kernel_rows`."""
     return list(rbf_kernel_rows(features, gamma))
 
@@ -152,15 +156,15 @@ class BinarySVC:
     ``iterations``: SMO iterations used.
     """
 
-    support: list
-    coef: list
+    support: list[int]
+    coef: list[float]
     rho: float
     iterations: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._pick = itemgetter(*self.support) if len(self.support) > 1 else None
 
-    def value(self, kernel_row):
+    def value(self, kernel_row: Sequence[float]) -> float:
         """The decision value ``f(x) = sum_s coef_s K(x, x_s) - rho`` of the item whose kernel row this is."""
         if self._pick is not None:
             return sum(map(mul, self.coef, self._pick(kernel_row))) - self.rho
@@ -168,17 +172,32 @@ class BinarySVC:
             return self.coef[0] * kernel_row[self.support[0]] - self.rho
         return -self.rho
 
-    def decision(self, kernel, items):
+    def decision(self, kernel: Rows, items: Iterable[int]) -> list[float]:
         """Decision values ``f(x_i)`` for each index in ``items``."""
         return [self.value(kernel[i]) for i in items]
 
 
-def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
+def train_binary(
+    kernel: Rows,
+    positive: Sequence[int],
+    negative: Sequence[int],
+    C: float,
+    tol: float = 1e-3,
+    max_iter: int | None = None,
+) -> BinarySVC:
     """Train a C-SVC on a precomputed kernel and return a :class:`BinarySVC`; see :func:`iter_train_binary`."""
     return drain(iter_train_binary(kernel, positive, negative, C, tol, max_iter))
 
 
-def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, due=None):
+def iter_train_binary(
+    kernel: Rows,
+    positive: Sequence[int],
+    negative: Sequence[int],
+    C: float,
+    tol: float = 1e-3,
+    max_iter: int | None = None,
+    due: Due | None = None,
+) -> Steps[float, BinarySVC]:
     """Train a C-SVC on a precomputed kernel; libsvm's solver without shrinking (a generator).
 
     ``kernel``: full kernel matrix rows (see :func:`rbf_kernel`); ``positive``,
@@ -364,18 +383,32 @@ def _rho(alpha, y, v, C):
     return (upper + lower) / 2.0
 
 
-def class_pairs(classes):
+OneVsOne = tuple[list[int], dict[tuple[int, int], BinarySVC], list[list[float]]]
+"""What :func:`iter_one_vs_one` returns: ``(classes, models, decisions)``."""
+
+
+def class_pairs(classes: Iterable[int]) -> list[tuple[int, int]]:
     """The one-vs-one pairs ``(a, b)``, a < b, in libsvm's order: (0,1), (0,2), ..., (1,2), ..."""
     classes = sorted(classes)
     return [(a, b) for i, a in enumerate(classes) for b in classes[i + 1 :]]
 
 
-def one_vs_one(kernel, labels, train, test, C, tol=1e-3):
+def one_vs_one(
+    kernel: Rows, labels: Sequence[int], train: Sequence[int], test: Sequence[int], C: float, tol: float = 1e-3
+) -> OneVsOne:
     """Train the pairwise SVMs on ``train`` and decide ``test``; see :func:`iter_one_vs_one`."""
     return drain(iter_one_vs_one(kernel, labels, train, test, C, tol))
 
 
-def iter_one_vs_one(kernel, labels, train, test, C, tol=1e-3, due=None):
+def iter_one_vs_one(
+    kernel: Rows,
+    labels: Sequence[int],
+    train: Sequence[int],
+    test: Sequence[int],
+    C: float,
+    tol: float = 1e-3,
+    due: Due | None = None,
+) -> Steps[float, OneVsOne]:
     """libsvm's one-vs-one classifier: train one SVM per class pair, then decide the test items (a generator).
 
     ``kernel``: the full kernel matrix rows; ``labels``: the label of every

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..arrays_io import InputError
+from ..arrays_io import InputError, Source
 from ..confident import SUM_TOLERANCE
 from ..dataset import Dataset
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+File = tuple[str, Source]
+"""A file as the loaders see it: its name and a source of its bytes."""
+Where = Callable[..., str]
+"""``where(row)`` names the file and row for a message, ``where(row, j)`` also column j."""
 
 
 class UserDataError(InputError):
@@ -27,7 +33,7 @@ class UserDataError(InputError):
     loading again with ``renormalize=True`` would succeed.
     """
 
-    def __init__(self, message, renormalizable=False):
+    def __init__(self, message: object, renormalizable: bool = False):
         super().__init__(" ".join(str(message).split()))
         self.renormalizable = renormalizable
 
@@ -53,29 +59,31 @@ class LoadedData:
 
     mode: str
     dataset: Dataset
-    probabilities: list | None
-    warnings: list = field(default_factory=list)
+    probabilities: list[list[float]] | None
+    warnings: list[str] = field(default_factory=list)
     source_name: str = ""
     source_sha256: str = ""
-    notes: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def extension(name):
+def extension(name: str) -> str:
+    """The file name's extension, lower case, without the dot ("" if none)."""
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def join_names(files):
+def join_names(files: Iterable[tuple[str, object]]) -> str:
+    """The files' names for a message: ``a.npy + b.npy``."""
     return " + ".join(name for name, _ in files)
 
 
-def short(text, limit=80):
+def short(text: object, limit: int = 80) -> str:
     """``repr(text)``, cut in the middle when longer than ``limit`` characters (for one-line messages)."""
     shown = repr(text)
     return shown if len(shown) <= limit else f"{shown[: limit // 2]}…{shown[-limit // 2 :]}"
 
 
-def allowed_image(url):
-    """The URL stripped, if it may be shown as a thumbnail (see the module docstring), else None."""
+def allowed_image(url: str) -> str | None:
+    """The URL stripped, if it may be shown as a thumbnail (the package docstring's *Image URLs*), else None."""
     url = url.strip()
     if not url or _CONTROL.search(url) or "\\" in url:
         return None
@@ -86,7 +94,7 @@ def allowed_image(url):
     return url
 
 
-def filter_images(images):
+def filter_images(images: Iterable[str | None]) -> tuple[list[str | None], list[str]]:
     """``(images, warnings)``: disallowed URLs replaced by None, with one warning counting them."""
     kept, dropped = [], 0
     for url in images:
@@ -101,7 +109,7 @@ def filter_images(images):
     return kept, warnings
 
 
-def check_classes_used(name, classes, given, describe):
+def check_classes_used(name: str, classes: Sequence[str], given: Iterable[int], describe: Callable[[int], str]) -> None:
     """Every class has an item labelled with it; ``describe(k)`` says where class k came from."""
     counts = [0] * len(classes)
     for g in given:
@@ -117,16 +125,18 @@ def check_classes_used(name, classes, given, describe):
 class SumProblems:
     """Probability rows whose sum is off: the first is reported once every other check has passed."""
 
-    def __init__(self):
-        self.first = None
+    def __init__(self) -> None:
+        self.first: str | None = None
         self.count = 0
 
-    def add(self, where, total):
+    def add(self, where: str, total: float) -> None:
+        """Record the row at ``where``, whose values sum to ``total``."""
         if self.first is None:
             self.first = f"{where}: probabilities sum to {total:.6g}, not 1 (tolerance {SUM_TOLERANCE:g})"
         self.count += 1
 
-    def raise_if_any(self):
+    def raise_if_any(self) -> None:
+        """Raise the renormalisable error for the rows recorded, if any."""
         if self.count:
             rows = "1 row does" if self.count == 1 else f"{self.count:,} rows do"
             raise UserDataError(
@@ -134,7 +144,9 @@ class SumProblems:
             )
 
 
-def check_probability_row(values, renormalize, sums, where, row):
+def check_probability_row(
+    values: list[float], renormalize: bool, sums: SumProblems, where: Where, row: int
+) -> list[float]:
     """Check one row of finite floats; return it, divided by its sum if ``renormalize``.
 
     Negative values and rows summing to 0 raise; a sum off by more than the

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
+from ..arrays_io import Source
 from ..dataset import OOD, OOD_NAME, Dataset
+from ..steps import Steps
 from . import limits
 from .common import (
     LoadedData,
@@ -21,12 +23,13 @@ from .common import (
     short,
 )
 from .csv_table import check_probability_header, read_csv
-from .limits import check_embedding_rows
+from .limits import Caps, check_embedding_rows
 
 _PREFIXES = ("p_", "prob_")
 
 
-def load_csv(name, source, mode, renormalize, caps):
+def load_csv(name: str, source: Source, mode: str, renormalize: bool, caps: Caps) -> Steps[float, LoadedData]:
+    """The CSV file as a :class:`LoadedData` in ``mode`` (``"auto"`` chooses; a generator yielding progress)."""
     digest = hashlib.sha256()
     table = yield from read_csv(name, source, mode, caps, digest)
     notes = []

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from ..arrays_io import CsvRecords
+from ..arrays_io import CsvRecords, Source
 from ..dataset import OOD_NAME
+from ..steps import Steps
 from . import limits
 from .common import UserDataError, short
 from .limits import Caps, too_many_rows, too_many_values
+
+if TYPE_CHECKING:
+    import hashlib
 
 _ROLES = {"label": "label", "given": "label", "id": "id", "truth": "truth", "image": "image"}
 
@@ -27,32 +33,33 @@ class Table:
 
     name: str
     header_line: int
-    header: list  # stripped header names
-    roles: dict  # "label"/"id"/"truth"/"image" -> 0-based column
-    numeric: list  # 0-based columns holding numbers
+    header: list[str]  # stripped header names
+    roles: dict[str, int]  # "label"/"id"/"truth"/"image" -> 0-based column
+    numeric: list[int]  # 0-based columns holding numbers
     lines: array  # 1-based line of each row
-    labels: list
-    ids: list
-    truths: list | None
-    images: list | None
+    labels: list[str]
+    ids: list[str]
+    truths: list[str] | None
+    images: list[str] | None
     flat: array  # the numbers, row after row: len(numeric) per row (8 bytes each, not a list per row)
 
-    def where(self, line, column):
+    def where(self, line: int, column: int) -> str:
+        """The place of a cell, for messages: file, line, column and its header name."""
         return f"{self.name}: line {line}, column {column + 1} ({short(self.header[column], 40)})"
 
     @cached_property
-    def distinct(self):
+    def distinct(self) -> set[str]:
         """The set of distinct labels."""
         return set(self.labels)
 
-    def rows(self, start=0, stop=None):
+    def rows(self, start: int = 0, stop: int | None = None) -> list[list[float]]:
         """Rows ``start..stop-1`` of numbers, as lists of floats."""
         d, flat = len(self.numeric), self.flat
         stop = len(self.lines) if stop is None else min(stop, len(self.lines))
         return [flat[i * d : i * d + d].tolist() for i in range(start, stop)]
 
 
-def read_csv(name, source, mode, caps, digest):
+def read_csv(name: str, source: Source, mode: str, caps: Caps, digest: hashlib._Hash) -> Steps[float, Table]:
     """Parse the CSV into a :class:`Table` (a generator yielding progress 0..0.6)."""
     size = max(source.size, 1)
     records = CsvRecords(source, name, digest)
@@ -251,7 +258,7 @@ def _header_roles(name, header, line, mode):
     return roles, numeric
 
 
-def check_probability_header(name, header, numeric, line):
+def check_probability_header(name: str, header: Sequence[str], numeric: Sequence[int], line: int) -> None:
     """Check the probability columns' header (so a 10,000-column file fails before its rows are read)."""
     if len(numeric) < 2:
         raise UserDataError(

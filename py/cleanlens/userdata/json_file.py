@@ -9,14 +9,16 @@ from __future__ import annotations
 import codecs
 import hashlib
 
-from ..arrays_io import read_all
+from ..arrays_io import Source, read_all
 from ..dataset import MAX_JSON_TOKENS, JsonShape, dataset_from_dict, parse_json
+from ..steps import Steps
 from . import limits
 from .common import LoadedData, UserDataError, check_classes_used, filter_images, short
-from .limits import check_embedding_rows
+from .limits import Caps, check_embedding_rows
 
 
-def load_json(name, source, caps):
+def load_json(name: str, source: Source, caps: Caps) -> Steps[float, LoadedData]:
+    """The JSON file as a :class:`LoadedData` in embeddings mode (a generator yielding progress 0..0.8)."""
     size = source.size
     shape = JsonShape(name, max_tokens=max(MAX_JSON_TOKENS, 3 * caps.feature_values))
     decoder = codecs.getincrementaldecoder("utf-8")()

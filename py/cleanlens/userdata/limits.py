@@ -65,12 +65,14 @@ JSON_SCAN_BYTES = 1 << 16
 
 @dataclass(frozen=True)
 class Caps:
+    """The limits a caller may set (the command line lifts them): feature rows, file bytes, feature values."""
+
     embedding_rows: int
     file_bytes: int
     feature_values: int
 
 
-def megabytes(size):
+def megabytes(size: int) -> str:
     """A file size for a message: whole MiB, bytes below 1 MiB, else MiB with the exact bytes (so that a file
     one byte over a limit never reads as the limit)."""
     if size % 2**20 == 0:
@@ -80,7 +82,8 @@ def megabytes(size):
     return f"{size / 2**20:.1f} MiB ({size:,} bytes)"
 
 
-def check_embedding_rows(name, n, d, caps):
+def check_embedding_rows(name: str, n: int, d: int, caps: Caps) -> None:
+    """Refuse ``n`` rows of ``d`` features: fewer than MIN_ITEMS, more than the caps allow."""
     if n < MIN_ITEMS:
         raise UserDataError(
             f"{name}: {n} items; embeddings mode needs at least {MIN_ITEMS} (one per cross-validation fold)"
@@ -91,7 +94,8 @@ def check_embedding_rows(name, n, d, caps):
         raise too_many_values(name, n, d, caps)
 
 
-def too_many_values(name, n, d, caps, where=""):
+def too_many_values(name: str, n: int, d: int, caps: Caps, where: str = "") -> UserDataError:
+    """The error for rows x features over ``caps.feature_values`` (``where``: the line, while reading)."""
     count = f"more than {n:,}" if where else f"{n:,}"
     return UserDataError(
         f"{name}: {where}{count} rows of {d:,} features: at most {caps.feature_values:,} feature values "
@@ -99,7 +103,9 @@ def too_many_values(name, n, d, caps, where=""):
     )
 
 
-def too_many_rows(name, count, mode, max_embedding_rows, limit=None):
+def too_many_rows(
+    name: str, count: int | str, mode: str, max_embedding_rows: int, limit: int | None = None
+) -> UserDataError:
     """The error for ``count`` (a number, or text such as "more than 100,000") rows; ``limit``: auto mode's."""
     count = f"{count:,}" if isinstance(count, int) else count
     if mode == "probabilities":

@@ -6,11 +6,13 @@ package docstring (:mod:`cleanlens.userdata`).
 
 from __future__ import annotations
 
-from ..arrays_io import InputError, as_source, read_npy_header
+from collections.abc import Sequence
+
+from ..arrays_io import BytesLike, InputError, Source, as_source, read_npy_header
 from ..dataset import DatasetError
-from ..steps import drain, monotone
+from ..steps import Steps, drain, monotone
 from . import limits
-from .common import UserDataError, extension, join_names
+from .common import LoadedData, UserDataError, extension, join_names
 from .csv_modes import load_csv
 from .json_file import load_json
 from .limits import Caps, megabytes
@@ -23,9 +25,16 @@ ACCEPTED = (
 )
 
 
-def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=limits.MAX_EMBEDDING_ROWS,
-               max_file_bytes=limits.MAX_FILE_BYTES, class_names=None,
-               max_feature_values=limits.MAX_FEATURE_VALUES):  # fmt: skip
+def load_files(
+    files: Sequence[tuple[str, BytesLike | Source]],
+    *,
+    mode: str = "auto",
+    renormalize: bool = False,
+    max_embedding_rows: int = limits.MAX_EMBEDDING_ROWS,
+    max_file_bytes: int = limits.MAX_FILE_BYTES,
+    class_names: Sequence[str] | None = None,
+    max_feature_values: int = limits.MAX_FEATURE_VALUES,
+) -> LoadedData:
     """Validate the user's files and return them as data: :func:`iter_load_files` run to the end.
 
     Parameters
@@ -68,9 +77,16 @@ def load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=limi
     return drain(steps)
 
 
-def iter_load_files(files, *, mode="auto", renormalize=False, max_embedding_rows=limits.MAX_EMBEDDING_ROWS,
-                    max_file_bytes=limits.MAX_FILE_BYTES, class_names=None,
-                    max_feature_values=limits.MAX_FEATURE_VALUES):  # fmt: skip
+def iter_load_files(
+    files: Sequence[tuple[str, BytesLike | Source]],
+    *,
+    mode: str = "auto",
+    renormalize: bool = False,
+    max_embedding_rows: int = limits.MAX_EMBEDDING_ROWS,
+    max_file_bytes: int = limits.MAX_FILE_BYTES,
+    class_names: Sequence[str] | None = None,
+    max_feature_values: int = limits.MAX_FEATURE_VALUES,
+) -> Steps[float, LoadedData]:
     """Validate dropped files step by step (a generator), so the browser tab stays responsive.
 
     ``files``: a list of ``(name, data)``, ``data`` bytes-like (bytes,

@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Sequence
 
 from ..arrays_io import iter_npy_rows, read_all, read_npy_header
 from ..dataset import OOD_NAME, Dataset, parse_json
+from ..steps import Steps
 from . import limits
 from .common import (
+    File,
     LoadedData,
     SumProblems,
     UserDataError,
@@ -27,7 +30,9 @@ from .common import (
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def check_pair_shapes(lname, lshape, pname, pshape, max_classes=limits.MAX_CLASSES):
+def check_pair_shapes(
+    lname: str, lshape: tuple[int, ...], pname: str, pshape: tuple[int, ...], max_classes: int = limits.MAX_CLASSES
+) -> tuple[int, int]:
     """Check a labels array's shape against a pred_probs array's: ``(n, k)``, or a :class:`UserDataError`.
 
     ``lshape``: (N,) or (N, 1); ``pshape``: (N, K) with N >= 1 and 2 <= K
@@ -50,7 +55,7 @@ def check_pair_shapes(lname, lshape, pname, pshape, max_classes=limits.MAX_CLASS
     return n, k
 
 
-def label_index(lname, row, value, k, pname):
+def label_index(lname: str, row: int, value: float, k: int, pname: str) -> int:
     """A label read from a labels array (int or float) as a class index 0..k-1, or a :class:`UserDataError`.
 
     Messages blame the labels file and the 0-based row. Shared with the command line.
@@ -66,7 +71,9 @@ def label_index(lname, row, value, k, pname):
     return value
 
 
-def load_npy_pair(files, renormalize, class_names):
+def load_npy_pair(
+    files: Sequence[File], renormalize: bool, class_names: Sequence[str] | None
+) -> Steps[float, LoadedData]:
     """Two ``.npy`` files (labels, pred_probs; either order) and an optional class names file as a
     :class:`LoadedData` in probabilities mode (a generator yielding progress 0..0.99)."""
     (lname, lsource, lheader), (pname, psource, pheader) = _labels_and_probabilities(files[:2])
