@@ -48,7 +48,6 @@ from .confident import (
     LABEL_ISSUE,
     OOD,
     UNCONFIDENT,
-    Categorization,
     CategoryLists,
     ConfidentLearning,
     cleanlab_ood_thresholds,
@@ -351,21 +350,6 @@ class SliderCategorization(CategoryLists):
     def flagged(self) -> list[int]:
         """Items flagged as wrong: label issues and OOD items, ascending."""
         return list(merge(self.label_issues, self.ood))
-
-    def materialize(self) -> Categorization:
-        """The same result as a plain :class:`~cleanlens.confident.Categorization` (O(N))."""
-        return Categorization(
-            rule=self.rule,
-            class_percentile=self.class_percentile,
-            ood_percentile=self.ood_percentile,
-            class_thresholds=list(self.class_thresholds),
-            ood_thresholds=list(self.ood_thresholds),
-            suggested=list(self.suggested),
-            categories=list(self.categories),
-            counts=dict(self.counts),
-            joint=[list(row) for row in self.joint],
-            joint_ids=[[list(cell) for cell in row] for row in self.joint_ids],
-        )
 
 
 class _PerItem:
