@@ -193,17 +193,7 @@ def _csv_probabilities(table, renormalize):
             probabilities.append(check_probability_row(row, renormalize, sums, where, line))
         yield 0.7 + 0.29 * min(first + step, n) / n
     sums.raise_if_any()
-    images, warnings = filter_images(table.images) if table.images is not None else ([None] * n, [])
-    dataset = Dataset(
-        classes=classes,
-        ids=table.ids,
-        images=images,
-        given=given,
-        features=None,
-        truth=truth,
-        row_ids=table.roles.get("id") is None,
-    )
-    return LoadedData("probabilities", dataset, probabilities, warnings, name)
+    return _loaded(table, "probabilities", classes, given, truth, probabilities)
 
 
 def _csv_truth(table, classes, index, k=None, which=""):
@@ -255,6 +245,12 @@ def _csv_embeddings(table, caps):
     index = {c: i for i, c in enumerate(classes)}
     given = [index[label] for label in table.labels]
     truth = _csv_truth(table, classes, index, which=" (the labels)")
+    return _loaded(table, "embeddings", classes, given, truth)
+
+
+def _loaded(table, mode, classes, given, truth, probabilities=None):
+    """The table as a :class:`LoadedData` in ``mode`` (features from the table in embeddings mode), with its
+    image URLs filtered."""
     n = len(table.lines)
     images, warnings = filter_images(table.images) if table.images is not None else ([None] * n, [])
     dataset = Dataset(
@@ -262,11 +258,11 @@ def _csv_embeddings(table, caps):
         ids=table.ids,
         images=images,
         given=given,
-        features=table.rows(),
+        features=table.rows() if mode == "embeddings" else None,
         truth=truth,
         row_ids=table.roles.get("id") is None,
     )
-    return LoadedData("embeddings", dataset, None, warnings, name)
+    return LoadedData(mode, dataset, probabilities, warnings, table.name)
 
 
 def _is_integer_text(text):
