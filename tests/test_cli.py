@@ -11,7 +11,8 @@ import pytest
 from cleanlab.count import compute_confident_joint
 
 from bench.bench_engine import synthetic_blobs
-from cleanlens.arrays_io import InputError, parse_npy, read_labels, read_matrix
+from cleanlens.array_files import read_labels, read_matrix
+from cleanlens.arrays_io import InputError, parse_npy
 from cleanlens.cli import main, read_dataset
 from cleanlens.confident import ConfidentLearning
 

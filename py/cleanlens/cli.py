@@ -53,7 +53,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .arrays_io import open_source, read_labels, read_matrix_shape
+from .array_files import read_labels, read_matrix_shape
+from .arrays_io import open_source
 from .confident import (
     DEFAULT_CLASS_PERCENTILE,
     DEFAULT_OOD_PERCENTILE,

@@ -28,8 +28,9 @@ from pyodide.ffi import create_once_callable, create_proxy, jsnull
 from pyodide.http import pyfetch
 
 from cleanlens import layout, userdata
-from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
+from cleanlens.steps import Cancelled
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
 from cleanlens.web.saving import Keeper
 from cleanlens.web.state import CENTER_TABS, ENGINE_DEFAULTS, RESULT_TABS, ExplorerState, TrainingError, training_info
