@@ -1,0 +1,231 @@
+"""numpy's floating-point arithmetic, reproduced with the standard library: sums, means, float32, sort order.
+
+cleanlab computes with numpy in the dtype of its inputs. To give the same numbers without numpy (in the
+browser), the pure-Python code performs the same operations in the same order and rounds where numpy
+rounds:
+
+- **Summation** (:func:`pairwise_sum`): ``numpy.sum`` of a contiguous array, or along the contiguous
+  axis of a 2-D array, is a pairwise summation: blocks of fewer than 8 values are added left to right;
+  up to 128 values, 8 running sums (value ``i`` goes to sum ``i % 8``) combined as
+  ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`` and the remainder added left to right; longer
+  blocks are split at ``n // 2`` rounded down to a multiple of 8 and the halves summed recursively.
+  Along a non-contiguous axis numpy adds left to right (:func:`sequential_sum`).
+- **float32** (:data:`FLOAT32`): every value is a Python float that float32 can hold exactly, and every
+  operation numpy performs in float32 is performed in float64 and rounded to float32
+  (:func:`to_float32`). For one addition, subtraction, multiplication or division of float32 values,
+  this double rounding gives the correctly rounded float32 result (float64 has more than 2 x 24 + 2
+  bits). A Python float in an operation with a float32 array is rounded to float32 first (NEP 50).
+- **Means** (:func:`mean`): ``numpy.mean`` sums in the array's dtype, divides the sum by the count in
+  float64 and rounds the quotient to the dtype.
+- **Sort order**: ``numpy.argsort``'s default sort is not stable, and its order among equal values
+  depends on the machine (with AVX-512 or AVX2, numpy sorts with SIMD networks). cleanlab sorts with
+  it; the pure-Python code takes an ``argsort(values, dtype)`` function, :func:`stable_argsort` (equal
+  values in index order) unless told otherwise. With numpy's own argsort passed in, the results are
+  cleanlab's bit for bit (the tests do that); with the default they differ only where equal values
+  straddle a cut-off.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from array import array
+from collections.abc import Callable, Sequence
+from heapq import nsmallest
+from itertools import compress, islice, repeat
+from operator import eq, lt
+
+FLOAT64 = "float64"
+FLOAT32 = "float32"
+DTYPES = (FLOAT64, FLOAT32)
+"""The dtypes the pure-Python code computes in exactly."""
+
+Argsort = Callable[[Sequence[float], str], Sequence[int]]
+"""``argsort(values, dtype)``: the indices that sort ``values`` ascending (a permutation of ``range(len(values))``)."""
+
+_F32 = struct.Struct("f")
+
+
+def check_dtype(dtype: str) -> str:
+    """``dtype`` if it is one of :data:`DTYPES`, else ValueError."""
+    if dtype not in DTYPES:
+        raise ValueError(f"unsupported dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
+    return dtype
+
+
+def to_float32(x: float) -> float:
+    """``x`` rounded to the nearest float32 (ties to even), as a Python float."""
+    return _F32.unpack(_F32.pack(x))[0]
+
+
+def round_values(values: Sequence[float], dtype: str) -> list[float]:
+    """``values`` as a list, each rounded to ``dtype`` (unchanged for float64)."""
+    if dtype == FLOAT32:
+        return array("f", values).tolist()
+    return list(values)
+
+
+def promote(*dtypes: str) -> str:
+    """numpy's result dtype of an operation between arrays of these float dtypes."""
+    return FLOAT64 if FLOAT64 in dtypes else FLOAT32
+
+
+def numpy_dtype(array_like) -> str:
+    """The name of a numpy array's dtype (``"float32"``, ``"float64"``, ...); :data:`FLOAT64` for other sequences."""
+    dtype = getattr(array_like, "dtype", None)
+    return FLOAT64 if dtype is None else str(dtype)
+
+
+def numpy_inputs(*values):
+    """The numpy module if any of ``values`` is a numpy array, else None (never imports numpy)."""
+    np = sys.modules.get("numpy")
+    if np is not None and any(isinstance(v, np.ndarray) for v in values):
+        return np
+    return None
+
+
+# --- sums and means ---------------------------------------------------------------------------
+
+
+def pairwise_sum(values: Sequence[float], dtype: str = FLOAT64) -> float:
+    """``numpy.sum`` of a contiguous 1-D array of ``dtype`` holding ``values`` (see the module docstring).
+
+    >>> pairwise_sum([0.1] * 10)
+    1.0
+    >>> sum([0.1] * 10)
+    0.9999999999999999
+    """
+    if dtype == FLOAT32:
+        return _pairwise32(values, 0, len(values))
+    return _pairwise64(values, 0, len(values))
+
+
+def iter_pairwise_sum(values: Sequence[float], dtype: str = FLOAT64, chunk: int = 4096):
+    """:func:`pairwise_sum` as a generator that yields ``None`` after about ``chunk`` values and returns the sum."""
+    if len(values) <= chunk:
+        return pairwise_sum(values, dtype)
+    total = yield from _iter_pairwise(values, 0, len(values), dtype, chunk)
+    return total
+
+
+def _iter_pairwise(values, start, n, dtype, chunk):
+    if n <= chunk:
+        yield
+        return _pairwise32(values, start, n) if dtype == FLOAT32 else _pairwise64(values, start, n)
+    half = _split(n)
+    left = yield from _iter_pairwise(values, start, half, dtype, chunk)
+    right = yield from _iter_pairwise(values, start + half, n - half, dtype, chunk)
+    return to_float32(left + right) if dtype == FLOAT32 else left + right
+
+
+def _split(n):
+    half = n // 2
+    return half - half % 8
+
+
+def _pairwise64(a, start, n):
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += a[i]
+        return total
+    if n <= 128:
+        r = list(a[start : start + 8])
+        end = start + n - n % 8
+        for base in range(start + 8, end, 8):
+            for k in range(8):
+                r[k] += a[base + k]
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for i in range(end, start + n):
+            total += a[i]
+        return total
+    half = _split(n)
+    return _pairwise64(a, start, half) + _pairwise64(a, start + half, n - half)
+
+
+def _pairwise32(a, start, n):
+    f = to_float32
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total = f(total + a[i])
+        return total
+    if n <= 128:
+        r = list(a[start : start + 8])
+        end = start + n - n % 8
+        for base in range(start + 8, end, 8):
+            for k in range(8):
+                r[k] = f(r[k] + a[base + k])
+        total = f(f(f(r[0] + r[1]) + f(r[2] + r[3])) + f(f(r[4] + r[5]) + f(r[6] + r[7])))
+        for i in range(end, start + n):
+            total = f(total + a[i])
+        return total
+    half = _split(n)
+    return f(_pairwise32(a, start, half) + _pairwise32(a, start + half, n - half))
+
+
+def sequential_sum(values: Sequence[float], dtype: str = FLOAT64) -> float:
+    """The sum of ``values`` added left to right in ``dtype`` (numpy's order along a non-contiguous axis)."""
+    total = 0.0
+    if dtype == FLOAT32:
+        for x in values:
+            total = to_float32(total + x)
+    else:
+        for x in values:
+            total += x
+    return total
+
+
+def mean(values: Sequence[float], dtype: str = FLOAT64) -> float:
+    """``numpy.mean`` of a contiguous 1-D array of ``dtype`` (not empty): the pairwise sum in ``dtype``
+    divided by the count in float64, rounded to ``dtype``."""
+    quotient = pairwise_sum(values, dtype) / len(values)
+    return to_float32(quotient) if dtype == FLOAT32 else quotient
+
+
+def row_sums(matrix: Sequence[Sequence[float]], dtype: str = FLOAT64) -> list[float]:
+    """``matrix.sum(axis=1)`` of a C-ordered 2-D array: each row's pairwise sum."""
+    return [pairwise_sum(row, dtype) for row in matrix]
+
+
+def column_sums(matrix: Sequence[Sequence[float]], *, contiguous: bool, dtype: str = FLOAT64) -> list[float]:
+    """``matrix.sum(axis=0)``: pairwise down each column if the columns are contiguous in memory (an
+    F-ordered array), else the rows added left to right (a C-ordered array)."""
+    columns = list(zip(*matrix))
+    if contiguous:
+        return [pairwise_sum(column, dtype) for column in columns]
+    return [sequential_sum(column, dtype) for column in columns]
+
+
+# --- sort order -------------------------------------------------------------------------------
+
+
+def stable_argsort(values: Sequence[float], dtype: str = FLOAT64) -> list[int]:
+    """Indices sorting ``values`` ascending, equal values in index order (the default :data:`Argsort`)."""
+    return sorted(range(len(values)), key=values.__getitem__)
+
+
+def smallest(values: Sequence[float], m: int, dtype: str = FLOAT64, argsort: Argsort | None = None) -> list[int]:
+    """The indices of the ``m`` smallest ``values``, as a set: those of ``argsort(values, dtype)[:m]``.
+
+    Without ``argsort`` (equal values in index order) nothing is sorted but the values: the m-th
+    smallest value ``v`` is found, then every index of a value below ``v`` is taken, and the first
+    indices of values equal to ``v``. The result is in index order then, else in ``argsort``'s order.
+    """
+    n = len(values)
+    m = max(0, min(m, n))
+    if argsort is not None:
+        return list(argsort(values, dtype)[:m])
+    if m == n:
+        return list(range(n))
+    if m == 0:
+        return []
+    cut = sorted(values)[m - 1] if m * 8 > n else nsmallest(m, values)[-1]
+    chosen = list(compress(range(n), map(lt, values, repeat(cut))))
+    need = m - len(chosen)
+    if need:
+        chosen += list(islice(compress(range(n), map(eq, values, repeat(cut))), need))
+        chosen.sort()
+    return chosen
