@@ -49,6 +49,7 @@ from .floats import (
     check_dtype,
     column_sums,
     iter_pairwise_sum,
+    matrix_sum,
     pairwise_sum,
     promote,
     row_sums,
@@ -169,13 +170,17 @@ def joint_counts(labels, guesses, n_classes: int) -> tuple[list[list[int]], list
     return joint, off
 
 
-def calibrate_confident_joint(confident_joint, label_counts, argsort: Argsort | None = None) -> list[list[int]]:
+def calibrate_confident_joint(
+    confident_joint, label_counts, argsort: Argsort | None = None, *, fortran: bool = False
+) -> list[list[int]]:
     """``cleanlab.count.calibrate_confident_joint``: rows scaled to ``label_counts``, the whole to their sum,
-    rounded keeping each row's total (see the module docstring). ``label_counts``: K counts."""
+    rounded keeping each row's total (see the module docstring). ``label_counts``: K counts; ``fortran``:
+    the confident joint is an F-ordered array (as ``compute_confident_joint(calibrate=False)`` returns it),
+    which decides the order numpy sums the scaled values in."""
     k = len(confident_joint)
-    totals = [max(t, TINY_VALUE) for t in row_sums(confident_joint)]
+    totals = [max(t, TINY_VALUE) for t in row_sums(confident_joint, contiguous=not fortran)]
     scaled = [[x / totals[i] * label_counts[i] for x in confident_joint[i]] for i in range(k)]
-    whole = max(pairwise_sum([x for row in scaled for x in row]), TINY_VALUE)
+    whole = max(matrix_sum(scaled, fortran=fortran), TINY_VALUE)
     n = sum(label_counts)
     return round_preserving_row_totals([[x / whole * n for x in row] for row in scaled], argsort)
 
@@ -208,9 +213,9 @@ def round_preserving_sum(values, argsort: Argsort | None = None) -> list[int]:
     return [int(x) for x in ints]
 
 
-def estimate_joint(calibrated) -> list[list[float]]:
+def estimate_joint(calibrated, *, fortran: bool = False) -> list[list[float]]:
     """``cleanlab.count.estimate_joint`` of an already calibrated joint: divided by its sum."""
-    total = max(float(pairwise_sum([x for row in calibrated for x in row])), TINY_VALUE)
+    total = max(float(matrix_sum(calibrated, fortran=fortran)), TINY_VALUE)
     return [[x / total for x in row] for row in calibrated]
 
 
@@ -256,24 +261,41 @@ def clip_values(values, low: float, high: float, new_sum: float = 1.0) -> list[f
     return [x * new_sum / total for x in clipped]
 
 
-def compute_py(ps, noise: Layout, inverse: Layout, py_method="cnt", true_counts=None, solve=None) -> list[float]:
+class Linalg:
+    """The two linear-algebra steps of ``py_method="eqn"`` and ``"marginal_ps"``, in pure Python. numpy
+    asks LAPACK and BLAS, whose rounding depends on the machine; ``solve`` and ``dot`` stay within 1e-12 of
+    them for a well-conditioned noise matrix."""
+
+    @staticmethod
+    def solve(matrix, vector):
+        """``inverse(matrix) . vector`` (:func:`solve_linear`)."""
+        return solve_linear(matrix, vector)
+
+    @staticmethod
+    def dot(layout, vector):
+        """``layout . vector``, each row's products added left to right."""
+        return [sequential_sum([a * b for a, b in zip(row, vector)]) for row in layout.rows]
+
+
+def compute_py(ps, noise: Layout, inverse: Layout, py_method="cnt", true_counts=None, linalg=None) -> list[float]:
     """The prior of the true labels by ``py_method`` (:data:`PY_METHODS`), clipped and normalised.
 
-    ``cnt``: ``inv[k][k] / nm[k][k] * ps[k]``; ``eqn``: ``nm^-1 ps`` (``solve(nm, ps)``, default
-    :func:`solve_linear`); ``marginal``: ``true_counts`` normalised; ``marginal_ps``: ``inv ps``.
+    ``cnt``: ``inv[k][k] / nm[k][k] * ps[k]``; ``eqn``: ``nm^-1 ps``; ``marginal``: ``true_counts``
+    normalised; ``marginal_ps``: ``inv ps`` (``linalg``: :class:`Linalg` or numpy's).
     """
     k = len(ps)
+    linalg = linalg or Linalg
     if py_method == "cnt":
         py = [inverse.rows[c][c] / max(noise.rows[c][c], TINY_VALUE) * ps[c] for c in range(k)]
     elif py_method == "eqn":
-        py = (solve or solve_linear)(noise.rows, ps)
+        py = linalg.solve(noise.rows, ps)
     elif py_method == "marginal":
         if true_counts is None:
             raise ValueError('py_method="marginal" needs the true labels\' class counts')
         total = max(float(sequential_sum(true_counts)), TINY_VALUE)
         py = [c / total for c in true_counts]
     elif py_method == "marginal_ps":
-        py = [sequential_sum([a * b for a, b in zip(row, ps)]) for row in inverse.rows]
+        py = linalg.dot(inverse, ps)
     else:
         raise ValueError(f"unknown py_method {py_method!r}; expected one of {', '.join(PY_METHODS)}")
     return clip_values(py, CLIPPING_LOWER_BOUND, 1.0, 1.0)
@@ -299,26 +321,46 @@ def solve_linear(matrix, vector) -> list[float]:
 
 
 def estimate_latent(
-    confident_joint, label_counts, py_method: str = "cnt", converge_latent_estimates: bool = False, solve=None
+    confident_joint,
+    label_counts,
+    py_method: str = "cnt",
+    converge_latent_estimates: bool = False,
+    linalg=None,
+    *,
+    fortran: bool = False,
 ) -> tuple[list[float], list[list[float]], list[list[float]]]:
     """``cleanlab.count.estimate_latent``: ``(py, noise_matrix, inverse_noise_matrix)`` (see the module
-    docstring); ``label_counts``: the number of items with each given label."""
+    docstring); ``label_counts``: the number of items with each given label; ``fortran``: the confident
+    joint is F-ordered (:func:`calibrate_confident_joint`). :func:`estimate_latent_layouts` also says
+    which of the matrices numpy holds in F order."""
+    py, noise, inverse = estimate_latent_layouts(
+        confident_joint, label_counts, py_method, converge_latent_estimates, linalg, fortran=fortran
+    )
+    return py, noise.rows, inverse.rows
+
+
+def estimate_latent_layouts(
+    confident_joint, label_counts, py_method="cnt", converge_latent_estimates=False, linalg=None, *, fortran=False
+) -> tuple[list[float], Layout, Layout]:
+    """:func:`estimate_latent` with the two matrices as :class:`Layout`."""
     k = len(confident_joint)
     n = float(sum(label_counts))
     ps = [c / n for c in label_counts]
-    given_totals = [float(t) for t in row_sums(confident_joint)]
-    true_totals = [float(t) for t in column_sums(confident_joint, contiguous=False)]
-    noise = Layout([[confident_joint[i][j] / max(true_totals[j], TINY_VALUE) for j in range(k)] for i in range(k)])
-    inverse = Layout(
-        [[confident_joint[j][i] / max(given_totals[j], TINY_VALUE) for j in range(k)] for i in range(k)], True
+    given_totals = [float(t) for t in row_sums(confident_joint, contiguous=not fortran)]
+    true_totals = [float(t) for t in column_sums(confident_joint, contiguous=fortran)]
+    noise = Layout(
+        [[confident_joint[i][j] / max(true_totals[j], TINY_VALUE) for j in range(k)] for i in range(k)], fortran
     )
-    py = compute_py(ps, noise, inverse, py_method, true_totals, solve)
+    inverse = Layout(
+        [[confident_joint[j][i] / max(given_totals[j], TINY_VALUE) for j in range(k)] for i in range(k)], not fortran
+    )
+    py = compute_py(ps, noise, inverse, py_method, true_totals, linalg)
     noise, inverse = clip_noise_rates(noise), clip_noise_rates(inverse)
     if converge_latent_estimates:
         py, noise, inverse = _converge(ps, py, noise, inverse)
         py = clip_values(py, 1e-5, 1.0, 1.0)
         noise, inverse = clip_noise_rates(noise), clip_noise_rates(inverse)
-    return py, noise.rows, inverse.rows
+    return py, noise, inverse
 
 
 def _converge(ps, py, noise, inverse, inverse_iterations=5, noise_iterations=3):
@@ -409,6 +451,8 @@ class ConfidentCounts:
             self.guesses += confident_guesses(rows, argmax, top, cuts)
             yield
         self.joint, self.off_diagonal = joint_counts(self.labels, self.guesses, k)
+        # cleanlab's confident joint is a transposed confusion matrix (F-ordered), or zeros if no item is confident
+        self.joint_fortran = any(g is not None for g in self.guesses)
         self._calibrated = None
         return self
 
@@ -416,7 +460,9 @@ class ConfidentCounts:
     def calibrated(self) -> list[list[int]]:
         """The calibrated confident joint (``compute_confident_joint(..., calibrate=True)``)."""
         if self._calibrated is None:
-            self._calibrated = calibrate_confident_joint(self.joint, self.label_counts, self.argsort)
+            self._calibrated = calibrate_confident_joint(
+                self.joint, self.label_counts, self.argsort, fortran=self.joint_fortran
+            )
         return self._calibrated
 
     @property
@@ -429,13 +475,13 @@ class ConfidentCounts:
         rows, labels, dtype = self.rows, self.labels, self.dtype
         return [near_tie(rows[i], labels[i], dtype) for i in items]
 
-    def num_label_issues(self, estimation_method: str = "off_diagonal", confident_joint=None) -> int:
+    def num_label_issues(self, estimation_method: str = "off_diagonal", confident_joint=None, fortran=False) -> int:
         """``cleanlab.count.num_label_issues`` (see the module docstring); ``confident_joint`` for
-        ``off_diagonal_custom``."""
+        ``off_diagonal_custom`` (``fortran``: it is F-ordered)."""
         if estimation_method == "off_diagonal":
             return self.near_ties(self.off_diagonal).count(False)
         if estimation_method == "off_diagonal_calibrated":
-            joint = self.calibrated
+            joint, fortran = self.calibrated, False
         elif estimation_method == "off_diagonal_custom":
             if confident_joint is None:
                 raise ValueError('estimation_method="off_diagonal_custom" needs a confident_joint')
@@ -444,5 +490,5 @@ class ConfidentCounts:
             raise ValueError(
                 f"unknown estimation_method {estimation_method!r}; expected one of {', '.join(ESTIMATION_METHODS)}"
             )
-        calibrated = calibrate_confident_joint(joint, self.label_counts, self.argsort)
+        calibrated = calibrate_confident_joint(joint, self.label_counts, self.argsort, fortran=fortran)
         return round((1.0 - trace(estimate_joint(calibrated))) * len(self.labels))

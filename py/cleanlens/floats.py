@@ -185,9 +185,20 @@ def mean(values: Sequence[float], dtype: str = FLOAT64) -> float:
     return to_float32(quotient) if dtype == FLOAT32 else quotient
 
 
-def row_sums(matrix: Sequence[Sequence[float]], dtype: str = FLOAT64) -> list[float]:
-    """``matrix.sum(axis=1)`` of a C-ordered 2-D array: each row's pairwise sum."""
-    return [pairwise_sum(row, dtype) for row in matrix]
+def row_sums(matrix: Sequence[Sequence[float]], *, contiguous: bool = True, dtype: str = FLOAT64) -> list[float]:
+    """``matrix.sum(axis=1)``: each row's pairwise sum if the rows are contiguous in memory (a C-ordered
+    array), else each row added left to right (an F-ordered array)."""
+    if contiguous:
+        return [pairwise_sum(row, dtype) for row in matrix]
+    return [sequential_sum(row, dtype) for row in matrix]
+
+
+def matrix_sum(matrix: Sequence[Sequence[float]], *, fortran: bool = False, dtype: str = FLOAT64) -> float:
+    """``matrix.sum()`` of a contiguous 2-D array: the pairwise sum of its values in memory order (row by
+    row, or column by column when ``fortran``)."""
+    if fortran:
+        return pairwise_sum([x for column in zip(*matrix) for x in column], dtype)
+    return pairwise_sum([x for row in matrix for x in row], dtype)
 
 
 def column_sums(matrix: Sequence[Sequence[float]], *, contiguous: bool, dtype: str = FLOAT64) -> list[float]:
