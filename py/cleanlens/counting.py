@@ -39,8 +39,8 @@ where cleanlab sorts (numpy's unstable sort: see :mod:`cleanlens.floats`). Matri
 from __future__ import annotations
 
 from collections import Counter
-from itertools import compress
-from operator import ge, getitem, indexOf, not_
+from itertools import compress, repeat
+from operator import add, ge, getitem, indexOf, le, ne, not_
 
 from .floats import (
     FLOAT32,
@@ -52,6 +52,7 @@ from .floats import (
     matrix_sum,
     pairwise_sum,
     promote,
+    round_values,
     row_sums,
     sequential_sum,
     stable_argsort,
@@ -71,6 +72,8 @@ ESTIMATION_METHODS = ("off_diagonal", "off_diagonal_calibrated", "off_diagonal_c
 PY_METHODS = ("cnt", "eqn", "marginal", "marginal_ps")
 CHUNK = 5_000
 """Items per step of :meth:`ConfidentCounts.steps` (about 15 ms in Pyodide with K = 10)."""
+NEAR_TIE_CHUNK = 10_000
+"""Items checked for near ties per step (about 10 ms in Pyodide with K = 10)."""
 
 
 def value_counts(labels, n_classes: int) -> list[int]:
@@ -138,6 +141,21 @@ def confident_guesses(rows, argmax, top, cuts) -> list:
     return guesses
 
 
+def near_ties(rows, labels, top, dtype: str = FLOAT64) -> list[bool]:
+    """:func:`near_tie` of each row; ``top``: each row's largest value. A row whose largest value exceeds
+    its raised label value is not a near tie (cheap, checked for all rows at once); the rest are checked
+    one by one."""
+    own = list(map(getitem, rows, labels))
+    if dtype == FLOAT32:
+        raised = round_values(map(add, own, repeat(to_float32(FLOATING_POINT_COMPARISON))), FLOAT32)
+    else:
+        raised = list(map(add, own, repeat(FLOATING_POINT_COMPARISON)))
+    ties = [False] * len(rows)
+    for i in compress(range(len(rows)), map(le, top, raised)):
+        ties[i] = near_tie(rows[i], labels[i], dtype)
+    return ties
+
+
 def near_tie(row, label: int, dtype: str = FLOAT64) -> bool:
     """True if ``argmax`` of ``row`` with ``row[label]`` raised by 1e-6 (in ``dtype``) is ``label``."""
     if dtype == FLOAT32:
@@ -156,18 +174,15 @@ def near_tie(row, label: int, dtype: str = FLOAT64) -> bool:
 # --- the confident joint and its calibration -------------------------------------------------
 
 
-def joint_counts(labels, guesses, n_classes: int) -> tuple[list[list[int]], list[int]]:
-    """``(confident joint, off-diagonal indices)`` from the guesses (diagonal raised to at least 1)."""
-    joint = [[0] * n_classes for _ in range(n_classes)]
-    off = []
-    for i, (g, s) in enumerate(zip(labels, guesses)):
-        if s is not None:
-            joint[g][s] += 1
-            if s != g:
-                off.append(i)
-    for c in range(n_classes):
+def joint_counts(labels, guesses, n_classes: int, clip: bool = True) -> tuple[list[list[int]], list[int]]:
+    """``(confident joint, off-diagonal indices)`` from the guesses (with ``clip``, the diagonal raised to
+    at least 1)."""
+    tally = Counter(zip(labels, guesses))
+    joint = [[tally[g, s] for s in range(n_classes)] for g in range(n_classes)]
+    for c in range(n_classes if clip else 0):
         joint[c][c] = max(joint[c][c], 1)
-    return joint, off
+    differ = compress(range(len(labels)), map(ne, labels, guesses))
+    return joint, [i for i in differ if guesses[i] is not None]
 
 
 def calibrate_confident_joint(
@@ -444,15 +459,19 @@ class ConfidentCounts:
                 raise ValueError(f"{len(thresholds)} thresholds for {k} classes")
             self.thresholds, self.thresholds_dtype = [float(t) for t in thresholds], check_dtype(thresholds_dtype)
         cuts = cutoffs(self.thresholds, self.thresholds_dtype)
-        self.guesses = []
+        self.guesses, self.off_diagonal, tally = [], [], Counter()
         for start in range(0, len(self.labels), CHUNK):
             stop = start + CHUNK
             rows, argmax, top = self.rows[start:stop], self.argmax[start:stop], self.top[start:stop]
-            self.guesses += confident_guesses(rows, argmax, top, cuts)
+            guesses = confident_guesses(rows, argmax, top, cuts)
+            self.guesses += guesses
+            joint, off = joint_counts(self.labels[start:stop], guesses, k, clip=False)
+            tally.update({(g, t): x for g, row in enumerate(joint) for t, x in enumerate(row) if x})
+            self.off_diagonal += [start + i for i in off]
             yield
-        self.joint, self.off_diagonal = joint_counts(self.labels, self.guesses, k)
+        self.joint = [[max(tally[g, t], 1) if g == t else tally[g, t] for t in range(k)] for g in range(k)]
         # cleanlab's confident joint is a transposed confusion matrix (F-ordered), or zeros if no item is confident
-        self.joint_fortran = any(g is not None for g in self.guesses)
+        self.joint_fortran = sum(tally.values()) > 0
         self._calibrated = None
         return self
 
@@ -472,14 +491,38 @@ class ConfidentCounts:
 
     def near_ties(self, items) -> list[bool]:
         """:func:`near_tie` for each of ``items``."""
-        rows, labels, dtype = self.rows, self.labels, self.dtype
-        return [near_tie(rows[i], labels[i], dtype) for i in items]
+        pick = getitem
+        rows, labels, top = self.rows, self.labels, self.top
+        return near_ties(
+            list(map(pick, repeat(rows), items)),
+            list(map(pick, repeat(labels), items)),
+            list(map(pick, repeat(top), items)),
+            self.dtype,
+        )
+
+    def iter_near_ties(self, items, chunk=NEAR_TIE_CHUNK):
+        """:meth:`near_ties` as a generator yielding between chunks of ``items``."""
+        ties = []
+        for start in range(0, len(items), chunk):
+            ties += self.near_ties(items[start : start + chunk])
+            yield
+        return ties
 
     def num_label_issues(self, estimation_method: str = "off_diagonal", confident_joint=None, fortran=False) -> int:
         """``cleanlab.count.num_label_issues`` (see the module docstring); ``confident_joint`` for
         ``off_diagonal_custom`` (``fortran``: it is F-ordered)."""
+        steps = self.iter_num_label_issues(estimation_method, confident_joint, fortran)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as stop:
+                return stop.value
+
+    def iter_num_label_issues(self, estimation_method="off_diagonal", confident_joint=None, fortran=False):
+        """:meth:`num_label_issues` as a generator (it yields between chunks of near ties)."""
         if estimation_method == "off_diagonal":
-            return self.near_ties(self.off_diagonal).count(False)
+            ties = yield from self.iter_near_ties(self.off_diagonal)
+            return ties.count(False)
         if estimation_method == "off_diagonal_calibrated":
             joint, fortran = self.calibrated, False
         elif estimation_method == "off_diagonal_custom":

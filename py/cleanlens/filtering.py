@@ -33,6 +33,7 @@ default, numpy's order when numpy's argsort is passed in (then the results are c
 
 from __future__ import annotations
 
+from itertools import compress
 from operator import sub
 
 from .counting import ConfidentCounts, round_preserving_row_totals
@@ -151,9 +152,9 @@ def iter_prune_by_noise_rate(counts: ConfidentCounts, prune, k, min_examples_per
         m = prune[j][k]
         if j == k or m <= 0:
             continue
-        # argsort of -(p[j] - p[k]): the largest margins first
-        margins = round_values(list(map(sub, columns[j], own)), counts.dtype)
-        flagged.update(smallest([-x for x in margins], m, counts.dtype, counts.argsort))
+        # cleanlab sorts -(p[j] - p[k]), which is p[k] - p[j] exactly (rounding is symmetric)
+        keys = round_values(list(map(sub, own, columns[j])), counts.dtype)
+        flagged.update(smallest(keys, m, counts.dtype, counts.argsort))
         yield
     return flagged
 
@@ -196,15 +197,13 @@ def iter_find_label_issues(
         scores = yield from iter_label_quality_scores(
             counts.labels, counts.rows, filter_by[4:], dtype=counts.dtype, validated=True
         )
-        wanted = counts.num_label_issues()
-        yield
+        wanted = yield from counts.iter_num_label_issues()
         mask = _mask(n, smallest(scores, wanted, _score_dtype(counts, filter_by[4:], False), counts.argsort))
     if filter_by not in LOW_SCORE:
-        flagged = [i for i, x in enumerate(mask) if x]
-        for i, tie in zip(flagged, counts.near_ties(flagged)):
-            if tie:
-                mask[i] = False
-        yield
+        flagged = list(compress(range(n), mask))
+        ties = yield from counts.iter_near_ties(flagged)
+        for i in compress(flagged, ties):
+            mask[i] = False
     if return_indices_ranked_by is None:
         return mask
     order = yield from iter_order_label_issues(counts, mask, return_indices_ranked_by, rank_by_kwargs)

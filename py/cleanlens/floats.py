@@ -35,7 +35,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from heapq import nsmallest
 from itertools import compress, islice, repeat
-from operator import eq, lt
+from operator import eq, le, lt
 
 FLOAT64 = "float64"
 FLOAT32 = "float32"
@@ -61,10 +61,10 @@ def to_float32(x: float) -> float:
 
 
 def round_values(values: Sequence[float], dtype: str) -> list[float]:
-    """``values`` as a list, each rounded to ``dtype`` (unchanged for float64)."""
+    """``values`` as a list, each rounded to ``dtype`` (for float64 the list itself, if it is one)."""
     if dtype == FLOAT32:
         return array("f", values).tolist()
-    return list(values)
+    return values if isinstance(values, list) else list(values)
 
 
 def promote(*dtypes: str) -> str:
@@ -221,9 +221,11 @@ def stable_argsort(values: Sequence[float], dtype: str = FLOAT64) -> list[int]:
 def smallest(values: Sequence[float], m: int, dtype: str = FLOAT64, argsort: Argsort | None = None) -> list[int]:
     """The indices of the ``m`` smallest ``values``, as a set: those of ``argsort(values, dtype)[:m]``.
 
-    Without ``argsort`` (equal values in index order) nothing is sorted but the values: the m-th
-    smallest value ``v`` is found, then every index of a value below ``v`` is taken, and the first
-    indices of values equal to ``v``. The result is in index order then, else in ``argsort``'s order.
+    Without ``argsort`` (equal values in index order): for a few of many values, the m-th smallest value
+    ``v`` is found with a heap, then every index of a value below ``v`` is taken and the first indices of
+    values equal to ``v``. Otherwise a sample of the values gives a cut a little above the m-th smallest:
+    the indices of the values up to the cut (in index order) are sorted stably by value and the first m
+    taken (one sort of all indices if the cut was too low).
     """
     n = len(values)
     m = max(0, min(m, n))
@@ -233,10 +235,18 @@ def smallest(values: Sequence[float], m: int, dtype: str = FLOAT64, argsort: Arg
         return list(range(n))
     if m == 0:
         return []
-    cut = sorted(values)[m - 1] if m * 8 > n else nsmallest(m, values)[-1]
+    key = values.__getitem__
+    if m * 64 > n:
+        sample = sorted(values[:: max(1, n // 512)])
+        cut = sample[min(len(sample) - 1, m * len(sample) // n + 16)]
+        candidates = list(compress(range(n), map(le, values, repeat(cut))))
+        if len(candidates) >= m:
+            candidates.sort(key=key)
+            return candidates[:m]
+        return sorted(range(n), key=key)[:m]
+    cut = nsmallest(m, values)[-1]
     chosen = list(compress(range(n), map(lt, values, repeat(cut))))
     need = m - len(chosen)
     if need:
-        chosen += list(islice(compress(range(n), map(eq, values, repeat(cut))), need))
-        chosen.sort()
+        chosen += islice(compress(range(n), map(eq, values, repeat(cut))), need)
     return chosen

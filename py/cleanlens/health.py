@@ -147,6 +147,6 @@ def iter_health_summary(counts: ConfidentCounts, class_names=None, asymmetric=Fa
     classes = classes_by_label_quality(joint, n, class_names, counts.argsort)
     overlapping = overlapping_classes(joint, n, asymmetric, class_names, counts.argsort)
     yield
-    issues = counts.num_label_issues()
+    issues = yield from counts.iter_num_label_issues()
     score, issues = health_score(n, issues)
     return HealthSummary(classes, overlapping, score, issues, joint, n)
