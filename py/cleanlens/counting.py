@@ -51,11 +51,11 @@ from .floats import (
     iter_pairwise_sum,
     matrix_sum,
     pairwise_sum,
+    portable_argsort,
     promote,
     round_values,
     row_sums,
     sequential_sum,
-    stable_argsort,
     to_float32,
 )
 
@@ -212,7 +212,7 @@ def round_preserving_sum(values, argsort: Argsort | None = None) -> list[int]:
     (``x - round(x)``; the smallest when rounding down) move one step towards their sum, in the
     order of ``argsort`` of the losses (reversed when rounding up).
     """
-    argsort = argsort or stable_argsort
+    argsort = argsort or portable_argsort
     floats = [float(x) for x in values]
     ints = [float(round(x)) for x in floats]
     target = float(round(pairwise_sum(floats)))

@@ -27,8 +27,9 @@ confident joint, calibrated unless the caller passes one):
 - ``return_indices_ranked_by``: the flagged items' indices ordered by their label quality score
   (:func:`order_label_issues`), instead of the N-long mask.
 
-"Smallest" and "largest" follow ``argsort`` (:mod:`cleanlens.floats`): equal values in index order by
-default, numpy's order when numpy's argsort is passed in (then the results are cleanlab's bit for bit).
+"Smallest" and "largest" follow ``argsort`` (:mod:`cleanlens.floats`): numpy's portable sort by default
+(cleanlab's results on a machine without SIMD sorting), numpy's own when it is passed in (then the
+results are cleanlab's on that machine, bit for bit).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from itertools import compress
 from operator import sub
 
 from .counting import ConfidentCounts, round_preserving_row_totals
-from .floats import FLOAT64, Argsort, column_sums, pairwise_sum, promote, round_values, smallest, stable_argsort
+from .floats import FLOAT64, Argsort, column_sums, pairwise_sum, portable_argsort, promote, round_values, smallest
 from .rank import METHODS, iter_label_quality_scores
 
 FILTERS = (
@@ -268,6 +269,6 @@ def iter_order_label_issues(counts: ConfidentCounts, mask, rank_by="self_confide
         validated=True,
     )
     items = [i for i, x in enumerate(mask) if x]
-    order = (counts.argsort or stable_argsort)([scores[i] for i in items], _score_dtype(counts, rank_by, adjust))
+    order = (counts.argsort or portable_argsort)([scores[i] for i in items], _score_dtype(counts, rank_by, adjust))
     yield
     return [items[j] for j in order]

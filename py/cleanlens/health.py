@@ -16,9 +16,9 @@ Definitions (cleanlab 2.9.0's documented behaviour):
 - **Health score** (:func:`health_score`): ``1 - num_label_issues / N`` from labels and probabilities
   (:meth:`cleanlens.counting.ConfidentCounts.num_label_issues`), or the trace of J from a joint alone.
 
-Rounding is half to even (numpy's). Rows are dicts with cleanlab's column names (its DataFrames' rows);
-rows with equal sort keys are in class order (``argsort`` as in :mod:`cleanlens.floats`; cleanlab's
-pandas sort is numpy's unstable one). :func:`iter_health_summary` computes all three for the page.
+Rounding is half to even (numpy's). Rows are dicts with cleanlab's column names (its DataFrames' rows),
+sorted as pandas sorts them (``argsort``: numpy's portable sort by default, :mod:`cleanlens.floats`).
+:func:`iter_health_summary` computes all three for the page.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .counting import ConfidentCounts, estimate_joint, trace
-from .floats import FLOAT64, Argsort, column_sums, row_sums, stable_argsort
+from .floats import FLOAT64, Argsort, column_sums, portable_argsort, row_sums
 
 EPSILON = 1e-6
 """The floor of the row and column sums that the noise rates divide by (cleanlab's ``EPSILON``)."""
@@ -47,7 +47,7 @@ def classes_by_label_quality(
     """``cleanlab.dataset.rank_classes_by_label_quality`` from a joint: one dict per class, worst first
     (with ``class_names``, each row also has ``"Class Name"``). ``fortran``: the joint is F-ordered."""
     rows = class_rows(joint, num_examples, class_names, fortran=fortran)
-    order = (argsort or stable_argsort)([r["Label Quality Score"] for r in rows], FLOAT64)
+    order = (argsort or portable_argsort)([r["Label Quality Score"] for r in rows], FLOAT64)
     return [rows[i] for i in order]
 
 
@@ -111,7 +111,7 @@ def descending_order(values, argsort: Argsort | None = None) -> list[int]:
     """pandas' descending sort (``sort_values(ascending=False)``): the values reversed, sorted ascending by
     ``argsort``, the result reversed; equal values stay in index order with a stable sort."""
     n = len(values)
-    order = (argsort or stable_argsort)(values[::-1], FLOAT64)
+    order = (argsort or portable_argsort)(values[::-1], FLOAT64)
     return [n - 1 - i for i in order][::-1]
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..counting import ConfidentCounts, value_counts
 from ..errors import CleanlensError
-from ..floats import DTYPES, FLOAT32, FLOAT64
+from ..floats import DTYPES, FLOAT32, FLOAT64, portable_argsort
+from ..health import descending_order
 
 MULTI_LABEL = (
     "multi_label=True: Cleanlens covers single-label classification only "
@@ -189,11 +190,12 @@ def real(value):
 def table(rows, columns, sort_by, ascending):
     """A pandas DataFrame of ``rows`` (dicts, in the unsorted order cleanlab builds), sorted as cleanlab
     sorts it (``sort_values``, numpy's sort; index reset); without pandas (or numpy) the rows themselves,
-    sorted by ``sort_by`` with equal values in their order."""
+    sorted as pandas would with numpy's portable sort."""
     pd = pandas_module() if numpy_module() is not None else None
     if pd is None:
-        keys = [r[sort_by] if ascending else -r[sort_by] for r in rows]
-        return [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__)]
+        keys = [r[sort_by] for r in rows]
+        order = portable_argsort(keys) if ascending else descending_order(keys)
+        return [rows[i] for i in order]
     names = [c for c in ("Class Name", "Class Name A", "Class Name B") if rows and c in rows[0]] + list(columns)
     frame = pd.DataFrame({name: [r[name] for r in rows] for name in names}, columns=names)
     return frame.sort_values(by=sort_by, ascending=ascending).reset_index(drop=True)

@@ -120,7 +120,7 @@ def num_label_issues(labels, pred_probs, *, confident_joint=None, estimation_met
 
 
 def _argsort():
-    """numpy's argsort (cleanlab's tie order) with numpy, else the stable one."""
+    """numpy's argsort (cleanlab's tie order on this machine) with numpy, else the portable one."""
     if c.numpy_module() is None:
         return None
     from ..counting_arrays import numpy_argsort
