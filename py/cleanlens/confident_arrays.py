@@ -47,18 +47,20 @@ def learner(
     tolerance=SUM_TOLERANCE,
     renormalize=False,
     validated=False,
+    dtype="float64",
 ):
     """A :class:`ConfidentLearning` or, with numpy, an :class:`ArrayConfidentLearning`: the same results.
 
     ``backend``: ``"auto"`` (numpy when ``labels`` or ``probabilities`` is a
     numpy array), ``"python"`` or ``"numpy"``. Other arguments as for
-    :class:`ConfidentLearning`.
+    :class:`ConfidentLearning` (``dtype``: the probabilities' dtype, ``"float32"`` for float32 values).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     use_numpy = backend == "numpy" or (backend == "auto" and numpy_inputs(labels, probabilities) is not None)
     cls = ArrayConfidentLearning if use_numpy else ConfidentLearning
-    return cls(labels, probabilities, n_classes, tolerance=tolerance, renormalize=renormalize, validated=validated)
+    options = {"tolerance": tolerance, "renormalize": renormalize, "validated": validated, "dtype": dtype}
+    return cls(labels, probabilities, n_classes, **options)
 
 
 def validate_arrays(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
