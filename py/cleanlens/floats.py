@@ -114,7 +114,7 @@ def iter_pairwise_sum(values: Sequence[float], dtype: str = FLOAT64, chunk: int 
 
 
 def _iter_pairwise(values, start, n, dtype, chunk):
-    if n <= chunk:
+    if n <= max(chunk, 128):  # numpy sums blocks of up to 128 values in one piece
         yield
         return _pairwise32(values, start, n) if dtype == FLOAT32 else _pairwise64(values, start, n)
     half = _split(n)

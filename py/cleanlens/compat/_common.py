@@ -76,16 +76,19 @@ def inputs(labels, pred_probs, *, min_classes=1) -> Inputs:
     if np is not None:
         return _array_inputs(np, labels, pred_probs, min_classes)
     labels = [_label(i, x) for i, x in enumerate(labels)]
-    rows = [[float(p) for p in row] for row in pred_probs]
+    rows = pred_probs.tolist() if hasattr(pred_probs, "tolist") else list(pred_probs)
+    if rows and not all(type(row) is list and all(type(p) is float for p in row[:1]) for row in rows[:1]):
+        rows = [[float(p) for p in row] for row in rows]
     if len(rows) != len(labels):
         raise CompatInputError("pred_probs and labels must have the same length")
     if not rows or not rows[0]:
         raise CompatInputError("pred_probs must have shape (N, K) with N, K >= 1")
     k = len(rows[0])
-    if any(len(row) != k for row in rows):
+    if any(n != k for n in map(len, rows)):
         raise CompatInputError("pred_probs rows must all have K values")
     _check_labels(labels, k, min_classes)
-    if any(not (-PROBABILITY_SLACK <= p <= 1 + PROBABILITY_SLACK) for row in rows for p in row):
+    low, high = min(map(min, rows)), max(map(max, rows))
+    if not (-PROBABILITY_SLACK <= low and high <= 1 + PROBABILITY_SLACK):
         raise CompatInputError("values in pred_probs must be between 0 and 1")
     dtype = str(getattr(pred_probs, "dtype", FLOAT64))
     return Inputs(labels, rows, k, dtype if dtype in DTYPES else FLOAT64, None)

@@ -8,8 +8,8 @@ the same values, dtypes and array layouts; without numpy, lists and Python numbe
 from __future__ import annotations
 
 from ..counting import calibrate_confident_joint as _calibrate
+from ..counting import confident_thresholds, estimate_latent_layouts
 from ..counting import estimate_joint as _estimate_joint
-from ..counting import estimate_latent_layouts
 from . import _common as c
 
 
@@ -18,10 +18,14 @@ def get_confident_thresholds(labels, pred_probs, multi_label=False):
     (K,) in the probabilities' dtype (float64 when a class has no items)."""
     c.single_label(multi_label)
     data = c.inputs(labels, pred_probs)
-    found = c.counts(data)
     if data.np is not None:
-        return found.thresholds_array
-    return found.thresholds
+        from ..confident_arrays import confident_thresholds_array
+
+        return confident_thresholds_array(data.labels, data.probabilities, data.n_classes)
+    per_class = [[] for _ in range(data.n_classes)]
+    for label, row in zip(data.labels, data.probabilities):
+        per_class[label].append(row[label])
+    return confident_thresholds(per_class, data.dtype)[0]
 
 
 def compute_confident_joint(
