@@ -39,7 +39,7 @@ from operator import sub
 
 from .counting import ConfidentCounts, round_preserving_row_totals
 from .floats import FLOAT64, Argsort, column_sums, pairwise_sum, portable_argsort, promote, round_values, smallest
-from .rank import METHODS, iter_label_quality_scores
+from .rank import METHODS, iter_label_quality_order, iter_label_quality_scores
 
 FILTERS = (
     "prune_by_noise_rate",
@@ -199,7 +199,8 @@ def iter_find_label_issues(
             counts.labels, counts.rows, filter_by[4:], dtype=counts.dtype, validated=True
         )
         wanted = yield from counts.iter_num_label_issues()
-        mask = _mask(n, smallest(scores, wanted, _score_dtype(counts, filter_by[4:], False), counts.argsort))
+        chosen = yield from _iter_smallest(scores, wanted, _score_dtype(counts, filter_by[4:], False), counts.argsort)
+        mask = _mask(n, chosen)
     if filter_by not in LOW_SCORE:
         flagged = list(compress(range(n), mask))
         ties = yield from counts.iter_near_ties(flagged)
@@ -209,6 +210,18 @@ def iter_find_label_issues(
         return mask
     order = yield from iter_order_label_issues(counts, mask, return_indices_ranked_by, rank_by_kwargs)
     return order
+
+
+def _iter_smallest(values, m, dtype, argsort):
+    """:func:`cleanlens.floats.smallest` of N values in steps: a stable order built a bucket at a time
+    (:func:`cleanlens.rank.iter_label_quality_order`), whose first m items are the set unless equal values
+    straddle the m-th place (then one sort, the given or numpy's portable one)."""
+    if argsort is not None or m <= 0 or m >= len(values):
+        return smallest(values, m, dtype, argsort)
+    order = yield from iter_label_quality_order(values)
+    if values[order[m - 1]] == values[order[m]]:
+        return smallest(values, m, dtype)
+    return order[:m]
 
 
 def _mask(n, items):

@@ -75,7 +75,9 @@ def inputs(labels, pred_probs, *, min_classes=1) -> Inputs:
     np = numpy_module()
     if np is not None:
         return _array_inputs(np, labels, pred_probs, min_classes)
-    labels = [_label(i, x) for i, x in enumerate(labels)]
+    labels = list(labels)
+    if not all(type(x) is int for x in labels):
+        labels = [_label(i, x) for i, x in enumerate(labels)]
     rows = pred_probs.tolist() if hasattr(pred_probs, "tolist") else list(pred_probs)
     if rows and not all(type(row) is list and all(type(p) is float for p in row[:1]) for row in rows[:1]):
         rows = [[float(p) for p in row] for row in rows]
@@ -158,7 +160,13 @@ def counts(data: Inputs, thresholds=None, thresholds_dtype=None):
 
 def label_counts(labels, n_classes) -> list[int]:
     """The number of items with each label 0..K-1; ValueError for a label outside."""
-    labels = labels.tolist() if hasattr(labels, "tolist") else list(labels)
+    np = numpy_module()
+    if np is not None:
+        labels = np.asarray(labels)
+        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+            raise CompatInputError(f"labels must be class indices in 0..{n_classes - 1}")
+        return np.bincount(labels.astype(np.intp), minlength=n_classes).tolist()
+    labels = list(labels)
     if labels and (min(labels) < 0 or max(labels) >= n_classes):
         raise CompatInputError(f"labels must be class indices in 0..{n_classes - 1}")
     return value_counts(labels, n_classes)
