@@ -16,15 +16,19 @@ cleanlab's wherever no equal values straddle a cut-off, and the page's always.
 
 from __future__ import annotations
 
+import argparse
+import os
+from collections.abc import Callable
+
 from .filtering import DEFAULT_FILTER, FILTERS
-from .floats import FLOAT32, FLOAT64
+from .floats import FLOAT32, FLOAT64, npy_dtype
 
 TIES = ("numpy", "portable")
 HEALTH_PAIRS_SHOWN = 20
 """The text report lists at most this many overlapping class pairs (--json has them all)."""
 
 
-def add_arguments(parser):
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--filter-by``, ``--ties`` and ``--health`` on the ``find-issues`` parser."""
     group = parser.add_argument_group("cleanlab's find_label_issues and dataset health")
     group.add_argument(
@@ -47,7 +51,7 @@ def add_arguments(parser):
     )
 
 
-def probabilities_dtype(path) -> str:
+def probabilities_dtype(path: str | os.PathLike) -> str:
     """``"float32"`` for a ``.npy`` file of float32 values, else ``"float64"`` (cleanlab computes float32
     probabilities in float32)."""
     from .arrays_io import InputError, open_source, read_npy_header
@@ -56,12 +60,12 @@ def probabilities_dtype(path) -> str:
         return FLOAT64
     try:
         with open_source(path) as source:
-            return FLOAT32 if read_npy_header(source, str(path)).code[1:] == "f" else FLOAT64
+            return npy_dtype(read_npy_header(source, str(path)).code)
     except (InputError, OSError):
         return FLOAT64  # the readers report the problem
 
 
-def in_dtype(probabilities, dtype):
+def in_dtype(probabilities: object, dtype: str) -> object:
     """A float64 numpy array of float32 values back in float32 (as cleanlab receives it); else as is."""
     if dtype == FLOAT32 and hasattr(probabilities, "astype"):
         import numpy as np
@@ -70,7 +74,7 @@ def in_dtype(probabilities, dtype):
     return probabilities
 
 
-def sections(args, labels, probabilities, classes, dtype, use_numpy) -> dict:
+def sections(args: argparse.Namespace, labels, probabilities, classes: list[str], dtype: str, use_numpy: bool) -> dict:
     """The report's ``find_label_issues`` and (with ``--health``) ``health`` entries.
 
     ``labels`` and ``probabilities``: validated (arrays when ``use_numpy``, else lists); ``dtype``: the
@@ -135,7 +139,7 @@ def _plain(row):
     return {key: (float(v) if isinstance(v, float) else v) for key, v in row.items()}
 
 
-def format_sections(report, name) -> list:
+def format_sections(report: dict, name: Callable[[int], str]) -> list[str]:
     """Text report lines for :func:`sections`' entries; ``name(i)`` names item i."""
     found = report.get("find_label_issues")
     lines = []

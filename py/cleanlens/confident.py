@@ -47,6 +47,7 @@ is in :mod:`cleanlens.confident_arrays` (both importable from here too).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import getitem, indexOf, lt
 
@@ -58,7 +59,7 @@ from .counting import (
     confident_thresholds,
     cutoffs,
 )
-from .floats import FLOAT64, check_dtype, mean, pairwise_sum
+from .floats import FLOAT64, Steps, check_dtype, mean, pairwise_sum
 from .labelling import (  # noqa: F401 (the names this module has always exported)
     SUM_TOLERANCE,
     LabellingWarning,
@@ -103,7 +104,7 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def percentile(sorted_values, q):
+def percentile(sorted_values: Sequence[float], q: float) -> float:
     """The q-th percentile of ascending ``sorted_values``, bit for bit as ``numpy.percentile``.
 
     numpy's default ("linear") method, with its exact arithmetic: virtual
@@ -147,18 +148,18 @@ def percentile(sorted_values, q):
     return b - diff * (1.0 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
-def numpy_sum(values):
+def numpy_sum(values: Sequence[float]) -> float:
     """Sum of a sequence of floats as ``numpy.sum`` computes it for a contiguous float64 array (or along the
     last axis of a C-ordered one): :func:`cleanlens.floats.pairwise_sum`."""
     return pairwise_sum(values)
 
 
-def numpy_mean(values):
+def numpy_mean(values: Sequence[float]) -> float:
     """Mean as ``numpy.mean`` computes it for float64 (:func:`cleanlens.floats.mean`)."""
     return mean(values)
 
 
-def cleanlab_threshold(self_confidences, mean=numpy_mean):
+def cleanlab_threshold(self_confidences: Sequence[float], mean: Callable = numpy_mean) -> float:
     """cleanlab's confident threshold of one class (``cleanlab.count.get_confident_thresholds``) for float64
     probabilities, a float: the mean of the class's self-confidences, in item order, clipped below at
     :data:`CLEANLAB_THRESHOLD_FLOOR`; :data:`CLEANLAB_EMPTY_THRESHOLD` for a class with no items. ``mean``:
@@ -170,7 +171,7 @@ def cleanlab_threshold(self_confidences, mean=numpy_mean):
     return max(float(mean(self_confidences)), CLEANLAB_THRESHOLD_FLOOR)
 
 
-def cleanlab_ood_thresholds(ood_thresholds, class_thresholds):
+def cleanlab_ood_thresholds(ood_thresholds: Sequence[float], class_thresholds: Sequence[float]) -> list[float]:
     """The OOD thresholds under the cleanlab rule: ``min(o_k, c_k)``, kept at or below the class thresholds.
 
     The page promises that an OOD threshold is never above its class threshold; under the cleanlab rule the
@@ -186,19 +187,19 @@ class CategoryLists:
     """The items of each category by name; a class that has ``items(category)`` gets these from it."""
 
     @property
-    def label_issues(self):
+    def label_issues(self) -> list[int]:
         return self.items("label_issue")
 
     @property
-    def ood(self):
+    def ood(self) -> list[int]:
         return self.items("ood")
 
     @property
-    def unconfident(self):
+    def unconfident(self) -> list[int]:
         return self.items("unconfident")
 
     @property
-    def correct(self):
+    def correct(self) -> list[int]:
         return self.items("correct")
 
 
@@ -227,17 +228,17 @@ class Categorization(CategoryLists):
     joint: list
     joint_ids: list
 
-    def items(self, category):
+    def items(self, category: str) -> list[int]:
         """Ascending indices of the items in ``category`` (a name from :data:`CATEGORIES`)."""
         code = CATEGORIES.index(category)
         return [i for i, c in enumerate(self.categories) if c == code]
 
-    def iter_items(self, category):
+    def iter_items(self, category: str) -> Iterator[int]:
         """The same as :meth:`items`, as an iterator."""
         return iter(self.items(category))
 
     @property
-    def flagged(self):
+    def flagged(self) -> list[int]:
         """Items flagged as wrong: label issues and OOD items, ascending."""
         return [i for i, c in enumerate(self.categories) if c == LABEL_ISSUE or c == OOD]
 
@@ -299,7 +300,15 @@ class ConfidentLearning:
             pass
 
     @classmethod
-    def steps(cls, labels, probabilities, n_classes=None, *, validated=False, dtype=FLOAT64):
+    def steps(
+        cls,
+        labels: Sequence[int],
+        probabilities: Sequence[Sequence[float]],
+        n_classes: int | None = None,
+        *,
+        validated: bool = False,
+        dtype: str = FLOAT64,
+    ) -> Steps[ConfidentLearning]:
         """Build a :class:`ConfidentLearning` step by step: a generator that yields ``None`` between chunks
         of :data:`CHUNK` items and returns the instance (the ``value`` of its ``StopIteration``)."""
         self = cls.__new__(cls)
@@ -338,13 +347,16 @@ class ConfidentLearning:
         self.warnings = labelling_warnings(self.labels, k)
         self._cleanlab_suggested = None  # computed on first use; independent of the percentiles
 
-    def thresholds(self, q):
+    def thresholds(self, q: float) -> list[float]:
         """Per-class thresholds ``t_k(q)``: the q-th percentile of each class's self-confidences."""
         return [percentile(s, q) for s in self.sorted_self_confidences]
 
     def categorize(
-        self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"
-    ):
+        self,
+        class_percentile: float = DEFAULT_CLASS_PERCENTILE,
+        ood_percentile: float = DEFAULT_OOD_PERCENTILE,
+        rule: str = "percentile",
+    ) -> Categorization:
         """Suggested labels, categories and confident joint; see the module docstring.
 
         Returns a :class:`Categorization`.
@@ -390,7 +402,7 @@ class ConfidentLearning:
             joint_ids=joint_ids,
         )
 
-    def cleanlab_suggestions(self, start=0, stop=None):
+    def cleanlab_suggestions(self, start: int = 0, stop: int | None = None) -> list[int | None]:
         """cleanlab's suggested label (or None) for items ``start..stop-1`` (see the module docstring).
 
         An item is confident for class k if ``p[k] >= t_k - 1e-6``: with one such class it is suggested,

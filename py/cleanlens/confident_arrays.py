@@ -63,7 +63,9 @@ def learner(
     return cls(labels, probabilities, n_classes, **options)
 
 
-def validate_arrays(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
+def validate_arrays(
+    labels, probabilities, n_classes: int | None = None, *, tolerance: float = SUM_TOLERANCE, renormalize: bool = False
+) -> tuple:
     """:func:`validate` with numpy: ``(labels, probabilities)`` as an intp array (N,) and a C-ordered float64
     array (N, K), or the :class:`ProbabilityError` :func:`validate` raises for the same input.
 
@@ -177,13 +179,16 @@ class ArrayConfidentLearning:
         self.warnings = _labelling_warnings(self.class_counts)
         self._cleanlab = None  # (suggested, has a suggestion), computed on first use
 
-    def thresholds(self, q):
+    def thresholds(self, q: float) -> list[float]:
         """Per-class thresholds ``t_k(q)`` (floats), as :meth:`ConfidentLearning.thresholds`."""
         return [float(percentile(s, q)) for s in self.sorted_self_confidences]
 
     def categorize(
-        self, class_percentile=DEFAULT_CLASS_PERCENTILE, ood_percentile=DEFAULT_OOD_PERCENTILE, rule="percentile"
-    ):
+        self,
+        class_percentile: float = DEFAULT_CLASS_PERCENTILE,
+        ood_percentile: float = DEFAULT_OOD_PERCENTILE,
+        rule: str = "percentile",
+    ) -> Categorization:
         """As :meth:`ConfidentLearning.categorize`: a :class:`Categorization` of Python lists."""
         import numpy as np
 
@@ -238,7 +243,7 @@ class ArrayConfidentLearning:
         return confident_guesses_array(self._in_dtype, self._thresholds, self.argmax)
 
 
-def confident_thresholds_array(labels, probabilities, k):
+def confident_thresholds_array(labels, probabilities, k: int):
     """cleanlab's confident thresholds (:func:`cleanlens.counting.confident_thresholds`) as numpy computes
     them: an array (K,) of the probabilities' dtype, float64 when a class has no items."""
     import numpy as np
@@ -260,7 +265,7 @@ def confident_guesses_array(probabilities, thresholds, argmax=None):
     return np.where(n_confident > 1, argmax, confident.argmax(axis=1)), n_confident > 0
 
 
-def class_self_confidences(labels, probabilities, k):
+def class_self_confidences(labels, probabilities, k: int) -> list:
     """Each class's self-confidences ``p_i[g_i]``, in item order: K contiguous arrays of the probabilities'
     dtype (numpy).
 

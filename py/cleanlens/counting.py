@@ -39,6 +39,7 @@ where cleanlab sorts (numpy's unstable sort: see :mod:`cleanlens.floats`). Matri
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from itertools import compress, repeat
 from operator import add, ge, getitem, indexOf, le, ne, not_
 
@@ -46,6 +47,9 @@ from .floats import (
     FLOAT32,
     FLOAT64,
     Argsort,
+    Matrix,
+    Steps,
+    Vector,
     check_dtype,
     column_sums,
     iter_pairwise_sum,
@@ -76,7 +80,7 @@ NEAR_TIE_CHUNK = 10_000
 """Items checked for near ties per step (about 10 ms in Pyodide with K = 10)."""
 
 
-def value_counts(labels, n_classes: int) -> list[int]:
+def value_counts(labels: Sequence[int], n_classes: int) -> list[int]:
     """The number of items with each label, 0..K-1 (cleanlab's ``value_counts_fill_missing_classes``)."""
     tally = Counter(labels)
     return [tally[k] for k in range(n_classes)]
@@ -90,7 +94,7 @@ def threshold_floor(dtype: str) -> float:
     return to_float32(CONFIDENT_THRESHOLDS_LOWER_BOUND) if dtype == FLOAT32 else CONFIDENT_THRESHOLDS_LOWER_BOUND
 
 
-def confident_thresholds(per_class, dtype: str = FLOAT64) -> tuple[list[float], str]:
+def confident_thresholds(per_class: Sequence[Vector], dtype: str = FLOAT64) -> tuple[list[float], str]:
     """``(thresholds, their dtype)`` from each class's self-confidences ``per_class`` (K sequences, in item
     order), as ``cleanlab.count.get_confident_thresholds`` computes them (see the module docstring)."""
     steps = iter_confident_thresholds(per_class, dtype)
@@ -101,7 +105,7 @@ def confident_thresholds(per_class, dtype: str = FLOAT64) -> tuple[list[float], 
             return stop.value
 
 
-def iter_confident_thresholds(per_class, dtype: str = FLOAT64):
+def iter_confident_thresholds(per_class: Sequence[Vector], dtype: str = FLOAT64) -> Steps[tuple[list[float], str]]:
     """:func:`confident_thresholds` as a generator (it yields after each class, and within long classes)."""
     means = []
     for values in per_class:
@@ -117,7 +121,7 @@ def iter_confident_thresholds(per_class, dtype: str = FLOAT64):
     return [EMPTY_CLASS_THRESHOLD if m is None else max(m, floor) for m in means], result_dtype
 
 
-def cutoffs(thresholds, dtype: str = FLOAT64) -> list[float]:
+def cutoffs(thresholds: Vector, dtype: str = FLOAT64) -> list[float]:
     """``t_k - 1e-6`` in the thresholds' ``dtype``: an item is confident for k if ``p[k] >= cutoff_k``."""
     if dtype == FLOAT32:
         margin = to_float32(FLOATING_POINT_COMPARISON)
@@ -125,7 +129,7 @@ def cutoffs(thresholds, dtype: str = FLOAT64) -> list[float]:
     return [float(t) - FLOATING_POINT_COMPARISON for t in thresholds]
 
 
-def confident_guesses(rows, argmax, top, cuts) -> list:
+def confident_guesses(rows: Matrix, argmax: Sequence[int], top: Vector, cuts: Vector) -> list[int | None]:
     """Each item's guess (a class, or None when it is confident for no class); see the module docstring.
 
     ``argmax`` and ``top``: each row's first largest probability's class and value; ``cuts``: :func:`cutoffs`.
@@ -141,7 +145,7 @@ def confident_guesses(rows, argmax, top, cuts) -> list:
     return guesses
 
 
-def near_ties(rows, labels, top, dtype: str = FLOAT64) -> list[bool]:
+def near_ties(rows: Matrix, labels: Sequence[int], top: Vector, dtype: str = FLOAT64) -> list[bool]:
     """:func:`near_tie` of each row; ``top``: each row's largest value. A row whose largest value exceeds
     its raised label value is not a near tie (cheap, checked for all rows at once); the rest are checked
     one by one."""
@@ -156,7 +160,7 @@ def near_ties(rows, labels, top, dtype: str = FLOAT64) -> list[bool]:
     return ties
 
 
-def near_tie(row, label: int, dtype: str = FLOAT64) -> bool:
+def near_tie(row: Vector, label: int, dtype: str = FLOAT64) -> bool:
     """True if ``argmax`` of ``row`` with ``row[label]`` raised by 1e-6 (in ``dtype``) is ``label``."""
     if dtype == FLOAT32:
         raised = to_float32(row[label] + to_float32(FLOATING_POINT_COMPARISON))
@@ -174,7 +178,9 @@ def near_tie(row, label: int, dtype: str = FLOAT64) -> bool:
 # --- the confident joint and its calibration -------------------------------------------------
 
 
-def joint_counts(labels, guesses, n_classes: int, clip: bool = True) -> tuple[list[list[int]], list[int]]:
+def joint_counts(
+    labels: Sequence[int], guesses: Sequence[int | None], n_classes: int, clip: bool = True
+) -> tuple[list[list[int]], list[int]]:
     """``(confident joint, off-diagonal indices)`` from the guesses (with ``clip``, the diagonal raised to
     at least 1)."""
     tally = Counter(zip(labels, guesses))
@@ -186,7 +192,7 @@ def joint_counts(labels, guesses, n_classes: int, clip: bool = True) -> tuple[li
 
 
 def calibrate_confident_joint(
-    confident_joint, label_counts, argsort: Argsort | None = None, *, fortran: bool = False
+    confident_joint: Matrix, label_counts: Sequence[int], argsort: Argsort | None = None, *, fortran: bool = False
 ) -> list[list[int]]:
     """``cleanlab.count.calibrate_confident_joint``: rows scaled to ``label_counts``, the whole to their sum,
     rounded keeping each row's total (see the module docstring). ``label_counts``: K counts; ``fortran``:
@@ -200,12 +206,12 @@ def calibrate_confident_joint(
     return round_preserving_row_totals([[x / whole * n for x in row] for row in scaled], argsort)
 
 
-def round_preserving_row_totals(matrix, argsort: Argsort | None = None) -> list[list[int]]:
+def round_preserving_row_totals(matrix: Matrix, argsort: Argsort | None = None) -> list[list[int]]:
     """Each row rounded to integers with :func:`round_preserving_sum`."""
     return [round_preserving_sum(row, argsort) for row in matrix]
 
 
-def round_preserving_sum(values, argsort: Argsort | None = None) -> list[int]:
+def round_preserving_sum(values: Vector, argsort: Argsort | None = None) -> list[int]:
     """``values`` rounded to integers (half to even) whose sum is the rounded sum of ``values``.
 
     While the sums differ by ``d``, the ``min(|d|, len)`` values with the largest rounding loss
@@ -228,13 +234,13 @@ def round_preserving_sum(values, argsort: Argsort | None = None) -> list[int]:
     return [int(x) for x in ints]
 
 
-def estimate_joint(calibrated, *, fortran: bool = False) -> list[list[float]]:
+def estimate_joint(calibrated: Matrix, *, fortran: bool = False) -> list[list[float]]:
     """``cleanlab.count.estimate_joint`` of an already calibrated joint: divided by its sum."""
     total = max(float(matrix_sum(calibrated, fortran=fortran)), TINY_VALUE)
     return [[x / total for x in row] for row in calibrated]
 
 
-def trace(matrix) -> float:
+def trace(matrix: Matrix) -> float:
     """``numpy.trace``: the pairwise sum of the diagonal."""
     return pairwise_sum([matrix[i][i] for i in range(len(matrix))])
 
@@ -251,10 +257,10 @@ class Layout:
     def __init__(self, rows, fortran=False):
         self.rows, self.fortran = rows, fortran
 
-    def transposed(self):
+    def transposed(self) -> Layout:
         return Layout([list(c) for c in zip(*self.rows)], not self.fortran)
 
-    def column_sums(self):
+    def column_sums(self) -> list[float]:
         return column_sums(self.rows, contiguous=self.fortran)
 
 
@@ -269,7 +275,7 @@ def clip_noise_rates(matrix: Layout) -> Layout:
     return Layout([[clipped[i][j] / totals[j] for j in range(k)] for i in range(k)], matrix.fortran)
 
 
-def clip_values(values, low: float, high: float, new_sum: float = 1.0) -> list[float]:
+def clip_values(values: Vector, low: float, high: float, new_sum: float = 1.0) -> list[float]:
     """cleanlab's ``clip_values``: clipped to [low, high], then scaled to sum to ``new_sum``."""
     clipped = [min(max(x, low), high) for x in values]
     total = max(pairwise_sum(clipped), TINY_VALUE)
@@ -282,17 +288,24 @@ class Linalg:
     them for a well-conditioned noise matrix."""
 
     @staticmethod
-    def solve(matrix, vector):
+    def solve(matrix: Matrix, vector: Vector) -> list[float]:
         """``inverse(matrix) . vector`` (:func:`solve_linear`)."""
         return solve_linear(matrix, vector)
 
     @staticmethod
-    def dot(layout, vector):
+    def dot(layout: Layout, vector: Vector) -> list[float]:
         """``layout . vector``, each row's products added left to right."""
         return [sequential_sum([a * b for a, b in zip(row, vector)]) for row in layout.rows]
 
 
-def compute_py(ps, noise: Layout, inverse: Layout, py_method="cnt", true_counts=None, linalg=None) -> list[float]:
+def compute_py(
+    ps: Vector,
+    noise: Layout,
+    inverse: Layout,
+    py_method: str = "cnt",
+    true_counts: Vector | None = None,
+    linalg: type | None = None,
+) -> list[float]:
     """The prior of the true labels by ``py_method`` (:data:`PY_METHODS`), clipped and normalised.
 
     ``cnt``: ``inv[k][k] / nm[k][k] * ps[k]``; ``eqn``: ``nm^-1 ps``; ``marginal``: ``true_counts``
@@ -316,7 +329,7 @@ def compute_py(ps, noise: Layout, inverse: Layout, py_method="cnt", true_counts=
     return clip_values(py, CLIPPING_LOWER_BOUND, 1.0, 1.0)
 
 
-def solve_linear(matrix, vector) -> list[float]:
+def solve_linear(matrix: Matrix, vector: Vector) -> list[float]:
     """``matrix^-1 vector`` by Gaussian elimination with partial pivoting (K x K; ValueError if singular)."""
     k = len(vector)
     a = [list(map(float, row)) + [float(v)] for row, v in zip(matrix, vector)]
@@ -336,11 +349,11 @@ def solve_linear(matrix, vector) -> list[float]:
 
 
 def estimate_latent(
-    confident_joint,
-    label_counts,
+    confident_joint: Matrix,
+    label_counts: Sequence[int],
     py_method: str = "cnt",
     converge_latent_estimates: bool = False,
-    linalg=None,
+    linalg: type | None = None,
     *,
     fortran: bool = False,
 ) -> tuple[list[float], list[list[float]], list[list[float]]]:
@@ -355,7 +368,13 @@ def estimate_latent(
 
 
 def estimate_latent_layouts(
-    confident_joint, label_counts, py_method="cnt", converge_latent_estimates=False, linalg=None, *, fortran=False
+    confident_joint: Matrix,
+    label_counts: Sequence[int],
+    py_method: str = "cnt",
+    converge_latent_estimates: bool = False,
+    linalg: type | None = None,
+    *,
+    fortran: bool = False,
 ) -> tuple[list[float], Layout, Layout]:
     """:func:`estimate_latent` with the two matrices as :class:`Layout`."""
     k = len(confident_joint)
@@ -416,7 +435,7 @@ class ConfidentCounts:
     """
 
     @classmethod
-    def compute(cls, labels, rows, n_classes=None, **options) -> ConfidentCounts:
+    def compute(cls, labels: Sequence[int], rows: Matrix, n_classes: int | None = None, **options) -> ConfidentCounts:
         steps = cls.steps(labels, rows, n_classes, **options)
         while True:
             try:
@@ -427,15 +446,15 @@ class ConfidentCounts:
     @classmethod
     def steps(
         cls,
-        labels,
-        rows,
-        n_classes=None,
+        labels: Sequence[int],
+        rows: Matrix,
+        n_classes: int | None = None,
         *,
-        dtype=FLOAT64,
-        thresholds=None,
-        thresholds_dtype=FLOAT64,
+        dtype: str = FLOAT64,
+        thresholds: Vector | None = None,
+        thresholds_dtype: str = FLOAT64,
         argsort: Argsort | None = None,
-    ):
+    ) -> Steps[ConfidentCounts]:
         self = cls.__new__(cls)
         self.labels, self.rows = list(labels), list(rows)
         self.n_classes = k = len(self.rows[0]) if n_classes is None else n_classes
@@ -489,7 +508,7 @@ class ConfidentCounts:
         """The dtype numpy compares probabilities and cutoffs in."""
         return promote(self.dtype, self.thresholds_dtype)
 
-    def near_ties(self, items) -> list[bool]:
+    def near_ties(self, items: Sequence[int]) -> list[bool]:
         """:func:`near_tie` for each of ``items``."""
         pick = getitem
         rows, labels, top = self.rows, self.labels, self.top
@@ -500,7 +519,7 @@ class ConfidentCounts:
             self.dtype,
         )
 
-    def iter_near_ties(self, items, chunk=NEAR_TIE_CHUNK):
+    def iter_near_ties(self, items: Sequence[int], chunk: int = NEAR_TIE_CHUNK) -> Steps[list[bool]]:
         """:meth:`near_ties` as a generator yielding between chunks of ``items``."""
         ties = []
         for start in range(0, len(items), chunk):
@@ -508,7 +527,9 @@ class ConfidentCounts:
             yield
         return ties
 
-    def num_label_issues(self, estimation_method: str = "off_diagonal", confident_joint=None, fortran=False) -> int:
+    def num_label_issues(
+        self, estimation_method: str = "off_diagonal", confident_joint: Matrix | None = None, fortran: bool = False
+    ) -> int:
         """``cleanlab.count.num_label_issues`` (see the module docstring); ``confident_joint`` for
         ``off_diagonal_custom`` (``fortran``: it is F-ordered)."""
         steps = self.iter_num_label_issues(estimation_method, confident_joint, fortran)
@@ -518,7 +539,9 @@ class ConfidentCounts:
             except StopIteration as stop:
                 return stop.value
 
-    def iter_num_label_issues(self, estimation_method="off_diagonal", confident_joint=None, fortran=False):
+    def iter_num_label_issues(
+        self, estimation_method: str = "off_diagonal", confident_joint: Matrix | None = None, fortran: bool = False
+    ) -> Steps[int]:
         """:meth:`num_label_issues` as a generator (it yields between chunks of near ties)."""
         if estimation_method == "off_diagonal":
             ties = yield from self.iter_near_ties(self.off_diagonal)

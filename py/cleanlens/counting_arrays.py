@@ -10,19 +10,23 @@ so the results are cleanlab's bit for bit on the same machine. numpy is imported
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .confident_arrays import confident_guesses_array, confident_thresholds_array
 from .counting import (
     ESTIMATION_METHODS,
     FLOATING_POINT_COMPARISON,
+    Layout,
     calibrate_confident_joint,
     estimate_joint,
     trace,
 )
 from .filtering import LOW_SCORE, PRUNING, check_filter_arguments, prune_counts, prune_counts_to_remove
+from .floats import Matrix
 from .rank import label_quality_scores
 
 
-def numpy_argsort(values, dtype):
+def numpy_argsort(values: Sequence[float], dtype: str) -> list[int]:
     """numpy's default (unstable) argsort of ``values`` as an array of ``dtype``: cleanlab's tie order."""
     import numpy as np
 
@@ -33,13 +37,13 @@ class NumpyLinalg:
     """LAPACK and BLAS as cleanlab calls them, for :func:`cleanlens.counting.compute_py`."""
 
     @staticmethod
-    def solve(matrix, vector):
+    def solve(matrix: Matrix, vector: Sequence[float]) -> list[float]:
         import numpy as np
 
         return np.linalg.inv(np.array(matrix, dtype=np.float64)).dot(np.array(vector, dtype=np.float64)).tolist()
 
     @staticmethod
-    def dot(layout, vector):
+    def dot(layout: Layout, vector: Sequence[float]) -> list[float]:
         import numpy as np
 
         matrix = np.array(layout.rows, dtype=np.float64, order="F" if layout.fortran else "C")
@@ -87,14 +91,14 @@ class ArrayCounts:
         self._calibrated = None
 
     @property
-    def calibrated(self):
+    def calibrated(self) -> list[list[int]]:
         if self._calibrated is None:
             self._calibrated = calibrate_confident_joint(
                 self.joint, self.label_counts, self.argsort, fortran=self.joint_fortran
             )
         return self._calibrated
 
-    def near_ties(self, items):
+    def near_ties(self, items):  # items: an int array; returns a bool array
         """A bool array: for each of ``items`` (an int array), whether its argmax with its given label's
         probability raised by 1e-6 (in the probabilities' dtype) is its given label."""
         import numpy as np
@@ -104,7 +108,9 @@ class ArrayCounts:
         rows[np.arange(len(items)), given] += FLOATING_POINT_COMPARISON
         return rows.argmax(axis=1) == given
 
-    def num_label_issues(self, estimation_method="off_diagonal", confident_joint=None, fortran=False) -> int:
+    def num_label_issues(
+        self, estimation_method: str = "off_diagonal", confident_joint: Matrix | None = None, fortran: bool = False
+    ) -> int:
         """As :meth:`cleanlens.counting.ConfidentCounts.num_label_issues`."""
         if estimation_method == "off_diagonal":
             return int(len(self.off_diagonal) - self.near_ties(self.off_diagonal).sum())
@@ -124,14 +130,14 @@ class ArrayCounts:
 
 def find_label_issues_array(
     counts: ArrayCounts,
-    filter_by="prune_by_noise_rate",
-    frac_noise=1.0,
-    num_to_remove_per_class=None,
-    min_examples_per_class=1,
-    return_indices_ranked_by=None,
-    rank_by_kwargs=None,
-    confident_joint=None,
-    confident_joint_fortran=False,
+    filter_by: str = "prune_by_noise_rate",
+    frac_noise: float = 1.0,
+    num_to_remove_per_class: Sequence[float] | None = None,
+    min_examples_per_class: int = 1,
+    return_indices_ranked_by: str | None = None,
+    rank_by_kwargs: dict | None = None,
+    confident_joint: Matrix | None = None,
+    confident_joint_fortran: bool = False,
 ):
     """:func:`cleanlens.filtering.iter_find_label_issues` with numpy: a bool array (N,), or the flagged
     items' indices (int64) worst first with ``return_indices_ranked_by``."""
@@ -192,7 +198,9 @@ def _pruned(counts, filter_by, prune, min_examples_per_class):
     return mask
 
 
-def order_label_issues_array(labels, probabilities, mask, rank_by="self_confidence", rank_by_kwargs=None):
+def order_label_issues_array(
+    labels, probabilities, mask, rank_by: str = "self_confidence", rank_by_kwargs: dict | None = None
+):
     """``cleanlab.rank.order_label_issues``: the indices where ``mask`` is true (int64), ordered by numpy's
     argsort of their label quality scores (``rank_by_kwargs`` may hold ``adjust_pred_probs``)."""
     import numpy as np

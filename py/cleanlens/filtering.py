@@ -34,11 +34,23 @@ results are cleanlab's on that machine, bit for bit).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import compress
 from operator import sub
 
 from .counting import ConfidentCounts, round_preserving_row_totals
-from .floats import FLOAT64, Argsort, column_sums, pairwise_sum, portable_argsort, promote, round_values, smallest
+from .floats import (
+    FLOAT64,
+    Argsort,
+    Matrix,
+    Steps,
+    column_sums,
+    pairwise_sum,
+    portable_argsort,
+    promote,
+    round_values,
+    smallest,
+)
 from .rank import METHODS, iter_label_quality_order, iter_label_quality_scores
 
 FILTERS = (
@@ -60,7 +72,13 @@ class FilterError(ValueError):
     """Arguments cleanlab would reject, or for which it would divide by zero."""
 
 
-def check_filter_arguments(filter_by, frac_noise, num_to_remove_per_class, n_classes, return_indices_ranked_by):
+def check_filter_arguments(
+    filter_by: str,
+    frac_noise: float,
+    num_to_remove_per_class: Sequence[int] | None,
+    n_classes: int,
+    return_indices_ranked_by: str | None,
+) -> None:
     """Raise :class:`FilterError` for arguments :func:`iter_find_label_issues` cannot take."""
     if filter_by not in FILTERS:
         raise FilterError(f"unknown filter_by {filter_by!r}; expected one of {', '.join(FILTERS)}")
@@ -78,8 +96,13 @@ def check_filter_arguments(filter_by, frac_noise, num_to_remove_per_class, n_cla
 
 
 def prune_counts(
-    confident_joint, min_examples_per_class=1, frac_noise=1.0, argsort: Argsort | None = None, *, fortran=False
-):
+    confident_joint: Matrix,
+    min_examples_per_class: int = 1,
+    frac_noise: float = 1.0,
+    argsort: Argsort | None = None,
+    *,
+    fortran: bool = False,
+) -> list[list[int]]:
     """The prune count matrix ``P`` (K x K ints; see the module docstring), before ``num_to_remove_per_class``;
     ``fortran``: the confident joint is F-ordered (then ``P``, its transpose, is C-ordered)."""
     k = len(confident_joint)
@@ -101,7 +124,12 @@ def prune_counts(
     return [[int(x) for x in row] for row in scaled]
 
 
-def prune_counts_to_remove(prune, label_counts, num_to_remove_per_class, argsort: Argsort | None = None):
+def prune_counts_to_remove(
+    prune: Matrix,
+    label_counts: Sequence[int],
+    num_to_remove_per_class: Sequence[float],
+    argsort: Argsort | None = None,
+) -> list[list[int]]:
     """``P`` rescaled to remove ``num_to_remove_per_class[k]`` items of class k (see the module docstring)."""
     k = len(prune)
     remove = list(num_to_remove_per_class)
@@ -128,7 +156,9 @@ def _class_columns(counts, k):
     return list(zip(*[counts.rows[i] for i in counts.members[k]]))
 
 
-def prune_by_class(counts: ConfidentCounts, prune, k, min_examples_per_class, columns=None) -> list[int]:
+def prune_by_class(
+    counts: ConfidentCounts, prune: Matrix, k: int, min_examples_per_class: int, columns: Matrix | None = None
+) -> list[int]:
     """Positions (within class k's items) of the items ``prune_by_class`` flags."""
     n = counts.label_counts[k]
     if n <= min_examples_per_class:
@@ -140,7 +170,9 @@ def prune_by_class(counts: ConfidentCounts, prune, k, min_examples_per_class, co
     return smallest(list(columns[k]), m, counts.dtype, counts.argsort)
 
 
-def iter_prune_by_noise_rate(counts: ConfidentCounts, prune, k, min_examples_per_class, columns=None):
+def iter_prune_by_noise_rate(
+    counts: ConfidentCounts, prune: Matrix, k: int, min_examples_per_class: int, columns: Matrix | None = None
+) -> Steps[set[int]]:
     """Positions (within class k's items) of the items ``prune_by_noise_rate`` flags, as a generator that
     yields after each other class j (its return value is a set)."""
     n = counts.label_counts[k]
@@ -162,15 +194,15 @@ def iter_prune_by_noise_rate(counts: ConfidentCounts, prune, k, min_examples_per
 
 def iter_find_label_issues(
     counts: ConfidentCounts,
-    filter_by=DEFAULT_FILTER,
-    frac_noise=1.0,
-    num_to_remove_per_class=None,
-    min_examples_per_class=1,
-    return_indices_ranked_by=None,
-    rank_by_kwargs=None,
-    confident_joint=None,
-    confident_joint_fortran=False,
-):
+    filter_by: str = DEFAULT_FILTER,
+    frac_noise: float = 1.0,
+    num_to_remove_per_class: Sequence[float] | None = None,
+    min_examples_per_class: int = 1,
+    return_indices_ranked_by: str | None = None,
+    rank_by_kwargs: dict | None = None,
+    confident_joint: Matrix | None = None,
+    confident_joint_fortran: bool = False,
+) -> Steps[list]:
     """``cleanlab.filter.find_label_issues`` as a generator: yields ``None`` between steps and returns a
     list of N bools, or with ``return_indices_ranked_by`` the flagged items' indices, worst first.
 
@@ -263,7 +295,9 @@ def _score_dtype(counts, method, adjust_pred_probs, thresholds_dtype=None):
     return counts.dtype
 
 
-def iter_order_label_issues(counts: ConfidentCounts, mask, rank_by="self_confidence", rank_by_kwargs=None):
+def iter_order_label_issues(
+    counts: ConfidentCounts, mask: Sequence[bool], rank_by: str = "self_confidence", rank_by_kwargs: dict | None = None
+) -> Steps[list[int]]:
     """``cleanlab.rank.order_label_issues`` as a generator: the indices of the items where ``mask`` is
     true, ordered by ``argsort`` of their label quality scores (``rank_by``; ``rank_by_kwargs`` may hold
     ``adjust_pred_probs``)."""

@@ -35,10 +35,11 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from heapq import nsmallest
 from itertools import compress, repeat
 from operator import le
+from typing import TypeVar
 
 FLOAT64 = "float64"
 FLOAT32 = "float32"
@@ -47,6 +48,14 @@ DTYPES = (FLOAT64, FLOAT32)
 
 Argsort = Callable[[Sequence[float], str], Sequence[int]]
 """``argsort(values, dtype)``: the indices that sort ``values`` ascending (a permutation of ``range(len(values))``)."""
+
+Vector = Sequence[float]
+Matrix = Sequence[Sequence[float]]
+"""A K x K (or N x K) matrix as rows."""
+_T = TypeVar("_T")
+Steps = Generator[None, None, _T]
+"""A step generator (the convention of :meth:`cleanlens.confident.ConfidentLearning.steps`): yields ``None``
+between chunks of work, returns a ``_T``."""
 
 _F32 = struct.Struct("f")
 
@@ -75,13 +84,24 @@ def promote(*dtypes: str) -> str:
     return FLOAT64 if FLOAT64 in dtypes else FLOAT32
 
 
-def numpy_dtype(array_like) -> str:
+def npy_dtype(code: str) -> str:
+    """The dtype cleanlab computes in for a ``.npy`` file's values, from its header's struct code
+    (:class:`cleanlens.arrays_io.NpyHeader` ``code``, e.g. ``"<f"``): :data:`FLOAT32` for float32 values,
+    else :data:`FLOAT64` (numpy converts other types to float64 first, or computes in float64).
+
+    >>> npy_dtype("<f"), npy_dtype(">d"), npy_dtype("<q")
+    ('float32', 'float64', 'float64')
+    """
+    return FLOAT32 if code[1:] == "f" else FLOAT64
+
+
+def numpy_dtype(array_like: object) -> str:
     """The name of a numpy array's dtype (``"float32"``, ``"float64"``, ...); :data:`FLOAT64` for other sequences."""
     dtype = getattr(array_like, "dtype", None)
     return FLOAT64 if dtype is None else str(dtype)
 
 
-def numpy_inputs(*values):
+def numpy_inputs(*values: object):
     """The numpy module if any of ``values`` is a numpy array, else None (never imports numpy)."""
     np = sys.modules.get("numpy")
     if np is not None and any(isinstance(v, np.ndarray) for v in values):
@@ -105,7 +125,7 @@ def pairwise_sum(values: Sequence[float], dtype: str = FLOAT64) -> float:
     return _pairwise64(values, 0, len(values))
 
 
-def iter_pairwise_sum(values: Sequence[float], dtype: str = FLOAT64, chunk: int = 4096):
+def iter_pairwise_sum(values: Sequence[float], dtype: str = FLOAT64, chunk: int = 4096) -> Steps[float]:
     """:func:`pairwise_sum` as a generator that yields ``None`` after about ``chunk`` values and returns the sum."""
     if len(values) <= chunk:
         return pairwise_sum(values, dtype)

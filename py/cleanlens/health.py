@@ -23,10 +23,11 @@ sorted as pandas sorts them (``argsort``: numpy's portable sort by default, :mod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .counting import ConfidentCounts, estimate_joint, trace
-from .floats import FLOAT64, Argsort, column_sums, portable_argsort, row_sums
+from .floats import FLOAT64, Argsort, Matrix, Steps, Vector, column_sums, portable_argsort, row_sums
 
 EPSILON = 1e-6
 """The floor of the row and column sums that the noise rates divide by (cleanlab's ``EPSILON``)."""
@@ -42,7 +43,12 @@ PAIR_COLUMNS = ("Class Index A", "Class Index B", "Num Overlapping Examples", "J
 
 
 def classes_by_label_quality(
-    joint, num_examples, class_names=None, argsort: Argsort | None = None, *, fortran=False
+    joint: Matrix,
+    num_examples: int,
+    class_names: Sequence | None = None,
+    argsort: Argsort | None = None,
+    *,
+    fortran: bool = False,
 ) -> list[dict]:
     """``cleanlab.dataset.rank_classes_by_label_quality`` from a joint: one dict per class, worst first
     (with ``class_names``, each row also has ``"Class Name"``). ``fortran``: the joint is F-ordered."""
@@ -51,7 +57,9 @@ def classes_by_label_quality(
     return [rows[i] for i in order]
 
 
-def class_rows(joint, num_examples, class_names=None, *, fortran=False) -> list[dict]:
+def class_rows(
+    joint: Matrix, num_examples: int, class_names: Sequence | None = None, *, fortran: bool = False
+) -> list[dict]:
     """:func:`classes_by_label_quality`'s rows in class order."""
     k = len(joint)
     given_totals = row_sums(joint, contiguous=not fortran)
@@ -77,7 +85,11 @@ def class_rows(joint, num_examples, class_names=None, *, fortran=False) -> list[
 
 
 def overlapping_classes(
-    joint, num_examples, asymmetric=False, class_names=None, argsort: Argsort | None = None
+    joint: Matrix,
+    num_examples: int,
+    asymmetric: bool = False,
+    class_names: Sequence | None = None,
+    argsort: Argsort | None = None,
 ) -> list[dict]:
     """``cleanlab.dataset.find_overlapping_classes`` from a joint: one dict per pair, most overlapping first
     (with ``class_names``, also ``"Class Name A"`` and ``"Class Name B"``)."""
@@ -85,7 +97,9 @@ def overlapping_classes(
     return [rows[i] for i in descending_order([r["Joint Probability"] for r in rows], argsort)]
 
 
-def pair_rows(joint, num_examples, asymmetric=False, class_names=None) -> list[dict]:
+def pair_rows(
+    joint: Matrix, num_examples: int, asymmetric: bool = False, class_names: Sequence | None = None
+) -> list[dict]:
     """:func:`overlapping_classes`'s rows in row-major order of the pairs."""
     k = len(joint)
     if asymmetric:
@@ -107,7 +121,7 @@ def pair_rows(joint, num_examples, asymmetric=False, class_names=None) -> list[d
     return rows
 
 
-def descending_order(values, argsort: Argsort | None = None) -> list[int]:
+def descending_order(values: Vector, argsort: Argsort | None = None) -> list[int]:
     """pandas' descending sort (``sort_values(ascending=False)``): the values reversed, sorted ascending by
     ``argsort``, the result reversed; equal values stay in index order with a stable sort."""
     n = len(values)
@@ -115,7 +129,7 @@ def descending_order(values, argsort: Argsort | None = None) -> list[int]:
     return [n - 1 - i for i in order][::-1]
 
 
-def health_score(num_examples, num_issues=None, joint=None) -> tuple[float, int]:
+def health_score(num_examples: int, num_issues: int | None = None, joint: Matrix | None = None) -> tuple[float, int]:
     """``(score, number of issues)``: ``1 - num_issues / N``, or from ``joint`` alone its trace and
     ``round(N (1 - trace))``."""
     if num_issues is not None:
@@ -138,7 +152,9 @@ class HealthSummary:
     n_items: int = 0
 
 
-def iter_health_summary(counts: ConfidentCounts, class_names=None, asymmetric=False):
+def iter_health_summary(
+    counts: ConfidentCounts, class_names: Sequence | None = None, asymmetric: bool = False
+) -> Steps[HealthSummary]:
     """cleanlab's ``dataset.health_summary`` (without its printing) as a generator: yields ``None`` between
     steps, returns a :class:`HealthSummary`. ``counts``: with cleanlab's default thresholds."""
     n = len(counts.labels)

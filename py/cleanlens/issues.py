@@ -24,9 +24,11 @@ cleanlab 2.9.0's (docs/compat.md). Measured in Pyodide under Node, N = 100,000, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .counting import ConfidentCounts
 from .filtering import DEFAULT_FILTER, FILTERS, iter_find_label_issues
-from .floats import FLOAT64
+from .floats import FLOAT64, Matrix, Steps
 from .health import HealthSummary, iter_health_summary
 from .svm import drain
 
@@ -47,16 +49,20 @@ class LabelIssues:
         self._masks = {}
 
     @classmethod
-    def steps(cls, labels, rows, n_classes=None, *, dtype=FLOAT64):
+    def steps(
+        cls, labels: Sequence[int], rows: Matrix, n_classes: int | None = None, *, dtype: str = FLOAT64
+    ) -> Steps[LabelIssues]:
         """Build one step by step: a generator yielding ``None`` between chunks, returning the instance."""
         counts = yield from ConfidentCounts.steps(labels, rows, n_classes, dtype=dtype)
         return cls(counts)
 
     @classmethod
-    def compute(cls, labels, rows, n_classes=None, *, dtype=FLOAT64) -> LabelIssues:
+    def compute(
+        cls, labels: Sequence[int], rows: Matrix, n_classes: int | None = None, *, dtype: str = FLOAT64
+    ) -> LabelIssues:
         return drain(cls.steps(labels, rows, n_classes, dtype=dtype))
 
-    def iter_find_label_issues(self, filter_by=DEFAULT_FILTER, **options):
+    def iter_find_label_issues(self, filter_by: str = DEFAULT_FILTER, **options) -> Steps[list]:
         """``cleanlab.filter.find_label_issues(labels, pred_probs, filter_by=filter_by, **options)`` as a
         generator returning N bools (or indices, with ``return_indices_ranked_by``)."""
         if not options and filter_by in self._masks:
@@ -66,22 +72,22 @@ class LabelIssues:
             self._masks[filter_by] = list(result)
         return result
 
-    def find_label_issues(self, filter_by=DEFAULT_FILTER, **options) -> list:
+    def find_label_issues(self, filter_by: str = DEFAULT_FILTER, **options) -> list:
         return drain(self.iter_find_label_issues(filter_by, **options))
 
-    def iter_num_label_issues(self, estimation_method="off_diagonal"):
+    def iter_num_label_issues(self, estimation_method: str = "off_diagonal") -> Steps[int]:
         """``cleanlab.count.num_label_issues`` as a generator returning an int."""
         result = yield from self.counts.iter_num_label_issues(estimation_method)
         return result
 
-    def num_label_issues(self, estimation_method="off_diagonal") -> int:
+    def num_label_issues(self, estimation_method: str = "off_diagonal") -> int:
         return drain(self.iter_num_label_issues(estimation_method))
 
-    def iter_health(self, class_names=None, asymmetric=False):
+    def iter_health(self, class_names: Sequence | None = None, asymmetric: bool = False) -> Steps[HealthSummary]:
         """cleanlab's ``dataset.health_summary`` as a generator returning a :class:`HealthSummary`: the
         classes ranked by label quality, the overlapping pairs, the health score."""
         summary = yield from iter_health_summary(self.counts, class_names, asymmetric)
         return summary
 
-    def health(self, class_names=None, asymmetric=False) -> HealthSummary:
+    def health(self, class_names: Sequence | None = None, asymmetric: bool = False) -> HealthSummary:
         return drain(self.iter_health(class_names, asymmetric))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import CleanlensError
@@ -37,7 +38,9 @@ class LabellingWarning:
     message: str
 
 
-def labelling_warnings(labels, n_classes, n_folds=None, names=None):
+def labelling_warnings(
+    labels: Sequence[int], n_classes: int, n_folds: int | None = None, names: Sequence[str] | None = None
+) -> list[LabellingWarning]:
     """Warnings about degenerate labellings, as a list of :class:`LabellingWarning` (the page shows them too).
 
     - every item has the same label (nothing can be learned; every item is
@@ -92,7 +95,14 @@ def _labelling_warnings(counts, n_folds=None, names=None):
     return warnings
 
 
-def validate(labels, probabilities, n_classes=None, *, tolerance=SUM_TOLERANCE, renormalize=False):
+def validate(
+    labels: Sequence,
+    probabilities: Sequence[Sequence],
+    n_classes: int | None = None,
+    *,
+    tolerance: float = SUM_TOLERANCE,
+    renormalize: bool = False,
+) -> tuple[list[int], list[list[float]]]:
     """Check labels and probabilities; return them as ``(list of int, list of list of float)``.
 
     ``labels``: N integers in ``0..K-1`` (any integral type, or integral

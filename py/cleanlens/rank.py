@@ -51,11 +51,12 @@ from __future__ import annotations
 import math
 import sys
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import repeat
 from operator import getitem
 
 from .counting import iter_confident_thresholds
-from .floats import FLOAT32, FLOAT64, check_dtype, numpy_inputs, pairwise_sum, promote, round_values, to_float32
+from .floats import FLOAT32, FLOAT64, Steps, check_dtype, numpy_inputs, pairwise_sum, promote, round_values, to_float32
 
 METHODS = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
 DEFAULT_METHOD = "self_confidence"
@@ -72,14 +73,14 @@ BLOCK_ROWS = 1 << 13
 
 
 def label_quality_scores(
-    labels,
-    probabilities,
-    method=DEFAULT_METHOD,
-    adjust_pred_probs=False,
+    labels: Sequence[int],
+    probabilities: Sequence[Sequence[float]],
+    method: str = DEFAULT_METHOD,
+    adjust_pred_probs: bool = False,
     *,
-    confident_thresholds=None,
-    thresholds_dtype=FLOAT64,
-    dtype=FLOAT64,
+    confident_thresholds: Sequence[float] | None = None,
+    thresholds_dtype: str = FLOAT64,
+    dtype: str = FLOAT64,
 ):
     """Label quality score of every item (see the module docstring for each method's definition).
 
@@ -153,16 +154,16 @@ def label_quality_scores(
 
 
 def iter_label_quality_scores(
-    labels,
-    probabilities,
-    method=DEFAULT_METHOD,
-    adjust_pred_probs=False,
+    labels: Sequence[int],
+    probabilities: Sequence[Sequence[float]],
+    method: str = DEFAULT_METHOD,
+    adjust_pred_probs: bool = False,
     *,
-    confident_thresholds=None,
-    thresholds_dtype=FLOAT64,
-    dtype=FLOAT64,
-    validated=False,
-):
+    confident_thresholds: Sequence[float] | None = None,
+    thresholds_dtype: str = FLOAT64,
+    dtype: str = FLOAT64,
+    validated: bool = False,
+) -> Steps[list[float]]:
     """:func:`label_quality_scores` (pure Python) as a generator, for a page that must stay responsive.
 
     Yields ``None`` after checking each chunk of ``max(1, CHUNK_VALUES // K)``
@@ -227,7 +228,7 @@ def iter_label_quality_scores(
     return scores
 
 
-def label_quality_order(scores):
+def label_quality_order(scores: Sequence[float]):
     """Item indices by ascending score, worst first; ties by index.
 
     Parameters
@@ -255,7 +256,7 @@ def label_quality_order(scores):
     return sorted(range(len(scores)), key=scores.__getitem__)  # sorted() is stable: ties keep index order
 
 
-def iter_label_quality_order(scores):
+def iter_label_quality_order(scores: Sequence[float]) -> Steps[list[int]]:
     """:func:`label_quality_order` (pure Python) as a generator, for a page that must stay responsive.
 
     Yields ``None`` between steps of about :data:`ORDER_CHUNK` items and
