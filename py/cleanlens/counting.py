@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from itertools import compress, repeat
 from operator import add, ge, getitem, indexOf, le, ne, not_
 
+from .errors import CleanlensError
 from .floats import (
     FLOAT32,
     FLOAT64,
@@ -74,6 +75,13 @@ CLIPPING_LOWER_BOUND = 1e-6
 NOISE_RATE_CEILING = 0.9999
 ESTIMATION_METHODS = ("off_diagonal", "off_diagonal_calibrated", "off_diagonal_custom")
 PY_METHODS = ("cnt", "eqn", "marginal", "marginal_ps")
+
+
+class CountingError(CleanlensError):
+    """Arguments the confident-joint computations cannot take (an unknown method, a singular noise matrix
+    for ``py_method="eqn"``, thresholds of the wrong length)."""
+
+
 CHUNK = 5_000
 """Items per step of :meth:`ConfidentCounts.steps` (about 15 ms in Pyodide with K = 10)."""
 NEAR_TIE_CHUNK = 10_000
@@ -319,13 +327,13 @@ def compute_py(
         py = linalg.solve(noise.rows, ps)
     elif py_method == "marginal":
         if true_counts is None:
-            raise ValueError('py_method="marginal" needs the true labels\' class counts')
+            raise CountingError('py_method="marginal" needs the true labels\' class counts')
         total = max(float(sequential_sum(true_counts)), TINY_VALUE)
         py = [c / total for c in true_counts]
     elif py_method == "marginal_ps":
         py = linalg.dot(inverse, ps)
     else:
-        raise ValueError(f"unknown py_method {py_method!r}; expected one of {', '.join(PY_METHODS)}")
+        raise CountingError(f"unknown py_method {py_method!r}; expected one of {', '.join(PY_METHODS)}")
     return clip_values(py, CLIPPING_LOWER_BOUND, 1.0, 1.0)
 
 
@@ -336,7 +344,7 @@ def solve_linear(matrix: Matrix, vector: Vector) -> list[float]:
     for c in range(k):
         pivot = max(range(c, k), key=lambda r: abs(a[r][c]))
         if a[pivot][c] == 0.0:
-            raise ValueError("singular matrix")
+            raise CountingError("singular matrix")
         a[c], a[pivot] = a[pivot], a[c]
         for r in range(c + 1, k):
             f = a[r][c] / a[c][c]
@@ -475,7 +483,7 @@ class ConfidentCounts:
             self.thresholds, self.thresholds_dtype = yield from iter_confident_thresholds(per_class, self.dtype)
         else:
             if len(thresholds) != k:
-                raise ValueError(f"{len(thresholds)} thresholds for {k} classes")
+                raise CountingError(f"{len(thresholds)} thresholds for {k} classes")
             self.thresholds, self.thresholds_dtype = [float(t) for t in thresholds], check_dtype(thresholds_dtype)
         cuts = cutoffs(self.thresholds, self.thresholds_dtype)
         self.guesses, self.off_diagonal, tally = [], [], Counter()
@@ -550,10 +558,10 @@ class ConfidentCounts:
             joint, fortran = self.calibrated, False
         elif estimation_method == "off_diagonal_custom":
             if confident_joint is None:
-                raise ValueError('estimation_method="off_diagonal_custom" needs a confident_joint')
+                raise CountingError('estimation_method="off_diagonal_custom" needs a confident_joint')
             joint = confident_joint
         else:
-            raise ValueError(
+            raise CountingError(
                 f"unknown estimation_method {estimation_method!r}; expected one of {', '.join(ESTIMATION_METHODS)}"
             )
         calibrated = calibrate_confident_joint(joint, self.label_counts, self.argsort, fortran=fortran)

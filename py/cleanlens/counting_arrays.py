@@ -16,6 +16,7 @@ from .confident_arrays import confident_guesses_array, confident_thresholds_arra
 from .counting import (
     ESTIMATION_METHODS,
     FLOATING_POINT_COMPARISON,
+    CountingError,
     Layout,
     calibrate_confident_joint,
     estimate_joint,
@@ -77,7 +78,7 @@ class ArrayCounts:
         else:
             self.thresholds_array = np.asarray(thresholds)
             if self.thresholds_array.shape != (k,):
-                raise ValueError(f"thresholds must have shape ({k},), got {self.thresholds_array.shape}")
+                raise CountingError(f"thresholds must have shape ({k},), got {self.thresholds_array.shape}")
         self.thresholds = self.thresholds_array.tolist()
         self.thresholds_dtype = str(self.thresholds_array.dtype)
         self.argmax = probabilities.argmax(axis=1)
@@ -118,10 +119,10 @@ class ArrayCounts:
             joint, fortran = self.calibrated, False
         elif estimation_method == "off_diagonal_custom":
             if confident_joint is None:
-                raise ValueError('estimation_method="off_diagonal_custom" needs a confident_joint')
+                raise CountingError('estimation_method="off_diagonal_custom" needs a confident_joint')
             joint = confident_joint
         else:
-            raise ValueError(
+            raise CountingError(
                 f"unknown estimation_method {estimation_method!r}; expected one of {', '.join(ESTIMATION_METHODS)}"
             )
         calibrated = calibrate_confident_joint(joint, self.label_counts, self.argsort, fortran=fortran)
@@ -208,7 +209,7 @@ def order_label_issues_array(
     kwargs = dict(rank_by_kwargs or {})
     adjust = bool(kwargs.pop("adjust_pred_probs", False))
     if kwargs:
-        raise ValueError(f"unsupported rank_by_kwargs: {', '.join(sorted(kwargs))}")
+        raise CountingError(f"unsupported rank_by_kwargs: {', '.join(sorted(kwargs))}")
     scores = label_quality_scores(labels, probabilities, rank_by, adjust)
     issues = np.arange(len(labels))[mask]
     return issues[np.argsort(scores[mask])]

@@ -39,6 +39,7 @@ from itertools import compress
 from operator import sub
 
 from .counting import ConfidentCounts, round_preserving_row_totals
+from .errors import CleanlensError
 from .floats import (
     FLOAT64,
     Argsort,
@@ -68,7 +69,7 @@ PRUNING = ("prune_by_noise_rate", "prune_by_class", "both")
 LOW_SCORE = ("low_normalized_margin", "low_self_confidence")
 
 
-class FilterError(ValueError):
+class FilterError(CleanlensError):
     """Arguments cleanlab would reject, or for which it would divide by zero."""
 
 

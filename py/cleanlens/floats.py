@@ -41,6 +41,8 @@ from itertools import compress, repeat
 from operator import le
 from typing import TypeVar
 
+from .errors import CleanlensError
+
 FLOAT64 = "float64"
 FLOAT32 = "float32"
 DTYPES = (FLOAT64, FLOAT32)
@@ -60,10 +62,14 @@ between chunks of work, returns a ``_T``."""
 _F32 = struct.Struct("f")
 
 
+class DtypeError(CleanlensError):
+    """A dtype the pure-Python code does not compute in (:data:`DTYPES`)."""
+
+
 def check_dtype(dtype: str) -> str:
     """``dtype`` if it is one of :data:`DTYPES`, else ValueError."""
     if dtype not in DTYPES:
-        raise ValueError(f"unsupported dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
+        raise DtypeError(f"unsupported dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
     return dtype
 
 

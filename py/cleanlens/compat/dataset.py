@@ -133,7 +133,7 @@ def _num_examples(labels, confident_joint=None):
         return len(labels)
     if confident_joint is not None:
         return int(sum(sum(row) for row in c.as_rows(confident_joint)))
-    raise ValueError("num_examples is None: give labels, or a confident_joint, or num_examples with the joint")
+    raise c.CompatInputError("num_examples is None: give labels, or a confident_joint, or num_examples with the joint")
 
 
 def _names(class_names):

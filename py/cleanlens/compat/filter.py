@@ -35,7 +35,7 @@ def find_label_issues(
     as cleanlab's; ``confident_joint``: used by the pruning filters instead of the calibrated one."""
     c.single_label(multi_label)
     if n_jobs is not None and n_jobs < 1:
-        raise ValueError("n_jobs must be at least 1")
+        raise c.CompatInputError("n_jobs must be at least 1")
     data = c.inputs(labels, pred_probs, min_classes=2)
     if filter_by == "confident_learning" and confident_joint is not None:
         c.warn("confident_joint is ignored with filter_by='confident_learning' (it is recomputed)")
