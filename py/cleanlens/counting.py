@@ -31,8 +31,10 @@ dtype ``float64`` or ``float32``: :mod:`cleanlens.floats`). Definitions (Northcu
 
 Every operation is the one cleanlab's numpy code performs, in the same order and dtype, so the results
 are cleanlab's bit for bit, except ``py_method="eqn"`` and ``"marginal_ps"`` (numpy asks LAPACK and
-BLAS, whose rounding depends on the machine: here 1e-12) and the order among exactly equal values
-where cleanlab sorts (numpy's unstable sort: see :mod:`cleanlens.floats`). Matrices are lists of rows.
+BLAS, whose rounding depends on the machine: here within 1e-12 for a well-conditioned noise matrix) and
+the order among exactly equal values where cleanlab sorts: numpy's default sort orders them differently
+with and without SIMD; ``argsort`` is numpy's portable sort by default (:mod:`cleanlens.floats`), numpy's
+own when passed in. Matrices are lists of rows.
 :class:`ConfidentCounts` computes the per-item part once, in steps (a page can pause between them).
 """
 
