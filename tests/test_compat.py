@@ -222,3 +222,11 @@ def test_standard_library_backend_equals_cleanlab_with_numpys_portable_sort():
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["compared"] > 400 and result["failures"] == []
+
+
+def test_large_inputs_with_numpy():
+    labels, probs = make_inputs(50_000, 50, "float32", "mixed", seed=50, absent=3, single=True)
+    for filter_by in ("prune_by_noise_rate", "both", "low_normalized_margin"):
+        assert_same(*both("filter.find_label_issues", labels, probs, filter_by=filter_by))
+    assert_same(*both("count.num_label_issues", labels, probs, estimation_method="off_diagonal_calibrated"))
+    assert_same(*both("dataset.health_summary", labels, probs, verbose=False))
