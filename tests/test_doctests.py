@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from cleanlens import confident, crossval, rank, userdata
+from cleanlens import api, confident, crossval, rank, userdata
 
 
-@pytest.mark.parametrize("module", [confident, crossval, userdata, rank], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [confident, crossval, userdata, rank, api], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     failures, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert attempted > 0 and failures == 0
