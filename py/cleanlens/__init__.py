@@ -4,7 +4,7 @@ The pure engine (``dataset``, ``svm``, ``crossval``, ``confident``, ``scoring``,
 ``cli``) runs under CPython and in the browser (Pyodide); browser glue lives in
 ``cleanlens.web``. For notebooks (CPython, numpy and pandas):
 :func:`cleanlens.find_issues` (:mod:`cleanlens.api`) and :func:`cleanlens.explore`
-(:mod:`cleanlens.explore`), imported on first use so that the page never loads them.
+(:mod:`cleanlens.explore_server`), imported on first use so that the page never loads them.
 """
 
 __version__ = "0.1.0"
@@ -17,7 +17,7 @@ def __getattr__(name):
 
         return find_issues
     if name == "explore":
-        from .explore import explore
+        from .explore_server import explore
 
         return explore
     raise AttributeError(f"module 'cleanlens' has no attribute {name!r}")

@@ -186,7 +186,7 @@ def _add_scale_options(p):
 
 
 def _add_explore_command(commands):
-    from .explore import add_arguments
+    from .explore_server import add_arguments
 
     p = commands.add_parser(
         "explore",
@@ -200,7 +200,7 @@ def _add_explore_command(commands):
 def _command(args):
     """The function that runs a command other than in-memory find-issues (it writes its own output), or None."""
     if args.command == "explore":
-        from .explore import run
+        from .explore_server import run
 
         return run
     from . import cli_stream

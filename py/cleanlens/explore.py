@@ -1,9 +1,0 @@
-"""placeholder"""
-
-
-def add_arguments(p):
-    pass
-
-
-def run(args):
-    return 0
