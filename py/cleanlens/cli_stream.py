@@ -272,4 +272,6 @@ def run(args, format_report):
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        getattr(findings, "close", lambda: None)()  # (Dask: the cluster's results and a local cluster)
     return 0

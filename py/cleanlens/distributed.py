@@ -98,7 +98,10 @@ def dask_array(path, role, rows=None):
 
 def connect(address):
     """A ``distributed.Client``: a new local cluster (``"local"``) or the scheduler at ``address``."""
+    import logging
+
     _, distributed = _dask()
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # (its warnings would break the one-line contract)
     if address in (None, "local"):
         cluster = distributed.LocalCluster(
             n_workers=LOCAL_WORKERS, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
@@ -286,8 +289,16 @@ def find_issues_dask(labels, pred_probs, *, truth=None, address=None, rule="perc
     findings = _findings([str(c) for c in range(k)], n, rule, class_percentile, ood_percentile, class_thresholds,
                          ood_thresholds, joint, counts, class_counts, method, score,
                          DaskItems(client, pass2, starts))  # fmt: skip
-    findings.cluster = cluster  # kept alive with the findings
+    findings.close = lambda: _close(client, cluster, pass2, own=cluster is not None)
     return findings
+
+
+def _close(client, cluster, futures, own):
+    """Release the results held by the workers; close the client and the cluster this run started."""
+    client.cancel(futures)
+    if own:
+        client.close()
+        cluster.close()
 
 
 def _starts(array):
