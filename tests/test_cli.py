@@ -358,13 +358,17 @@ def test_out_writes_the_complete_report_and_the_text_report_is_cut(capsys, tmp_p
 
 def test_unexpected_failures_are_one_line_with_exit_2(capsys, monkeypatch, files):
     import cleanlens.cli as cli
+    import cleanlens.cli_stream as cli_stream
 
     def boom(args):
         raise RuntimeError("something\nbroke")
 
     monkeypatch.setattr(cli, "find_issues", boom)
-    status, out, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy")
+    argv = ["find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy"]
+    status, out, err = run(capsys, *argv, "--in-memory")
     assert (status, out, err) == (2, "", "cleanlens: error: internal error: RuntimeError: something broke\n")
+    monkeypatch.setattr(cli_stream, "analyse", boom)  # the streamed path (the default for .npy)
+    assert run(capsys, *argv) == (2, "", "cleanlens: error: internal error: RuntimeError: something broke\n")
 
     def deep(args):
         raise RecursionError("maximum recursion depth exceeded")

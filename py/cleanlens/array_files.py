@@ -109,7 +109,7 @@ def _csv_array(rows):
     return np.array(rows)
 
 
-def _label_value(name, i, x, allow_ood):
+def label_value(name, i, x, allow_ood):
     """Label ``x`` of row ``i`` as an int, or :class:`InputError` (see :func:`read_labels`)."""
     if isinstance(x, float):
         if not x.is_integer():
@@ -140,11 +140,11 @@ def read_labels(
             raise InputError(f"{name}: labels must be one column (shape (N,)), got shape {shape}")
         rows = rows[:, 0] if as_array else [r[0] for r in rows]
     if not as_array:
-        return [_label_value(name, i, x, allow_ood) for i, x in enumerate(rows)]
+        return [label_value(name, i, x, allow_ood) for i, x in enumerate(rows)]
     import numpy as np
 
     if rows.dtype.kind == "O":  # a CSV with an int beyond 64 bits: checked one by one
-        return np.array([_label_value(name, i, x, allow_ood) for i, x in enumerate(rows.tolist())], dtype=object)
+        return np.array([label_value(name, i, x, allow_ood) for i, x in enumerate(rows.tolist())], dtype=object)
     lowest = -1 if allow_ood else 0
     if rows.dtype.kind == "f":
         bad = ~np.isfinite(rows) | (rows != np.floor(rows)) | (rows < lowest)
@@ -152,7 +152,7 @@ def read_labels(
         bad = rows < lowest
     if bad.any():
         i = int(np.argmax(bad))
-        _label_value(name, i, rows[i].item(), allow_ood)
+        label_value(name, i, rows[i].item(), allow_ood)
     return rows
 
 

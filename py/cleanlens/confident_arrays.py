@@ -64,10 +64,19 @@ def learner(
 
 
 def validate_arrays(
-    labels, probabilities, n_classes: int | None = None, *, tolerance: float = SUM_TOLERANCE, renormalize: bool = False
+    labels,
+    probabilities,
+    n_classes: int | None = None,
+    *,
+    tolerance: float = SUM_TOLERANCE,
+    renormalize: bool = False,
+    start: int = 0,
 ) -> tuple:
     """:func:`validate` with numpy: ``(labels, probabilities)`` as an intp array (N,) and a C-ordered float64
     array (N, K), or the :class:`ProbabilityError` :func:`validate` raises for the same input.
+
+    ``start``: the row number of the first row, for messages about a block of a larger array
+    (:mod:`cleanlens.chunked`).
 
     The checks are vectorised; the first offending label or row is then checked by the same code as
     :func:`validate`, which words the message. Row sums are compared with the tolerance exactly
@@ -97,18 +106,18 @@ def validate_arrays(
         bad = (labels < 0) | (labels >= k)
     if bad.any():
         i = int(np.argmax(bad))
-        _check_label(i, labels[i].item(), k)
+        _check_label(start + i, labels[i].item(), k)
     labels = labels.astype(np.intp)
     if probabilities.shape[1] != k:
-        _check_row(0, probabilities[0].tolist(), k, tolerance, renormalize)
+        _check_row(start, probabilities[0].tolist(), k, tolerance, renormalize)
     probabilities = np.ascontiguousarray(probabilities, dtype=np.float64)
     bad_values = ~np.isfinite(probabilities) | (probabilities < 0.0)
     first_bad = int(np.argmax(bad_values.any(axis=1))) if bad_values.any() else n
     if renormalize:
         totals = np.concatenate(
             [
-                np.fromiter(map(math.fsum, probabilities[start : start + 8192].tolist()), np.float64)
-                for start in range(0, first_bad, 8192)
+                np.fromiter(map(math.fsum, probabilities[at : at + 8192].tolist()), np.float64)
+                for at in range(0, first_bad, 8192)
             ]
             or [np.zeros(0)]
         )[:first_bad]
@@ -121,7 +130,7 @@ def validate_arrays(
                 first_bad = i
                 break
     if first_bad < n:
-        _check_row(first_bad, probabilities[first_bad].tolist(), k, tolerance, renormalize)
+        _check_row(start + first_bad, probabilities[first_bad].tolist(), k, tolerance, renormalize)
     if renormalize:
         probabilities = probabilities / totals[:, None]
     return labels, probabilities

@@ -137,9 +137,9 @@ def _classes(names_file, class_names, k, pname):
             f"{names_file[0]}: the class names were given twice (a file and typed names): give them once"
         )
     if names_file is not None:
-        return _read_class_names(*names_file, k, pname)
+        return read_class_names(*names_file, k, pname)
     if class_names is not None:
-        return _check_class_names("class names", list(class_names), k, pname)
+        return check_class_names("class names", list(class_names), k, pname)
     return [str(c) for c in range(k)]
 
 
@@ -193,7 +193,7 @@ def _iter_probabilities(pname, psource, pheader, n, k, renormalize):
     return probabilities
 
 
-def _read_class_names(name, source, k, pname):
+def read_class_names(name, source, k, pname):
     """K class names from a .txt (one per line) or .json (a list of strings) file."""
     if source.size > limits.MAX_CLASS_NAMES_BYTES:
         raise UserDataError(
@@ -214,14 +214,14 @@ def _read_class_names(name, source, k, pname):
         for i, value in enumerate(names):
             if not isinstance(value, str):
                 raise UserDataError(f"{name}: item {i} is not a string: {short(value)}")
-        return _check_class_names(name, names, k, pname, "item {}")
+        return check_class_names(name, names, k, pname, "item {}")
     lines = _LINE_END.split(text)
     while lines and not lines[-1].strip():
         lines.pop()
-    return _check_class_names(name, lines, k, pname, "line {}", first=1)
+    return check_class_names(name, lines, k, pname, "line {}", first=1)
 
 
-def _check_class_names(name, names, k, pname, where="name {}", first=0):
+def check_class_names(name, names, k, pname, where="name {}", first=0):
     """Names stripped of surrounding whitespace: K of them, non-empty, distinct, not OOD."""
     if not all(isinstance(value, str) for value in names):
         raise UserDataError(f"{name}: every class name must be text")
