@@ -707,7 +707,7 @@ def main(argv=None):
     sub.add_parser("test", help="install test needs, build, run pytest", add_help=False)
     sub.add_parser("dataset", help="rebuild the demo dataset", add_help=False)
     p_bench = sub.add_parser("bench", help="print benchmark tables", add_help=False)
-    p_bench.add_argument("which", choices=["engine", "load", "ui", "data", "browsers"])
+    p_bench.add_argument("which", choices=["engine", "load", "ui", "data", "browsers", "scale"])
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "serve":

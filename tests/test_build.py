@@ -194,3 +194,20 @@ def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_pat
     lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
     assert set(lock["packages"]) == set()
     assert sorted(p.name for p in (tmp_path / "vendor" / "pyodide").glob("*.whl")) == []
+
+
+def test_the_pip_wheel_holds_the_built_site(tmp_path):
+    """`pip install cleanlens` is enough for `cleanlens explore`: the wheel carries the site build.py dist writes
+    (tools/packaging/cleanlens_backend.py), and the checkout is left as it was."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", tmp_path]
+    subprocess.run([str(part) for part in command], cwd=build.ROOT, check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("cleanlens-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    inner = f"static/wheels/cleanlens-{build.package_version()}-py3-none-any.whl"
+    for name in ("index.html", "sw.js", "static/pyscript.json", "static/vendor/pyodide/pyodide.asm.wasm", inner):
+        assert f"cleanlens/site/{name}" in names, name
+    assert "cleanlens/explore_server.py" in names and "cleanlens/web/explore_link.py" in names
+    assert not (build.PACKAGE / "site").exists()

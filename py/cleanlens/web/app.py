@@ -28,9 +28,10 @@ from pyodide.ffi import create_once_callable, create_proxy, jsnull
 from pyodide.http import pyfetch
 
 from cleanlens import layout, userdata
-from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
-from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
+from cleanlens.steps import Cancelled
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, explore_link, render, session
 from cleanlens.web.saving import Keeper
 from cleanlens.web.state import CENTER_TABS, ENGINE_DEFAULTS, RESULT_TABS, ExplorerState, TrainingError, training_info
 
@@ -634,6 +635,7 @@ class Explorer:
     def export(self, target):
         name, text = self.state.export(target.dataset.kind)
         download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
+        explore_link.send_export(name, text)  # explore hook: back to `cleanlens explore` (web/explore_link.py)
         self.keeper.schedule(self.state)  # the export cleared the "not exported" flag
 
     def on_hover(self, event):
@@ -1416,6 +1418,8 @@ async def start():
         state, notes = None, []
         key = await explorer.keeper.current()
         stored = None if key in (None, "demo") else await explorer.keeper.files(key)
+        if explore_link.token() is not None:  # explore hook: opened by `cleanlens explore` (web/explore_link.py)
+            stored = await explore_link.fetch_files(explore_link.token())
         if stored is not None:
             try:
                 state, notes = await explorer.read_files(*stored)
