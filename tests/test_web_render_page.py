@@ -1,11 +1,11 @@
 """cleanlens.web.render.page: the whole explorer (render.app): contract test ids, regions, escaping, references."""
 
-import ast
 import re
 from collections import Counter
 from pathlib import Path
 
 from cleanlens.web import render
+from cleanlens.web.regions import REGIONS
 from cleanlens.web.state import ExplorerState
 
 from .render_support import HOSTILE, HOSTILE_ESCAPED, parse, trained
@@ -59,12 +59,8 @@ def test_disabled_prerender_disables_every_control():
 
 
 def regions_of_the_glue():
-    """The ids app.REGIONS re-renders (read from app.py's source: it imports js, which CPython has not)."""
-    tree = ast.parse((ROOT / "py" / "cleanlens" / "web" / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "REGIONS":
-            return [key.value for key in node.value.keys]
-    raise AssertionError("app.py has no REGIONS")
+    """The ids of the regions the glue re-renders (the region table)."""
+    return [region.id for region in REGIONS]
 
 
 def test_every_region_the_glue_re_renders_is_in_the_page():

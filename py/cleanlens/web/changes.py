@@ -69,10 +69,11 @@ ASPECTS = (
     EXPORTED,
 )
 SAVED = frozenset(
-    {LABELS, DECISIONS, RESULTS, THRESHOLDS, RULE, SELECTION, CELL, LIST, CENTER_TAB, RESULT_TAB, TABLE_SORT}
+    {LABELS, DECISIONS, THRESHOLDS, RULE, SELECTION, CELL, LIST, CENTER_TAB, RESULT_TAB, TABLE_SORT}
     | {SWEEP_METRIC, ENGINE, EXPORTED}
 )
-"""Aspects that are part of the saved session: a change to any of them is saved (batched, soon)."""
+"""Aspects of the user's work and view: a change to any of them is saved (batched, soon). New results are saved
+by the training that made them when the user asked for it (the first results of a dataset are not work)."""
 IN_URL = frozenset({THRESHOLDS, RULE, ENGINE, SELECTION, CELL, CENTER_TAB, RESULT_TAB, RESULTS, DATA})
 """Aspects the URL fragment shows (:meth:`~cleanlens.web.state.ExplorerState.to_fragment`)."""
 

@@ -109,6 +109,7 @@ REGIONS: tuple[Region, ...] = (
         CELL,
         LABELS,
         DECISIONS,
+        SELECTION,
     ),
     _region(
         ids.DETAIL,

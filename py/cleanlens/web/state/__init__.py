@@ -313,10 +313,10 @@ class ExplorerState:
         """:meth:`finish_training` as a generator that yields between chunks of work (for the browser)."""
         training = yield from Training.steps(labels, probabilities, info, excluded, self.dataset.truth)
         self.training = training
-        self.engine.seed = info.get("seed", self.engine.seed)
+        seed, self.engine.seed = self.engine.seed, info.get("seed", self.engine.seed)
         self.notices.training = self.notices.determinism = None
         self._cache.clear()
-        return changed(RESULTS, ENGINE)
+        return changed(RESULTS) | (changed(ENGINE) if seed != self.engine.seed else NOTHING)
 
     def results_differ(self, worst: float) -> Changes:
         """The results trained here differ by up to ``worst`` from those computed when the site was built (a bug)."""

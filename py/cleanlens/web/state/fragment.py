@@ -41,30 +41,43 @@ def apply_fragment(state: ExplorerState, fragment: str) -> list[str]:
     """Restore into ``state`` what a fragment from :func:`to_fragment` says; returns notes on what could not be
     applied. Unknown keys and malformed values are ignored (with a note), never fatal: a shared link must not
     break the page."""
-    notes: list[str] = []
     values = dict(parse_qsl(fragment.lstrip("#"), keep_blank_values=False))
-    view, engine = state.view, state.engine
-    k = len(state.dataset.classes)
-
-    def integer(key: str, lo: int, hi: int) -> int | None:
-        try:
-            value = int(values[key])
-        except (KeyError, ValueError):
-            if key in values:
-                notes.append(f"ignored {key}={values[key]!r} (not a whole number)")
-            return None
-        if not lo <= value <= hi:
-            notes.append(f"ignored {key}={value} (expected {lo}..{hi})")
-            return None
-        return value
-
+    notes: list[str] = []
     own_link_on_demo = values.get("data") == "own" and state.is_demo
     if own_link_on_demo:
         notes.append(
             "this link was made with the sender's own data file, which links never carry: "
             "load that file (Your data) to see it with these settings"
         )
-    q_class, q_ood = integer("class", 0, 100), integer("ood", 0, 100)
+    _apply_thresholds(state, values, notes)
+    _apply_engine(state, values, notes)
+    if "item" in values and not own_link_on_demo:
+        try:
+            state.view.selected = state.dataset.ids.index(values["item"])
+        except ValueError:
+            notes.append(f"no image with id {values['item']!r} in this dataset")
+    _apply_panels(state, values, notes)
+    return notes
+
+
+def _integer(values: dict[str, str], key: str, lo: int, hi: int, notes: list[str]) -> int | None:
+    """``values[key]`` as a whole number in lo..hi, or None (with a note when it is there but unusable)."""
+    if key not in values:
+        return None
+    try:
+        value = int(values[key])
+    except ValueError:
+        notes.append(f"ignored {key}={values[key]!r} (not a whole number)")
+        return None
+    if not lo <= value <= hi:
+        notes.append(f"ignored {key}={value} (expected {lo}..{hi})")
+        return None
+    return value
+
+
+def _apply_thresholds(state: ExplorerState, values: dict[str, str], notes: list[str]) -> None:
+    view = state.view
+    q_class, q_ood = _integer(values, "class", 0, 100, notes), _integer(values, "ood", 0, 100, notes)
     if q_class is not None:
         view.q_class = q_class
     if q_ood is not None:
@@ -72,20 +85,22 @@ def apply_fragment(state: ExplorerState, fragment: str) -> list[str]:
     view.q_ood = min(view.q_ood, view.q_class)
     if values.get("rule") in RULES:
         view.rule = values["rule"]
-    seed = integer("seed", 0, MAX_SEED)
+
+
+def _apply_engine(state: ExplorerState, values: dict[str, str], notes: list[str]) -> None:
+    seed = _integer(values, "seed", 0, MAX_SEED, notes)
     if seed is not None:
-        engine.seed = seed
+        state.engine.seed = seed
     for name, key in ENGINE_KEYS.items():
         if key in values:
             try:
-                engine.set(name, values[key])
+                state.engine.set(name, values[key])
             except EngineSettingError as exc:
                 notes.append(f"ignored {key}={values[key]!r} ({exc})")
-    if "item" in values and not own_link_on_demo:
-        try:
-            view.selected = state.dataset.ids.index(values["item"])
-        except ValueError:
-            notes.append(f"no image with id {values['item']!r} in this dataset")
+
+
+def _apply_panels(state: ExplorerState, values: dict[str, str], notes: list[str]) -> None:
+    view, k = state.view, len(state.dataset.classes)
     if "cell" in values:
         try:
             g, s = (int(x) for x in values["cell"].split("-"))
@@ -98,4 +113,3 @@ def apply_fragment(state: ExplorerState, fragment: str) -> list[str]:
         view.center_tab = values["view"]
     if values.get("results") in RESULT_TABS:
         view.result_tab = values["results"]
-    return notes
