@@ -24,7 +24,7 @@ import traceback
 from types import SimpleNamespace
 
 import js
-from pyodide.ffi import create_once_callable, create_proxy, jsnull
+from pyodide.ffi import create_once_callable, create_proxy
 from pyodide.http import pyfetch
 
 from cleanlens import layout, userdata
@@ -33,6 +33,11 @@ from cleanlens.dataset import DatasetError, parse_dataset
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
 from cleanlens.web.saving import Keeper
 from cleanlens.web.state import CENTER_TABS, ENGINE_DEFAULTS, RESULT_TABS, ExplorerState, TrainingError, training_info
+
+try:
+    from pyodide.ffi import jsnull
+except ImportError:  # Pyodide 0.27 passes JavaScript's null as None (jsnull is 0.28's)
+    jsnull = None
 
 document = js.document
 THEME = "cleanlens-theme"
