@@ -7,7 +7,7 @@
 // status messages:
 //   {type: "status", state: "starting" | "ready" | "failed", stack: "none" | "loading" | "ready" | "failed",
 //    loaded, total (bytes of the stack), versions (name -> version once loaded), reason (why it failed),
-//    memory (bytes of Python's memory), seconds (how long the last step took: start, or the stack's load),
+//    memory (bytes of Python's memory), start (seconds the start took), seconds (the stack's load took),
 //    imported (of which importing scikit-learn took)}.
 // No app logic here: docs/engine.md, "Training in a worker".
 const here = new URL("./", import.meta.url);
@@ -68,7 +68,7 @@ async function start() {
     trainer = module.Trainer(post);
     module.destroy();
     const total = Object.values(manifest.files).reduce((sum, size) => sum + size, 0);
-    report({ state: "ready", total, seconds: (performance.now() - started) / 1000 });
+    report({ state: "ready", total, start: (performance.now() - started) / 1000 });
     for (const message of waiting.splice(0)) deliver(message);
   } catch (error) {
     console.warn(error);

@@ -68,6 +68,7 @@ def test_a_request_made_by_the_client_and_answered_by_the_worker_is_the_same_cro
     assert got.probabilities == expected.probabilities
     assert got.folds == expected.folds
     assert (got.engine, got.C, got.gamma, got.n_folds, got.seed) == ("sklearn", 3.0, 0.01, 4, 2)
+    assert isinstance(worker_client.cv_result(dict(reply, C=3), 3).C, float)  # as JavaScript's 3.0 arrives
     assert got.versions == expected.versions
     assert 0 < got.seconds
 

@@ -1417,13 +1417,15 @@ async def demo_state():
 
 def expose_diagnostics(explorer):
     """For benchmarks and tests: ``window.cleanlensWasmBytes()``, the size of Python's memory (it only grows);
-    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes])."""
+    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes]);
+    ``window.cleanlensWorkerStatus()``, JSON of the training worker's status (its ``memory``: its Python's)."""
     import json  # noqa: PLC0415
 
     import pyodide_js  # noqa: PLC0415 (exists only in the browser)
 
     js.window.cleanlensWasmBytes = create_proxy(lambda: pyodide_js._module.HEAP8.length)
     js.window.cleanlensTimings = create_proxy(lambda: json.dumps(explorer.keeper.timings))
+    js.window.cleanlensWorkerStatus = create_proxy(lambda: json.dumps(worker_client.client.status))  # issue 22
 
 
 def local_time(iso):

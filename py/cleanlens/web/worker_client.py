@@ -13,8 +13,8 @@ preload rule, the messages) are tested under CPython.
 :attr:`WorkerClient.status` (a dict, what the read-out shows, :func:`cleanlens.web.render.engine_status`):
 ``state`` ("off", "starting", "ready", "failed"), ``stack`` ("none", "loading", "ready", "failed"), ``loaded`` and
 ``total`` (bytes of the stack), ``versions`` (name -> version once loaded), ``reason`` (why something failed or
-is not preloaded), ``memory`` (bytes of the worker's Python memory), ``seconds`` and ``imported`` (how long the
-last step took: the start, or the stack's load and of it the imports), ``kept`` (bytes of the stack the service
+is not preloaded), ``memory`` (bytes of the worker's Python memory), ``start`` (seconds the worker took to start),
+``seconds`` and ``imported`` (the stack's load, and of it the imports), ``kept`` (bytes of the stack the service
 worker keeps for offline use).
 """
 
@@ -120,13 +120,13 @@ def cv_result(message, n_classes, probabilities=None):
         start += size
     return CVResult(
         probabilities=rows,
-        engine=message["engine"],
+        engine=str(message["engine"]),
         versions=dict(message["versions"]),
-        C=message["C"],
-        gamma=message["gamma"],
-        n_folds=message["folds"],
-        seed=message["seed"],
-        seconds=message["seconds"],
+        C=float(message["C"]),  # (JavaScript's 3.0 reaches Python as the int 3)
+        gamma=float(message["gamma"]),
+        n_folds=int(message["folds"]),
+        seed=int(message["seed"]),
+        seconds=float(message["seconds"]),
         folds=folds,
         calibration=message.get("calibration", ""),
     )
