@@ -1322,6 +1322,7 @@ class Explorer:
     @staticmethod
     def _all_items(labels, active, result, where):
         """``(probabilities, info)`` of a CVResult of the ``active`` items: a row per item (None if left out)."""
+        js.performance.mark("cleanlens:computed")  # (benchmarks: the training, before the page shows its results)
         info = dict(training_info(result, sklearn_available()), where=where)
         probabilities = [None] * len(labels)
         for i, row in zip(active, result.probabilities):
