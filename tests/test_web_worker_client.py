@@ -10,7 +10,7 @@ from sklearn.datasets import load_wine
 
 from cleanlens.crossval import CrossValError, out_of_sample_probabilities
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, worker, worker_client
-from cleanlens.web.worker_client import WAIT_FOR_STACK_ROWS, choose_engine, preload_allowed
+from cleanlens.web.worker_client import choose_engine, preload_allowed
 
 
 def test_the_stack_is_preloaded_unless_the_browser_asks_to_save_data_or_is_slow_or_small():
@@ -29,8 +29,8 @@ def test_the_stack_is_preloaded_unless_the_browser_asks_to_save_data_or_is_slow_
     [
         ("ready", 10, "sklearn"),  # auto uses scikit-learn once it is loaded
         ("none", 300, "builtin"),
-        ("loading", WAIT_FOR_STACK_ROWS - 1, "builtin"),  # small: train now rather than wait
-        ("loading", WAIT_FOR_STACK_ROWS, "sklearn"),  # large enough: waiting for it pays
+        ("loading", BUILTIN_EMBEDDING_ROWS, "builtin"),  # train now rather than wait for it
+        ("loading", BUILTIN_EMBEDDING_ROWS + 1, "sklearn"),
         ("none", BUILTIN_EMBEDDING_ROWS, "builtin"),
         ("none", BUILTIN_EMBEDDING_ROWS + 1, "sklearn"),  # beyond the built-in engine: loaded on demand
         ("failed", BUILTIN_EMBEDDING_ROWS, "builtin"),

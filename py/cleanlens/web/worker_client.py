@@ -29,10 +29,6 @@ from cleanlens.crossval import Cancelled, CrossValError, CVResult, Progress
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS
 
 WORKER_URL = "./static/worker.js"
-WAIT_FOR_STACK_ROWS = 1_000
-"""With ``auto``, a training of at least this many items waits for scikit-learn when it is being loaded (the
-built-in engine needs ~2 s of Pyodide CPU at 1,000 items, ~8 s at 2,000; scikit-learn ~0.1 s and ~1 s); a
-smaller one runs with the built-in engine at once."""
 RESTART_AFTER = 0.5
 """Seconds a cancelled training may take to stop before the worker is terminated and started again. The worker
 reads a cancel only between two C calls, and one scikit-learn ``fit`` takes seconds at 20,000 rows, while a
@@ -68,9 +64,10 @@ def preload_allowed(save_data=False, effective_type=None, device_memory=None):
 def choose_engine(status, n_items):
     """The engine a training of ``n_items`` items runs with (``auto``): ``"sklearn"`` or ``"builtin"``.
 
-    scikit-learn once it is loaded; also when it is being loaded and the data is large enough that waiting pays
-    (:data:`WAIT_FOR_STACK_ROWS`), or when the data is larger than the built-in engine's limit (it is then
-    loaded on demand). Raises CrossValError if such data cannot be trained because scikit-learn failed to load.
+    scikit-learn once it is loaded, or when the data is larger than the built-in engine's limit (it is then loaded
+    on demand); else the built-in engine, even while scikit-learn is loading: loading took 21-28 s cold on the
+    shared 2-core machine, the built-in engine trains 2,000 x 32 in 6-13 s (docs/engine.md). Raises CrossValError
+    if data over that limit cannot be trained because scikit-learn failed to load.
     """
     stack = status.get("stack", "none")
     if stack == "ready":
@@ -81,8 +78,6 @@ def choose_engine(status, n_items):
                 f"{n_items:,} items need scikit-learn (the built-in engine trains at most {BUILTIN_EMBEDDING_ROWS:,}), "
                 f"which could not be loaded: {status.get('reason') or 'unknown reason'}"
             )
-        return "sklearn"
-    if stack == "loading" and n_items >= WAIT_FOR_STACK_ROWS:
         return "sklearn"
     return "builtin"
 
