@@ -38,7 +38,7 @@ SLOW_CONNECTIONS = ("slow-2g", "2g", "3g")
 LOW_MEMORY_GB = 2
 """``navigator.deviceMemory`` (GB, rounded down by the browser) at or below which the stack is not preloaded:
 Python's memory with scikit-learn loaded is ~250 MB in the worker, besides the page's."""
-FLATTEN_ROWS = 2_000
+FLATTEN_ROWS = 1_000
 """Rows copied into the request's array between two pauses of the page (a few ms each)."""
 
 
