@@ -33,9 +33,12 @@ the same shape and label checks (:func:`cleanlens.userdata.check_pair_shapes`,
 is then read by ``numpy.load(allow_pickle=False)`` and confident learning and
 the scores run on numpy arrays
 (:class:`cleanlens.confident.ArrayConfidentLearning`): the same results and
-the same messages as without numpy (tested). At N = 200,000, K = 10 (17.6 MB
-of ``.npy``), ``find-issues --json`` takes 0.6 s and 91 MB of resident
-memory, 3.0 s and 214 MB without numpy (``bench/bench_cleanlab.py``).
+the same messages as without numpy (tested). cleanlab's ``find_label_issues``
+(``--filter-by``) and dataset health (``--health``) are :mod:`cleanlens.cli_issues`'.
+At N = 200,000, K = 10 (17.6 MB of ``.npy``), ``find-issues --json`` takes
+0.76 s of CPU and 112 MB of resident memory, 5.2 s and 203 MB without numpy
+(``bench/bench_cleanlab.py``; 0.58 s and 3.4 s before it also ran
+``find_label_issues``).
 
 Exit status: 0 on success, 2 on bad input or usage, with one line on stderr
 (``cleanlens: error: ...``); never a traceback: an unexpected failure is
@@ -52,8 +55,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__
-from .arrays_io import open_source, read_labels, read_matrix_shape
+from . import __version__, cli_issues
+from .array_files import read_labels, read_matrix_shape
+from .arrays_io import open_source
 from .confident import (
     DEFAULT_CLASS_PERCENTILE,
     DEFAULT_OOD_PERCENTILE,
@@ -160,6 +164,7 @@ def build_parser():
         default=DEFAULT_GAMMA,
         help="RBF gamma on standardised features (default: %(default)g)",
     )
+    cli_issues.add_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     p.add_argument("--out", metavar="FILE", help="also write the complete report as JSON to FILE")
     return parser
@@ -221,6 +226,7 @@ def read_dataset(path):
 def find_issues(args):
     """Load the data, cross-validate if needed, categorise; return the report as a JSON-ready dict."""
     ids = truth = engine = None
+    dtype = cli_issues.FLOAT64
     if args.dataset:
         if args.labels or args.pred_probs or args.truth:
             raise _Fail("give either --dataset or --labels/--pred-probs, not both")
@@ -251,6 +257,7 @@ def find_issues(args):
         if not (args.labels and args.pred_probs):
             raise _Fail("find-issues needs --labels and --pred-probs, or --dataset")
         lname, pname = Path(args.labels).name, Path(args.pred_probs).name
+        dtype = cli_issues.probabilities_dtype(args.pred_probs)
         arrays = numpy_module() is not None
         labels = read_labels(args.labels, as_array=arrays)
         probabilities, shape = read_matrix_shape(args.pred_probs, as_array=arrays)
@@ -270,13 +277,14 @@ def find_issues(args):
 
             truth = _as_list(_class_indices(truth, k, check_truth))
     try:
-        learning = learner(labels, probabilities, len(classes), renormalize=args.renormalize)
+        learning = learner(labels, probabilities, len(classes), renormalize=args.renormalize, dtype=dtype)
     except ProbabilityError as exc:
         source = Path(args.pred_probs).name if args.pred_probs else "cross-validation"
         raise _Fail(f"{source}: {exc}") from None
     r = learning.categorize(args.class_percentile, args.ood_percentile, rule=args.thresholds)
     given = _as_list(learning.labels)
-    quality = _as_list(label_quality_scores(learning.labels, learning.probabilities, args.rank_by))
+    probabilities = cli_issues.in_dtype(learning.probabilities, learning.dtype)
+    quality = _as_list(label_quality_scores(learning.labels, probabilities, args.rank_by, dtype=learning.dtype))
     report = {
         "classes": classes,
         "n_items": len(labels),
@@ -296,6 +304,8 @@ def find_issues(args):
         "label_quality": quality,
         "warnings": [asdict(w) for w in learning.warnings],
     }
+    use_numpy = not isinstance(learning.labels, list)
+    report.update(cli_issues.sections(args, learning.labels, probabilities, classes, learning.dtype, use_numpy))
     if ids is not None:
         report["ids"] = ids
     if engine is not None:
@@ -395,6 +405,7 @@ def format_report(report):
     if ood:
         more = f", … {len(ood) - REPORT_LIMIT:,} more; use --json or --out FILE" if len(ood) > REPORT_LIMIT else ""
         lines.append("\nOut of distribution: " + ", ".join(name(i) for i in ood[:REPORT_LIMIT]) + more)
+    lines += cli_issues.format_sections(report, name)
     s = report.get("score")
     if s:
         lines.append(

@@ -28,8 +28,9 @@ from pyodide.ffi import create_once_callable, create_proxy
 from pyodide.http import pyfetch
 
 from cleanlens import layout, userdata
-from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
+from cleanlens.steps import Cancelled
 from cleanlens.web import (
     BUILTIN_EMBEDDING_ROWS,
     DEMO_DATASET,

@@ -25,7 +25,8 @@ import time
 from array import array
 from itertools import chain
 
-from cleanlens.crossval import Cancelled, CrossValError, CVResult, Progress
+from cleanlens.crossval import CrossValError, CVResult, Progress
+from cleanlens.steps import Cancelled
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS
 
 WORKER_URL = "./static/worker.js"
