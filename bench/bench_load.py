@@ -10,7 +10,7 @@ page in that profile. With several sites, each run visits every site in turn
 - ``first paint`` (first contentful paint) and ``painted`` (the largest
   contentful paint before Python replaced the markup: the pre-rendered grid,
   controls and, since they are pre-rendered too, the demo's results);
-- ``runtime fetched``: the Pyodide files (``pyodide.asm.mjs``/``.wasm``,
+- ``runtime fetched``: the Pyodide files (``pyodide.asm.js``/``.wasm``,
   ``python_stdlib.zip``) and our package all received (resource timing);
 - the page's own marks: ``python`` (Python runs: the runtime compiled and
   started, our package unpacked), ``imported`` (our package imported),
@@ -59,7 +59,7 @@ TRACE = (
   for (const m of performance.getEntriesByType("mark")) """
     """if (m.name.startsWith("cleanlens:")) out[m.name.slice(10)] = m.startTime;
   const runtime = performance.getEntriesByType("resource").filter((r) =>
-    /pyodide\\.asm\\.(mjs|wasm)$|python_stdlib\\.zip$|cleanlens-[^/]*\\.whl$/.test(r.name));
+    /pyodide\\.asm\\.(m?js|wasm)$|python_stdlib\\.zip$|cleanlens-[^/]*\\.whl$/.test(r.name));
   if (runtime.length) out["runtime fetched"] = Math.max(...runtime.map((r) => r.responseEnd));
   return out;
 }"""

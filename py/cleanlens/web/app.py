@@ -25,7 +25,7 @@ from typing import Any
 import js
 from pyodide.ffi import create_proxy
 
-from cleanlens.web import actions, explore_link, render
+from cleanlens.web import actions, explore_link, render, worker_client
 from cleanlens.web.changes import CENTER_TAB, EXPORTED, IN_URL, NOTICES, RESULTS, SAVED, Changes, changed
 from cleanlens.web.dom import (
     closest,
@@ -43,6 +43,7 @@ from cleanlens.web.dom import (
     set_stage,
     set_state,
     show_error,
+    when_idle,
 )
 from cleanlens.web.opening import Opener, demo_state, read_files, switching_data
 from cleanlens.web.overlays import Popover, Tour
@@ -161,6 +162,11 @@ class Explorer:
         self.state.notices.storage_failed(self.keeper.problem)
         self.state.notices.conflict = None if conflict is None else local_time(conflict[1])
         self.apply(changed(NOTICES))
+
+    def worker_changed(self, status: dict) -> None:
+        """The training worker's status changed: the engine read-out follows it."""
+        if self.state is not None:
+            self.apply(self.state.set_worker_status(status))
 
     def schedule_url_update(self) -> None:
         """Write the view into the URL fragment, at most every :data:`URL_EVERY_MS`."""
@@ -297,6 +303,7 @@ class Explorer:
         try:
             previous, self.state = self.state, state
             state.notices.data = list(notes)
+            state.worker = dict(worker_client.client.status)
             trained = await self.opener.restore_session(state, previous, files)
             if link:
                 state.apply_link(link)
@@ -352,11 +359,13 @@ def built_results_fit(state: ExplorerState, prerendered: dict | None) -> bool:
 
 def expose_diagnostics(explorer: Explorer) -> None:
     """For benchmarks and tests: ``window.cleanlensWasmBytes()``, the size of Python's memory (it only grows);
-    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes])."""
+    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes]);
+    ``window.cleanlensWorkerStatus()``, JSON of the training worker's status (its ``memory``: its Python's)."""
     import pyodide_js  # noqa: PLC0415 (exists only in the browser)
 
     js.window.cleanlensWasmBytes = create_proxy(lambda: pyodide_js._module.HEAP8.length)
     js.window.cleanlensTimings = create_proxy(lambda: json.dumps(explorer.keeper.timings))
+    js.window.cleanlensWorkerStatus = create_proxy(lambda: json.dumps(worker_client.client.status))
 
 
 async def start() -> None:
@@ -380,11 +389,14 @@ async def start() -> None:
                 notes = [f"The data you had open could not be read again ({exc}); here is the demo."]
         explorer.mount()
         js.performance.mark("cleanlens:data")
+        worker_client.client.on_status = explorer.worker_changed
         await explorer.open(
             state or await demo_state(), notes, link=str(js.location.hash), prerendered=page_json("prerendered")
         )
+        worker_client.client.start()  # once the controls are live (a first training may have started it)
         if explorer.trainer.task is not None:
             await explorer.trainer.task
+        when_idle(worker_client.client.preload)  # scikit-learn, unless the browser asks to save data
     except Exception as exc:  # noqa: BLE001 (every start-up failure must reach the user)
         show_error(render.error_message(exc))
         js.console.error(traceback.format_exc())

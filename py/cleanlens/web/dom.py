@@ -10,10 +10,15 @@ import json
 from typing import Any
 
 import js
-from pyodide.ffi import create_once_callable, jsnull
+from pyodide.ffi import create_once_callable
 from pyodide.http import pyfetch
 
 from cleanlens.web.wiring import Event
+
+try:
+    from pyodide.ffi import jsnull
+except ImportError:  # Pyodide 0.27 passes JavaScript's null as None (jsnull is 0.28's)
+    jsnull = None
 
 document = js.document
 
@@ -139,6 +144,15 @@ def download(name: str, text: str, mime: str) -> None:
     link.click()
     link.remove()
     js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 1000)
+
+
+def when_idle(callback: Any) -> None:
+    """Call ``callback()`` when the browser is next idle (``requestIdleCallback``; a second later without it)."""
+    run = create_once_callable(lambda *_: callback())
+    if hasattr(js, "requestIdleCallback"):
+        js.requestIdleCallback(run, js.Object.fromEntries([["timeout", 5000]]))
+    else:
+        js.setTimeout(run, 1000)
 
 
 def later(callback: Any, milliseconds: int = 0) -> None:

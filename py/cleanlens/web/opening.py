@@ -16,9 +16,16 @@ from typing import Any
 import js
 
 from cleanlens import userdata
-from cleanlens.crossval import sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
-from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
+from cleanlens.web import (
+    BUILTIN_EMBEDDING_ROWS,
+    DEMO_DATASET,
+    SKLEARN_EMBEDDING_ROWS,
+    SKLEARN_FEATURE_VALUES,
+    render,
+    session,
+    worker_client,
+)
 from cleanlens.web.changes import NOTICES, Changes, changed
 from cleanlens.web.dom import document, element, fetch_bytes, local_time, set_stage, set_state
 from cleanlens.web.saving import Keeper
@@ -71,10 +78,12 @@ async def read_files(
             return js.Uint8Array.new(buffer, start, end - start).to_bytes()
 
         sources.append((name, SimpleNamespace(size=size, read=read)))
-    limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-    steps = userdata.iter_load_files(
-        sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit, class_names=class_names
-    )
+    # scikit-learn's limits unless the training worker failed (it loads scikit-learn on demand)
+    if worker_client.client.status["state"] == "failed":
+        limits = {"max_embedding_rows": BUILTIN_EMBEDDING_ROWS}
+    else:
+        limits = {"max_embedding_rows": SKLEARN_EMBEDDING_ROWS, "max_feature_values": SKLEARN_FEATURE_VALUES}
+    steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, class_names=class_names, **limits)
     loaded = await drive(steps, progress)
     state = ExplorerState(
         loaded.dataset,

@@ -64,7 +64,7 @@ def _region(region_id: str, render_fn: Render, *depends: str, patches: tuple[str
 REGIONS: tuple[Region, ...] = (
     _region(
         ids.RUN_CONTROLS,
-        lambda s, w: render.run_controls(s, True, s.running),
+        lambda s, w: render.run_controls(s, True, s.running, s.worker),
         LABELS,
         DECISIONS,
         ENGINE,

@@ -15,11 +15,13 @@ from typing import Any
 import js
 
 from cleanlens import layout
-from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.steps import Cancelled
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, render, worker_client
 from cleanlens.web.changes import Changes
 from cleanlens.web.dom import document, element, set_stage, set_state
 from cleanlens.web.saving import Keeper
-from cleanlens.web.scheduler import drive, settle, throttled
+from cleanlens.web.scheduler import collector_held, drive, pause, settle, throttled
 from cleanlens.web.state import ExplorerState, TrainingError, training_info
 from cleanlens.web.wiring import Event, on
 
@@ -27,6 +29,17 @@ PROGRESS_EVERY = 0.25
 """Seconds between two updates of the training progress bar and stage (each costs the next frame a repaint)."""
 DETERMINISM_TOLERANCE = 1e-9
 """The largest difference allowed between results trained here and those computed when the site was built."""
+
+
+def _all_items(labels: list[int], active: list[int], result: Any, where: str) -> tuple[list, dict]:
+    """``(probabilities, info)`` of a cross-validation of the ``active`` items: a row per item (None if left out);
+    ``where``: "worker" or "page"."""
+    js.performance.mark("cleanlens:computed")  # (benchmarks: the training, before the page shows its results)
+    info = dict(training_info(result, sklearn_available()), where=where)
+    probabilities = [None] * len(labels)
+    for i, row in zip(active, result.probabilities):
+        probabilities[i] = row
+    return probabilities, info
 
 
 def differs(expected: Sequence, probabilities: Sequence, tolerance: float = DETERMINISM_TOLERANCE) -> float | None:
@@ -168,44 +181,69 @@ class Trainer:
         seed: int,
         cancelled: Callable[[], bool],
     ) -> tuple[list, dict]:
-        """Run the cross-validation in slices of computing time, showing progress; return ``(probabilities, info)``
-        (all items). The engine yields after every slice (``crossval.DEFAULT_SLICE_SECONDS``) and the browser
-        gets its turn after each."""
+        """Run the cross-validation, showing progress; return ``(probabilities, info)`` (all items).
+
+        It runs in the training worker (:mod:`cleanlens.web.worker_client`), whichever engine; on this page's
+        thread only if the worker cannot start, in slices of computing time with the browser's turn after each.
+        """
         set_state("training")
         set_stage("Training…")
-        progress = element("progress")
-        dataset = state.dataset
+        dataset, engine = state.dataset, state.engine
         active = [i for i in range(len(labels)) if i not in excluded]
-        engine = state.engine
+        features, active_labels = [dataset.features[i] for i in active], [labels[i] for i in active]
+        show_progress = self._progress_shower()
+        client = worker_client.client
+        if client.status["state"] != "failed":
+            client.start()
+            settings = {"C": engine.svm_C, "gamma": engine.svm_gamma, "folds": engine.n_folds, "seed": seed}
+            try:
+                with collector_held():
+                    result = await client.train(
+                        features, active_labels, len(dataset.classes), settings, show_progress, pause, cancelled
+                    )
+                return _all_items(labels, active, result, "worker")
+            except worker_client.WorkerUnavailable:
+                self.apply(state.set_worker_status(client.status))  # the read-out says so; train here instead
+        if len(active) > BUILTIN_EMBEDDING_ROWS:
+            raise CrossValError(
+                f"{len(active):,} items need scikit-learn in a worker (the built-in engine trains at most "
+                f"{BUILTIN_EMBEDDING_ROWS:,}), and the worker could not start: {client.status.get('reason')}"
+            )
         steps = iter_out_of_sample_probabilities(
-            [dataset.features[i] for i in active],
-            [labels[i] for i in active],
+            features,
+            active_labels,
             len(dataset.classes),
             seed=seed,
             C=engine.svm_C,
             gamma=engine.svm_gamma,
             n_folds=engine.n_folds,
         )
+        result = await drive(steps, show_progress, cancelled, every=0.0)
+        return _all_items(labels, active, result, "page")
+
+    @staticmethod
+    def _progress_shower() -> Callable[[Any], None]:
+        """A progress callback for the progress bar and the status line, touching the DOM only every
+        :data:`PROGRESS_EVERY` seconds (each change costs the next frame a repaint: ~14 ms in Chromium with
+        1,000 tiles on the page, 2026-11-28)."""
         due = throttled(PROGRESS_EVERY)
         shown = [""]
 
-        def show_progress(step: Any) -> None:
-            # Touch the DOM only every so often: each change costs the next frame a repaint
-            # (~14 ms in Chromium with 1,000 tiles on the page, 2026-11-28).
-            if due():
-                if progress is not None:
-                    progress.value = step.fraction
+        def show(step: Any) -> None:
+            if not due():
+                return
+            progress = element("progress")
+            if progress is not None:
+                progress.value = step.fraction
+            if step.stage == "loading":
+                text = render.engine_status(worker_client.client.status).capitalize()
+            else:
                 text = f"Training: {step.fold} of {step.n_folds} folds done…"
-                if text != shown[0]:
-                    set_stage(text)
-                    shown[0] = text
+            if text != shown[0]:
+                set_stage(text)
+                shown[0] = text
 
-        result = await drive(steps, show_progress, cancelled, every=0.0)
-        info = training_info(result, sklearn_available())
-        probabilities = [None] * len(labels)
-        for i, row in zip(active, result.probabilities):
-            probabilities[i] = row
-        return probabilities, info
+        return show
 
     async def restore(self, labels: list[int], excluded: frozenset[int], info: dict) -> bool:
         """Show the saved results without training again: True if they could be restored."""

@@ -118,6 +118,9 @@ class ExplorerState:
         self.training: Training | None = None
         self.running = False
         """True while a training (or re-analysis) runs."""
+        self.worker: dict[str, Any] = {}
+        """The training worker's status (:attr:`cleanlens.web.worker_client.WorkerClient.status`), for the
+        engine read-out."""
         self.layout: list[tuple[float, float]] | None = None
         """A 2-D position per item computed in the page (PCA of the features) when the dataset has none."""
         self.layout_note = ""
@@ -287,6 +290,13 @@ class ExplorerState:
         """The engine settings' defaults."""
         refused, self.notices.engine = self.notices.engine, None
         return (changed(ENGINE) if self.engine.reset() else NOTHING) | (changed(NOTICES) if refused else NOTHING)
+
+    def set_worker_status(self, status: dict[str, Any]) -> Changes:
+        """The training worker's status changed (starting, loading scikit-learn, ready, failed)."""
+        if status == self.worker:
+            return NOTHING
+        self.worker = dict(status)
+        return changed(TRAINING)
 
     def set_running(self, running: bool) -> Changes:
         """A training starts or ends."""
