@@ -46,6 +46,7 @@
   }
 
   function patchNode(old, next) {
+    if (old.isEqualNode(next)) return; // (native, and it stops at the first difference: most of a region stays)
     if (old.nodeType !== 1) {
       if (old.nodeValue !== next.nodeValue) old.nodeValue = next.nodeValue;
       return;

@@ -156,12 +156,15 @@ class Explorer:
 
     def storage_changed(self) -> None:
         """The keeper's storage failed, or another tab saved this dataset: say so."""
-        if self.state is None:
-            return
+        if self.state is not None:
+            self.keeper_notices()
+            self.apply(changed(NOTICES))
+
+    def keeper_notices(self) -> None:
+        """The state's session notices as the keeper has them now (storage problem, another tab's save)."""
         conflict = self.keeper.conflict
         self.state.notices.storage_failed(self.keeper.problem)
         self.state.notices.conflict = None if conflict is None else local_time(conflict[1])
-        self.apply(changed(NOTICES))
 
     def worker_changed(self, status: dict) -> None:
         """The training worker's status changed: the engine read-out follows it."""
@@ -305,6 +308,7 @@ class Explorer:
             state.notices.data = list(notes)
             state.worker = dict(worker_client.client.status)
             trained = await self.opener.restore_session(state, previous, files)
+            self.keeper_notices()
             if link:
                 state.apply_link(link)
             self.tour.end(refocus=False)

@@ -229,6 +229,7 @@ class Opener:
             is_demo=state.is_demo,
         )
         await self.show(fresh, [])
+        self.keeper.on_saved(self.keeper.revision)  # nothing is waiting to be saved: the saved work is gone
 
     async def _keep_mine(self) -> None:
         """Resolve a conflict with another tab by saving this tab's work over it."""

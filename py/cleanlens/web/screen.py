@@ -26,6 +26,8 @@ class Screen:
         self.lists = VirtualLists(self._draw_rows, self._rows_drawn)
         self.tile_nodes: dict[int, object] = {}
         self.tile_marks: dict[int, str] = {}
+        self.marks_at: tuple | None = None  # (training, (q_class, q_ood, rule)) the tiles' marks show
+        self.drawn: dict[str, str] = {}  # region id -> the HTML it was last patched to
 
     # ------------------------------------------------------------------ drawing
 
@@ -33,6 +35,7 @@ class Screen:
         """Draw every panel afresh (other data was opened)."""
         state = self.state_of()
         self.lists.forget()
+        self.drawn = {}
         document.getElementById(ids.APP).innerHTML = render.app(state)
         for region_id in (ids.RUN_CONTROLS, ids.ENGINE_SETTINGS, ids.WARNINGS):
             patch(element(region_id), regions.BY_ID[region_id].render(state, {}))
@@ -50,8 +53,12 @@ class Screen:
         drawn = set()
         for region in regions.regions_for(changes):
             node = element(region.id)
-            if node is not None:
-                patch(node, region.render(state, windows))
+            if node is None:
+                continue
+            html = region.render(state, windows)
+            if region.patches or self.drawn.get(region.id) != html:  # (a region patched in place: always)
+                patch(node, html)
+                self.drawn[region.id] = html
                 drawn.add(region.id)
         self.lists.place_within(drawn)
         if ids.TILES_SCROLL in drawn:
@@ -91,6 +98,8 @@ class Screen:
     def _index_tiles(self) -> None:
         self.tile_nodes = {int(node.dataset.i): node for node in document.querySelectorAll("#tiles > li.tile")}
         self.tile_marks = {i: str(node.dataset.cat) for i, node in self.tile_nodes.items()}
+        state = self.state_of()
+        self.marks_at = (state.training, _position(state))
 
     def _patch_tiles(self, state: ExplorerState, aspects: frozenset[str], items: frozenset[int]) -> None:
         """Set what changed on the tiles drawn: category marks (sliders, rule), labels and decisions of
@@ -99,12 +108,17 @@ class Screen:
             if state.view.filter_category is not None:
                 self._redraw(ids.TILES_SCROLL)
                 return
-            result = state.analysis()
-            for i, node in self.tile_nodes.items():
+            result, now = state.analysis(), _position(state)
+            moved = None
+            if self.marks_at is not None and self.marks_at[0] is state.training and state.training is not None:
+                moved = state.training.moved(self.marks_at[1], now)
+            items = self.tile_nodes if moved is None else [i for i in moved if i in self.tile_nodes]
+            for i in items:
                 mark = render.category_of(result, i)
                 if self.tile_marks[i] != mark:
-                    node.dataset.cat = mark
+                    self.tile_nodes[i].dataset.cat = mark
                     self.tile_marks[i] = mark
+            self.marks_at = (state.training, now)
         if aspects & {LABELS, DECISIONS}:
             for i in items:
                 node = self.tile_nodes.get(i)
@@ -119,3 +133,8 @@ class Screen:
             if node is not None:
                 node.classList.add("selected")
 
+
+
+def _position(state: ExplorerState) -> tuple[int, int, str]:
+    """The slider position the categories depend on."""
+    return state.view.q_class, state.view.q_ood, state.view.rule

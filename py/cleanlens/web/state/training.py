@@ -140,6 +140,14 @@ class Training:
             counts=dict(result.counts, excluded=len(self.excluded)),
         )
 
+    def moved(self, before, after):
+        """The items whose category may differ between two slider positions ``(q_class, q_ood, rule)``, or None
+        when that is not known cheaply (see :meth:`cleanlens.sliders.SliderIndex.moved`)."""
+        positions = (before[0], before[1], after[0], after[1])
+        if self.index is None or any(q not in PERCENTILES for q in positions):
+            return None
+        return self.index.moved(before, after)
+
     def score(self, q_class, q_ood, rule):
         """The score of the flagged items against the truly wrong ones (excluded items left out), or None."""
         if self._truth is None:
