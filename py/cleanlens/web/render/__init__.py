@@ -68,6 +68,7 @@ from .notices import (
     determinism_problem,
     error_message,
     internal_error,
+    internal_error_note,
     link_notes,
     notices_region,
     session_notices,
@@ -124,6 +125,7 @@ __all__ = [
     # notices
     "error_message",
     "internal_error",
+    "internal_error_note",
     "link_notes",
     "determinism_problem",
     "training_problem",
