@@ -6,8 +6,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cleanlab.count import get_confident_thresholds
 
-from cleanlens.chunked import NO_SUGGESTION, class_statistics, find_issues_streamed
+from cleanlens.chunked import (
+    NO_SUGGESTION,
+    class_statistics,
+    cleanlab_thresholds,
+    find_issues_streamed,
+    per_class_values,
+)
 from cleanlens.cli import main
 from cleanlens.confident import ArrayConfidentLearning, percentile
 from cleanlens.rank import label_quality_scores
@@ -50,8 +57,25 @@ def test_percentiles_by_selection_are_numpys_exactly():
         for q in (0, 0.5, 15, 33.3, 50, 99.9, 100):
             percentiles, mean = class_statistics(values, [q])
             assert percentiles[q] == percentile(np.sort(values), q) == np.percentile(values, q)
-        assert mean == max(float(np.mean(values)), 2e-6)
-    assert class_statistics(np.empty(0), [50]) == ({50: float("inf")}, 2.0)
+        assert mean == np.mean(values)
+    assert class_statistics(np.empty(0), [50]) == ({50: float("inf")}, None)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("absent", [False, True])
+def test_cleanlab_thresholds_are_cleanlabs_in_its_dtype(dtype, absent):
+    """cleanlab's thresholds from the per-class means, float32 values in float32 (a class absent: float64), a
+    mean under 2e-6 clipped."""
+    labels, probs, _ = synthetic(3_000, 4, seed=8, dtype=dtype)
+    probs[labels == 1] = np.array([1 - 3e-7, 1e-7, 1e-7, 1e-7], dtype=dtype)
+    if absent:
+        labels[labels == 2] = 0
+    kept = probs[np.arange(len(labels)), labels]
+    stats = [class_statistics(v, [50], dtype) for v in per_class_values(labels, kept, 4)]
+    thresholds = cleanlab_thresholds(stats)
+    expected = get_confident_thresholds(labels, probs)
+    assert thresholds.dtype == expected.dtype and thresholds.tobytes() == expected.tobytes()
+    assert thresholds.dtype == (np.float64 if absent else dtype)
 
 
 def test_block_sizes_do_not_change_anything():
