@@ -16,7 +16,9 @@ from cleanlens.chunked import (
     per_class_values,
 )
 from cleanlens.cli import main
+from cleanlens.cli_issues import health_section
 from cleanlens.confident import ArrayConfidentLearning, percentile
+from cleanlens.counting_arrays import ArrayCounts, find_label_issues_array, numpy_argsort
 from cleanlens.rank import label_quality_scores
 from cleanlens.tables import ArrayTable, NpyTable
 
@@ -33,9 +35,20 @@ def synthetic(n, k, seed=0, dtype=np.float32):
 
 @pytest.mark.parametrize("rule", ["percentile", "cleanlab"])
 def test_two_million_rows_in_blocks_equal_the_in_memory_path(tmp_path, rule):
+    """The threshold rule, and cleanlab's find_label_issues (default filter), num_label_issues and health."""
     labels, probs, _ = synthetic(2_000_000, 6)
     np.save(tmp_path / "p.npy", probs)
-    streamed = find_issues_streamed(labels, NpyTable(tmp_path / "p.npy"), rule=rule, class_percentile=35)
+    streamed = find_issues_streamed(labels, NpyTable(tmp_path / "p.npy"), rule=rule, class_percentile=35,
+                                    filter_by="prune_by_noise_rate", health=True)  # fmt: skip
+    counts = ArrayCounts(labels, probs)  # (cleanlab's find_label_issues, default filter)
+    found = streamed.issues
+    issues = find_label_issues_array(counts)
+    assert np.array_equal(np.concatenate([m for _, m in found.mask.blocks()]), issues) and found.count == issues.sum()
+    assert found.num_label_issues == counts.num_label_issues() > 0
+    classes = [str(c) for c in range(6)]
+    assert found.health == health_section(counts.calibrated, len(labels), classes, numpy_argsort,
+                                          counts.num_label_issues())  # fmt: skip
+    del counts
     memory = ArrayConfidentLearning(labels, probs)
     expected = memory.categorize(35, 15, rule=rule)
     items = streamed.items

@@ -323,9 +323,8 @@ def find_issues_streamed(
     else:
         quality = np.empty(n, dtype=np.float64 if method == "confidence_weighted_entropy" else dtype)
     items = ItemArrays(labels, np.empty(n, dtype=compact_dtype(k)), np.empty(n, dtype=np.int8), quality)
-    second = _SecondPass(rule, method, class_thresholds, ood_thresholds, cleanlab_thresholds(statistics), issues,
-                         fill_quality=quality is not kept)  # fmt: skip
-    joint, mask = second.run(blocks, items)
+    thresholds = (class_thresholds, ood_thresholds, cleanlab_thresholds(statistics))
+    joint, mask = _second_pass(blocks, items, rule, thresholds, issues, method, fill_quality=quality is not kept)
     found = None
     if issues is not None:
         issues.finish()
@@ -393,11 +392,8 @@ class _Blocks:
         offsets = np.zeros(self.k, dtype=np.int64)
         for start, block in self.probabilities.blocks(self.rows):
             given = self.labels[start : start + len(block)].astype(np.intp)
-            if self.renormalize:
-                rows = validate_block(given, block, self.k, start, tolerance=self.tolerance, renormalize=True)
-                rows_dt = rows_in_dtype(rows, block, self.dtype, True)
-            else:  # (float32 values compare with float64 thresholds as their float64 copies would)
-                rows = rows_dt = rows_in_dtype(None, block, self.dtype, False)
+            rows, rows_dt = rows_of_block(given, block, self.k, start, self.dtype, renormalize=self.renormalize,
+                                       tolerance=self.tolerance)  # fmt: skip
             yield start, given, rows, rows_dt, offsets.copy()
             offsets += np.bincount(given, minlength=self.k)
 
@@ -426,57 +422,78 @@ class _Blocks:
         return mask
 
 
-class _SecondPass:
-    """Pass 2: suggestions, categories, the joint, scores, and cleanlab's confident joint for ``issues``."""
+def rows_of_block(given, block, k, start, dtype, *, renormalize=False, tolerance=SUM_TOLERANCE):
+    """``(rows, rows_dt)`` of a block already validated by pass 1: the rows the threshold rule reads and the
+    rows in cleanlab's ``dtype`` (the same array unless the rows are renormalised: then the validated float64
+    rows and their conversion; float32 values compare with float64 thresholds as their float64 copies would)."""
+    if renormalize:
+        rows = validate_block(given, block, k, start, tolerance=tolerance, renormalize=True)
+        return rows, rows_in_dtype(rows, block, dtype, True)
+    rows = rows_in_dtype(None, block, dtype, False)
+    return rows, rows
 
-    def __init__(self, rule, method, class_thresholds, ood_thresholds, cleanlab, issues, fill_quality):
-        self.rule, self.method, self.issues, self.fill_quality = rule, method, issues, fill_quality
-        self.class_thresholds, self.ood_thresholds, self.cleanlab = class_thresholds, ood_thresholds, cleanlab
 
-    def run(self, blocks, items):
-        """``(joint, mask)``: the rule's joint (flat K*K counts) and the mask of the filters pass 2 decides
-        (else None); fills ``items``' arrays."""
-        import numpy as np
+def analyse_block(given, rows, rows_dt, rule, thresholds, *, filter_by=None, method=DEFAULT_METHOD, quality=True):
+    """Pass 2 on a block: ``(suggested, categories, scores, joint, counted)``.
 
-        k, issues = blocks.k, self.issues
-        joint = np.zeros(k * k, dtype=np.int64)
-        mask = np.zeros(len(items.given), dtype=bool) if issues and issues.filter_by in PASS2_FILTERS else None
-        for start, given, rows, rows_dt, _ in blocks:
-            end = start + len(given)
-            argmax = rows.argmax(axis=1)
-            if issues is not None:
-                guess, has, confident, off, block_mask = count_block(given, rows_dt, argmax, self.cleanlab,
-                                                                     issues.filter_by)  # fmt: skip
-                issues.add_counts(confident, off)
-                if block_mask is not None:
-                    mask[start:end] = block_mask
-            if self.rule == "percentile":
-                best, has = suggest_block(given, rows, "percentile", self.class_thresholds, argmax)
-            elif issues is None:
-                best, has = suggest_block(given, rows_dt, "cleanlab", self.cleanlab, argmax)
-            else:
-                best = guess
-            self._categorize(items, start, given, rows, best, has)
-            joint += joint_block(given, best, has, k)
-            if self.fill_quality:
-                items.quality[start:end] = label_quality_scores(given, rows_dt, self.method)
-        return joint, mask
+    ``given`` intp (n,); ``rows`` and ``rows_dt`` from :func:`rows_of_block`; ``thresholds``: ``(class
+    thresholds, OOD thresholds, cleanlab's thresholds array)``. ``suggested`` (n,; :data:`NO_SUGGESTION`
+    for none) and ``categories`` (int8 codes); under a ``find_label_issues`` rule, the categories of items
+    the filter does not flag and the suggestions for items it flags (:func:`_issue_categories` finishes
+    them). ``scores``: the label quality scores of ``method`` in cleanlab's dtype (None unless
+    ``quality``); ``joint``: the rule's joint, flat (K*K,); ``counted``: with ``filter_by``,
+    :func:`cleanlens.chunked_issues.count_block`'s ``(confident joint, off-diagonal count, mask)``, else None.
+    """
+    import numpy as np
 
-    def _categorize(self, items, start, given, rows, best, has):
-        """The block's categories and suggestions; under a ``find_label_issues`` rule, what they are for an
-        item the filter does not flag, and the suggestion for one it flags (:func:`_issue_categories`)."""
-        import numpy as np
-
-        end = start + len(given)
-        if self.rule not in FILTERS:
-            items.categories[start:end] = categorize_block(given, rows, best, has, self.ood_thresholds)
-            items.suggested[start:end] = np.where(has, best, NO_SUGGESTION)
-            return
+    class_thresholds, ood_thresholds, cleanlab = thresholds
+    argmax = rows.argmax(axis=1)
+    counted = None
+    if filter_by is not None:
+        guess, confident, cells, off, mask = count_block(given, rows_dt, argmax, cleanlab, filter_by)
+        counted = (cells, off, mask)
+    if rule == "percentile":
+        best, has = suggest_block(given, rows, "percentile", class_thresholds, argmax)
+    elif counted is None:
+        best, has = suggest_block(given, rows_dt, "cleanlab", cleanlab, argmax)
+    else:
+        best, has = guess, confident
+    if rule in FILTERS:
         elsewhere = has & (best != given)
-        items.categories[start:end] = categorize_block(given, rows, best, has & ~elsewhere, self.ood_thresholds)
+        codes = categorize_block(given, rows, best, has & ~elsewhere, ood_thresholds)
         others = np.array(rows, copy=True)
         others[np.arange(len(given)), given] = -np.inf
-        items.suggested[start:end] = np.where(elsewhere, best, others.argmax(axis=1))
+        suggested = np.where(elsewhere, best, others.argmax(axis=1))
+    else:
+        codes = categorize_block(given, rows, best, has, ood_thresholds)
+        suggested = np.where(has, best, NO_SUGGESTION)
+    scores = label_quality_scores(given, rows_dt, method) if quality else None
+    return suggested, codes, scores, joint_block(given, best, has, rows.shape[1]), counted
+
+
+def _second_pass(blocks, items, rule, thresholds, issues, method, fill_quality):
+    """Pass 2 over ``blocks`` (:func:`analyse_block`), filling ``items``' arrays; returns ``(joint, mask)``: the
+    rule's joint (flat K*K counts) and the mask of the filters pass 2 decides (else None)."""
+    import numpy as np
+
+    k = blocks.k
+    joint = np.zeros(k * k, dtype=np.int64)
+    filter_by = issues.filter_by if issues is not None else None
+    mask = np.zeros(len(items.given), dtype=bool) if filter_by in PASS2_FILTERS else None
+    for start, given, rows, rows_dt, _ in blocks:
+        end = start + len(given)
+        suggested, codes, scores, cells, counted = analyse_block(
+            given, rows, rows_dt, rule, thresholds, filter_by=filter_by, method=method, quality=fill_quality
+        )
+        items.suggested[start:end], items.categories[start:end] = suggested, codes
+        if fill_quality:
+            items.quality[start:end] = scores
+        joint += cells
+        if counted is not None:
+            issues.add_counts(*counted[:2])
+            if mask is not None:
+                mask[start:end] = counted[2]
+    return joint, mask
 
 
 def _issue_categories(items, mask, step=1 << 20):
