@@ -401,24 +401,25 @@ class _Blocks:
         """The passes :class:`~cleanlens.chunked_issues.IssueCounts` asks for; returns the final mask (N,)."""
         import numpy as np
 
-        from .chunked_issues import gather_pass_block, mark_block, whole_pass_block
+        from .chunked_issues import pass_block
 
         while (step := issues.next_pass()) is not None:
             kind, spec = step
+            results = (
+                (start, pass_block(kind, spec, given, rows_dt, offsets, start, issues.filter_by, issues.method))
+                for start, given, _, rows_dt, offsets in self
+            )
             if kind == "mark":
                 mask = np.zeros(len(self.labels), dtype=bool)
-                for start, given, _, rows_dt, offsets in self:
-                    chosen = mark_block(given, rows_dt, offsets, start, spec, issues.filter_by, issues.method)
-                    mask[start : start + len(given)] = chosen
+                for start, chosen in results:
+                    mask[start : start + len(chosen)] = chosen
                 break
             if kind == "gather":
-                for _, given, _, rows_dt, _ in self:
-                    issues.add_gathered(gather_pass_block(given, rows_dt, spec, issues.method))
+                for _, result in results:
+                    issues.add_gathered(result)
                 issues.finish_gathering()
             else:
-                issues.add_whole(
-                    [whole_pass_block(given, rows_dt, spec, issues.method) for _, given, _, rows_dt, _ in self]
-                )
+                issues.add_whole([result for _, result in results])
         return mask
 
 

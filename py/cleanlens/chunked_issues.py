@@ -193,6 +193,18 @@ def mark_block(labels, rows, class_offsets, start, cuts, filter_by, method):
     return chosen
 
 
+def pass_block(kind, spec, labels, rows, class_offsets, start, filter_by, method):
+    """One block of a pass :meth:`IssueCounts.next_pass` asks for (``kind``, ``spec``): what
+    :func:`gather_pass_block`, :func:`whole_pass_block` or :func:`mark_block` returns. ``labels`` intp (n,),
+    ``rows`` (n, K) in cleanlab's dtype, ``class_offsets`` (K,) items of each class before the block, whose
+    first row is ``start``; ``filter_by`` and ``method``: :class:`IssueCounts`' ``filter_by`` and ``method``."""
+    if kind == "gather":
+        return gather_pass_block(labels, rows, spec, method)
+    if kind == "whole":
+        return whole_pass_block(labels, rows, spec, method)
+    return mark_block(labels, rows, class_offsets, start, spec, filter_by, method)
+
+
 # --- the client side -------------------------------------------------------------------------------
 
 

@@ -46,11 +46,9 @@ from .chunked import (
 from .chunked_issues import (
     IssueCounts,
     compute_dtype,
-    gather_pass_block,
-    mark_block,
+    pass_block,
     rows_in_dtype,
     sample_block,
-    whole_pass_block,
 )
 from .confident import CATEGORIES, RULES, SUM_TOLERANCE, ProbabilityError
 from .rank import DEFAULT_METHOD
@@ -235,12 +233,7 @@ def _issue_pass_task(labels, block, k, start, offsets, options, kind, spec):
     given = np.asarray(labels).astype(np.intp)
     _, rows = rows_of_block(given, block, k, start, options["dtype"], renormalize=options["renormalize"],
                             tolerance=options["tolerance"])  # fmt: skip
-    method = options["issue_method"]
-    if kind == "gather":
-        return gather_pass_block(given, rows, spec, method)
-    if kind == "whole":
-        return whole_pass_block(given, rows, spec, method)
-    return mark_block(given, rows, offsets, start, spec, options["filter_by"], method)
+    return pass_block(kind, spec, given, rows, offsets, start, options["filter_by"], options["issue_method"])
 
 
 def _count_task(mask):
