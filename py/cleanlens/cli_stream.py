@@ -1,10 +1,12 @@
 """``find-issues`` on ``.npy`` and Parquet files in bounded memory: read, check, analyse and report in blocks.
 
 The command line's streamed path (numpy): the files are :class:`cleanlens.tables.Table` s, checked with the
-messages of the in-memory path (:func:`cleanlens.arrays_io.read_labels`, :func:`cleanlens.userdata.
+messages of the in-memory path (:func:`cleanlens.array_files.read_labels`, :func:`cleanlens.userdata.
 check_pair_shapes`, :func:`cleanlens.userdata.label_index`) in the same order, analysed by
-:func:`cleanlens.chunked.find_issues_streamed` (or on Dask, :mod:`cleanlens.distributed`), and reported
-without building the per-item lists: the JSON report is written a block at a time and is the same text
+:func:`cleanlens.chunked.find_issues_streamed` (or on Dask, :mod:`cleanlens.distributed`), with cleanlab's
+``find_label_issues`` (``--filter-by``, ``--ties``) and dataset health (``--health``) as
+:mod:`cleanlens.cli_issues` reports them in memory (:mod:`cleanlens.chunked_issues`), and reported without
+building the per-item lists: the JSON report is written a block at a time and is the same text
 ``json.dumps`` writes for the in-memory report; the text report needs only a summary
 (:func:`cleanlens.cli.report_summary`'s, computed from the blocks).
 """
@@ -29,7 +31,7 @@ REPORT_LIMIT = 20
 def read_labels_table(table: Table, k=None, *, allow_ood=False):
     """``(labels, too_big)``: the labels of a table as an integer array (N,) (the smallest dtype holding -1..K-1
     when ``k`` is given, else int64), checked block by block with
-    :func:`~cleanlens.arrays_io.read_labels`' messages (whole numbers, not negative; -1 allowed with
+    :func:`~cleanlens.array_files.read_labels`' messages (whole numbers, not negative; -1 allowed with
     ``allow_ood``; the first bad row of the file is reported), and the first ``(row, label)`` with a label
     >= ``k`` (None if there is none, or ``k`` is None), for the caller to report after its own checks."""
     import numpy as np
