@@ -311,7 +311,7 @@ def find_issues_streamed(
     n, k = probabilities.shape
     labels = labels.astype(compact_dtype(k), copy=False)
     dtype = compute_dtype(probabilities.dtype)
-    class_counts = np.bincount(labels, minlength=k).tolist()
+    class_counts = value_counts(labels, k)
     issues = IssueCounts(filter_by, class_counts, dtype, ties) if filter_by else None
     blocks = _Blocks(labels, probabilities, rows, dtype, renormalize, tolerance)
     kept = blocks.first_pass(issues)
@@ -345,7 +345,7 @@ def find_issues_streamed(
         class_thresholds,
         ood_thresholds,
         joint,
-        np.bincount(items.categories, minlength=len(CATEGORIES)).tolist(),
+        value_counts(items.categories, len(CATEGORIES)),
         class_counts,
         method,
         score_counts(*tally) if truth is not None else None,
@@ -535,6 +535,17 @@ def _findings(classes, n, rule, qc, qo, class_thresholds, ood_thresholds, joint,
         score=score,
         items=items,
     )
+
+
+def value_counts(codes, size, step=1 << 20):
+    """How many of ``codes`` (small integers) are 0..size-1, a list; counted a slice at a time, so that
+    ``numpy.bincount``'s int64 copy of an N-long int8 array is never made."""
+    import numpy as np
+
+    counts = np.zeros(size, dtype=np.int64)
+    for start in range(0, len(codes), step):
+        counts += np.bincount(codes[start : start + step], minlength=size)
+    return counts.tolist()
 
 
 def per_class_values(labels, values, k, step=1 << 20):
