@@ -26,8 +26,9 @@ and cleanlab's threshold (their mean, summed as numpy sums the contiguous array 
 
 Memory: N x (label + self-confidence + category + suggestion [+ score for methods other than
 ``self_confidence``] [+ the ``find_label_issues`` mask]) plus one class's self-confidences as float64 and a
-few blocks of :data:`cleanlens.tables.BLOCK_VALUES` values: at 20,000,000 x 10 float32 about 200 MB, where
-the arrays alone are 800 MB (``bench/bench_scale.py``).
+few blocks of :data:`cleanlens.tables.BLOCK_VALUES` values: at 20,000,000 x 10 float32 about 175 MiB of
+arrays (192 MB peak anonymous memory for the process), where the probabilities alone are 800 MB
+(``bench/bench_scale.py``).
 """
 
 from __future__ import annotations
