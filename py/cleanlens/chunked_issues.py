@@ -35,10 +35,17 @@ that cell's keys (a class's items; all N items for the ``low_`` filters) and the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .counting import CONFIDENT_THRESHOLDS_LOWER_BOUND, EMPTY_CLASS_THRESHOLD, FLOATING_POINT_COMPARISON
 from .filtering import DEFAULT_FILTER, FILTERS, LOW_SCORE, prune_counts
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, DTypeLike
+
 from .selection import Selection, gather_block, numpy_order, portable_order, select_block, whole_block
 
 TIES = ("numpy", "portable")
@@ -48,14 +55,14 @@ PASS2_FILTERS = ("confident_learning", "predicted_neq_given")
 """Filters whose mask pass 2 writes whole (no selection)."""
 
 
-def compute_dtype(dtype):
+def compute_dtype(dtype: DTypeLike) -> np.dtype:
     """The numpy dtype cleanlab computes in for probabilities of ``dtype``: float32 for float32, else float64."""
     import numpy as np
 
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
 
 
-def thresholds_from_means(means):
+def thresholds_from_means(means: list) -> np.ndarray:
     """cleanlab's confident thresholds (K,) from each class's mean self-confidence (a numpy scalar in the
     dtype, or None for a class without items): 2.0 for those, then clipped below at 2e-6. float32 when every
     mean is float32, float64 otherwise (numpy's promotion, as ``cleanlab.count.get_confident_thresholds``)."""
@@ -65,7 +72,7 @@ def thresholds_from_means(means):
     return np.clip(np.array(values), CONFIDENT_THRESHOLDS_LOWER_BOUND, None)
 
 
-def rows_in_dtype(rows, block, dtype, renormalize):
+def rows_in_dtype(rows: np.ndarray | None, block: np.ndarray, dtype: np.dtype, renormalize: bool) -> np.ndarray:
     """A block's rows in cleanlab's ``dtype`` (:func:`compute_dtype`): the file's values converted (a view
     when they already are), or with ``renormalize`` the validated, renormalised float64 ``rows`` converted
     (as the in-memory path converts its float64 array)."""
@@ -76,7 +83,7 @@ def rows_in_dtype(rows, block, dtype, renormalize):
     return np.ascontiguousarray(block, dtype=dtype)
 
 
-def near_ties(labels, rows, items):
+def near_ties(labels: np.ndarray, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
     """Whether each of ``items`` (int array) is a near tie: its argmax with its label's probability raised
     by 1e-6 (in the rows' dtype) is its label (:meth:`cleanlens.counting_arrays.ArrayCounts.near_ties`)."""
     import numpy as np
@@ -87,7 +94,9 @@ def near_ties(labels, rows, items):
     return raised.argmax(axis=1) == given
 
 
-def count_block(labels, rows, argmax, thresholds, filter_by):
+def count_block(
+    labels: np.ndarray, rows: np.ndarray, argmax: np.ndarray, thresholds: np.ndarray, filter_by: str | None
+) -> tuple:
     """Pass 2 of a block (``labels`` intp (n,), ``rows`` (n, K) in cleanlab's dtype, ``argmax`` (n,)):
     ``(guess, has, joint, off, mask)``: the confident guesses (valid where ``has``), the block's confident
     joint (K*K counts of ``given * K + guess``), its off-diagonal items that are not near ties, and for
@@ -115,7 +124,7 @@ def count_block(labels, rows, argmax, thresholds, filter_by):
 # --- the selections' keys -------------------------------------------------------------------------
 
 
-def block_keys(kind, labels, rows, method):
+def block_keys(kind: str, labels: np.ndarray, rows: np.ndarray, method: str | None) -> tuple[np.ndarray, np.ndarray]:
     """``(bases, keys)`` of a block for selection ``kind`` (``noise``, ``class`` or ``low``; see the module
     docstring): bases (n,) and keys (n, W), computed as the in-memory path computes them."""
     import numpy as np
@@ -130,7 +139,7 @@ def block_keys(kind, labels, rows, method):
     return labels, -(rows - own[:, None])
 
 
-def block_positions(kind, labels, class_offsets, start):
+def block_positions(kind: str, labels: np.ndarray, class_offsets: ArrayLike, start: int) -> np.ndarray:
     """Each row's position among its base's items: its index for ``low``, else its rank within its class
     (``class_offsets``: items of each class before the block)."""
     import numpy as np
@@ -142,7 +151,9 @@ def block_positions(kind, labels, class_offsets, start):
     return positions_in_base(labels, class_offsets)
 
 
-def sample_block(labels, rows, class_offsets, start, strides, method):
+def sample_block(
+    labels: np.ndarray, rows: np.ndarray, class_offsets: ArrayLike, start: int, strides: dict, method: str | None
+) -> dict:
     """Pass 1's samples of a block: ``{kind: (bases, keys)}`` of the rows each selection samples
     (``strides``: ``{kind: Selection.strides}``)."""
     samples = {}
@@ -157,7 +168,7 @@ def sample_block(labels, rows, class_offsets, start, strides, method):
     return samples
 
 
-def gather_pass_block(labels, rows, bounds, method):
+def gather_pass_block(labels: np.ndarray, rows: np.ndarray, bounds: dict, method: str | None) -> dict:
     """The gathering pass on a block: ``{kind: gather_block(...)}`` for ``bounds`` ``{kind: (lo, hi)}``."""
     out = {}
     for kind, (lo, hi) in bounds.items():
@@ -166,7 +177,7 @@ def gather_pass_block(labels, rows, bounds, method):
     return out
 
 
-def whole_pass_block(labels, rows, groups, method):
+def whole_pass_block(labels: np.ndarray, rows: np.ndarray, groups: dict, method: str | None) -> dict:
     """The pass that sorts groups whole, on a block: ``{kind: {group: keys in item order}}``."""
     out = {}
     for kind, wanted in groups.items():
@@ -175,7 +186,15 @@ def whole_pass_block(labels, rows, groups, method):
     return out
 
 
-def mark_block(labels, rows, class_offsets, start, cuts, filter_by, method):
+def mark_block(
+    labels: np.ndarray,
+    rows: np.ndarray,
+    class_offsets: ArrayLike,
+    start: int,
+    cuts: dict,
+    filter_by: str,
+    method: str | None,
+) -> np.ndarray:
     """The marking pass on a block: its ``find_label_issues`` mask (n,) from the selections' ``cuts``
     (``{kind: Cuts}``), near ties removed (not for the ``low_`` filters)."""
     import numpy as np
@@ -193,7 +212,16 @@ def mark_block(labels, rows, class_offsets, start, cuts, filter_by, method):
     return chosen
 
 
-def pass_block(kind, spec, labels, rows, class_offsets, start, filter_by, method):
+def pass_block(
+    kind: str,
+    spec: dict,
+    labels: np.ndarray,
+    rows: np.ndarray,
+    class_offsets: ArrayLike,
+    start: int,
+    filter_by: str,
+    method: str | None,
+) -> object:
     """One block of a pass :meth:`IssueCounts.next_pass` asks for (``kind``, ``spec``): what
     :func:`gather_pass_block`, :func:`whole_pass_block` or :func:`mark_block` returns. ``labels`` intp (n,),
     ``rows`` (n, K) in cleanlab's dtype, ``class_offsets`` (K,) items of each class before the block, whose
@@ -229,10 +257,10 @@ class MaskArray:
 
     BLOCK = 1 << 20
 
-    def __init__(self, mask):
+    def __init__(self, mask: np.ndarray):
         self.mask = mask
 
-    def blocks(self):
+    def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
         for start in range(0, len(self.mask), self.BLOCK):
             yield start, self.mask[start : start + self.BLOCK]
 
@@ -247,7 +275,7 @@ class IssueCounts:
     score.
     """
 
-    def __init__(self, filter_by: str, class_counts, dtype, ties: str = "numpy"):
+    def __init__(self, filter_by: str, class_counts: ArrayLike, dtype: DTypeLike, ties: str = "numpy"):
         import numpy as np
 
         if filter_by not in FILTERS:
@@ -276,14 +304,14 @@ class IssueCounts:
         for kind, (bases, keys) in samples.items():
             self.selections[kind].add_sample(bases, keys)
 
-    def add_counts(self, joint, off_diagonal: int) -> None:
+    def add_counts(self, joint: np.ndarray, off_diagonal: int) -> None:
         """Pass 2's sums of a block (:func:`count_block`)."""
         self.joint += joint
         self.any_confident = self.any_confident or bool(joint.any())
         self.off_diagonal += int(off_diagonal)
 
     @property
-    def argsort(self):
+    def argsort(self) -> Callable | None:
         """The K-long sorts' tie order (cleanlab's rounding, the dataset tables)."""
         from .counting_arrays import numpy_argsort
 
@@ -318,7 +346,7 @@ class IssueCounts:
                 needs = np.array([[self.num_label_issues]])
             selection.plan(needs)
 
-    def next_pass(self):
+    def next_pass(self) -> tuple[str, dict] | None:
         """The next pass the selections need: ``("gather", {kind: (lo, hi)})``, ``("whole", {kind: groups})``
         or ``("mark", {kind: Cuts})``; None when no pass is needed (no selection)."""
         if not self.selections:
@@ -338,10 +366,10 @@ class IssueCounts:
             self.selections[kind].add_gathered(result)
 
     def finish_gathering(self) -> None:
+        """After the gathering pass: resolve what it gathered."""
         for s in self.selections.values():
-            if s.needs is not None and hasattr(s, "_below"):
+            if s.gathering:
                 s.finish_gathering()
-                del s._below
 
     def add_whole(self, parts: list) -> None:
         """The blocks' :func:`whole_pass_block` results, in item order."""
@@ -351,7 +379,7 @@ class IssueCounts:
             for g in parts[0][kind]:
                 self.selections[kind].add_whole(g, np.concatenate([p[kind][g] for p in parts]))
 
-    def sections(self, mask, count: int, classes, health: bool) -> IssueFindings:
+    def sections(self, mask: object, count: int, classes: list[str], health: bool) -> IssueFindings:
         """The report's sections, once the mask is known (``mask``: an object with ``blocks()``)."""
         from .cli_issues import health_section
 

@@ -37,6 +37,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, DTypeLike
 
 SAMPLE = 16_384
 """Sampled items per group (the default; fewer with many groups, :func:`sample_size`)."""
@@ -53,14 +58,14 @@ def sample_size(n_groups: int) -> int:
     return max(MIN_SAMPLE, min(SAMPLE, SAMPLE_KEYS // max(1, n_groups)))
 
 
-def numpy_order(keys):
+def numpy_order(keys: np.ndarray) -> np.ndarray:
     """``numpy.argsort(keys)``: the in-memory path's order of a group's keys (numpy's tie order)."""
     import numpy as np
 
     return np.argsort(keys)
 
 
-def portable_order(keys):
+def portable_order(keys: np.ndarray) -> np.ndarray:
     """:func:`cleanlens.floats.portable_argsort` of a group's keys (numpy's portable sort: the page's ties)."""
     import numpy as np
 
@@ -87,7 +92,9 @@ class Selection:
     (float32 or float64); ``order``: :func:`numpy_order` or :func:`portable_order`.
     """
 
-    def __init__(self, sizes, width: int, dtype, order: Callable = numpy_order, sample: int | None = None):
+    def __init__(
+        self, sizes: ArrayLike, width: int, dtype: DTypeLike, order: Callable = numpy_order, sample: int | None = None
+    ):
         import numpy as np
 
         self.sizes = np.asarray(sizes, dtype=np.int64)
@@ -106,11 +113,11 @@ class Selection:
 
     # --- pass 1: the samples ---
 
-    def sample_mask(self, bases, positions):
+    def sample_mask(self, bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Which rows of a block to sample: ``bases`` (n,) and ``positions`` (n,) of its rows."""
         return positions % self.strides[bases] == 0
 
-    def add_sample(self, bases, keys) -> None:
+    def add_sample(self, bases: np.ndarray, keys: np.ndarray) -> None:
         """The sampled rows of a block (in item order): their bases (s,) and keys (s, W)."""
         import numpy as np
 
@@ -118,7 +125,7 @@ class Selection:
 
     # --- the needs: intervals, or resolved from the sample ---
 
-    def plan(self, needs) -> None:
+    def plan(self, needs: ArrayLike) -> None:
         """Set each group's ``m`` (an int array (B, W); m >= n_b takes all) and resolve what the samples
         allow; the other groups get intervals for :func:`gather_block`."""
         import numpy as np
@@ -164,7 +171,7 @@ class Selection:
         """True while some group waits for :func:`gather_block`'s pass."""
         return "gather" in self.status.values()
 
-    def cap(self):
+    def cap(self) -> np.ndarray:
         """Keys gathered at most per group (B, W): four times the expected number, and 4,096 more."""
         return 4 * self.expected + 4096
 
@@ -180,7 +187,7 @@ class Selection:
         self._caps = self.cap()
         self._held = np.zeros(shape, dtype=np.int64)
 
-    def add_gathered(self, result) -> None:
+    def add_gathered(self, result: tuple) -> None:
         """One block's :func:`gather_block` result (blocks in any order)."""
         below, inside, groups, keys = result
         self._below += below.reshape(self._below.shape)
@@ -245,7 +252,7 @@ class Selection:
             held += n
         return batches + ([batch] if batch else [])
 
-    def add_whole(self, g: tuple[int, int], keys) -> None:
+    def add_whole(self, g: tuple[int, int], keys: np.ndarray) -> None:
         """Group ``g``'s keys, all of them in item order (from :func:`whole_block` of every block)."""
         self._resolve_whole(*g, keys)
 
@@ -269,7 +276,7 @@ class Selection:
 # --- block functions (pure: they run where the rows are, e.g. on Dask workers) ----------------------
 
 
-def gather_block(bases, keys, lo, hi):
+def gather_block(bases: np.ndarray, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple:
     """``(below, inside, groups, values)`` of a block: per group (flat, B x W) the number of keys below
     ``lo`` and in ``[lo, hi]``, and the keys in ``[lo, hi]`` with their flat group numbers.
 
@@ -285,12 +292,12 @@ def gather_block(bases, keys, lo, hi):
     return counts[:, 0], counts[:, 1], flat.ravel()[inside].astype(np.int32), keys.ravel()[inside]
 
 
-def whole_block(bases, keys, groups):
+def whole_block(bases: np.ndarray, keys: np.ndarray, groups: list[tuple[int, int]]) -> dict:
     """For each ``(b, w)`` of ``groups``: the block's keys of that group, in item order."""
     return {(b, w): keys[bases == b, w] for b, w in groups}
 
 
-def select_block(bases, keys, positions, cuts: Cuts):
+def select_block(bases: np.ndarray, keys: np.ndarray, positions: np.ndarray | Callable, cuts: Cuts) -> np.ndarray:
     """A bool array (n, W): which of a block's keys are selected by ``cuts``; ``positions`` (n,): each row's
     position among its base's items (or a function returning them, called only if ``cuts`` has ties)."""
     import numpy as np
@@ -309,7 +316,7 @@ def select_block(bases, keys, positions, cuts: Cuts):
     return selected
 
 
-def positions_in_base(bases, offsets):
+def positions_in_base(bases: np.ndarray, offsets: ArrayLike) -> np.ndarray:
     """Each row's position among its base's items: ``offsets`` (B,) items of each base before the block."""
     import numpy as np
 
