@@ -202,4 +202,3 @@ class Tour:
         document.getElementById("tour-ring").hidden = True
         if refocus:
             document.querySelector('[data-action="guide-open"]').focus()
-

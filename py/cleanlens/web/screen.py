@@ -134,7 +134,6 @@ class Screen:
                 node.classList.add("selected")
 
 
-
 def _position(state: ExplorerState) -> tuple[int, int, str]:
     """The slider position the categories depend on."""
     return state.view.q_class, state.view.q_ood, state.view.rule

@@ -288,4 +288,3 @@ class Trainer:
         )
         if state is self.state_of():
             self.apply(changes)
-

@@ -80,7 +80,7 @@ def engine_settings(state, enabled=True):
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
             f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}'
-            f'{_INVALID if refused and refused[0] == name else ""}>'
+            f"{_INVALID if refused and refused[0] == name else ''}>"
             f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>'
         )
     if state.given_probabilities is not None:
