@@ -9,8 +9,9 @@ Inputs: the state (result tab, chosen cell, decisions, the last "Accept all", se
 from __future__ import annotations
 
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from cleanlens.confident import CATEGORIES
+from cleanlens.confident import CATEGORIES, Categorization
 
 from .common import (
     CATEGORY_NAMES,
@@ -25,6 +26,9 @@ from .common import (
     window_of,
 )
 
+if TYPE_CHECKING:
+    from cleanlens.web.state import ExplorerState
+
 COUNT_TESTIDS = {
     "correct": "count-correct",
     "label_issue": "count-label-issues",
@@ -33,7 +37,7 @@ COUNT_TESTIDS = {
 }
 
 
-def summary(state, result):
+def summary(state: ExplorerState, result: Categorization | None) -> str:
     """Category counts and the ground-truth score (an aria-live region in the page)."""
     counts = result.counts if result is not None else {}
     parts = "".join(
@@ -53,7 +57,7 @@ def summary(state, result):
     return f'<div class="counts">{parts}</div>{line}'
 
 
-def export_controls(state):
+def export_controls(state: ExplorerState) -> str:
     """Download buttons for the findings and fixes (enabled once there are results)."""
     d = _disabled(state.training is not None)
     return (
@@ -67,7 +71,7 @@ def export_controls(state):
 DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label kept"), "exclude": ("⊘", "excluded")}
 
 
-def result_items(state, result, window=None):
+def result_items(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements, worst
     label quality first; each marked with the user's decision on it, if any."""
     items, count = _result_list(state, result)
@@ -115,7 +119,7 @@ def _result_list(state, result):
     return (i for i in order if categories[i] == code), result.counts[state.view.result_tab]
 
 
-def results_tabs(state, result):
+def results_tabs(state: ExplorerState, result: Categorization | None) -> str:
     labels = {
         "label_issue": "Label issues",
         "ood": "Out of distribution",
@@ -128,7 +132,7 @@ def results_tabs(state, result):
     return _tabs("results", labels, state.view.result_tab, counts)
 
 
-def results_body(state, result, window=None):
+def results_body(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The current results tab: its images (a virtual list when long), and "Accept all" for label issues."""
     if result is None:
         return '<p class="empty">Results appear after training.</p>'
@@ -155,7 +159,7 @@ def results_body(state, result, window=None):
     return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
 
 
-def accept_all_controls(state):
+def accept_all_controls(state: ExplorerState) -> str:
     """ "Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
     pending = state.pending_issues()
     out = (
