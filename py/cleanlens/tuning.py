@@ -38,7 +38,7 @@ C_VALUES = (0.3, 1.0, 3.0, 10.0)
 GAMMA_FACTORS = (0.25, 1.0, 4.0)
 """The grid's gamma values, as multiples of :func:`scale_gamma`."""
 LOG_LOSS_FLOOR = 1e-15
-"""Probabilities are clipped below at this in the log loss (scikit-learn's ``log_loss`` eps for float64)."""
+"""Probabilities are clipped below at this in the log loss, so that a 0 costs ~34.5, not infinity."""
 
 
 def iter_scale_gamma(features: Sequence[Sequence[float]], due: Due | None = None) -> Steps[None, float]:
