@@ -215,10 +215,12 @@ def plan(
     """:func:`iter_plan` run to its end.
 
     >>> rows = [[0.9, 0.1], [0.8, 0.2], [0.95, 0.05], [0.7, 0.3], [0.02, 0.98],
-    ...         [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.15, 0.85], [0.6, 0.4]]
+    ...         [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.15, 0.85], [0.75, 0.25]]
     >>> result = plan([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], rows)
-    >>> result.issues, result.suggested, result.likely
-    ([4, 9], [1, 0], [4])
+    >>> result.issues, result.suggested, result.likely, result.num_label_issues
+    ([4, 9], [1, 0], [4], 2)
+    >>> [round(o, 2) for o in result.odds]
+    [12.25, 0.75]
     >>> result.changes(), result.changes("all")
     ([(4, 1)], [(4, 1), (9, 0)])
     """
