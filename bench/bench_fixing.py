@@ -1,6 +1,6 @@
 """Does "Accept all" leave fewer wrong labels? Every fixing plan on real datasets with a truth column.
 
-``python3 build.py bench fixing [--only NAME,...] [--seeds 0,1,2] [--steps]``
+``python3 build.py bench fixing [--only NAME,...] [--seeds 0,1,2] [--steps [--pyodide]]``
 
 Datasets, made as users make them (labels flipped to a uniformly drawn other class, seeded):
 
@@ -17,7 +17,8 @@ Datasets, made as users make them (labels flipped to a uniformly drawn other cla
 Every plan is :func:`cleanlens.fixing.plan` on lists, the standard-library code the page runs. Rows: the
 known errors before and after accepting, how many labels change, the precision (share of the changed items
 whose label was wrong). pred_probs of ``digits`` and ``fashion`` are cached in build/cache/bench_fixing/.
-``--steps``: the longest step of :func:`cleanlens.fixing.iter_plan` at 100,000 x 10 under CPython.
+``--steps``: the time and longest step of :func:`cleanlens.fixing.iter_plan` at 100,000 x 10 under CPython
+(``--pyodide``: and in Pyodide under Node, the page's runtime).
 """
 
 from __future__ import annotations
@@ -195,35 +196,115 @@ def feature_comparison(name, seed, truth, noisy, page, svc, x):
           f"{' | '.join(cells)} | C={tuned.C:g}, gamma={tuned.gamma:.4g}, {seconds:.1f} s |")  # fmt: skip
 
 
-def longest_step(n=100_000, k=10, seed=0):
-    """Longest step (ms) and total (s) of iter_plan at n x k under CPython, each rule."""
-    import numpy as np
+def plan_steps(spec):
+    """``{rule: [seconds, longest step seconds]}`` of :func:`cleanlens.fixing.iter_plan` driven to its end on
+    ``spec["n"]`` x ``spec["k"]`` random rows, given the :class:`~cleanlens.issues.LabelIssues` the page has
+    already built (timed first), with the cyclic collector off as in the page (standard library only: this
+    runs in Pyodide too)."""
+    import gc
+    import random
 
     from cleanlens.fixing import RULES, iter_plan
+    from cleanlens.issues import LabelIssues
 
-    rng = np.random.default_rng(seed)
-    rows = rng.dirichlet(np.ones(k) * 0.3, n)
-    labels = np.where(rng.random(n) < 0.1, rng.integers(0, k, n), rows.argmax(1)).tolist()
-    rows = rows.tolist()
-    for rule in RULES:
-        steps, longest, started = iter_plan(labels, rows, rule), 0.0, time.perf_counter()
+    rng = random.Random(spec.get("seed", 0))
+    n, k = spec["n"], spec["k"]
+    rows, labels = [], []
+    for _ in range(n):
+        raw = [rng.gammavariate(0.3, 1.0) + 1e-12 for _ in range(k)]
+        total = sum(raw)
+        row = [x / total for x in raw]
+        rows.append(row)
+        labels.append(rng.randrange(k) if rng.random() < 0.1 else row.index(max(row)))
+    results = {}
+    gc.collect()
+    gc.disable()  # as the page drives step generators (cleanlens.web.app.drive): no cyclic collection inside a step
+    issues = None
+    for rule in ("LabelIssues.steps (the page has it already)", *RULES):
+        if issues is None:
+            steps = LabelIssues.steps(labels, rows)
+        else:
+            steps = iter_plan(labels, rows, rule, issues=issues)
+        longest, started, at = 0.0, time.perf_counter(), ""
         while True:
             t = time.perf_counter()
             try:
                 next(steps)
-            except StopIteration:
+            except StopIteration as stop:
+                issues = issues or stop.value
                 break
             finally:
-                longest = max(longest, time.perf_counter() - t)
-        print(f"iter_plan {rule} at {n:,} x {k}: {time.perf_counter() - started:.2f} s, longest step "
-              f"{longest * 1000:.1f} ms (CPython)")  # fmt: skip
+                if time.perf_counter() - t > longest:
+                    longest, at = time.perf_counter() - t, _where(steps)
+        results[rule] = [time.perf_counter() - started, longest, at]
+    gc.enable()
+    return results
+
+
+def _where(steps):
+    """Where a step generator paused: its chain of generator frames, innermost last."""
+    chain = []
+    while steps is not None and getattr(steps, "gi_frame", None) is not None:
+        chain.append(f"{steps.gi_frame.f_code.co_name}:{steps.gi_frame.f_lineno}")
+        steps = steps.gi_yieldfrom
+    return " > ".join(chain)
+
+
+_NODE_RUNNER = r"""
+import { createRequire } from "node:module";
+import path from "node:path";
+const root = process.env.CLEANLENS_ROOT;
+const require = createRequire(path.join(root, "package.json"));
+const { loadPyodide, version } = require("pyodide");
+const pyodide = await loadPyodide();
+pyodide.FS.mkdirTree("/host");
+pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: "/" }, "/host");
+pyodide.globals.set("repo", "/host" + root);
+pyodide.globals.set("spec_json", process.env.CLEANLENS_SPEC);
+const out = await pyodide.runPythonAsync(`
+import json, sys
+sys.path[:0] = [repo + "/py", repo + "/bench"]
+from bench_fixing import plan_steps
+json.dumps(plan_steps(json.loads(spec_json)))
+`);
+console.log(JSON.stringify({ pyodide: version, results: JSON.parse(out) }));
+"""
+
+
+def print_steps(pyodide, n=100_000, k=10):
+    """The time and longest step of iter_plan at n x k, under CPython (and Pyodide in Node)."""
+    import json
+    import os
+    import subprocess
+
+    spec = {"n": n, "k": k}
+    columns = {"CPython": plan_steps(spec)}
+    if pyodide:
+        env = dict(os.environ, CLEANLENS_ROOT=str(ROOT), CLEANLENS_SPEC=json.dumps(spec))
+        proc = subprocess.run(
+            ["node", "--input-type=module", "-e", _NODE_RUNNER], env=env, capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"Pyodide run failed: {proc.stderr.strip()[-2000:]}")
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        columns[f"Pyodide {out['pyodide']} (Node)"] = out["results"]
+    print(f"\niter_plan at {n:,} x {k}: total s / longest step ms")
+    print("| rule | " + " | ".join(columns) + " |")
+    print("| --- |" + " ---: |" * len(columns))
+    for rule in columns["CPython"]:
+        cells = [f"{c[rule][0]:.2f} s / {c[rule][1] * 1000:.1f} ms" for c in columns.values()]
+        print(f"| {rule} | " + " | ".join(cells) + " |")
+    for name, column in columns.items():
+        for rule, (_, _, at) in column.items():
+            print(f"{name}, {rule}: the longest step ended at {at}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="digits,fashion,wine,breast_cancer,iris")
     parser.add_argument("--seeds", default="0")
-    parser.add_argument("--steps", action="store_true")
+    parser.add_argument("--steps", action="store_true", help="time iter_plan's steps at 100,000 x 10")
+    parser.add_argument("--pyodide", action="store_true", help="with --steps: also in Pyodide under Node")
     args = parser.parse_args(argv)
     names, seeds = args.only.split(","), [int(s) for s in args.seeds.split(",")]
     comparisons = []
@@ -244,7 +325,7 @@ def main(argv=None):
         for case in comparisons:
             feature_comparison(*case)
     if args.steps:
-        longest_step()
+        print_steps(args.pyodide)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .confident import ConfidentLearning
+from .confident import percentile
 from .errors import CleanlensError
 from .filtering import iter_order_label_issues
 from .floats import FLOAT64, Matrix
@@ -189,7 +189,7 @@ def iter_plan(
         listed = yield from iter_order_label_issues(counts, mask, "self_confidence")
         suggested = [counts.argmax[i] for i in listed]
     else:
-        pairs = yield from _iter_rule_issues(counts, labels, pred_probs, rule, class_percentile, dtype)
+        pairs = yield from _iter_rule_issues(counts, labels, pred_probs, rule, class_percentile)
         listed = yield from iter_order_label_issues(counts, _mask(len(labels), pairs), "self_confidence")
         suggested = [pairs[i] for i in listed]
     n_issues = yield from issues.iter_num_label_issues()
@@ -234,13 +234,15 @@ def _mask(n: int, pairs: dict[int, int]) -> list[bool]:
     return mask
 
 
-def _iter_rule_issues(counts, labels, pred_probs, rule, class_percentile, dtype) -> Steps[dict[int, int]]:
+def _iter_rule_issues(counts, labels, pred_probs, rule, class_percentile) -> Steps[dict[int, int]]:
     """``{item: suggested label}`` of the confident joint's off-diagonal, or of the percentile rule."""
     if rule == "confident_joint":
         yield
         return {i: counts.guesses[i] for i in counts.off_diagonal}
-    learner = yield from ConfidentLearning.steps(labels, pred_probs, validated=True, dtype=dtype)
-    cut = learner.thresholds(class_percentile)
+    cut = []
+    for k, members in enumerate(counts.members):  # the class thresholds t_k(q) of cleanlens.confident
+        cut.append(percentile(sorted(pred_probs[i][k] for i in members), class_percentile))
+        yield
     pairs = {}
     for start in range(0, len(labels), CHUNK):
         stop = min(len(labels), start + CHUNK)
