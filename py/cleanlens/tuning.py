@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .crossval import (
     DEFAULT_FOLDS,
@@ -157,7 +158,7 @@ def tune(
     labels: Sequence[int],
     n_classes: int,
     cells: Sequence[tuple[float, float]] | None = None,
-    **options,
+    **options: Any,
 ) -> TuneResult:
     """:func:`iter_tune` run to its end (same arguments)."""
     return drain(iter_tune(features, labels, n_classes, cells, **options))
