@@ -148,3 +148,19 @@ def test_steps_and_float32_give_the_same_plan():
     ours = plan(labels32.tolist(), rows32.tolist(), dtype="float32", issues=None)
     theirs = LabelIssues.compute(labels32.tolist(), rows32.tolist(), dtype="float32").find_label_issues()
     assert sorted(ours.issues) == [i for i, flagged in enumerate(theirs) if flagged]
+
+
+def test_decided_items_are_left_out_and_the_summary_says_what_will_happen(digits):
+    truth, noisy, probs = digits
+    result = plan(noisy.tolist(), probs.tolist())
+    likely = result.changes()
+    decided = {likely[0][0], result.issues[-1]}
+    assert result.changes(decided=decided) == likely[1:]
+    assert result.changes("worst", 3, decided) == [p for p in result.changes("all")[:3] if p[0] not in decided]
+    text = result.summary(decided=decided, truth=truth.tolist())
+    outcome = result.outcome(truth.tolist(), likely[1:])
+    assert text.startswith(f"Accept all will change {len(likely) - 1:,} labels, the likely fixes among the ")
+    assert f"cleanlab estimates {result.num_label_issues} label errors in the data" in text
+    assert f"{len(result.issues) - 2 - (len(likely) - 1)} more are left for you to review" in text
+    assert text.endswith(f"known errors {outcome.errors_before} -> {outcome.errors_after}).")
+    assert "the worst-ranked of" in result.summary("worst", 5) and "Against" not in result.summary("all")

@@ -46,7 +46,7 @@ changes would do to the known errors.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from .confident import percentile
@@ -60,6 +60,12 @@ RULES = ("find_label_issues", "confident_joint", "percentile")
 DEFAULT_RULE = "find_label_issues"
 """The rule for your own data (the demo keeps the original app's ``percentile``: :data:`DEMO_RULE`)."""
 DEMO_RULE = "percentile"
+RULE_NAMES = {
+    "find_label_issues": "cleanlab's find_label_issues",
+    "confident_joint": "the confident joint (cleanlab rule)",
+    "percentile": "the percentile rule",
+}
+"""How the page names each rule in a sentence."""
 ACCEPTS = ("likely", "worst", "all")
 DEFAULT_ACCEPT = "likely"
 LIKELY_ODDS = 1.0
@@ -114,20 +120,63 @@ class Plan:
         """The listed items whose odds are at least :data:`LIKELY_ODDS`, worst first."""
         return [i for i, o in zip(self.issues, self.odds) if o >= LIKELY_ODDS]
 
-    def changes(self, accept: str = DEFAULT_ACCEPT, n: int | None = None) -> list[tuple[int, int]]:
+    def changes(
+        self, accept: str = DEFAULT_ACCEPT, n: int | None = None, decided: Container[int] = ()
+    ) -> list[tuple[int, int]]:
         """What Accept all relabels: ``(item, new label)`` pairs, worst first.
 
         ``accept``: ``"likely"`` (default), ``"worst"`` (the worst ``n`` listed items; ``n`` defaults to
-        :attr:`num_label_issues`) or ``"all"``.
+        :attr:`num_label_issues`) or ``"all"``; ``decided``: items the user decided on (Keep, Exclude, their
+        own label), left out after the choice (so "the worst n" stays the same n items, minus those).
         """
         if accept not in ACCEPTS:
             raise FixingError(f"unknown choice {accept!r}; expected one of {', '.join(ACCEPTS)}")
         pairs = list(zip(self.issues, self.suggested))
         if accept == "likely":
-            return [pair for pair, o in zip(pairs, self.odds) if o >= LIKELY_ODDS]
-        if accept == "worst":
-            return pairs[: max(0, self.num_label_issues if n is None else n)]
-        return pairs
+            pairs = [pair for pair, o in zip(pairs, self.odds) if o >= LIKELY_ODDS]
+        elif accept == "worst":
+            pairs = pairs[: max(0, self.num_label_issues if n is None else n)]
+        return [pair for pair in pairs if pair[0] not in decided] if decided else pairs
+
+    def summary(
+        self,
+        accept: str = DEFAULT_ACCEPT,
+        n: int | None = None,
+        decided: Container[int] = (),
+        truth: Sequence[int] | None = None,
+    ) -> str:
+        """What Accept all will do (:meth:`changes` with the same arguments), in one sentence for the page
+        before it acts: the rule, how many labels change of how many listed, cleanlab's estimate, and with
+        ``truth`` the precision it would have.
+
+        >>> rows = [[0.9, 0.1], [0.8, 0.2], [0.95, 0.05], [0.7, 0.3], [0.02, 0.98],
+        ...         [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.15, 0.85], [0.75, 0.25]]
+        >>> result = plan([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], rows)
+        >>> print(result.summary(truth=[0, 0, 0, 0, 1, 1, 1, 1, 1, 1]))
+        Accept all will change 1 label, the likely fixes among the 2 label issues that cleanlab's \
+find_label_issues lists (cleanlab estimates 2 label errors in the data); 1 more is left for you to review. \
+Against the truth column: precision 1.000 (1 fixed, 0 made wrong; known errors 1 -> 0).
+        """
+        changes = self.changes(accept, n, decided)
+        count, listed, estimate = len(changes), len(self.issues), self.num_label_issues
+        which = {"likely": "the likely fixes among", "worst": "the worst-ranked of", "all": "all of"}[accept]
+        text = (
+            f"Accept all will change {count:,} label{'' if count == 1 else 's'}, {which} the {listed:,} label "
+            f"issue{'' if listed == 1 else 's'} that {RULE_NAMES[self.rule]} lists (cleanlab estimates "
+            f"{estimate:,} label error{'' if estimate == 1 else 's'} in the data)"
+        )
+        rest = sum(1 for i in self.issues if i not in decided) - count
+        if rest > 0:
+            text += f"; {rest:,} more {'is' if rest == 1 else 'are'} left for you to review"
+        text += "."
+        if truth is not None:
+            o = self.outcome(truth, changes)
+            precision = "—" if o.precision is None else f"{o.precision:.3f}"
+            text += (
+                f" Against the truth column: precision {precision} ({o.fixed:,} fixed, {o.broken:,} made wrong; "
+                f"known errors {o.errors_before:,} -> {o.errors_after:,})."
+            )
+        return text
 
     def outcome(self, truth: Sequence[int], changes: Sequence[tuple[int, int]] | None = None) -> Outcome:
         """The :class:`Outcome` of ``changes`` (default: :meth:`changes` at the defaults) against ``truth`` (N
