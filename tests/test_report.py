@@ -52,7 +52,7 @@ def test_rows_follow_the_engine_and_the_decisions():
     state.exclude(5)
     state.relabel(7, 2)
     scores = label_quality_scores(state.training.labels, state.training.probabilities)
-    rows = report.export_rows(state.dataset, result, scores, state.labels, state.decisions)
+    rows = report.export_rows(state.dataset, result, scores, state.labels, state.work.decisions)
     assert [r["id"] for r in rows] == state.dataset.ids
     assert list(rows[0]) == list(report.FIELDS)
     assert rows[issue]["decision"] == "accept" and rows[issue]["is_label_issue"] is True
@@ -206,11 +206,11 @@ def test_file_names_come_from_the_data_and_are_safe(source, stem):
 
 def test_export_kinds_and_the_unexported_flag():
     state = trained_state()
-    state.unexported = True
+    state.work.unexported = True
     state.export("audit", now=NOW)
-    assert state.unexported  # the audit alone holds no fixes
+    assert state.work.unexported  # the audit alone holds no fixes
     state.export("csv", now=NOW)
-    assert not state.unexported
+    assert not state.work.unexported
     with pytest.raises(ValueError, match="unknown export kind"):
         state.export("xlsx")
 
@@ -246,7 +246,7 @@ def test_pandas_reads_a_dataset_with_excluded_items_and_no_probabilities():
     )
     state = ExplorerState(data, source_name="pets.csv")
     rows = [[0.9, 0.1], None, [0.8, 0.2]]
-    state.decisions[1] = "exclude"
+    state.work.decisions[1] = "exclude"
     state.finish_training([0, 1, 1], rows, {"engine": "file"}, excluded={1})
     df = read(state.export("csv", now=NOW)[1])
     assert df["category"].tolist()[1] == "excluded" and math.isnan(df["label_quality"][1])

@@ -131,3 +131,23 @@ def test_integer_percentiles_only():
     learner = ConfidentLearning([0, 1], [[0.9, 0.1], [0.2, 0.8]])
     with pytest.raises(ValueError):
         slider_index(learner).categorize(50.5, 10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.sampled_from(["percentile", "cleanlab"]),
+)
+def test_moved_names_every_item_whose_category_changes(seed, qc0, qo0, qc1, qo1, rule):
+    labels, rows = random_case(seed, n=120, k=3, ties=seed % 3 == 0)
+    learner = ConfidentLearning(labels, rows, 3)
+    index = slider_index(learner)
+    qo0, qo1 = min(qo0, qc0), min(qo1, qc1)
+    before, after = index.categorize(qc0, qo0, rule), index.categorize(qc1, qo1, rule)
+    changed = {i for i in range(len(labels)) if before.categories[i] != after.categories[i]}
+    assert changed <= set(index.moved((qc0, qo0, rule), (qc1, qo1, rule)))
+    assert index.moved((qc0, qo0, "percentile"), (qc1, qo1, "cleanlab")) is None

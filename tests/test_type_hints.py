@@ -31,6 +31,8 @@ MODULES = [
     "cleanlens.scoring",
     "cleanlens.report",
     "cleanlens.layout",
+    "cleanlens.selection",
+    "cleanlens.chunked_issues",
 ]
 
 

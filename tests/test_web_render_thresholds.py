@@ -77,10 +77,10 @@ def test_the_image_in_why_is_marked_in_its_own_class_only():
     state = trained()
     result = state.analysis()
     assert not parse(render.histograms(state, result)).find_all("path", class_="you")
-    state.selected = 7  # labelled b
+    state.view.selected = 7  # labelled b
     figures = parse(render.histograms(state, result)).find_all("figure")
     assert [len(f.find_all("path", class_="you")) for f in figures] == [0, 1, 0]
-    state.preview = 14  # labelled c: the previewed image wins
+    state.view.preview = 14  # labelled c: the previewed image wins
     figures = parse(render.histograms(state, result)).find_all("figure")
     assert [len(f.find_all("path", class_="you")) for f in figures] == [0, 0, 1]
 

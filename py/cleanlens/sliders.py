@@ -245,6 +245,32 @@ class SliderIndex:
             return sorted({i for i in indices if 0 <= i < m})
         return sorted({self.row_of[i] for i in indices if i in self.row_of})
 
+    def moved(self, before: tuple[int, int, str], after: tuple[int, int, str]) -> list[int] | None:
+        """The dataset items whose category may differ between two slider positions ``(q_class, q_ood, rule)``
+        (a superset of those that do), or None for "any item" (the rule changed).
+
+        An item is suggested exactly when ``q_class < reach`` and below every OOD threshold exactly when
+        ``q_ood >= level``, so moving a slider from a to b can change only the items whose reach (or level) is in
+        ``(min(a, b), max(a, b)]``: a slider step touches O(those items), not O(N). The buckets of items by reach
+        and by level are built on the first call (O(N)).
+        """
+        (qc0, qo0, rule0), (qc1, qo1, rule1) = before, after
+        if rule0 != rule1:
+            return None
+        if not hasattr(self, "_by_reach"):
+            self._by_reach, self._by_level = [[] for _ in range(LEVELS)], [[] for _ in range(LEVELS)]
+            for j, (r, q) in enumerate(zip(self.reach, self.level)):
+                self._by_reach[r].append(j)
+                self._by_level[q].append(j)
+        rows: list[int] = []
+        if rule1 == "percentile":
+            for r in range(min(qc0, qc1) + 1, max(qc0, qc1) + 1):
+                rows += self._by_reach[r]
+        for q in range(min(qo0, qo1) + 1, max(qo0, qo1) + 1):
+            rows += self._by_level[q]
+        items = self.items
+        return rows if self.identity else [items[j] for j in rows]
+
     def score(self, q_class: int, q_ood: int, rule: str = "percentile") -> Score | None:
         """The aggregate :class:`~cleanlens.scoring.Score` of the flagged items (label issues and OOD) against
         the truly wrong items given at build time, or None if none were given."""

@@ -50,7 +50,16 @@ from .common import (
     use_sprites,
     window_of,
 )
-from .dataset import dataset_count, dataset_toolbar, known_errors_counter, tile, tile_legend, tiles, tiles_list
+from .dataset import (
+    dataset_count,
+    dataset_toolbar,
+    known_errors_counter,
+    tile,
+    tile_legend,
+    tiles,
+    tiles_grid,
+    tiles_list,
+)
 from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
 from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
@@ -59,7 +68,9 @@ from .notices import (
     determinism_problem,
     error_message,
     internal_error,
+    internal_error_note,
     link_notes,
+    notices_region,
     session_notices,
     training_problem,
     warnings_panel,
@@ -114,11 +125,13 @@ __all__ = [
     # notices
     "error_message",
     "internal_error",
+    "internal_error_note",
     "link_notes",
     "determinism_problem",
     "training_problem",
     "warnings_panel",
     "session_notices",
+    "notices_region",
     "data_notes",
     # topbar
     "run_controls",
@@ -133,6 +146,7 @@ __all__ = [
     "tile_legend",
     "tiles",
     "tiles_list",
+    "tiles_grid",
     "dataset_count",
     # thresholds
     "HISTOGRAM_BINS",

@@ -17,15 +17,15 @@ def center_tabs(state):
     return _tabs(
         "center",
         {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"},
-        state.center_tab,
+        state.view.center_tab,
     )
 
 
 def center_body(state, result, window=None):
-    if state.center_tab == "scatter":
+    if state.view.center_tab == "scatter":
         return scatter(state, result)
-    if state.center_tab == "table":
+    if state.view.center_tab == "table":
         return prob_table(state, result, window)
-    if state.center_tab == "sweep":
+    if state.view.center_tab == "sweep":
         return sweep_panel(state)
     return joint_matrix(state, result)

@@ -44,7 +44,7 @@ def joint_matrix(state, result):
             n = result.joint[g][s]  # the engine's count (the cleanlab rule clips the diagonal to >= 1)
             kind = "diag" if g == s else "off"
             heat = n / biggest
-            sel = " chosen" if state.cell == (g, s) else ""
+            sel = " chosen" if state.view.cell == (g, s) else ""
             thumbs = more = ""
             if limit:
                 ids = result.joint_ids[g][s]

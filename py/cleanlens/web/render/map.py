@@ -54,7 +54,7 @@ def scatter(state, result):
             f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{{sel}}" data-cat="{cat}" data-i="{i}" '
             f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(title)}</title></circle>'
         )
-        if state.selected == i:
+        if state.view.selected == i:
             chosen = (
                 f'<g class="chosen" aria-hidden="true"><line x1="0" x2="{size}" y1="{y:.1f}" y2="{y:.1f}"/>'
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{size}"/><circle cx="{x:.1f}" cy="{y:.1f}" r="11"/></g>'

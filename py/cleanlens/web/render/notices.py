@@ -18,9 +18,14 @@ def error_message(exc):
 
 def internal_error(exc):
     """A bug in an event handler: say so without losing the page (details are in the console)."""
+    return internal_error_note(error_message(exc))
+
+
+def internal_error_note(text):
+    """:func:`internal_error` for the exception's one-line text (as ``state.notices.problem`` keeps it)."""
     return (
         '<div class="warning" role="alert" data-testid="internal-error"><p>Something went wrong: '
-        f"{esc(error_message(exc))}. Your labels and settings are kept; details are in the browser console.</p></div>"
+        f"{esc(text)}. Your labels and settings are kept; details are in the browser console.</p></div>"
     )
 
 
@@ -114,3 +119,19 @@ def data_notes(notes):
     if not notes:
         return ""
     return '<div class="warning" data-testid="data-notes">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
+
+
+def notices_region(state):
+    """The whole ``#warnings`` region for the state: session notices, the labelling's warnings, a training
+    problem, link and data notes, and a bug caught in a handler (``state.notices``)."""
+    notices = state.notices
+    restored, restore_notes = notices.restored or (None, ())
+    return (
+        session_notices(notices.storage, restored, restore_notes, notices.conflict, notices.confirming)
+        + warnings_panel(state)
+        + (training_problem(notices.training) if notices.training else "")
+        + (determinism_problem(notices.determinism) if notices.determinism is not None else "")
+        + link_notes(notices.link)
+        + data_notes(notices.data)
+        + (internal_error_note(notices.problem) if notices.problem else "")
+    )

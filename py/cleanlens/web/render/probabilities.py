@@ -19,7 +19,7 @@ def prob_table(state, result, window=None):
     if result is None:
         return '<p class="empty">The table appears after training.</p>'
     classes = state.dataset.classes
-    column, ascending = state.table_sort
+    column, ascending = state.view.table_sort
     count = len(state.training.active)
 
     def th(col, text):
@@ -59,7 +59,7 @@ def table_rows(state, result, window=None):
     for n in range(start, stop):
         i = order[n]
         sug = result.suggested[i]
-        sel = ' class="selected"' if state.selected == i else ""
+        sel = ' class="selected"' if state.view.selected == i else ""
         cells = "".join(f'<td class="num">{fmt(p)}</td>' for p in probs[i])
         rows.append(
             f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td>'

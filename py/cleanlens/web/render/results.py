@@ -75,7 +75,9 @@ def result_items(state, result, window=None):
     start, stop = window_of(count, window)
     classes = state.dataset.classes
     labels = state.training.labels
-    arrow = state.result_tab == "label_issue" or (state.result_tab == "cell" and state.cell[0] != state.cell[1])
+    arrow = state.view.result_tab == "label_issue" or (
+        state.view.result_tab == "cell" and state.view.cell[0] != state.view.cell[1]
+    )
     virtual = count > VIRTUAL_MIN
     out = []
     for n, i in enumerate(islice(items, start, stop), start):
@@ -83,8 +85,8 @@ def result_items(state, result, window=None):
         if arrow and result.suggested[i] is not None:
             cap += f'<span class="to">→ {esc(classes[result.suggested[i]])}</span>'
             full += f" → {esc(classes[result.suggested[i]])}"
-        sel = " selected" if state.selected == i else ""
-        decision = state.decisions.get(i)
+        sel = " selected" if state.view.selected == i else ""
+        decision = state.work.decisions.get(i)
         mark = ""
         if decision:
             symbol, said = DECISION_MARKS[decision]
@@ -104,14 +106,14 @@ def _result_list(state, result):
     """``(items, count)``: the current results tab's items, worst label quality first (an iterable, read only
     as far as needed), and how many there are."""
     order = state.training.quality_order
-    if state.result_tab == "cell":
-        g, s = state.cell
+    if state.view.result_tab == "cell":
+        g, s = state.view.cell
         labels, suggested = state.training.labels, result.suggested
         count = len(result.joint_ids[g][s])
         return (i for i in order if labels[i] == g and suggested[i] == s), count
-    code = CATEGORIES.index(state.result_tab)
+    code = CATEGORIES.index(state.view.result_tab)
     categories = result.categories
-    return (i for i in order if categories[i] == code), result.counts[state.result_tab]
+    return (i for i in order if categories[i] == code), result.counts[state.view.result_tab]
 
 
 def results_tabs(state, result):
@@ -122,22 +124,22 @@ def results_tabs(state, result):
         "cell": "Joint cell",
     }
     counts = dict(result.counts) if result is not None else {}
-    if state.cell is not None and result is not None:
-        counts["cell"] = result.joint[state.cell[0]][state.cell[1]]
-    return _tabs("results", labels, state.result_tab, counts)
+    if state.view.cell is not None and result is not None:
+        counts["cell"] = result.joint[state.view.cell[0]][state.view.cell[1]]
+    return _tabs("results", labels, state.view.result_tab, counts)
 
 
 def results_body(state, result, window=None):
     """The current results tab: its images (a virtual list when long), and "Accept all" for label issues."""
     if result is None:
         return '<p class="empty">Results appear after training.</p>'
-    tab = state.result_tab
-    if tab == "cell" and state.cell is None:
+    tab = state.view.result_tab
+    if tab == "cell" and state.view.cell is None:
         return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
     _, count = _result_list(state, result)
     head = ""
     if tab == "cell":
-        g, s = state.cell
+        g, s = state.view.cell
         classes = state.dataset.classes
         head = (
             f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
@@ -165,8 +167,8 @@ def accept_all_controls(state):
     if decided:
         out += f' <span class="muted">({decided:,} you decided on are left as they are)</span>'
     out += "</p>"
-    if state.bulk:
-        n = len(state.bulk)
+    if state.work.bulk:
+        n = len(state.work.bulk)
         out += (
             f'<p class="notice" role="status" data-testid="accept-all-done">Accepted {n:,} suggested '
             f"label{'' if n == 1 else 's'}. "

@@ -31,7 +31,7 @@ def sweep_panel(state):
         if state.training is None:
             return '<p class="empty">The sweep appears after training.</p>'
         return '<p class="empty">The sweep needs the true labels, which this dataset does not have.</p>'
-    metric = state.sweep_metric
+    metric = state.view.sweep_metric
     radios = "".join(
         f'<label><input type="radio" name="sweep-metric" value="{m}" data-action="sweep-metric"'
         f"{' checked' if m == metric else ''}> {name}</label>"
@@ -44,7 +44,7 @@ def sweep_panel(state):
             if qo <= qc and value is not None and value > best:
                 best, best_at = value, (qc, qo)
     step = sw.class_percentiles[1] - sw.class_percentiles[0] if len(sw.class_percentiles) > 1 else 1
-    here = (round(state.q_class / step) * step, round(state.q_ood / step) * step)
+    here = (round(state.view.q_class / step) * step, round(state.view.q_ood / step) * step)
     rows = []
     for a in reversed(range(len(sw.class_percentiles))):
         qc = sw.class_percentiles[a]
@@ -98,7 +98,7 @@ def cleanlab_curve(state, sw, metric):
         value = _metric(cell, metric)
         if value is not None:
             pts.append(f"{qo / 100 * w:.1f},{h - value * h:.1f}")
-    x = state.q_ood / 100 * w
+    x = state.view.q_ood / 100 * w
     desc = ", ".join(f"OOD {qo}: {fmt(_metric(s, metric))}" for qo, s in zip(sw.ood_percentiles, sw.cleanlab))
     return (
         f'<figure class="curve"><figcaption>cleanlab rule (class threshold = mean self-confidence): '

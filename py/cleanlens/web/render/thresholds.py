@@ -17,24 +17,24 @@ MAX_HISTOGRAMS = 12
 
 def class_slider_value(state):
     """The class slider's read-out: its percentile, or "mean" under the cleanlab rule (the slider is off then)."""
-    return "mean" if state.rule == "cleanlab" else str(state.q_class)
+    return "mean" if state.view.rule == "cleanlab" else str(state.view.q_class)
 
 
 def threshold_controls(state, enabled=True):
     """The two sliders and the cleanlab-rule toggle; under that rule the class slider is disabled (the class
     thresholds are the mean self-confidences) and reads "mean"."""
     d = _disabled(enabled)
-    cleanlab = state.rule == "cleanlab"
+    cleanlab = state.view.rule == "cleanlab"
     return (
         f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
         f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
-        f'min="0" max="100" step="1" value="{state.q_class}"{_disabled(enabled and not cleanlab)}>'
+        f'min="0" max="100" step="1" value="{state.view.q_class}"{_disabled(enabled and not cleanlab)}>'
         f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output>'
         "</div>"
         f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
         f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
-        f'min="0" max="100" step="1" value="{state.q_ood}"{d}>'
-        f'<output for="ood-percentile" data-testid="ood-percentile-value">{state.q_ood}</output></div>'
+        f'min="0" max="100" step="1" value="{state.view.q_ood}"{d}>'
+        f'<output for="ood-percentile" data-testid="ood-percentile-value">{state.view.q_ood}</output></div>'
         f'<label class="toggle"><input type="checkbox" data-action="rule" data-testid="rule-cleanlab"'
         f"{' checked' if cleanlab else ''}{d}> cleanlab rule (class threshold = mean self-confidence)</label>"
     )
@@ -96,7 +96,7 @@ def histograms(state, result):
     left, under_w, top_pad = 24, 10, 16  # y tick labels, the "below lo" bar, the threshold labels
     px = left + under_w + 6  # the plot's left edge
     bottom = top_pad + h
-    shown = state.preview if state.preview is not None else state.selected
+    shown = state.view.preview if state.view.preview is not None else state.view.selected
 
     def x_of(value):
         return px + (value - lo) / span * w

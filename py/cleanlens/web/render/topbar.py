@@ -60,10 +60,14 @@ def _strip_tags(html):
     return " ".join("".join(out).split())
 
 
+_INVALID = ' aria-invalid="true"'
+
+
 def engine_settings(state, enabled=True):
     """The engine settings (C and gamma of the RBF SVM, cross-validation folds) with their defaults marked,
     inside a disclosure of the top bar; the next Train uses them, the URL and the export's audit record them."""
     d = _disabled(enabled and state.given_probabilities is None)
+    refused = state.notices.engine
     fields = []
     for name, key, label, step in (
         ("svm_C", "C", "C (regularisation)", "any"),
@@ -71,15 +75,20 @@ def engine_settings(state, enabled=True):
         ("n_folds", "folds", "Folds", "1"),
     ):
         lo, hi = ENGINE_LIMITS[name]
-        value, default = getattr(state, name), ENGINE_DEFAULTS[name]
+        value, default = getattr(state.engine, name), ENGINE_DEFAULTS[name]
         fields.append(
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
-            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}>'
+            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}'
+            f"{_INVALID if refused and refused[0] == name else ''}>"
             f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>'
         )
     if state.given_probabilities is not None:
         note = "Your probabilities come from your file: nothing is trained, so these settings are not used."
+    elif refused:
+        note = f"{refused[1]}: kept {getattr(state.engine, refused[0]):g}."
+    elif state.engine_changed:
+        note = "Press Train to use these settings."
     else:
         note = "Train uses these; the link and the export's audit record them."
     return (

@@ -33,7 +33,7 @@ def explanation(state, result, i):
     cat = category_of(result, i)
     sug = result.suggested[i]
     top = max(range(len(probs)), key=lambda k: (probs[k], -k))
-    rule = "mean self-confidence" if state.rule == "cleanlab" else "threshold"
+    rule = "mean self-confidence" if state.view.rule == "cleanlab" else "threshold"
     if cat in ("correct", "label_issue"):
         name = classes[sug]
         p, t = compared(probs[sug], result.class_thresholds[sug])
@@ -127,8 +127,8 @@ def detail(state, result):
     """The Why? panel: first the selected (pinned) image and the actions, which always apply to it and name it
     (kept in view at the top of the panel); then the previewed (pointed at, focused) or else the selected image,
     with its probabilities against both thresholds and the reason for its category."""
-    pinned = state.selected
-    i = state.preview if state.preview is not None else pinned
+    pinned = state.view.selected
+    i = state.view.preview if state.view.preview is not None else pinned
     if i is None:
         return (
             '<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
@@ -187,8 +187,8 @@ def detail(state, result):
 
 def decision_of(state, i):
     """The user's decision on item i for display and export: accept, keep, exclude, relabel, or ''."""
-    if i in state.decisions:
-        return state.decisions[i]
+    if i in state.work.decisions:
+        return state.work.decisions[i]
     return "relabel" if state.labels[i] != state.dataset.given[i] else ""
 
 
