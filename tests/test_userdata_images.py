@@ -113,3 +113,14 @@ def test_image_types_come_from_the_bytes():
     assert image_type(b"\x00\x00\x00\x1cftypavif") == "image/avif"
     assert image_type(b"<svg onload=alert(1)>") is None
     assert ImageEntry("fake.png", 5, lambda: b"hello").image() is None
+
+
+def test_the_matched_images_are_read_in_steps():
+    from cleanlens.steps import collect
+    from cleanlens.userdata.images import iter_images
+
+    entries = zip_entries("d.zip", archive(dict(list(PNGS.items())[:50])))
+    match = match_images(IDS[:49] + ["nobody"], None, entries)
+    pauses, images = collect(iter_images(match, due=lambda: True))
+    assert len(pauses) == 50 and images[-1] is None
+    assert images[:49] == [("image/png", PNGS[f"digits/{i}.png"]) for i in IDS[:49]]

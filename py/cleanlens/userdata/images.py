@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..arrays_io import Source, as_source
+from ..steps import Due, Steps
 from .common import UserDataError, extension, short
 
 IMAGE_TYPES = {
@@ -282,6 +283,18 @@ def _reader(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Calla
         return data
 
     return read
+
+
+def iter_images(match: ImageMatch, due: Due | None = None) -> Steps[None, list[tuple[str, bytes] | None]]:
+    """The matched images' ``(MIME type, bytes)`` per item (None: no image, or bytes that are no image), read
+    one entry at a time: a step generator yielding ``None`` whenever ``due()`` says so (the page makes its
+    ``blob:`` URLs from the result)."""
+    out = []
+    for entry in match.entries:
+        out.append(None if entry is None else entry.image())
+        if due is not None and due():
+            yield None
+    return out
 
 
 def count_skipped(paths: Iterable[str]) -> int:
