@@ -6,6 +6,8 @@ Datasets, made as users make them (labels flipped to a uniformly drawn other cla
 
 - ``digits``: scikit-learn's 1,797 x 64, 6% flipped; pred_probs from ``cross_val_predict(LogisticRegression(
   max_iter=2000), X, noisy, cv=5, method="predict_proba")``;
+- ``digits-nb``: the same labels with ``GaussianNB``'s probabilities (73% accurate, overconfident: the case
+  where Accept all must change nothing);
 - ``fashion``: Fashion-MNIST's first 20,000 training images (Debian's dataset-fashion-mnist), 5% flipped;
   pred_probs of a logistic regression on 50 principal components (standardised), out of fold (5 folds,
   the PCA fitted inside each fold);
@@ -20,7 +22,8 @@ Every plan is :func:`cleanlens.fixing.plan` on lists, the standard-library code 
 known errors before and after accepting, how many labels change, the precision (share of the changed items
 whose label was wrong). pred_probs of ``digits`` and ``fashion`` are cached in build/cache/bench_fixing/.
 ``--steps``: the time and longest step of :func:`cleanlens.fixing.iter_plan` at 100,000 x 10 under CPython
-(``--pyodide``: and in Pyodide under Node, the page's runtime).
+(``--pyodide``: and in Pyodide under Node, the page's runtime). ``--robustness``: digits with four models and
+four kinds of noise.
 """
 
 from __future__ import annotations
@@ -89,16 +92,17 @@ def probability_case(name, seed):
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
+    from sklearn.naive_bayes import GaussianNB
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    if name == "digits":
+    if name.startswith("digits"):
         x, truth = load_digits(return_X_y=True)
-        model = LogisticRegression(max_iter=2000)
+        model = GaussianNB() if name == "digits-nb" else LogisticRegression(max_iter=2000)
     else:
         x, truth = fashion_data()
         model = make_pipeline(PCA(50, random_state=0), StandardScaler(), LogisticRegression(max_iter=2000))
-    noisy = flip(truth, RATES[name], seed, 10)
+    noisy = flip(truth, RATES[name.split("-")[0]], seed, 10)
 
     def compute():
         with warnings.catch_warnings():
@@ -183,9 +187,13 @@ def check_order(noisy, pred_probs):
 
 
 def print_plans(name, seed, truth, noisy, pred_probs):
+    import numpy as np
+
     rows = plan_rows(truth, noisy, pred_probs)
     n_issues = rows[0][2]
-    print(f"\n{name}, seed {seed}: N = {len(noisy):,}, {int((truth != noisy).sum())} known errors, "
+    probs = np.asarray(pred_probs)
+    calibration = f"mean top probability {probs.max(1).mean():.2f}, agreement {(probs.argmax(1) == noisy).mean():.2f}"
+    print(f"\n{name}, seed {seed}: N = {len(noisy):,}, {int((truth != noisy).sum())} known errors, {calibration}, "
           f"num_label_issues {n_issues}, not in both lists: {check_order(noisy, pred_probs)}")  # fmt: skip
     print("| plan | labels changed | known errors before -> after | fixed | broken | precision |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -319,11 +327,61 @@ def print_steps(pyodide, n=100_000, k=10):
             print(f"{name}, {rule}: the longest step ended at {at}")
 
 
+def robustness():
+    """Accept all at the defaults on digits with four models and four kinds of noise (uniform or pairwise
+    flips, 6% or 20%): known errors before -> after, and whether the probabilities were overconfident."""
+    from sklearn.datasets import load_digits
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from cleanlens.fixing import plan
+
+    x, truth = load_digits(return_X_y=True)
+    models = {
+        "logistic regression (standardised)": make_pipeline(StandardScaler(), LogisticRegression(C=0.1)),
+        "10-NN": KNeighborsClassifier(10),
+        "random forest": RandomForestClassifier(100, random_state=0),
+        "GaussianNB": GaussianNB(),
+    }
+    print("\nAccept all at the defaults on digits, by model and noise (known errors before -> after; worst and all)")
+    print("| model | noise | mean top p / agreement | likely (default) | worst num_label_issues | all |")
+    print("| --- | --- | --- | ---: | ---: | ---: |")
+    for name, model in models.items():
+        for kind in ("uniform", "pairwise"):
+            for rate in (0.06, 0.2):
+                noisy = flip(truth, rate, 0, 10) if kind == "uniform" else _pairwise(truth, rate, 0, 10)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    probs = cross_val_predict(model, x, noisy, cv=5, method="predict_proba")
+                p = plan(noisy.tolist(), probs.tolist())
+                cells = [p.outcome(truth.tolist(), p.changes(a)) for a in ("likely", "worst", "all")]
+                shown = " | ".join(f"{o.errors_before} -> {o.errors_after} ({o.changed})" for o in cells)
+                calibration = f"{p.confidence:.2f} / {p.agreement:.2f}" + (" overconfident" if p.overconfident else "")
+                print(f"| {name} | {kind} {rate:.0%} | {calibration} | {shown} |")
+
+
+def _pairwise(truth, rate, seed, k):
+    """Labels with ``round(rate * N)`` items moved to the next class (k - 1 to 0)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    noisy = truth.copy()
+    for i in rng.choice(len(truth), int(round(rate * len(truth))), replace=False):
+        noisy[i] = (truth[i] + 1) % k
+    return noisy
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="digits,fashion,wine,breast_cancer,iris,demo")
+    parser.add_argument("--only", default="digits,digits-nb,fashion,wine,breast_cancer,iris,demo")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--steps", action="store_true", help="time iter_plan's steps at 100,000 x 10")
+    parser.add_argument("--robustness", action="store_true", help="digits with four models and four kinds of noise")
     parser.add_argument("--pyodide", action="store_true", help="with --steps: also in Pyodide under Node")
     args = parser.parse_args(argv)
     names, seeds = args.only.split(","), [int(s) for s in args.seeds.split(",")]
@@ -351,6 +409,8 @@ def main(argv=None):
             feature_comparison(*case)
     if args.steps:
         print_steps(args.pyodide)
+    if args.robustness:
+        robustness()
 
 
 if __name__ == "__main__":

@@ -164,3 +164,20 @@ def test_decided_items_are_left_out_and_the_summary_says_what_will_happen(digits
     assert f"{len(result.issues) - 2 - (len(likely) - 1)} more are left for you to review" in text
     assert text.endswith(f"known errors {outcome.errors_before} -> {outcome.errors_after}).")
     assert "the worst-ranked of" in result.summary("worst", 5) and "Against" not in result.summary("all")
+
+
+def test_overconfident_probabilities_change_nothing_by_default(digits):
+    """GaussianNB on digits: 0.97 mean top probability, 69% agreement; every choice makes the labels worse."""
+    from sklearn.naive_bayes import GaussianNB
+
+    truth, noisy, _ = digits
+    x, _ = load_digits(return_X_y=True)
+    probs = cross_val_predict(GaussianNB(), x, noisy, cv=5, method="predict_proba")
+    result = plan(noisy.tolist(), probs.tolist())
+    assert result.confidence == pytest.approx(probs.max(1).mean(), rel=1e-12)
+    assert result.agreement == pytest.approx((probs.argmax(1) == noisy).mean())
+    assert result.overconfident and result.changes() == []
+    assert result.outcome(truth.tolist(), result.changes("all")).errors_after > 300
+    assert "These probabilities are overconfident" in result.summary()
+    calibrated = plan(noisy.tolist(), digits[2].tolist())
+    assert not calibrated.overconfident and abs(calibrated.confidence - calibrated.agreement) < 0.1
