@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanlens.confident import CATEGORIES, CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, ConfidentLearning
-from cleanlens.flagged import FlaggedTables, categorize_flagged
+from cleanlens.flagged import FlaggedTables, categorize_flagged, categorize_flagged_lists
 from cleanlens.issues import LabelIssues
 from cleanlens.sliders import slider_index
 
@@ -56,3 +56,17 @@ def test_categories_counts_joint_and_lists_follow_the_definitions(seed, q_ood, m
             assert result.joint[g][s] == len(cell) == len(result.joint_ids[g][s])
             assert list(result.joint_ids[g][s]) == cell
     assert set(result.label_issues) == {i for i, f in enumerate(flagged) if f}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 100))
+def test_without_a_slider_index_the_lists_agree(seed, q_ood):
+    labels, rows = random_case(seed, n=100, k=4)
+    learner = ConfidentLearning(labels, rows, 4)
+    index = slider_index(learner)
+    flagged = LabelIssues.compute(labels, rows, 4).find_label_issues()
+    fast = categorize_flagged(index, FlaggedTables(index, flagged), q_ood)
+    slow = categorize_flagged_lists(learner, flagged, q_ood)
+    assert list(fast.categories) == slow.categories and list(fast.suggested) == slow.suggested
+    assert fast.counts == slow.counts and fast.joint == slow.joint
+    assert [[list(c) for c in row] for row in fast.joint_ids] == slow.joint_ids

@@ -24,7 +24,16 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import and_, eq, le, not_, or_
 
-from .confident import CORRECT, LABEL_ISSUE, OOD, UNCONFIDENT, cleanlab_ood_thresholds
+from .confident import (
+    CATEGORIES,
+    CORRECT,
+    LABEL_ISSUE,
+    OOD,
+    UNCONFIDENT,
+    Categorization,
+    ConfidentLearning,
+    cleanlab_ood_thresholds,
+)
 from .sliders import EXCLUDED, LEVELS, SliderCategorization, SliderIndex, _Cell, _PerItem
 
 RULE = "find-label-issues"
@@ -128,3 +137,36 @@ def categorize_flagged(index: SliderIndex, tables: FlaggedTables, q_ood: int) ->
     if not (isinstance(q_ood, int) and 0 <= q_ood <= 100):
         raise ValueError(f"the OOD percentile must be a whole number in 0..100, got {q_ood!r}")
     return FlaggedCategorization(index, tables, q_ood)
+
+
+def categorize_flagged_lists(learner: ConfidentLearning, flagged: Sequence[bool], q_ood: float) -> Categorization:
+    """The same categories from a :class:`~cleanlens.confident.ConfidentLearning` at any OOD percentile, in
+    O(N K) (for when no slider index exists: its thresholds were not monotone, or ``q_ood`` is not whole)."""
+    cleanlab = learner.categorize(50, q_ood, rule="cleanlab")
+    k, labels, argmax = learner.n_classes, learner.labels, learner.argmax
+    categories, suggested = [], []
+    joint_ids = [[[] for _ in range(k)] for _ in range(k)]
+    for i, g in enumerate(labels):
+        code, c = cleanlab.categories[i], cleanlab.suggested[i]
+        if flagged[i]:
+            code, s = LABEL_ISSUE, argmax[i]
+        elif c == g:
+            code, s = CORRECT, g
+        else:
+            code, s = (OOD if code == OOD else UNCONFIDENT), None
+        categories.append(code)
+        suggested.append(s)
+        if s is not None:
+            joint_ids[g][s].append(i)
+    return Categorization(
+        rule=RULE,
+        class_percentile=float("nan"),
+        ood_percentile=float(q_ood),
+        class_thresholds=cleanlab.class_thresholds,
+        ood_thresholds=cleanlab.ood_thresholds,
+        suggested=suggested,
+        categories=categories,
+        counts={name: categories.count(code) for code, name in enumerate(CATEGORIES)},
+        joint=[[len(cell) for cell in row] for row in joint_ids],
+        joint_ids=joint_ids,
+    )
