@@ -66,8 +66,10 @@ def main(argv=None):
                     wait_until_started(page, timeout=180_000)
                     page.evaluate(SLIDER_STEPS, [70, 71, 72, 73, 74])
                     results[site].append(trace_steps(context, page, values))
-    print(f"# Slider step in a Chromium trace, {time.strftime('%Y-%m-%d')}, demo, 1440x900, {args.runs} runs x "
-          f"{args.steps} steps; ms per step, medians over runs")
+    print(
+        f"# Slider step in a Chromium trace, {time.strftime('%Y-%m-%d')}, demo, 1440x900, {args.runs} runs x "
+        f"{args.steps} steps; ms per step, medians over runs"
+    )
     print("| site | " + " | ".join(PHASES) + " | elements restyled | step -> painted (median) |")
     print("| --- " * (len(PHASES) + 3) + "|")
     for site, runs in results.items():

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanlens.confident import CATEGORIES, ConfidentLearning
-from cleanlens.scoring import score, truly_wrong
+from cleanlens.scoring import score, score_by_kind, sweep, true_ood, truly_wrong
 from cleanlens.sliders import EXCLUDED, slider_index
 
 
@@ -105,6 +105,26 @@ def test_scores_equal_scoring_on_the_flagged_items(seed):
         for qo in range(0, 101, 10):
             for rule in ("percentile", "cleanlab"):
                 assert index.score(qc, qo, rule) == score(learner.categorize(qc, qo, rule).flagged, wrong)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_scores_by_kind_and_the_sweep_equal_scoring(seed):
+    labels, rows = random_case(seed, n=80, k=3)
+    rng = random.Random(seed)
+    truth = [g if rng.random() < 0.8 else rng.choice([-1, 0, 1, 2]) for g in labels]
+    learner = ConfidentLearning(labels, rows)
+    index = slider_index(learner, wrong=truly_wrong(labels, truth), true_ood=true_ood(truth))
+    for qc in range(0, 101, 20):
+        for qo in range(0, qc + 1, 20):
+            for rule in ("percentile", "cleanlab"):
+                r = learner.categorize(qc, qo, rule)
+                assert index.scores_by_kind(qc, qo, rule) == score_by_kind(r.label_issues, r.ood, labels, truth)
+    grid = list(range(0, 101, 25))
+    assert index.sweep(grid, grid) == sweep(learner, truth, grid, grid)
+    no_ood = [max(t, 0) for t in truth]
+    plain = slider_index(learner, wrong=truly_wrong(labels, no_ood), true_ood=true_ood(no_ood))
+    assert plain.scores_by_kind(50, 15).ood is None and plain.sweep(grid, grid).ood is None
+    assert slider_index(learner).scores_by_kind(50, 15) is None
 
 
 def test_integer_percentiles_only():

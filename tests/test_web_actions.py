@@ -19,8 +19,8 @@ def test_sliders_rule_and_sweep_cells_change_the_thresholds():
     assert not send(Event("input", action="class-percentile", value="70"))  # the same: nothing changed
     send(Event("input", action="ood-percentile", value="80"))
     assert (state.view.q_class, state.view.q_ood) == (80, 80)
-    assert send(Event("change", action="rule", checked=True)) == changed(RULE, THRESHOLDS)
-    assert state.view.rule == "cleanlab"
+    assert send(Event("change", action="rule", value="confident-joint")) == changed(RULE, THRESHOLDS)
+    assert state.view.rule == "confident-joint"
     send(Event("click", action="sweep-cell", data={"qc": "40", "qo": "10"}))
     assert (state.view.q_class, state.view.q_ood) == (40, 10)
 

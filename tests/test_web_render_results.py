@@ -4,6 +4,7 @@ import re
 
 from cleanlens.confident import CATEGORIES
 from cleanlens.web import render
+from cleanlens.web.render import results as render_results
 from cleanlens.web.state import ExplorerState
 
 from .render_support import HOSTILE, disabled, parse, trained
@@ -137,3 +138,18 @@ def test_a_long_result_list_is_virtual():
     assert [li["aria-posinset"] for li in items] == [str(n) for n in range(201, 231)]
     assert {li["aria-setsize"] for li in items} == {str(count)}
     assert re.fullmatch(r"--row:\d+px;--gap:\d+px;--col:\d+px", grid["style"])
+
+
+def test_scores_by_kind_and_the_unconfident_sentence():
+    from cleanlens.scoring import KindScores, score_counts
+
+    assert render_results.score_by_kind_lines(None) == ""
+    root = parse(render_results.score_by_kind_lines(KindScores(score_counts(5, 9, 5), None)))
+    assert root.find(data_testid="score").text() == (
+        "Label issues: 5 of the 9 label errors in the truth (from your file), precision 1.000 (5 listed), "
+        "recall 0.556, F1 0.714"
+    )
+    assert "least like any class" in root.find(data_testid="score-ood").text()
+    both = parse(render_results.score_by_kind_lines(KindScores(score_counts(2, 2, 1), score_counts(4, 3, 3)), "demo"))
+    assert both.find(data_testid="score-ood").text().startswith("Out of distribution: 3 of the 3 OOD items in the demo")
+    assert parse(render_results.unconfident_meaning()).text().startswith("Unconfident: no class is probable enough")

@@ -30,7 +30,7 @@ def test_an_explanation_quotes_the_numbers_it_compares():
         f"The model is confident this is a b: {p} is at or above the b threshold {t}, "
         "but it is labelled a — likely a label error."
     )
-    state.set_rule("cleanlab")
+    state.set_rule("confident-joint")
     assert "the b mean self-confidence" in render.explanation(state, state.analysis(), 0)
 
 

@@ -28,7 +28,7 @@ def worked_on():
     state.exclude(7)
     state.set_class_percentile(70)
     state.set_ood_percentile(20)
-    state.view.rule = "cleanlab"
+    state.set_rule("confident-joint")
     state.view.selected = 3
     state.view.cell = (0, 1)
     state.view.result_tab = "cell"

@@ -129,7 +129,7 @@ def test_unknown_rule_is_refused(state):
 def test_fragment_round_trip(state):
     state.set_class_percentile(70)
     state.set_ood_percentile(20)
-    state.set_rule("cleanlab")
+    state.set_rule("confident-joint")
     state.engine.seed = 4
     state.view.selected = 7
     state.view.cell = (1, 2)
@@ -139,7 +139,7 @@ def test_fragment_round_trip(state):
     other = ExplorerState(state.dataset)
     other.apply_link("#" + fragment)
     assert other.notices.link == []
-    assert (other.view.q_class, other.view.q_ood, other.view.rule, other.engine.seed) == (70, 20, "cleanlab", 4)
+    assert (other.view.q_class, other.view.q_ood, other.view.rule, other.engine.seed) == (70, 20, "confident-joint", 4)
     assert (other.view.selected, other.view.cell, other.view.center_tab, other.view.result_tab) == (
         7,
         (1, 2),

@@ -29,8 +29,8 @@ def ood_percentile(state: ExplorerState, event: Event) -> Changes:
 
 @on("change", "rule")
 def rule(state: ExplorerState, event: Event) -> Changes:
-    """The rule toggle: cleanlab's thresholds (mean self-confidence) or the percentile sliders."""
-    return state.set_rule("cleanlab" if event.checked else "percentile")
+    """The rule that flags label issues: the percentile sliders, or one of cleanlab's."""
+    return state.set_rule(event.value)
 
 
 @on("click", "sweep-cell")

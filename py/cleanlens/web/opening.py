@@ -257,7 +257,6 @@ class Opener:
                 view = previous.view
                 state.set_class_percentile(view.q_class)
                 state.set_ood_percentile(view.q_ood)
-                state.set_rule(view.rule)
                 state.set_center_tab(view.center_tab)
                 state.set_sweep_metric(view.sweep_metric)
                 state.engine.seed = previous.engine.seed

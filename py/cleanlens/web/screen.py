@@ -136,4 +136,5 @@ class Screen:
 
 def _position(state: ExplorerState) -> tuple[int, int, str]:
     """The slider position the categories depend on."""
-    return state.view.q_class, state.view.q_ood, state.view.rule
+    view = state.view
+    return view.q_class, view.q_ood, view.rule if view.rule == "percentile" else f"{view.rule}/{view.filter_by}"

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from cleanlens import __version__
 from cleanlens.errors import CleanlensError
+from cleanlens.issues import FILTERS
 from cleanlens.web.state import (
     CATEGORY_FILTERS,
     CENTER_TABS,
@@ -44,10 +45,10 @@ from cleanlens.web.state import (
     ENGINE_KEYS,
     METRICS,
     RESULT_TABS,
-    RULES,
     SORTS,
 )
 from cleanlens.web.state.engine import MAX_SEED, EngineSettingError
+from cleanlens.web.state.view import rule_named
 
 if TYPE_CHECKING:
     from cleanlens.web.state import ExplorerState
@@ -57,6 +58,7 @@ VIEW = (
     "q_class",
     "q_ood",
     "rule",
+    "filter_by",
     "selected",
     "cell",
     "filter_class",
@@ -232,7 +234,10 @@ def _apply_view(view, state):
     take("q_class", percent)
     take("q_ood", percent)
     target.q_ood = min(target.q_ood, target.q_class)
-    take("rule", lambda v: v in RULES)
+    if rule_named(view.get("rule")):  # (an earlier version's name is read as today's)
+        view = dict(view, rule=rule_named(view["rule"]))
+    take("rule", lambda v: rule_named(v) == v)
+    take("filter_by", lambda v: v in FILTERS)
     if "seed" in view:
         seed = view["seed"]
         if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED:

@@ -87,6 +87,20 @@ class Trainer:
         """An engine setting was typed: kept if valid (Train then uses it), else explained and the old one kept."""
         return self.state_of().type_engine(event.data["name"], event.value)
 
+    @on("change", "filter-by")
+    def filter_by(self, event: Event) -> None:
+        """cleanlab's ``filter_by`` for the find-label-issues rule: computed (in steps) the first time it is chosen."""
+        self.spawn(self._choose_filter(event.value))
+
+    async def _choose_filter(self, filter_by: str) -> None:
+        state = self.state_of()
+        if state.training is not None and not state.training.prepared(filter_by):
+            set_stage(f"Finding label issues with cleanlab's filter_by={filter_by}…")
+            await drive(state.training.iter_prepare(filter_by))
+            set_stage("")
+        if state is self.state_of():
+            self.apply(state.set_filter_by(filter_by))
+
     @on("click", "engine-defaults")
     def engine_defaults(self, event: Event) -> None:
         self.apply(self.state_of().reset_engine())

@@ -12,6 +12,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from cleanlens.confident import CATEGORIES, Categorization
+from cleanlens.scoring import OOD_WITHOUT_TRUTH, UNCONFIDENT_MEANING
 
 from .common import (
     CATEGORY_NAMES,
@@ -27,6 +28,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from cleanlens.scoring import KindScores
     from cleanlens.web.state import ExplorerState
 
 COUNT_TESTIDS = {
@@ -178,3 +180,31 @@ def accept_all_controls(state: ExplorerState) -> str:
             '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>'
         )
     return out
+
+
+def score_by_kind_lines(kinds: KindScores | None, truth_label: str = "truth (from your file)") -> str:
+    """The score against the truth, by kind (:class:`cleanlens.scoring.KindScores`), as ``<p>`` lines: label
+    issues against the label errors, and OOD against the items the truth calls OOD (or, without any, the
+    sentence saying what the OOD list is). ``truth_label``: what the truth is called ("the demo's truth" on the
+    demo). Empty without a truth (``kinds`` None)."""
+    if kinds is None:
+        return ""
+    s = kinds.label_issues
+    out = (
+        f'<p class="score" data-testid="score">Label issues: <strong>{s.true_positives}</strong> of the {s.wrong} '
+        f"label errors in the {esc(truth_label)}, precision {fmt(s.precision)} ({s.flagged} listed), recall "
+        f"{fmt(s.recall)}, F1 {fmt(s.f1)}</p>"
+    )
+    o = kinds.ood
+    if o is None:
+        return out + f'<p class="muted" data-testid="score-ood">{esc(OOD_WITHOUT_TRUTH)}</p>'
+    return out + (
+        f'<p class="score" data-testid="score-ood">Out of distribution: <strong>{o.true_positives}</strong> of the '
+        f"{o.wrong} OOD items in the {esc(truth_label)}, precision {fmt(o.precision)} ({o.flagged} listed), recall "
+        f"{fmt(o.recall)}</p>"
+    )
+
+
+def unconfident_meaning() -> str:
+    """One sentence next to the count of unconfident items (:data:`cleanlens.scoring.UNCONFIDENT_MEANING`)."""
+    return f'<p class="muted" data-testid="unconfident-meaning">{esc(UNCONFIDENT_MEANING)}</p>'

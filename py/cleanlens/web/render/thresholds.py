@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from cleanlens.issues import FILTERS
+from cleanlens.web.state.view import RULE_NAMES, RULES
+
 from .common import CLASS_COLOURS, _disabled, esc, fmt
 
 if TYPE_CHECKING:
@@ -21,27 +24,43 @@ MAX_HISTOGRAMS = 12
 
 
 def class_slider_value(state: ExplorerState) -> str:
-    """The class slider's read-out: its percentile, or "mean" under the cleanlab rule (the slider is off then)."""
-    return "mean" if state.view.rule == "cleanlab" else str(state.view.q_class)
+    """The class slider's read-out: its percentile, or "mean" when a cleanlab rule is chosen (the slider is off
+    then: cleanlab's class thresholds are the mean self-confidences)."""
+    return str(state.view.q_class) if state.view.rule == "percentile" else "mean"
 
 
 def threshold_controls(state: ExplorerState, enabled: bool = True) -> str:
-    """The two sliders and the cleanlab-rule toggle; under that rule the class slider is disabled (the class
-    thresholds are the mean self-confidences) and reads "mean"."""
+    """The rule (and, for cleanlab's find_label_issues, its ``filter_by``) and the two sliders; under either of
+    cleanlab's rules the class slider is disabled (the class thresholds are the mean self-confidences) and reads
+    "mean"."""
     d = _disabled(enabled)
-    cleanlab = state.view.rule == "cleanlab"
+    view = state.view
+    rules = "".join(
+        f'<option value="{rule}"{" selected" if view.rule == rule else ""}>{esc(RULE_NAMES[rule])}</option>'
+        for rule in RULES
+    )
+    control = (
+        f'<div class="rule"><label for="rule">Rule</label><select id="rule" data-action="rule" '
+        f'data-testid="rule"{d}>{rules}</select>'
+    )
+    if view.rule == "find-label-issues":
+        filters = "".join(
+            f'<option value="{f}"{" selected" if view.filter_by == f else ""}>{f}</option>' for f in FILTERS
+        )
+        control += (
+            f'<label for="filter-by">filter_by</label><select id="filter-by" data-action="filter-by" '
+            f'data-testid="filter-by"{d}>{filters}</select>'
+        )
     return (
-        f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
+        control + "</div>" + f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
         f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
-        f'min="0" max="100" step="1" value="{state.view.q_class}"{_disabled(enabled and not cleanlab)}>'
+        f'min="0" max="100" step="1" value="{view.q_class}"{_disabled(enabled and view.rule == "percentile")}>'
         f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output>'
         "</div>"
         f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
         f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
-        f'min="0" max="100" step="1" value="{state.view.q_ood}"{d}>'
-        f'<output for="ood-percentile" data-testid="ood-percentile-value">{state.view.q_ood}</output></div>'
-        f'<label class="toggle"><input type="checkbox" data-action="rule" data-testid="rule-cleanlab"'
-        f"{' checked' if cleanlab else ''}{d}> cleanlab rule (class threshold = mean self-confidence)</label>"
+        f'min="0" max="100" step="1" value="{view.q_ood}"{d}>'
+        f'<output for="ood-percentile" data-testid="ood-percentile-value">{view.q_ood}</output></div>'
     )
 
 

@@ -38,7 +38,7 @@ def explanation(state: ExplorerState, result: Categorization, i: int) -> str:
     cat = category_of(result, i)
     sug = result.suggested[i]
     top = max(range(len(probs)), key=lambda k: (probs[k], -k))
-    rule = "mean self-confidence" if state.view.rule == "cleanlab" else "threshold"
+    rule = "threshold" if state.view.rule == "percentile" else "mean self-confidence"
     if cat in ("correct", "label_issue"):
         name = classes[sug]
         p, t = compared(probs[sug], result.class_thresholds[sug])

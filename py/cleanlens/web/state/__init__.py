@@ -29,7 +29,7 @@ from operator import eq
 from typing import Any
 
 from cleanlens import rank, report
-from cleanlens.confident import CATEGORIES, RULES, Categorization, labelling_warnings
+from cleanlens.confident import CATEGORIES, Categorization, labelling_warnings
 from cleanlens.crossval import DEFAULT_FOLDS
 from cleanlens.dataset import Dataset
 from cleanlens.scoring import Score, Sweep
@@ -61,7 +61,7 @@ from .engine import ENGINE_DEFAULTS, ENGINE_KEYS, ENGINE_LIMITS, EngineSettingEr
 from .fragment import apply_fragment, to_fragment
 from .notices import Notices
 from .training import QUALITY_METHOD, Training, TrainingError, training_info
-from .view import CATEGORY_FILTERS, CENTER_TABS, METRICS, RESULT_TABS, SORTS, View
+from .view import CATEGORY_FILTERS, CENTER_TABS, DEMO_RULE, METRICS, OWN_DATA_RULE, RESULT_TABS, RULES, SORTS, View
 from .work import DECISIONS as DECISION_NAMES
 from .work import Work
 
@@ -112,7 +112,7 @@ class ExplorerState:
         self.is_demo = is_demo
         self.has_images = any(dataset.images)
         self.work = Work(dataset.given, len(dataset.classes))
-        self.view = View()
+        self.view = View(rule=DEMO_RULE if is_demo else OWN_DATA_RULE)
         self.engine = EngineSettings()
         self.notices = Notices()
         self.training: Training | None = None
@@ -146,8 +146,13 @@ class ExplorerState:
         return self.set_class_percentile(q_class) | self.set_ood_percentile(q_ood)
 
     def set_rule(self, rule: str) -> Changes:
-        """Choose the rule that flags label issues (one of :data:`cleanlens.confident.RULES`)."""
+        """Choose the rule that flags label issues (one of :data:`~.view.RULES`)."""
         return changed(RULE, THRESHOLDS) if self.view.set_rule(rule) else NOTHING
+
+    def set_filter_by(self, filter_by: str) -> Changes:
+        """Choose cleanlab's ``filter_by`` for the ``find-label-issues`` rule (computed first if needed:
+        :meth:`~.training.Training.iter_prepare`, which the page runs in steps)."""
+        return changed(RULE, THRESHOLDS) if self.view.set_filter_by(filter_by) else NOTHING
 
     def select(self, item: int | None) -> Changes:
         """Pin ``item`` (a click or Enter): the Why? panel's actions apply to it. The preview ends."""
@@ -373,11 +378,11 @@ class ExplorerState:
         if self.training is None:
             return None
         view = self.view
-        key = (view.q_class, view.q_ood, view.rule)
+        key = (view.q_class, view.q_ood, view.rule, view.filter_by)
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
-            self._cache[key] = self.training.categorize(view.q_class, view.q_ood, rule=view.rule)
+            self._cache[key] = self.training.categorize(view.q_class, view.q_ood, view.rule, view.filter_by)
         return self._cache[key]
 
     def sweep(self) -> Sweep | None:
@@ -392,7 +397,8 @@ class ExplorerState:
         """The score of the current results against the known errors of the trained labels, or None."""
         if self.training is None:
             return None
-        return self.training.score(self.view.q_class, self.view.q_ood, self.view.rule)
+        view = self.view
+        return self.training.score(view.q_class, view.q_ood, view.rule, view.filter_by)
 
     def known_errors(self) -> list[int]:
         """Items, not excluded, whose *current* label is wrong by the dataset's ground truth (empty if unknown)."""
@@ -409,7 +415,7 @@ class ExplorerState:
             view.filter_category,
             view.sort,
             tuple(labels) if view.sort == "given" else None,
-            (view.q_class, view.q_ood, view.rule) if view.filter_category else None,
+            (view.q_class, view.q_ood, view.rule, view.filter_by) if view.filter_category else None,
         )
         if key in self._cache:
             return self._cache[key]
@@ -447,7 +453,8 @@ class ExplorerState:
         column, ascending = view.table_sort
         result = self.analysis()
         dynamic = column in ("suggested", "category")
-        key = ("table", column, ascending, (view.q_class, view.q_ood, view.rule) if dynamic else None)
+        position = (view.q_class, view.q_ood, view.rule, view.filter_by)
+        key = ("table", column, ascending, position if dynamic else None)
         if key in self._cache:
             return self._cache[key]
         training = self.training

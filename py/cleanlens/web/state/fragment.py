@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
-from cleanlens.confident import RULES
+from cleanlens.issues import FILTERS
 
 from .engine import ENGINE_KEYS, MAX_SEED, EngineSettingError
-from .view import CENTER_TABS, RESULT_TABS
+from .view import CENTER_TABS, RESULT_TABS, rule_named
 
 if TYPE_CHECKING:
     from . import ExplorerState
@@ -24,6 +24,8 @@ def to_fragment(state: ExplorerState) -> str:
     """The view of ``state`` as a URL fragment (without '#')."""
     view, engine = state.view, state.engine
     parts = {"class": view.q_class, "ood": view.q_ood, "rule": view.rule, "seed": engine.seed}
+    if view.rule == "find-label-issues":
+        parts["filter"] = view.filter_by
     if state.given_probabilities is None:
         parts.update(C=f"{engine.svm_C:g}", gamma=f"{engine.svm_gamma:g}", folds=engine.n_folds)
     if not state.is_demo:
@@ -83,8 +85,10 @@ def _apply_thresholds(state: ExplorerState, values: dict[str, str], notes: list[
     if q_ood is not None:
         view.q_ood = q_ood
     view.q_ood = min(view.q_ood, view.q_class)
-    if values.get("rule") in RULES:
-        view.rule = values["rule"]
+    if rule_named(values.get("rule")):
+        view.rule = rule_named(values["rule"])
+    if values.get("filter") in FILTERS:
+        view.filter_by = values["filter"]
 
 
 def _apply_engine(state: ExplorerState, values: dict[str, str], notes: list[str]) -> None:

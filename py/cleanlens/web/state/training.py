@@ -15,8 +15,13 @@ from typing import TYPE_CHECKING, Any
 from cleanlens import __version__, rank
 from cleanlens.confident import ConfidentLearning
 from cleanlens.errors import CleanlensError
+from cleanlens.flagged import RULE as FLAGGING_RULE
+from cleanlens.flagged import FlaggedTables, categorize_flagged, categorize_flagged_lists
+from cleanlens.issues import DEFAULT_FILTER, LabelIssues
 from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
+
+from .view import ENGINE_RULES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -141,14 +146,42 @@ class Training:
             self.self_confidence = [None] * len(self.labels)
             for i, s in zip(self.active, confidences):
                 self.self_confidence[i] = s
+        self.issues = yield from LabelIssues.steps(given, rows, len(rows[0]))
+        """cleanlab's find_label_issues, num_label_issues and health for the trained items (:mod:`cleanlens.issues`)."""
+        self._flagged = {}
+        yield from self.iter_prepare(DEFAULT_FILTER)
         self._order = {}
         self._bins = {}
 
-    def categorize(self, q_class: float, q_ood: float, rule: str) -> Categorization | SliderCategorization:
-        """The categorisation at the given percentiles, indexed by dataset item (excluded items: EXCLUDED)."""
-        if self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
-            return self.index.categorize(q_class, q_ood, rule)
-        result = self.learner.categorize(q_class, q_ood, rule=rule)
+    def iter_prepare(self, filter_by: str) -> Steps[None, None]:
+        """Compute ``find_label_issues(filter_by=filter_by)`` if not done yet (a step generator): what the
+        ``find-label-issues`` rule shows with that filter."""
+        if filter_by not in self._flagged:
+            mask = yield from self.issues.iter_find_label_issues(filter_by)
+            self._flagged[filter_by] = (mask, None if self.index is None else FlaggedTables(self.index, mask))
+
+    def prepared(self, filter_by: str) -> bool:
+        """True if the ``find-label-issues`` rule with ``filter_by`` can be shown at once."""
+        return filter_by in self._flagged
+
+    def categorize(
+        self, q_class: float, q_ood: float, rule: str, filter_by: str = DEFAULT_FILTER
+    ) -> Categorization | SliderCategorization:
+        """The categorisation at the given percentiles under the page's ``rule``
+        (:data:`cleanlens.web.state.view.RULES`), indexed by dataset item (excluded items: EXCLUDED)."""
+        if rule == FLAGGING_RULE:
+            if filter_by not in self._flagged:
+                for _ in self.iter_prepare(filter_by):
+                    pass
+            mask, tables = self._flagged[filter_by]
+            if tables is not None and q_ood in PERCENTILES:
+                return categorize_flagged(self.index, tables, q_ood)
+            result = categorize_flagged_lists(self.learner, mask, q_ood)
+        else:
+            rule = ENGINE_RULES[rule]
+            if self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
+                return self.index.categorize(q_class, q_ood, rule)
+            result = self.learner.categorize(q_class, q_ood, rule=rule)
         if not self.excluded:
             return result
         n, active = len(self.labels), self.active
@@ -172,15 +205,15 @@ class Training:
             return None
         return self.index.moved(before, after)
 
-    def score(self, q_class: float, q_ood: float, rule: str) -> Score | None:
+    def score(self, q_class: float, q_ood: float, rule: str, filter_by: str = DEFAULT_FILTER) -> Score | None:
         """The score of the flagged items against the truly wrong ones (excluded items left out), or None."""
         if self._truth is None:
             return None
-        if self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
-            return self.index.score(q_class, q_ood, rule)
+        if rule != FLAGGING_RULE and self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
+            return self.index.score(q_class, q_ood, ENGINE_RULES[rule])
         excluded = self.excluded
         wrong = [i for i in truly_wrong(self.labels, self._truth) if i not in excluded]
-        return score(self.categorize(q_class, q_ood, rule).flagged, wrong)
+        return score(self.categorize(q_class, q_ood, rule, filter_by).flagged, wrong)
 
     def sweep(self) -> Sweep | None:
         """Scores over the threshold grid (:func:`cleanlens.scoring.sweep`), or None without the truth."""

@@ -8,13 +8,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cleanlens.confident import DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE, RULES
+from cleanlens.confident import DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE
+from cleanlens.issues import DEFAULT_FILTER, FILTERS
 
 CENTER_TABS = ("joint", "scatter", "table", "sweep")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 SORTS = ("quality", "quality-desc", "dataset", "given")
 METRICS = ("f1", "precision", "recall")
 CATEGORY_FILTERS = ("correct", "label_issue", "ood", "unconfident", "excluded")
+RULES = ("percentile", "find-label-issues", "confident-joint")
+"""The rules the page flags label issues by: the original app's percentile thresholds (the sliders), cleanlab's
+``filter.find_label_issues`` (its ``filter_by`` chosen beside it), and the off-diagonal of cleanlab's
+``count.compute_confident_joint`` (docs/definitions.md)."""
+RULE_NAMES = {
+    "percentile": "percentile thresholds (the original app)",
+    "find-label-issues": "cleanlab: filter.find_label_issues",
+    "confident-joint": "cleanlab: count.compute_confident_joint, off-diagonal",
+}
+ENGINE_RULES = {"percentile": "percentile", "confident-joint": "cleanlab"}
+"""The page's rule -> the rule of :mod:`cleanlens.confident` and :mod:`cleanlens.sliders` that computes it (the
+third, ``find-label-issues``: :mod:`cleanlens.flagged`)."""
+OLD_RULES = {"cleanlab": "confident-joint"}
+"""Rule names of earlier versions (in saved sessions and links) -> today's."""
+DEMO_RULE, OWN_DATA_RULE = "percentile", "find-label-issues"
+"""The rule the demo opens with (the original app's), and your own data (chosen for precision: docs/definitions.md)."""
+
+
+def rule_named(name: object) -> str | None:
+    """The page's rule called ``name`` (today's or an earlier version's name), or None."""
+    name = OLD_RULES.get(name, name) if isinstance(name, str) else None
+    return name if name in RULES else None
 
 
 def clamp_percentile(q: float) -> int:
@@ -29,7 +52,9 @@ class View:
 
     q_class: int = DEFAULT_CLASS_PERCENTILE
     q_ood: int = DEFAULT_OOD_PERCENTILE
-    rule: str = "percentile"
+    rule: str = DEMO_RULE
+    filter_by: str = DEFAULT_FILTER
+    """cleanlab's ``filter_by`` under the ``find-label-issues`` rule (:data:`cleanlens.issues.FILTERS`)."""
     selected: int | None = None
     """The pinned item: the one the Why? panel's actions apply to (chosen by a click or Enter)."""
     preview: int | None = None
@@ -60,11 +85,19 @@ class View:
         return before != (self.q_class, self.q_ood)
 
     def set_rule(self, rule: str) -> bool:
-        """Choose the rule (one of :data:`cleanlens.confident.RULES`); True if it changed."""
-        if rule not in RULES:
-            raise ValueError(f"unknown threshold rule {rule!r}; expected one of {RULES}")
-        before, self.rule = self.rule, rule
-        return before != rule
+        """Choose the rule (one of :data:`RULES`, or an earlier version's name); True if it changed."""
+        known = rule_named(rule)
+        if known is None:
+            raise ValueError(f"unknown rule {rule!r}; expected one of {RULES}")
+        before, self.rule = self.rule, known
+        return before != known
+
+    def set_filter_by(self, filter_by: str) -> bool:
+        """Choose cleanlab's ``filter_by`` for the ``find-label-issues`` rule; True if it changed."""
+        if filter_by not in FILTERS:
+            raise ValueError(f"unknown filter_by {filter_by!r}; expected one of {FILTERS}")
+        before, self.filter_by = self.filter_by, filter_by
+        return before != filter_by
 
     def sort_table_by(self, column: str) -> None:
         """Sort the probability table by ``column``; the same column again reverses the order."""
