@@ -85,7 +85,9 @@ from .results import (
     result_items,
     results_body,
     results_tabs,
+    score_by_kind_lines,
     summary,
+    unconfident_meaning,
 )
 from .sweep import METRIC_NAMES, cleanlab_curve, sweep_panel
 from .thresholds import (
@@ -181,6 +183,8 @@ __all__ = [
     "results_tabs",
     "results_body",
     "accept_all_controls",
+    "score_by_kind_lines",
+    "unconfident_meaning",
     # why
     "DECISION_NAMES",
     "explanation",
