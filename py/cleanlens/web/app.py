@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import traceback
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import js
@@ -45,7 +45,7 @@ from cleanlens.web.dom import (
     show_error,
     when_idle,
 )
-from cleanlens.web.opening import Opener, demo_state, read_files, switching_data
+from cleanlens.web.opening import Files, Opener, demo_state, read_files, switching_data
 from cleanlens.web.overlays import Popover, Tour
 from cleanlens.web.saving import Keeper
 from cleanlens.web.scheduler import drive, settle
@@ -291,7 +291,14 @@ class Explorer:
 
     # ------------------------------------------------------------------ opening data
 
-    async def open(self, state, notes, files=None, link=None, prerendered=None) -> None:
+    async def open(
+        self,
+        state: ExplorerState,
+        notes: Sequence[str],
+        files: Files | None = None,
+        link: str | None = None,
+        prerendered: dict[str, Any] | None = None,
+    ) -> None:
         """Show a dataset: restore its saved session (labels, decisions, view, results) or start one.
 
         A training still running for the previous data is stopped first. ``files``: ``(names, buffers, mode,
@@ -322,7 +329,9 @@ class Explorer:
         await self.show_results(trained, prerendered)
         mark_live()
 
-    async def show_results(self, trained, prerendered) -> None:
+    async def show_results(
+        self, trained: tuple[list[int], frozenset[int], dict[str, Any]] | None, prerendered: dict[str, Any] | None
+    ) -> None:
         """The open data's results: restored from its session, the ones computed when the site was built, or
         trained now."""
         state = self.state

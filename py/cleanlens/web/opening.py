@@ -240,7 +240,9 @@ class Opener:
         await self.keeper.save(force=True)
         self.apply(changed(NOTICES))
 
-    async def restore_session(self, state: ExplorerState, previous: ExplorerState | None, files: Files | None):
+    async def restore_session(
+        self, state: ExplorerState, previous: ExplorerState | None, files: Files | None
+    ) -> tuple[list[int], frozenset[int], dict[str, Any]] | None:
         """Make ``state``'s saved session current (or start one): returns ``(labels, excluded, info)`` of the saved
         results to restore, or None. A dataset without a saved session keeps the view settings of ``previous``."""
         key = session.dataset_key(state)

@@ -33,6 +33,7 @@ failing: a stored session must never break the page.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from cleanlens import __version__
 from cleanlens.errors import CleanlensError
@@ -48,6 +49,9 @@ from cleanlens.web.state import (
 )
 from cleanlens.web.state.engine import MAX_SEED, EngineSettingError
 from cleanlens.web.state.view import rule_named
+
+if TYPE_CHECKING:
+    from cleanlens.web.state import ExplorerState
 
 FORMAT = 1
 VIEW = (
@@ -73,7 +77,7 @@ class SessionError(CleanlensError):
     """A stored session cannot be used at all (another format, another dataset); the message says why."""
 
 
-def dataset_key(state, mode=None):
+def dataset_key(state: ExplorerState, mode: str | None = None) -> str:
     """The key a dataset's session is saved under: ``"demo"``, or the user's data's mode and SHA-256."""
     if state.is_demo:
         return "demo"
@@ -81,7 +85,9 @@ def dataset_key(state, mode=None):
     return f"{mode}:{state.source_sha256}"
 
 
-def to_record(state, *, key, kind, revision, tab, now=None):
+def to_record(
+    state: ExplorerState, *, key: str, kind: str, revision: int, tab: str, now: datetime | None = None
+) -> dict[str, Any]:
     """The session of ``state`` as a JSON-ready dict (see the module docstring)."""
     now = now or datetime.now(UTC)
     training = None
@@ -119,7 +125,7 @@ def to_record(state, *, key, kind, revision, tab, now=None):
     }
 
 
-def check(record, state, key):
+def check(record: Any, state: ExplorerState, key: str) -> None:
     """Raise :class:`SessionError` unless ``record`` is a session of this format for this dataset."""
     if not isinstance(record, dict):
         raise SessionError("the saved session is not readable")
@@ -134,7 +140,7 @@ def check(record, state, key):
         raise SessionError("its size does not match the data")
 
 
-def apply(record, state):
+def apply(record: dict[str, Any], state: ExplorerState) -> list[str]:
     """Restore the labels, decisions and view of a :func:`check`-ed ``record`` into ``state``.
 
     Returns notes (sentences) on the parts that could not be used; those parts are left as they were.
@@ -158,7 +164,9 @@ def apply(record, state):
     return notes
 
 
-def training_of(record, state):
+def training_of(
+    record: dict[str, Any], state: ExplorerState
+) -> tuple[list[int], frozenset[int], dict[str, Any]] | None:
     """``(labels, excluded, info)`` of the run behind the saved results, or None (none saved, or unusable)."""
     training = record.get("training")
     if not isinstance(training, dict) or not isinstance(training.get("info"), dict):

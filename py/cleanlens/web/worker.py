@@ -40,9 +40,15 @@ import asyncio
 import traceback
 from array import array
 from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities
 from cleanlens.tuning import iter_tune
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from cleanlens.crossval import CVResult
 
 SLICE_SECONDS = 0.1
 """Computing time between two pauses. Nothing waits for input in the worker; a pause only lets a ``cancel`` in,
@@ -51,24 +57,24 @@ STACK_MODULES = ("numpy", "sklearn", "sklearn.svm", "sklearn.preprocessing", "th
 """What the scikit-learn engine imports, imported once when the stack has been loaded (:func:`warm_up`)."""
 
 
-def floats(buffer):
+def floats(buffer: bytes | memoryview | array) -> list[float]:
     """A buffer of float64 values (a memoryview, bytes or array) as a flat list of floats."""
     return memoryview(buffer).cast("B").cast("d").tolist()
 
 
-def ints(buffer):
+def ints(buffer: bytes | memoryview | array) -> list[int]:
     """A buffer of int32 values as a list of ints."""
     return memoryview(buffer).cast("B").cast("i").tolist()
 
 
-def rows(flat, n, d):
+def rows(flat: list[float], n: int, d: int) -> list[list[float]]:
     """A flat list of ``n * d`` values as ``n`` lists of ``d``."""
     if len(flat) != n * d:
         raise CrossValError(f"{len(flat)} feature values for {n} rows of {d}")
     return [flat[i * d : (i + 1) * d] for i in range(n)]
 
 
-def result_message(request_id, result):
+def result_message(request_id: int, result: CVResult) -> dict[str, Any]:
     """The ``result`` message of a :class:`~cleanlens.crossval.CVResult` (probabilities and folds as bytes)."""
     return {
         "type": "result",
@@ -86,7 +92,7 @@ def result_message(request_id, result):
     }
 
 
-def warm_up():
+def warm_up() -> dict[str, str]:
     """Import the scikit-learn engine's modules (the first import takes seconds); return name -> version of
     scikit-learn, numpy and scipy. Raises ImportError if the stack is not there."""
     import importlib  # noqa: PLC0415
@@ -101,7 +107,7 @@ def warm_up():
     }
 
 
-def inputs(message):
+def inputs(message: dict[str, Any]) -> tuple[list[list[float]], list[int], int]:
     """``(features, labels, n_classes)`` of a ``train`` or ``tune`` message."""
     features = rows(floats(message["features"]), int(message["rows"]), int(message["cols"]))
     return features, ints(message["labels"]), int(message["n_classes"])
@@ -119,14 +125,19 @@ class Trainer:
     ``slice_seconds`` of computing (0: at every check, as the tests do).
     """
 
-    def __init__(self, post, pause=_pause, slice_seconds=SLICE_SECONDS):
+    def __init__(
+        self,
+        post: Callable[[dict[str, Any]], object],
+        pause: Callable[[], Awaitable[object]] = _pause,
+        slice_seconds: float = SLICE_SECONDS,
+    ) -> None:
         self.post = post
         self.pause = pause
         self.slice_seconds = slice_seconds
         self.current = None  # the id of the training wanted now (None: none)
         self.tasks = set()
 
-    def handle(self, message):
+    def handle(self, message: dict[str, Any]) -> None:
         """Take one message from the page: start a training (superseding any other) or cancel one."""
         kind = message.get("type")
         if kind in ("train", "tune"):
@@ -142,7 +153,7 @@ class Trainer:
                 {"type": "error", "id": message.get("id"), "message": f"unknown message {kind!r}", "kind": "internal"}
             )
 
-    async def train(self, message):
+    async def train(self, message: dict[str, Any]) -> None:
         """Cross-validate one request, posting progress and then its result (or why not)."""
 
         def steps():
@@ -161,7 +172,7 @@ class Trainer:
 
         await self._run(message["id"], steps, progress, lambda result: [result_message(message["id"], result)])
 
-    async def tune(self, message):
+    async def tune(self, message: dict[str, Any]) -> None:
         """Tune C and gamma for one request, posting progress, the search's answer and the chosen cell's result."""
         request_id = message["id"]
 

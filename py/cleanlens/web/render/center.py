@@ -6,14 +6,20 @@ Inputs: the state (``center_tab``), the analysis result, and the window of the p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import _tabs
 from .joint import joint_matrix
 from .map import scatter
 from .probabilities import prob_table
 from .sweep import sweep_panel
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def center_tabs(state):
+
+def center_tabs(state: ExplorerState) -> str:
     return _tabs(
         "center",
         {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"},
@@ -21,7 +27,7 @@ def center_tabs(state):
     )
 
 
-def center_body(state, result, window=None):
+def center_body(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     if state.view.center_tab == "scatter":
         return scatter(state, result)
     if state.view.center_tab == "table":

@@ -8,6 +8,8 @@ before training: no category marks) and, for :func:`tiles`, the window of a long
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import ids
 from .common import (
     CATEGORY_NAMES,
@@ -22,8 +24,12 @@ from .common import (
     window_of,
 )
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def dataset_toolbar(state, enabled=True):
+
+def dataset_toolbar(state: ExplorerState, enabled: bool = True) -> str:
     classes = state.dataset.classes
     class_opts = '<option value="">All classes</option>' + "".join(
         f'<option value="{k}"{" selected" if state.view.filter_class == k else ""}>{esc(name)}</option>'
@@ -51,7 +57,7 @@ def dataset_toolbar(state, enabled=True):
     )
 
 
-def known_errors_counter(state):
+def known_errors_counter(state: ExplorerState) -> str:
     if state.dataset.truth is None:
         return ""
     n = len(state.known_errors())
@@ -61,7 +67,13 @@ def known_errors_counter(state):
     )
 
 
-def tile(state, i, result, enabled=True, position=None):
+def tile(
+    state: ExplorerState,
+    i: int,
+    result: Categorization | None,
+    enabled: bool = True,
+    position: tuple[int, int] | None = None,
+) -> str:
     """One dataset tile: thumbnail (selects the item), its category mark, and its own label control.
 
     ``position``: ``(n, count)`` when the tile is the n-th (from 1) of a virtual list of ``count`` tiles (screen
@@ -88,7 +100,7 @@ def tile(state, i, result, enabled=True, position=None):
     )
 
 
-def tile_legend():
+def tile_legend() -> str:
     """What the tile marks mean; stays in view above the dataset's images."""
     marks = "".join(
         f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
@@ -102,7 +114,9 @@ def tile_legend():
     )
 
 
-def tiles(state, result, window=None, enabled=True):
+def tiles(
+    state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None, enabled: bool = True
+) -> str:
     """The dataset tiles in view: all of them, or ``window`` (start, stop) of a long list (see :data:`VIRTUAL_MIN`)."""
     items = state.visible_items()
     start, stop = window_of(len(items), window)
@@ -113,7 +127,9 @@ def tiles(state, result, window=None, enabled=True):
     )
 
 
-def tiles_grid(state, result, window=None, enabled=True):
+def tiles_grid(
+    state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None, enabled: bool = True
+) -> str:
     """The dataset grid element with the tiles in view (:func:`tiles`): the content of ``#tiles-scroll``."""
     count = len(state.visible_items())
     return (
@@ -123,12 +139,12 @@ def tiles_grid(state, result, window=None, enabled=True):
     )
 
 
-def tiles_list(state, result, enabled=True):
+def tiles_list(state: ExplorerState, result: Categorization | None, enabled: bool = True) -> str:
     """The dataset grid in its scrolling container (:func:`tiles_grid`)."""
     return f'<div class="tiles-scroll" id="{ids.TILES_SCROLL}">{tiles_grid(state, result, enabled=enabled)}</div>'
 
 
-def dataset_count(state):
+def dataset_count(state: ExplorerState) -> str:
     """How many images the dataset panel lists, e.g. "1,797 images" or "12 of 1,797 images"."""
     n, shown = len(state.labels), len(state.visible_items())
     return f"{n:,} images" if shown == n else f"{shown:,} of {n:,} images"

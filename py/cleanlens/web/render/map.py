@@ -8,10 +8,16 @@ None before training).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import CLASS_COLOURS, category_name, category_of, esc, item_name
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def scatter(state, result):
+
+def scatter(state: ExplorerState, result: Categorization | None) -> str:
     """The 2-D map: points coloured by given label, flagged ones ringed by category, the selected one on top with
     cross-hairs; the legend above it (in view); each point's title says its id, labels and category.
 

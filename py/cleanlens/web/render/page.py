@@ -6,6 +6,8 @@ Inputs: the state and ``enabled`` (False in the page pre-rendered by ``build.py`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import ids
 from .center import center_body, center_tabs
 from .dataset import dataset_count, dataset_toolbar, known_errors_counter, tile_legend, tiles_list
@@ -14,8 +16,11 @@ from .results import export_controls, results_body, results_tabs, summary
 from .thresholds import histograms, threshold_controls, threshold_table
 from .why import detail
 
+if TYPE_CHECKING:
+    from cleanlens.web.state import ExplorerState
 
-def app(state, enabled=True):
+
+def app(state: ExplorerState, enabled: bool = True) -> str:
     """The explorer's main markup; the glue later re-renders its regions by id.
 
     The dataset and the Why? panel share a wrapper (``.side``): a sticky column beside everything else on

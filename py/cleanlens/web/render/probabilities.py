@@ -7,10 +7,16 @@ analysis result and, for :func:`table_rows`, the window of rows the page has in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import TABLE_GEOMETRY, category_name, category_of, esc, fmt, item_name, window_of
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def prob_table(state, result, window=None):
+
+def prob_table(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """Every trained item: id, given label, label quality, probabilities, suggested label, category; sortable
     by any column.
 
@@ -40,7 +46,7 @@ def prob_table(state, result, window=None):
     )
 
 
-def table_rows(state, result, window=None):
+def table_rows(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The probability table's rows in ``window`` (all rows of a short table), between spacer rows."""
     dataset = state.dataset
     classes = dataset.classes

@@ -9,8 +9,9 @@ Inputs: the state (result tab, chosen cell, decisions, the last "Accept all", se
 from __future__ import annotations
 
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from cleanlens.confident import CATEGORIES
+from cleanlens.confident import CATEGORIES, Categorization
 from cleanlens.scoring import OOD_WITHOUT_TRUTH, UNCONFIDENT_MEANING
 
 from .common import (
@@ -26,6 +27,10 @@ from .common import (
     window_of,
 )
 
+if TYPE_CHECKING:
+    from cleanlens.scoring import KindScores
+    from cleanlens.web.state import ExplorerState
+
 COUNT_TESTIDS = {
     "correct": "count-correct",
     "label_issue": "count-label-issues",
@@ -34,7 +39,7 @@ COUNT_TESTIDS = {
 }
 
 
-def summary(state, result):
+def summary(state: ExplorerState, result: Categorization | None) -> str:
     """Category counts and the ground-truth score (an aria-live region in the page)."""
     counts = result.counts if result is not None else {}
     parts = "".join(
@@ -54,7 +59,7 @@ def summary(state, result):
     return f'<div class="counts">{parts}</div>{line}'
 
 
-def export_controls(state):
+def export_controls(state: ExplorerState) -> str:
     """Download buttons for the findings and fixes (enabled once there are results)."""
     d = _disabled(state.training is not None)
     return (
@@ -68,7 +73,7 @@ def export_controls(state):
 DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label kept"), "exclude": ("⊘", "excluded")}
 
 
-def result_items(state, result, window=None):
+def result_items(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements, worst
     label quality first; each marked with the user's decision on it, if any."""
     items, count = _result_list(state, result)
@@ -116,7 +121,7 @@ def _result_list(state, result):
     return (i for i in order if categories[i] == code), result.counts[state.view.result_tab]
 
 
-def results_tabs(state, result):
+def results_tabs(state: ExplorerState, result: Categorization | None) -> str:
     labels = {
         "label_issue": "Label issues",
         "ood": "Out of distribution",
@@ -129,7 +134,7 @@ def results_tabs(state, result):
     return _tabs("results", labels, state.view.result_tab, counts)
 
 
-def results_body(state, result, window=None):
+def results_body(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The current results tab: its images (a virtual list when long), and "Accept all" for label issues."""
     if result is None:
         return '<p class="empty">Results appear after training.</p>'
@@ -156,7 +161,7 @@ def results_body(state, result, window=None):
     return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
 
 
-def accept_all_controls(state):
+def accept_all_controls(state: ExplorerState) -> str:
     """ "Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
     pending = state.pending_issues()
     out = (
@@ -177,7 +182,7 @@ def accept_all_controls(state):
     return out
 
 
-def score_by_kind_lines(kinds, truth_label="truth (from your file)"):
+def score_by_kind_lines(kinds: KindScores | None, truth_label: str = "truth (from your file)") -> str:
     """The score against the truth, by kind (:class:`cleanlens.scoring.KindScores`), as ``<p>`` lines: label
     issues against the label errors, and OOD against the items the truth calls OOD (or, without any, the
     sentence saying what the OOD list is). ``truth_label``: what the truth is called ("the demo's truth" on the
@@ -200,6 +205,6 @@ def score_by_kind_lines(kinds, truth_label="truth (from your file)"):
     )
 
 
-def unconfident_meaning():
+def unconfident_meaning() -> str:
     """One sentence next to the count of unconfident items (:data:`cleanlens.scoring.UNCONFIDENT_MEANING`)."""
     return f'<p class="muted" data-testid="unconfident-meaning">{esc(UNCONFIDENT_MEANING)}</p>'

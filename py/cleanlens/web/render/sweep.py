@@ -8,7 +8,13 @@ true labels; the metric chosen; the sliders).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import esc, fmt
+
+if TYPE_CHECKING:
+    from cleanlens.scoring import Sweep
+    from cleanlens.web.state import ExplorerState
 
 METRIC_NAMES = {"f1": "F1", "precision": "Precision", "recall": "Recall"}
 
@@ -17,7 +23,7 @@ def _metric(score, metric):
     return getattr(score, metric)
 
 
-def sweep_panel(state):
+def sweep_panel(state: ExplorerState) -> str:
     """Heatmap of a metric over class percentile × OOD percentile, and the cleanlab rule's curve.
 
     Rows are class percentiles (100 at the top), columns OOD percentiles; cells
@@ -89,7 +95,7 @@ def sweep_panel(state):
     )
 
 
-def cleanlab_curve(state, sw, metric):
+def cleanlab_curve(state: ExplorerState, sw: Sweep, metric: str) -> str:
     """The cleanlab rule's metric as a function of the OOD percentile (its label issues do not depend on the
     class slider)."""
     w, h = 220, 90

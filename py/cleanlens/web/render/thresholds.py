@@ -8,23 +8,28 @@ and OOD thresholds; None before training).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from cleanlens.issues import FILTERS
 from cleanlens.web.state.view import RULE_NAMES, RULES
 
 from .common import CLASS_COLOURS, _disabled, esc, fmt
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
+
 HISTOGRAM_BINS = 30
 MAX_HISTOGRAMS = 12
 
 
-def class_slider_value(state):
+def class_slider_value(state: ExplorerState) -> str:
     """The class slider's read-out: its percentile, or "mean" when a cleanlab rule is chosen (the slider is off
     then: cleanlab's class thresholds are the mean self-confidences)."""
     return str(state.view.q_class) if state.view.rule == "percentile" else "mean"
 
 
-def threshold_controls(state, enabled=True):
+def threshold_controls(state: ExplorerState, enabled: bool = True) -> str:
     """The rule (and, for cleanlab's find_label_issues, its ``filter_by``) and the two sliders; under either of
     cleanlab's rules the class slider is disabled (the class thresholds are the mean self-confidences) and reads
     "mean"."""
@@ -59,7 +64,7 @@ def threshold_controls(state, enabled=True):
     )
 
 
-def threshold_table(state, result):
+def threshold_table(state: ExplorerState, result: Categorization | None) -> str:
     """Per-class class and OOD threshold values."""
     rows = []
     for k, name in enumerate(state.dataset.classes):
@@ -76,7 +81,7 @@ def threshold_table(state, result):
     )
 
 
-def histogram_range(state, result):
+def histogram_range(state: ExplorerState, result: Categorization) -> float:
     """The self-confidence range the histograms show, ``[lo, 1]``: zoomed to where the values are.
 
     ``lo`` is the lower of the lowest finite threshold and the lowest class's first quartile of
@@ -98,7 +103,7 @@ def _ticks(lo):
     return [round(first + n * step, 2) for n in range(int((1 - first) / step + 1e-9) + 1)]
 
 
-def histograms(state, result):
+def histograms(state: ExplorerState, result: Categorization | None) -> str:
     """Per-class histograms of self-confidence with both thresholds drawn and labelled (and the selected item).
 
     Every class shares one x range, :func:`histogram_range` (zoomed; a strip under each axis shows that range

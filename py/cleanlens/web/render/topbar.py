@@ -7,12 +7,19 @@ Inputs: the state (its training's ``info``, its engine settings, whether the lab
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS
 
 from .common import _disabled, esc
 
+if TYPE_CHECKING:
+    from cleanlens.web.state import ExplorerState
 
-def run_controls(state, enabled=True, busy=False, worker=None):
+
+def run_controls(
+    state: ExplorerState, enabled: bool = True, busy: bool = False, worker: dict[str, Any] | None = None
+) -> str:
     """Train / new-seed buttons, the engine read-out and the progress bar.
 
     One line whatever happens: the read-out is cut short with its whole text on hover and in the engine
@@ -63,7 +70,7 @@ def _strip_tags(html):
 _INVALID = ' aria-invalid="true"'
 
 
-def engine_settings(state, enabled=True):
+def engine_settings(state: ExplorerState, enabled: bool = True) -> str:
     """The engine settings (C and gamma of the RBF SVM, cross-validation folds) with their defaults marked,
     inside a disclosure of the top bar; the next Train uses them, the URL and the export's audit record them."""
     d = _disabled(enabled and state.given_probabilities is None)
@@ -101,7 +108,7 @@ def engine_settings(state, enabled=True):
     )
 
 
-def tools(enabled=True):
+def tools(enabled: bool = True) -> str:
     """The data, guide and theme buttons of the top bar."""
     d = _disabled(enabled)
     return (
@@ -115,7 +122,7 @@ _ENGINE_NAMES = {"sklearn": "scikit-learn", "builtin": "built-in"}
 """How the read-out names each engine."""
 
 
-def engine_label(info, sklearn_importable=False):
+def engine_label(info: dict[str, Any], sklearn_importable: bool = False) -> str:
     """The engine read-out: which engine computed the results shown and where, its version, the hyperparameters.
 
     ``info``: the training's info (:func:`cleanlens.web.state.training_info`; ``where``: "worker" or "page" for a
@@ -148,7 +155,7 @@ def _megabytes(size):
     return f"{size / 1e6:.1f} MB"
 
 
-def engine_status(worker):
+def engine_status(worker: dict[str, Any]) -> str:
     """One line (plain text) on the training worker and scikit-learn in it, from its status.
 
     ``worker``: :attr:`cleanlens.web.worker_client.WorkerClient.status` (``state``, ``stack``, ``loaded``,

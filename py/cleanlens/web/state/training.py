@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import filterfalse
 from operator import getitem
+from typing import TYPE_CHECKING, Any
 
 from cleanlens import __version__, rank
 from cleanlens.confident import ConfidentLearning
@@ -21,6 +22,15 @@ from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wron
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
 from .view import ENGINE_RULES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cleanlens.confident import Categorization
+    from cleanlens.crossval import CVResult
+    from cleanlens.scoring import Score
+    from cleanlens.sliders import SliderCategorization
+    from cleanlens.steps import Steps
 
 QUALITY_METHOD = rank.DEFAULT_METHOD
 """The label quality score the page ranks by (:mod:`cleanlens.rank`)."""
@@ -38,7 +48,7 @@ def _first_index(values, predicate):
     return lo
 
 
-def training_info(result, sklearn_importable=False):
+def training_info(result: CVResult, sklearn_importable: bool = False) -> dict[str, Any]:
     """How a cross-validation's probabilities were made, as the page shows and saves it (a dict).
 
     ``result``: a :class:`~cleanlens.crossval.CVResult`; ``sklearn_importable``: whether the page could have
@@ -80,12 +90,26 @@ class Training:
     directly (the same, run to the end).
     """
 
-    def __init__(self, labels, probabilities, info, excluded=frozenset(), truth=None):
+    def __init__(
+        self,
+        labels: Sequence[int],
+        probabilities: Sequence[Sequence[float] | None],
+        info: dict[str, Any],
+        excluded: frozenset[int] = frozenset(),
+        truth: Sequence[int] | None = None,
+    ) -> None:
         for _ in self._setup(labels, probabilities, info, excluded, truth):
             pass
 
     @classmethod
-    def steps(cls, labels, probabilities, info, excluded=frozenset(), truth=None):
+    def steps(
+        cls,
+        labels: Sequence[int],
+        probabilities: Sequence[Sequence[float] | None],
+        info: dict[str, Any],
+        excluded: frozenset[int] = frozenset(),
+        truth: Sequence[int] | None = None,
+    ) -> Steps[None, Training]:
         self = cls.__new__(cls)
         yield from self._setup(labels, probabilities, info, excluded, truth)
         return self
@@ -129,18 +153,20 @@ class Training:
         self._order = {}
         self._bins = {}
 
-    def iter_prepare(self, filter_by):
+    def iter_prepare(self, filter_by: str) -> Steps[None, None]:
         """Compute ``find_label_issues(filter_by=filter_by)`` if not done yet (a step generator): what the
         ``find-label-issues`` rule shows with that filter."""
         if filter_by not in self._flagged:
             mask = yield from self.issues.iter_find_label_issues(filter_by)
             self._flagged[filter_by] = (mask, None if self.index is None else FlaggedTables(self.index, mask))
 
-    def prepared(self, filter_by):
+    def prepared(self, filter_by: str) -> bool:
         """True if the ``find-label-issues`` rule with ``filter_by`` can be shown at once."""
         return filter_by in self._flagged
 
-    def categorize(self, q_class, q_ood, rule, filter_by=DEFAULT_FILTER):
+    def categorize(
+        self, q_class: float, q_ood: float, rule: str, filter_by: str = DEFAULT_FILTER
+    ) -> Categorization | SliderCategorization:
         """The categorisation at the given percentiles under the page's ``rule``
         (:data:`cleanlens.web.state.view.RULES`), indexed by dataset item (excluded items: EXCLUDED)."""
         if rule == FLAGGING_RULE:
@@ -171,7 +197,7 @@ class Training:
             counts=dict(result.counts, excluded=len(self.excluded)),
         )
 
-    def moved(self, before, after):
+    def moved(self, before: tuple[float, float, str], after: tuple[float, float, str]) -> list[int] | None:
         """The items whose category may differ between two slider positions ``(q_class, q_ood, rule)``, or None
         when that is not known cheaply (see :meth:`cleanlens.sliders.SliderIndex.moved`)."""
         positions = (before[0], before[1], after[0], after[1])
@@ -179,7 +205,7 @@ class Training:
             return None
         return self.index.moved(before, after)
 
-    def score(self, q_class, q_ood, rule, filter_by=DEFAULT_FILTER):
+    def score(self, q_class: float, q_ood: float, rule: str, filter_by: str = DEFAULT_FILTER) -> Score | None:
         """The score of the flagged items against the truly wrong ones (excluded items left out), or None."""
         if self._truth is None:
             return None
@@ -189,7 +215,7 @@ class Training:
         wrong = [i for i in truly_wrong(self.labels, self._truth) if i not in excluded]
         return score(self.categorize(q_class, q_ood, rule, filter_by).flagged, wrong)
 
-    def sweep(self):
+    def sweep(self) -> Sweep | None:
         """Scores over the threshold grid (:func:`cleanlens.scoring.sweep`), or None without the truth."""
         if self._truth is None:
             return None
@@ -203,7 +229,7 @@ class Training:
             [self.index.score(0, qo, "cleanlab") for qo in grid],
         )
 
-    def histogram(self, k, lo, n_bins):
+    def histogram(self, k: int, lo: float, n_bins: int) -> list[int]:
         """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training).
 
         Value v falls in bin ``int((v - lo) / (1 - lo) * n_bins)``, clipped to 0..n_bins-1; the values are sorted,
