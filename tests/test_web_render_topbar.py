@@ -41,7 +41,7 @@ def test_changed_labels_say_the_results_are_out_of_date():
     assert disabled(parse(render.run_controls(state)).find(data_testid="run"))  # nothing new to train on
     state.relabel(0, 1)
     root = parse(render.run_controls(state))
-    assert "out of date" in root.find(data_testid="stale").text()
+    assert root.find(data_testid="stale").text() == "Labels changed — train again."  # the button says Train
     assert not disabled(root.find(data_testid="run"))
     state.relabel(0, 0)
     state.set_engine("svm_C", "3")

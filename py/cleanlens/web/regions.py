@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from cleanlens.web import render
 from cleanlens.web.changes import (
+    ACCEPT_PLAN,
     CELL,
     CENTER_TAB,
     DATA,
@@ -103,6 +104,7 @@ REGIONS: tuple[Region, ...] = (
     _region(
         ids.PANEL_RESULTS,
         lambda s, w: render.results_body(s, s.analysis(), w.get("results")),
+        ACCEPT_PLAN,
         RESULT_TAB,
         THRESHOLDS,
         RULE,

@@ -101,6 +101,25 @@ class Trainer:
         if state is self.state_of():
             self.apply(state.set_filter_by(filter_by))
 
+    @on("click", "accept-all")
+    def accept_all(self, event: Event) -> None:
+        """Open Accept all's plan, computed (in steps) the first time for this rule."""
+        self.spawn(self._open_plan())
+
+    async def _open_plan(self) -> None:
+        state = self.state_of()
+        if state.training is None:
+            return
+        if state.plan() is None:
+            set_stage("Working out what Accept all would change…")
+            await drive(state.iter_plan())
+            set_stage("")
+        if state is self.state_of():
+            self.apply(state.open_accept_all())
+            target = document.querySelector('[data-testid="accept-summary"]')
+            if target is not None:
+                target.focus()  # (a screen reader reads what Accept all will do)
+
     @on("click", "engine-defaults")
     def engine_defaults(self, event: Event) -> None:
         self.apply(self.state_of().reset_engine())

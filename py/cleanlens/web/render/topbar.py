@@ -35,10 +35,15 @@ def run_controls(
         engine += f' <span class="note" id="engine-note" data-testid="engine-note">({esc(status)})</span>'
     plain = " ".join(engine.replace("<", " <").split())
     stale = ""
-    if state.stale:
+    if state.stale and state.given_probabilities is not None:
+        stale = (
+            '<span class="stale" data-testid="stale" title="Your decisions are marks on the analysis of your '
+            "file's labels; to check fixes, load new pred_probs\">Decisions marked on your file's analysis</span>"
+        )
+    elif state.stale:
         stale = (
             '<span class="stale" data-testid="stale" title="Labels changed — results are out of date. Train again.">'
-            "Labels changed — results are out of date. Train again.</span>"
+            "Labels changed — train again.</span>"
         )
     elif state.engine_changed:
         stale = '<span class="stale" data-testid="engine-changed">Engine settings changed — train to use them.</span>'
