@@ -48,7 +48,7 @@ def assert_virtual_tiles(page, n):
 
 def wait_trained(page, n):
     """After loading data that trains here: wait until the page shows its n items trained."""
-    page.locator(f'#dataset-count:has-text("{n:,} images")').wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(f'#dataset-count:has-text("{n:,} items")').wait_for(timeout=LOAD_TIMEOUT)
     page.locator('[data-testid="engine"]:has-text("seed")').wait_for(timeout=LOAD_TIMEOUT)
     expect(page.get_by_test_id("count-correct")).not_to_have_text("–", timeout=LOAD_TIMEOUT)
     page.locator('body[data-state="ready"]').wait_for(state="attached", timeout=LOAD_TIMEOUT)
@@ -65,7 +65,7 @@ def test_digits_as_npy_files(ready):
     load(ready, files)
     wait_loaded(ready, "labels.npy + pred_probs.npy")
     assert page_counts(ready) == expected_counts(files)
-    assert "1,797 images" in ready.locator("#dataset-count").inner_text()
+    assert "1,797 items" in ready.locator("#dataset-count").inner_text()
     assert_virtual_tiles(ready, 1797)
     # under the percentile rule, a slider step after the scroll still matches the engine
     ready.get_by_test_id("rule").select_option("percentile")
@@ -130,7 +130,7 @@ def test_large_probability_files(ready, n, k, fmt):
     load(ready, files)
     wait_loaded(ready, files[0][0] if fmt == "csv" else "labels.npy + pred_probs.npy")
     assert page_counts(ready) == expected_counts(files)
-    assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
+    assert f"{n:,} items" in ready.locator("#dataset-count").inner_text()
     assert ready.locator("#tiles > li").count() < 400  # only what is in view is drawn
     # the joint shows every count, K x K
     assert ready.locator('[data-testid^="joint-cell-"]').count() == k * k
@@ -176,7 +176,7 @@ def test_demo_schema_json_up_to_the_embeddings_limit(ready, n):
     load(ready, files)
     wait_trained(ready, n)
     assert page_counts(ready) == expected_trained_counts(files)
-    assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
+    assert f"{n:,} items" in ready.locator("#dataset-count").inner_text()
 
 
 def test_a_features_csv_at_the_embeddings_limit(ready):
