@@ -273,3 +273,15 @@ def test_a_decision_pins_the_next_undecided_item_of_the_results_list():
     for i in order:
         state.keep(i)
     assert state.next_undecided(order[0]) is None  # everything decided
+
+
+def test_gamma_defaults_to_scale_for_features_of_your_own():
+    from cleanlens.crossval import DEFAULT_GAMMA
+    from cleanlens.tuning import scale_gamma
+
+    data = tiny_dataset()
+    own = ExplorerState(data, is_demo=False)
+    assert own.engine.svm_gamma == own.engine.defaults()["svm_gamma"] == scale_gamma(data.features)
+    assert own.set_engine("svm_gamma", 0.0123)
+    assert own.reset_engine() and own.engine.svm_gamma == scale_gamma(data.features)
+    assert ExplorerState(data).engine.svm_gamma == DEFAULT_GAMMA  # the demo keeps its 0.003

@@ -7,6 +7,7 @@ import pytest
 
 from cleanlens.confident import CATEGORIES
 from cleanlens.crossval import out_of_sample_probabilities
+from cleanlens.tuning import scale_gamma
 from cleanlens.userdata import load_files
 
 from ..test_userdata import csv_bytes as csv_text
@@ -120,8 +121,9 @@ def test_embeddings_csv_trains_here_with_safe_images_only(ready):
     ready.get_by_test_id("data-notes").wait_for(timeout=60_000)
     ready.locator('body[data-state="ready"]').wait_for(state="attached")
     loaded = load_files([("emb.csv", data)])
+    features = loaded.dataset.features  # your own features: gamma defaults to scikit-learn's 'scale'
     probs = out_of_sample_probabilities(
-        loaded.dataset.features, loaded.dataset.given, 3, engine="builtin", seed=0
+        features, loaded.dataset.given, 3, engine="builtin", seed=0, gamma=scale_gamma(features)
     ).probabilities
     assert_counts(ready, own_categorize(loaded.dataset.given, probs, 3))
     sources = ready.locator("#tiles img").evaluate_all("els => els.map(e => e.getAttribute('src'))")

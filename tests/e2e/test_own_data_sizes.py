@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from cleanlens.confident import CATEGORIES
 from cleanlens.crossval import out_of_sample_probabilities
+from cleanlens.tuning import scale_gamma
 from cleanlens.userdata import MAX_CLASSES, MAX_PROBABILITY_ROWS, load_files
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 from cleanlens.web.render import VIRTUAL_MIN
@@ -92,8 +93,9 @@ def test_digits_as_a_probabilities_csv(ready):
 def expected_trained_counts(files):
     loaded = load_files(files, mode="embeddings", **PAGE_LIMITS)
     data = loaded.dataset
+    gamma = scale_gamma(data.features)  # your own features: gamma defaults to scikit-learn's 'scale'
     probs = out_of_sample_probabilities(
-        data.features, data.given, len(data.classes), engine=page_engine(len(data.given)), seed=0
+        data.features, data.given, len(data.classes), engine=page_engine(len(data.given)), seed=0, gamma=gamma
     ).probabilities
     result = own_categorize(data.given, probs, len(data.classes))
     return {c: result.counts[c] for c in CATEGORIES}

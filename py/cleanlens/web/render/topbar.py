@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS
+from cleanlens.web.state import ENGINE_LIMITS
 
 from .common import _disabled, esc
 
@@ -87,7 +87,7 @@ def engine_settings(state: ExplorerState, enabled: bool = True) -> str:
         ("n_folds", "folds", "Folds", "1"),
     ):
         lo, hi = ENGINE_LIMITS[name]
-        value, default = getattr(state.engine, name), ENGINE_DEFAULTS[name]
+        value, default = getattr(state.engine, name), state.engine.defaults()[name]
         fields.append(
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '

@@ -115,7 +115,9 @@ class ExplorerState:
         self.has_images = any(dataset.images)
         self.work = Work(dataset.given, len(dataset.classes))
         self.view = View(rule=DEMO_RULE if is_demo else OWN_DATA_RULE)
-        self.engine = EngineSettings()
+        own_features = not is_demo and given_probabilities is None and dataset.features
+        self.engine = EngineSettings.for_features(dataset.features if own_features else None)
+        """gamma defaults to scikit-learn's 'scale' for features of your own (the demo keeps 0.003)."""
         self.notices = Notices()
         self.training: Training | None = None
         self.running = False
