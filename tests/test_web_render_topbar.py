@@ -152,3 +152,16 @@ def test_engine_settings_are_off_for_probabilities_from_a_file():
     controls = parse(render.run_controls(state))
     assert controls.find(data_testid="run").text() == "Re-analyse"
     assert disabled(controls.find(data_testid="reseed"))  # no folds to reshuffle
+
+
+def test_tune_in_the_settings_and_cancel_while_training():
+    state = trained()
+    tune = parse(render.engine_settings(state)).find(data_testid="tune")
+    assert tune.text() == "Tune C and γ" and not disabled(tune) and "log loss" in tune["title"]
+    assert not parse(render.run_controls(state)).find_all(data_testid="cancel-training")
+    state.running = True
+    assert disabled(parse(render.engine_settings(state)).find(data_testid="tune"))
+    cancel = parse(render.run_controls(state, busy=True)).find(data_testid="cancel-training")
+    assert cancel["data-action"] == "cancel-training" and not disabled(cancel)
+    state.running, state.given_probabilities = False, state.training.probabilities
+    assert disabled(parse(render.engine_settings(state)).find(data_testid="tune"))  # nothing is trained then

@@ -7,17 +7,19 @@ import io
 import numpy as np
 import pandas as pd
 from playwright.sync_api import expect
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_wine
 
 from cleanlens import fixing
+from cleanlens.tuning import scale_gamma, tune
 from cleanlens.userdata import load_files
 from cleanlens.web.render import CHECK_FIXES
 
 from .conftest import wait_until_started
-from .expected import page_counts
+from .expected import COUNT_IDS, PAGE_LIMITS, own_categorize, page_counts, page_engine
 from .test_own_data import load, wait_loaded
+from .test_own_data_sizes import wait_trained
 from .test_sessions import label_of, wait_saved
-from .userfiles import digits, npy_pair, probabilities_frame
+from .userfiles import blobs, digits, features_csv, npy_pair, probabilities_frame
 
 BASIS = ["id", "given", "suggested", "category", "is_label_issue"]
 
@@ -117,3 +119,52 @@ def test_review_with_the_keyboard_moves_to_the_next_issue_and_survives_a_reload(
     assert {int(i) for i in decided} == set(order[:3])
     assert "accept" in decided[str(order[0])] and "keep" in decided[str(order[1])]
     assert "exclude" in decided[str(order[2])]
+
+
+def wine_features():
+    """scikit-learn's wine (178 x 13) with 5% of its labels flipped, as a features CSV (DataFrame.to_csv)."""
+    x, truth = load_wine(return_X_y=True)
+    rng = np.random.default_rng(0)
+    noisy = truth.copy()
+    flip = rng.choice(len(truth), 9, replace=False)
+    noisy[flip] = (noisy[flip] + rng.integers(1, 3, size=9)) % 3
+    return features_csv(x, noisy, name="wine.csv")
+
+
+def test_tune_chooses_c_and_gamma_as_the_engine_does_and_gamma_defaults_to_scale(ready):
+    files = wine_features()
+    load(ready, files, mode="embeddings")
+    wait_trained(ready, 178)
+    data = load_files(files, mode="embeddings", **PAGE_LIMITS).dataset
+    engine = page_engine(len(data.given))
+    ready.get_by_test_id("engine-settings").click()
+    assert float(ready.get_by_test_id("engine-gamma").input_value()) == scale_gamma(data.features)
+    ready.get_by_test_id("tune").click()
+    expected = tune(data.features, data.given, 3, engine=engine, n_folds=5, seed=0)
+    expect(ready.get_by_test_id("engine")).to_contain_text(f"C={expected.C:g}, γ={expected.gamma:.3g}", timeout=120_000)
+    ready.locator('body[data-state="ready"]').wait_for(state="attached")
+    assert page_counts(ready) == {
+        c: n for c, n in own_categorize(data.given, expected.result.probabilities, 3).counts.items() if c in COUNT_IDS
+    }
+    assert float(ready.get_by_test_id("engine-C").input_value()) == expected.C  # the settings take the choice
+    assert ready.get_by_test_id("run").is_disabled()  # nothing new to train
+    wait_saved(ready)
+    ready.reload()
+    assert wait_until_started(ready) == "ready"
+    expect(ready.get_by_test_id("engine")).to_contain_text(f"C={expected.C:g}")
+
+
+def test_tune_can_be_cancelled_and_the_previous_results_stay(ready):
+    X, labels, _ = blobs(1_000, 16, k=3, seed=4)
+    files = features_csv(X, labels)
+    load(ready, files, mode="embeddings")
+    wait_trained(ready, 1_000)
+    counts, read_out = page_counts(ready), ready.get_by_test_id("engine").inner_text()
+    ready.get_by_test_id("engine-settings").click()
+    ready.get_by_test_id("tune").click()
+    ready.locator('#stage:has-text("Tuning C and γ")').wait_for(timeout=60_000)
+    ready.get_by_test_id("cancel-training").click()
+    ready.locator('body[data-state="ready"]').wait_for(state="attached", timeout=30_000)
+    expect(ready.get_by_test_id("cancel-training")).to_have_count(0)
+    assert page_counts(ready) == counts and ready.get_by_test_id("engine").inner_text() == read_out
+    expect(ready.get_by_test_id("tune")).to_be_enabled()

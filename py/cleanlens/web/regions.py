@@ -71,7 +71,7 @@ REGIONS: tuple[Region, ...] = (
         ENGINE,
         TRAINING,
     ),
-    _region(ids.ENGINE_SETTINGS, lambda s, w: render.engine_settings(s), ENGINE, NOTICES),
+    _region(ids.ENGINE_SETTINGS, lambda s, w: render.engine_settings(s), ENGINE, NOTICES, TRAINING),
     _region(ids.WARNINGS, lambda s, w: render.notices_region(s), NOTICES, LABELS),
     _region(ids.KNOWN_ERRORS, lambda s, w: render.known_errors_counter(s), LABELS, DECISIONS),
     _region(ids.DATASET_COUNT, lambda s, w: render.dataset_count(s), LIST, THRESHOLDS, RULE, LABELS),
