@@ -285,3 +285,9 @@ def test_gamma_defaults_to_scale_for_features_of_your_own():
     assert own.set_engine("svm_gamma", 0.0123)
     assert own.reset_engine() and own.engine.svm_gamma == scale_gamma(data.features)
     assert ExplorerState(data).engine.svm_gamma == DEFAULT_GAMMA  # the demo keeps its 0.003
+
+
+def test_engine_settings_in_the_url_read_back_exactly():
+    from cleanlens.web.state.fragment import exact
+
+    assert exact(0.003) == "0.003" and exact(1.0) == "1" and float(exact(1 / 13)) == 1 / 13

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from cleanlens.tuning import C_VALUES, GAMMA_FACTORS
 from cleanlens.web.state import ENGINE_LIMITS
+from cleanlens.web.state.fragment import exact
 
 from .common import _disabled, esc
 
@@ -97,7 +98,7 @@ def engine_settings(state: ExplorerState, enabled: bool = True) -> str:
         fields.append(
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
-            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}'
+            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{exact(value)}" required{d}'
             f"{_INVALID if refused and refused[0] == name else ''}>"
             f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>'
         )
