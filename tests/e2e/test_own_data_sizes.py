@@ -49,7 +49,7 @@ def assert_virtual_tiles(page, n):
 
 def wait_trained(page, n):
     """After loading data that trains here: wait until the page shows its n items trained."""
-    page.locator(f'#dataset-count:has-text("{n:,} items")').wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(f'#dataset-count:text-matches("^{n:,} (items|images)$")').wait_for(timeout=LOAD_TIMEOUT)
     page.locator('[data-testid="engine"]:has-text("seed")').wait_for(timeout=LOAD_TIMEOUT)
     expect(page.get_by_test_id("count-correct")).not_to_have_text("–", timeout=LOAD_TIMEOUT)
     page.locator('body[data-state="ready"]').wait_for(state="attached", timeout=LOAD_TIMEOUT)

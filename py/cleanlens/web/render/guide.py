@@ -137,14 +137,14 @@ def tour_steps(state: ExplorerState, result: Categorization | None) -> list[tupl
             "and the folds.</p>",
         ),
         (
-            "#threshold-controls .slider:first-of-type",
+            "#threshold-controls .class-slider",
             "Class threshold",
             "<p>For each class, the threshold is this percentile of the model's confidence on the images labelled with "
             "it (its self-confidence). An image whose probability for a class reaches that class's threshold gets a "
             "confident suggestion: correct if it is its label, a label issue if not. Higher = stricter.</p>",
         ),
         (
-            "#threshold-controls .slider:nth-of-type(2)",
+            "#threshold-controls .ood-slider",
             "OOD threshold",
             "<p>A lower percentile of the same values. An image below every class's OOD threshold is out of "
             "distribution; one between the two thresholds is unconfident. The histograms below show both thresholds "

@@ -52,12 +52,14 @@ def threshold_controls(state: ExplorerState, enabled: bool = True) -> str:
             f'data-testid="filter-by"{d}>{filters}</select>'
         )
     return (
-        control + "</div>" + f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
+        control
+        + "</div>"
+        + f'<div class="slider class-slider"><label for="class-percentile">Class threshold percentile</label>'
         f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
         f'min="0" max="100" step="1" value="{view.q_class}"{_disabled(enabled and view.rule == "percentile")}>'
         f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output>'
         "</div>"
-        f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
+        f'<div class="slider ood-slider"><label for="ood-percentile">OOD threshold percentile</label>'
         f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
         f'min="0" max="100" step="1" value="{view.q_ood}"{d}>'
         f'<output for="ood-percentile" data-testid="ood-percentile-value">{view.q_ood}</output></div>'

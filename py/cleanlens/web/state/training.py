@@ -280,12 +280,7 @@ class Training:
         if self.index is None:
             return sweep(self.learner, [self._truth[i] for i in self.active])
         grid = list(SWEEP_PERCENTILES)
-        return Sweep(
-            grid,
-            grid,
-            [[self.index.score(qc, qo) for qo in grid] for qc in grid],
-            [self.index.score(0, qo, "cleanlab") for qo in grid],
-        )
+        return self.index.sweep(grid, grid)
 
     def histogram(self, k: int, lo: float, n_bins: int) -> list[int]:
         """Counts of class k's self-confidences in ``n_bins`` equal bins over [lo, 1] (cached per training).
