@@ -1,5 +1,5 @@
 """The centre panel: its tab strip and the body of its current tab (the confident joint, the map, the
-probabilities or the threshold sweep: a module each).
+probabilities, the threshold sweep or the dataset health: a module each).
 
 Inputs: the state (``center_tab``), the analysis result, and the window of the probability table's rows in view.
 """
@@ -7,6 +7,7 @@ Inputs: the state (``center_tab``), the analysis result, and the window of the p
 from __future__ import annotations
 
 from .common import _tabs
+from .health import health_panel
 from .joint import joint_matrix
 from .map import scatter
 from .probabilities import prob_table
@@ -16,7 +17,13 @@ from .sweep import sweep_panel
 def center_tabs(state):
     return _tabs(
         "center",
-        {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"},
+        {
+            "joint": "Confident joint",
+            "scatter": "Map",
+            "table": "Probabilities",
+            "sweep": "Threshold sweep",
+            "health": "Dataset health",
+        },
         state.view.center_tab,
     )
 
@@ -28,4 +35,6 @@ def center_body(state, result, window=None):
         return prob_table(state, result, window)
     if state.view.center_tab == "sweep":
         return sweep_panel(state)
+    if state.view.center_tab == "health":
+        return health_panel(state)
     return joint_matrix(state, result)
