@@ -75,12 +75,12 @@ def _pairs_table(names, health, chosen):
     )
     shown, overlapping = len(health.pairs), health.n_overlapping
     if shown < overlapping:
-        which = f"the {shown} that overlap most, of {overlapping:,} that overlap ({health.n_pairs:,} pairs)"
+        which = f"the {shown} that overlap most, of {overlapping:,} that overlap ({health.n_pairs:,} pairs in all)"
     else:
         which = f"every pair that overlaps, {shown:,} of {health.n_pairs:,}"
     return (
-        '<table class="health-table" data-testid="health-pairs"><caption>Overlapping classes: '
-        f"{which} (cleanlab: dataset.find_overlapping_classes)</caption>"
+        '<table class="health-table" data-testid="health-pairs"><caption>Overlapping classes '
+        f"(cleanlab: dataset.find_overlapping_classes): {which}</caption>"
         '<thead><tr><th scope="col">Class A</th><th scope="col">Class B</th>'
         '<th scope="col" title="estimated share of all items given one of the two labels whose true class is the '
         'other">Joint probability</th><th scope="col">Overlapping examples</th>'
