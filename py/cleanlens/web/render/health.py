@@ -34,14 +34,16 @@ def _number(value, testid=None, shown=None):
     return f'<td class="num"{tid} data-value="{value!r}">{text}</td>'
 
 
-def _class_name(names, k):
-    return f'<span class="swatch c{k % CLASS_COLOURS}"></span>{esc(names[k])}'
+def _class_cell(names, k, tag="td", extra=""):
+    """A cell naming class k, with its colour (drawn by the stylesheet, so a long name wraps as text does)."""
+    scope = ' scope="row"' if tag == "th" else ""
+    return f'<{tag}{scope} class="cname c{k % CLASS_COLOURS}{extra}">{esc(names[k])}</{tag}>'
 
 
 def _classes_table(names, classes):
     head = "".join(f'<th scope="col" title="{esc(tip)}">{name}</th>' for name, tip in CLASS_COLUMNS)
     rows = "".join(
-        f'<tr data-testid="health-class-{c.index}"><th scope="row">{_class_name(names, c.index)}</th>'
+        f'<tr data-testid="health-class-{c.index}">{_class_cell(names, c.index, "th")}'
         f"{_number(c.label_issues)}{_number(c.inverse_label_issues)}"
         f"{_number(c.inverse_label_noise)}{_number(c.label_quality)}</tr>"
         for c in classes
@@ -67,8 +69,8 @@ def _pairs_table(names, health, chosen):
     if not health.pairs:
         return '<p class="empty" data-testid="health-pairs">No two classes overlap.</p>'
     rows = "".join(
-        f'<tr data-testid="health-pair-row-{p.a}-{p.b}"><th scope="row">{_class_name(names, p.a)}</th>'
-        f"<td>{_class_name(names, p.b)}</td>{_number(p.joint_probability)}{_number(p.overlapping)}"
+        f'<tr data-testid="health-pair-row-{p.a}-{p.b}">{_class_cell(names, p.a, "th", " pair-class")}'
+        f"{_class_cell(names, p.b, extra=' pair-class')}{_number(p.joint_probability)}{_number(p.overlapping)}"
         f'<td><div class="cells">{_cell_button(names, p.a, p.b, chosen)}{_cell_button(names, p.b, p.a, chosen)}'
         "</div></td></tr>"
         for p in health.pairs
@@ -81,7 +83,7 @@ def _pairs_table(names, health, chosen):
     return (
         '<table class="health-table" data-testid="health-pairs"><caption>Overlapping classes '
         f"(cleanlab: dataset.find_overlapping_classes): {which}</caption>"
-        '<thead><tr><th scope="col">Class A</th><th scope="col">Class B</th>'
+        '<thead><tr><th scope="col" class="pair-class">Class A</th><th scope="col" class="pair-class">Class B</th>'
         '<th scope="col" title="estimated share of all items given one of the two labels whose true class is the '
         'other">Joint probability</th><th scope="col">Overlapping examples</th>'
         f'<th scope="col">Open the cell (given → suggested)</th></tr></thead><tbody>{rows}</tbody></table>'
