@@ -7,10 +7,16 @@ from cleanlens.web import render
 from .render_support import parse, trained
 from .test_web_state import tiny_dataset
 
-TABS = {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"}
+TABS = {
+    "joint": "Confident joint",
+    "scatter": "Map",
+    "table": "Probabilities",
+    "sweep": "Threshold sweep",
+    "health": "Dataset health",
+}
 
 
-def test_four_tabs_with_the_current_one_selected():
+def test_five_tabs_with_the_current_one_selected():
     state = trained()
     state.view.center_tab = "sweep"
     tabs = parse(render.center_tabs(state)).find(role="tablist").find_all("button", role="tab")
@@ -26,6 +32,7 @@ def test_four_tabs_with_the_current_one_selected():
         ("scatter", lambda s, r: render.scatter(s, r)),
         ("table", lambda s, r: render.prob_table(s, r)),
         ("sweep", lambda s, r: render.sweep_panel(s)),
+        ("health", lambda s, r: render.health_panel(s)),
     ],
     ids=list(TABS),
 )

@@ -76,7 +76,7 @@ def test_every_region_the_glue_re_renders_is_in_the_page():
 def test_the_page_is_well_formed_and_its_references_resolve():
     state = trained()
     state.view.selected, state.view.preview = 0, 7
-    for tab in ("joint", "scatter", "table", "sweep"):
+    for tab in ("joint", "scatter", "table", "sweep", "health"):
         state.view.center_tab = tab
         state.dataset.layout = [(x, y) for x, y in state.dataset.features]
         page = parse(render.app(state) + render.run_controls(state) + render.engine_settings(state))

@@ -22,18 +22,19 @@ def npy_bytes(array):
     return buffer.getvalue()
 
 
-@lru_cache(maxsize=1)
-def digits():
-    """scikit-learn's digits (1,797 x 64, 10 classes) with 5% of the labels flipped, and out-of-sample
-    probabilities from cross_val_predict, as a cleanlab user makes them."""
+@lru_cache(maxsize=2)
+def digits(share=0.05, max_iter=1000):
+    """scikit-learn's digits (1,797 x 64, 10 classes) with ``share`` of the labels flipped, and out-of-sample
+    probabilities from cross_val_predict(LogisticRegression(max_iter=max_iter)), as a cleanlab user makes them."""
     X, y = load_digits(return_X_y=True)
     rng = np.random.default_rng(0)
     noisy = y.copy()
-    flip = rng.choice(len(y), size=len(y) // 20, replace=False)
+    flip = rng.choice(len(y), size=int(len(y) * share), replace=False)
     noisy[flip] = (noisy[flip] + rng.integers(1, 10, size=len(flip))) % 10
     with warnings.catch_warnings():  # lbfgs stops at max_iter on unscaled pixels: as in the issue, and harmless
         warnings.simplefilter("ignore")
-        pred_probs = cross_val_predict(LogisticRegression(max_iter=1000), X, noisy, cv=5, method="predict_proba")
+        model = LogisticRegression(max_iter=max_iter)
+        pred_probs = cross_val_predict(model, X, noisy, cv=5, method="predict_proba")
     return X, noisy, pred_probs
 
 

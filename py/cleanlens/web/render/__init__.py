@@ -18,7 +18,7 @@ The modules, each importing only those below it:
 - :mod:`.dataset`: the Dataset panel (toolbar, counts, legend, tiles);
 - :mod:`.thresholds`: the Thresholds panel (sliders, threshold table, histograms);
 - :mod:`.center`: the centre panel's tabs, one module each: :mod:`.joint`, :mod:`.map`,
-  :mod:`.probabilities`, :mod:`.sweep`;
+  :mod:`.probabilities`, :mod:`.sweep`, :mod:`.health`;
 - :mod:`.results`: the Results panel (counts and score, export, tabs, flagged images, Accept all);
 - :mod:`.why`: the Why? panel, the popover and the decision buttons;
 - :mod:`.guide`: the guide dialog and the tour; :mod:`.yourdata`: the Your data dialog;
@@ -61,6 +61,7 @@ from .dataset import (
     tiles_list,
 )
 from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
+from .health import health_panel
 from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
 from .notices import (
@@ -177,6 +178,8 @@ __all__ = [
     "METRIC_NAMES",
     "sweep_panel",
     "cleanlab_curve",
+    # health
+    "health_panel",
     # center
     "center_tabs",
     "center_body",

@@ -1,5 +1,5 @@
 """The centre panel: its tab strip and the body of its current tab (the confident joint, the map, the
-probabilities or the threshold sweep: a module each).
+probabilities, the threshold sweep or the dataset health: a module each).
 
 Inputs: the state (``center_tab``), the analysis result, and the window of the probability table's rows in view.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .common import _tabs
+from .health import health_panel
 from .joint import joint_matrix
 from .map import scatter
 from .probabilities import prob_table
@@ -22,7 +23,13 @@ if TYPE_CHECKING:
 def center_tabs(state: ExplorerState) -> str:
     return _tabs(
         "center",
-        {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", "sweep": "Threshold sweep"},
+        {
+            "joint": "Confident joint",
+            "scatter": "Map",
+            "table": "Probabilities",
+            "sweep": "Threshold sweep",
+            "health": "Dataset health",
+        },
         state.view.center_tab,
     )
 
@@ -34,4 +41,6 @@ def center_body(state: ExplorerState, result: Categorization | None, window: tup
         return prob_table(state, result, window)
     if state.view.center_tab == "sweep":
         return sweep_panel(state)
+    if state.view.center_tab == "health":
+        return health_panel(state)
     return joint_matrix(state, result)

@@ -48,7 +48,8 @@ def app(state: ExplorerState, enabled: bool = True) -> str:
         f'<div id="{ids.THRESHOLD_TABLE}">{threshold_table(state, result)}</div>'
         f'<div id="{ids.HISTOGRAMS}" class="hists">{histograms(state, result)}</div>'
         "</section>"
-        '<section class="panel center" aria-label="Confident joint, map and probabilities" data-tour="center">'
+        '<section class="panel center" aria-label="Confident joint, map, probabilities, threshold sweep and dataset '
+        'health" data-tour="center">'
         f'<div id="{ids.CENTER_TABS}">{center_tabs(state)}</div>'
         f'<div id="{ids.PANEL_CENTER}" class="tabpanel" role="tabpanel" tabindex="0" '
         f'aria-labelledby="tab-center-{state.view.center_tab}">{center_body(state, result)}</div>'

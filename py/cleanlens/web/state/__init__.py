@@ -61,6 +61,7 @@ from cleanlens.web.changes import (
 from .accepting import AcceptChoice
 from .engine import ENGINE_DEFAULTS, ENGINE_KEYS, ENGINE_LIMITS, EngineSettingError, EngineSettings
 from .fragment import apply_fragment, to_fragment
+from .health import DatasetHealth, dataset_health
 from .notices import Notices
 from .training import QUALITY_METHOD, Training, TrainingError, training_info
 from .view import CATEGORY_FILTERS, CENTER_TABS, DEMO_RULE, METRICS, OWN_DATA_RULE, RESULT_TABS, RULES, SORTS, View
@@ -71,6 +72,7 @@ __all__ = [
     "CATEGORY_FILTERS",
     "CENTER_TABS",
     "DECISION_NAMES",
+    "DatasetHealth",
     "ENGINE_DEFAULTS",
     "ENGINE_KEYS",
     "ENGINE_LIMITS",
@@ -455,6 +457,15 @@ class ExplorerState:
         if "sweep" not in self._cache:
             self._cache["sweep"] = self.training.sweep()
         return self._cache["sweep"]
+
+    def health(self) -> DatasetHealth | None:
+        """The Dataset health tab's numbers for the trained items (:mod:`.health`; computed with the training,
+        cached), or None before training."""
+        if self.training is None:
+            return None
+        if "health" not in self._cache:
+            self._cache["health"] = dataset_health(self.training.health)
+        return self._cache["health"]
 
     def score(self) -> Score | None:
         """The score of the current results against the known errors of the trained labels, or None."""

@@ -2,7 +2,8 @@
 
 :class:`Training` holds a cross-validation's (or a probabilities file's) results with everything derived from
 them once: the confident-learning learner, the label quality of each item and the items ranked by it, the
-slider index (counts, joint and score at every integer slider position in O(K²)) and histogram bins.
+slider index (counts, joint and score at every integer slider position in O(K²)), cleanlab's rules and dataset
+health summary (:mod:`cleanlens.issues`) and histogram bins.
 """
 
 from __future__ import annotations
@@ -150,6 +151,9 @@ class Training:
                 self.self_confidence[i] = s
         self.issues = yield from LabelIssues.steps(given, rows, len(rows[0]))
         """cleanlab's find_label_issues, num_label_issues and health for the trained items (:mod:`cleanlens.issues`)."""
+        self.health = yield from self.issues.iter_health()
+        """cleanlab's dataset health summary of the trained items (:class:`cleanlens.health.HealthSummary`, by
+        class index), computed once here, in steps: the Dataset health tab shows it."""
         self._flagged = {}
         yield from self.iter_prepare(DEFAULT_FILTER)
         self._order = {}

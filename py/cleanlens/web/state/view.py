@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cleanlens.confident import DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE
 from cleanlens.issues import DEFAULT_FILTER, FILTERS
 
-CENTER_TABS = ("joint", "scatter", "table", "sweep")
+CENTER_TABS = ("joint", "scatter", "table", "sweep", "health")
 RESULT_TABS = ("label_issue", "ood", "unconfident", "cell")
 SORTS = ("quality", "quality-desc", "dataset", "given")
 METRICS = ("f1", "precision", "recall")
