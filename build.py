@@ -28,6 +28,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -40,9 +41,11 @@ CACHE = ROOT / "build" / "cache"
 PACKAGE = ROOT / "py" / "cleanlens"
 sys.path.insert(0, str(ROOT / "py"))  # pre-rendering imports cleanlens (standard library only)
 
+import build_runtime  # noqa: E402 (beside this file)
+
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 MICROPIP = "0.11.1"  # the version Pyodide 314's lock file names
-VENDOR_LAYOUT = 2  # what static/vendor/ holds; a different number in its VERSIONS.json means vendor again
+VENDOR_LAYOUT = 3  # what static/vendor/ holds; a different number in its VERSIONS.json means vendor again
 SITE_DIRS = ("static", "embeddings")
 SITE_SKIP = {"README.md", "__pycache__"}
 
@@ -163,10 +166,9 @@ def vendor(with_sklearn_from=None):
             copy_if_changed(pyodide_src / name, pyodide_dst / name)
 
     lock = json.loads((pyodide_src / "pyodide-lock.json").read_text())
-    wheel = micropip_wheel()  # the stdlib step imports micropip too (PyScript's path to the scientific stack)
-    py_compile_stdlib(pyodide_src / "python_stdlib.zip", pyodide_dst / "python_stdlib.zip", wheel)
     packages = {}
     if with_sklearn_from is not None:  # micropip installs the scientific stack; without it nothing needs micropip
+        wheel = micropip_wheel()
         copy_if_changed(wheel, pyodide_dst / wheel.name)
         packages["micropip"] = dict(
             lock["packages"]["micropip"], file_name=wheel.name, version=MICROPIP, sha256=sha256_of(wheel)
@@ -179,17 +181,18 @@ def vendor(with_sklearn_from=None):
     lock["packages"] = packages
     (pyodide_dst / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
 
-    pyscript_src = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
-    for src in sorted(pyscript_src.iterdir()):
-        if src.is_file() and not src.name.endswith(".map"):
-            copy_if_changed(src, VENDOR / "pyscript" / src.name)
+    shipped = build_runtime.pyscript_files(PYSCRIPT_DIST, with_sklearn_from is not None)
+    for name in shipped:
+        copy_if_changed(PYSCRIPT_DIST / name, VENDOR / "pyscript" / name)
+    for path in (VENDOR / "pyscript").iterdir():
+        if path.name not in shipped:
+            path.unlink()
     (VENDOR / "VERSIONS.json").write_text(
         json.dumps(
             dict(
                 pinned_npm_versions(),
                 layout=VENDOR_LAYOUT,
                 scientific_stack=with_sklearn_from is not None,
-                stdlib=STDLIB_FORMAT,
             ),
             indent=1,
         )
@@ -244,33 +247,28 @@ def vendor_scientific_stack(source, lock, dest):
     return wanted
 
 
-STDLIB_FORMAT = "start-up modules py-compiled"  # recorded in VERSIONS.json: a vendor/ from before is redone
+PYSCRIPT_DIST = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
 
 
-def py_compile_stdlib(src, dst, micropip):
-    """Write Pyodide's standard library zip `src` to `dst` with the modules the page imports as bytecode.
+def page_stdlib(scientific_stack):
+    """Write static/vendor/pyodide/python_stdlib.zip, the standard library the page's start-up imports, and
+    stdlib/, the rest on demand (build_runtime.page_stdlib; redone only when what it depends on changed).
 
-    The npm package ships the standard library as sources, so each start compiled the ~170 modules
-    it imports with CPython's compiler running as cold WebAssembly: 2-3 s of the start in Chromium
-    and Firefox, ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md). Pyodide under
-    Node (the same CPython) finds and compiles them: tools/py_compile_stdlib.mjs. Skipped when
-    `dst` is newer than its inputs.
+    The npm package ships the whole standard library as sources (2.5 MB); the page imports 140 of its 560
+    modules when it starts. Those go into the zip, as bytecode: compiling them at each start took 2-3 s in
+    Chromium and Firefox and ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md).
     """
-    tool = ROOT / "tools" / "py_compile_stdlib.mjs"
-    inputs = [src, micropip, tool]
-    if dst.exists() and dst.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
-        return
-    if shutil.which("node") is None:
-        raise BuildError(
-            "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get "
-            "install nodejs npm`) and try again."
-        )
-    try:
-        run(["node", str(tool), str(ROOT), str(src), str(dst), str(micropip)], cwd=ROOT)
-    except BuildError:
-        raise BuildError(
-            f"{tool.relative_to(ROOT)} could not py-compile Pyodide's standard library (its message is above)."
-        ) from None
+    with tempfile.TemporaryDirectory() as folder:
+        wheel = build_wheel(folder)  # unpacked by the tool as the page unpacks it
+        try:
+            build_runtime.page_stdlib(
+                ROOT / "node_modules" / "pyodide" / "python_stdlib.zip",
+                VENDOR / "pyodide",
+                wheel,
+                micropip_wheel() if scientific_stack else None,
+            )
+        except build_runtime.RuntimeBuildError as exc:
+            raise BuildError(str(exc)) from None
 
 
 def vendor_is_current():
@@ -278,10 +276,8 @@ def vendor_is_current():
     if not stamp.exists():
         return False
     recorded = json.loads(stamp.read_text())
-    return (
-        recorded.get("layout") == VENDOR_LAYOUT
-        and recorded.get("stdlib") == STDLIB_FORMAT
-        and all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
+    return recorded.get("layout") == VENDOR_LAYOUT and all(
+        recorded.get(k) == v for k, v in pinned_npm_versions().items()
     )
 
 
@@ -333,9 +329,14 @@ def pyscript_config(wheel_name, scientific_stack=False):
     Python's working directory, which is on ``sys.path``; like ``packages``, its URL is resolved against this
     file's): no micropip to load, and 0.47 s sooner on a cold start (measured 2026-11-28). Only when the scientific
     stack was vendored is ``packages`` used: micropip installs scikit-learn (and what it depends on) from the
-    vendored lock file, so the ``auto`` engine picks it.
+    vendored lock file, so the ``auto`` engine picks it. PyScript's plugins (editor, terminal...) are all off:
+    the page uses none, and each was a request before Python could start.
     """
-    config = {"interpreter": "./static/vendor/pyodide/pyodide.mjs", "files": {f"./wheels/{wheel_name}": "./*"}}
+    config = {
+        "interpreter": "./static/vendor/pyodide/pyodide.mjs",
+        "files": {f"./wheels/{wheel_name}": "./*"},
+        "plugins": build_runtime.pyscript_plugins_off(PYSCRIPT_DIST),
+    }
     if scientific_stack:
         config["packages"] = ["scikit-learn"]
     return config
@@ -392,7 +393,7 @@ def prerender(html, scientific_stack=False, sprites=None):
         "run-controls": render.run_controls(state, enabled=False),
         "engine-settings": render.engine_settings(state, enabled=False),
         "tools": render.tools(enabled=False),
-        "app": render.app(state, enabled=False),
+        "app": render.app(state),  # its controls take input before Python runs: static/boot.js keeps it
         "guide": render.guide_dialog() + render.byo_dialog(),
         "results": (
             '<script type="application/json" id="prerendered">'
@@ -560,8 +561,11 @@ def write_service_worker(site):
 
 def dist(out=DIST):
     """Write the publishable site into `out`: index.html, static/ (with vendor/), embeddings/, the wheel."""
+    from cleanlens.web import DEMO_DATASET  # noqa: PLC0415 (needs sys.path above)
+
     if not vendor_is_current():
         vendor()
+    page_stdlib(vendored_scientific_stack())
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -569,13 +573,16 @@ def dist(out=DIST):
     for folder in SITE_DIRS:
         shutil.copytree(ROOT / folder, out / folder, ignore=shutil.ignore_patterns(*SITE_SKIP))
     sprites = sprite_sheet(out)
-    (out / "index.html").write_text(
-        prerender((ROOT / "index.html").read_text(encoding="utf-8"), vendored_scientific_stack(), sprites),
-        encoding="utf-8",
-    )
     wheel = build_wheel(out / "static" / "wheels")
     config = pyscript_config(wheel.name, vendored_scientific_stack())
     (out / "static" / "pyscript.json").write_text(json.dumps(config, indent=1))
+    html = prerender((ROOT / "index.html").read_text(encoding="utf-8"), vendored_scientific_stack(), sprites)
+    early = build_runtime.early_downloads(
+        out, f"static/wheels/{wheel.name}", DEMO_DATASET, sprites["url"] if sprites else None
+    )
+    html = html.replace("<!-- early-downloads -->", early)
+    html = html.replace("<!-- mpy-config -->", build_runtime.mpy_config(PYSCRIPT_DIST))
+    (out / "index.html").write_text(html, encoding="utf-8")
     (out / ".nojekyll").write_text("")
     write_service_worker(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import shutil
 import threading
 import urllib.request
 import zipfile
@@ -59,24 +58,6 @@ def test_vendored_lock_lists_only_shipped_files_with_their_sha256():
     for name in build.PYODIDE_FILES:
         assert (folder / name).exists()
     assert (build.VENDOR / "pyscript" / "core.js").exists()
-
-
-@pytest.mark.skipif(
-    not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)"
-)
-def test_vendored_stdlib_has_the_start_up_modules_as_bytecode():
-    source = zipfile.ZipFile(build.ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
-    vendored = zipfile.ZipFile(build.VENDOR / "pyodide" / "python_stdlib.zip")
-    names = set(vendored.namelist())
-    # what Pyodide, micropip and the page import at start-up (tools/py_compile_stdlib.mjs finds them)
-    for module in ("asyncio/__init__", "json/__init__", "dataclasses", "email/parser", "csv", "hashlib", "random"):
-        assert f"{module}.pyc" in names and f"{module}.py" not in names, module
-    # unchecked-hash .pyc (PEP 552 flags 0b01): never compared with a source, there is none
-    assert int.from_bytes(vendored.read("asyncio/__init__.pyc")[4:8], "little") == 1
-    # everything else as it was
-    compiled = {name[:-1] for name in names if name.endswith(".pyc")}
-    assert names - {name + "c" for name in compiled} == set(source.namelist()) - compiled
-    assert "unittest/__init__.py" in names
 
 
 def test_vendored_versions_match_the_pins():
@@ -176,8 +157,6 @@ def test_vendor_with_sklearn_writes_a_lock_that_names_every_shipped_file(tmp_pat
     full_lock = json.loads((build.ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())
     fake_distribution(tmp_path / "full", full_lock["info"])
     monkeypatch.setattr(build, "VENDOR", tmp_path / "vendor")
-    # the standard library as it comes (py-compiling it, ~10 s of Node, is tested on the vendored one below)
-    monkeypatch.setattr(build, "py_compile_stdlib", lambda src, dst, micropip: shutil.copy2(src, dst))
     build.vendor(tmp_path / "full")
     lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
     assert set(lock["packages"]) == {

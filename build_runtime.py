@@ -1,0 +1,259 @@
+"""What build.py ships of the runtime for a fast first visit: a standard library cut to what the page imports
+(the rest on demand), only the PyScript files the page loads, and the tags that start the downloads early.
+
+Standard library only, like build.py (which imports this module).
+
+- :func:`page_modules`: the modules of our package the page can import (from the page's ``<script type="py">``,
+  following every import statement, function-level ones included).
+- :func:`page_stdlib`: runs ``tools/stdlib.mjs``, which starts Pyodide under Node as the page starts it and
+  writes the standard library the start-up imports (``python_stdlib.zip``) and the rest, one archive per
+  top-level name, fetched on demand by :mod:`cleanlens.web.stdlib`.
+- :func:`pyscript_files`, :func:`pyscript_plugins_off`: the files of PyScript's ``dist/`` the page loads, and the
+  plugins it is told not to load.
+- :func:`early_downloads`: the ``<link>`` tags, in the page's head, that fetch the runtime in parallel with
+  PyScript's own code instead of after it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+PY = ROOT / "py"
+PAGE = ROOT / "index.html"
+"""The page: its ``<script type="py">`` is where everything the page imports starts."""
+STDLIB_TOOL = ROOT / "tools" / "stdlib.mjs"
+STDLIB_FORM = os.environ.get("CLEANLENS_STDLIB_FORM", "compiled-nodoc")
+"""How the start-up standard library is shipped (tools/stdlib.mjs ``--form``): ``compiled-nodoc`` (bytecode
+without docstrings, as ``python -OO`` has them but with asserts), or, to measure the others
+(docs/architecture.md), ``compiled``, ``source``, ``source-min``."""
+ON_DEMAND = "stdlib"
+"""The folder, beside ``python_stdlib.zip``, of the standard library's other files (one archive per top-level
+name, e.g. ``stdlib/email.zip``); :mod:`cleanlens.web.stdlib` reads the same name from ``on-demand.json``."""
+STAMP = ROOT / "build" / "cache" / "stdlib-inputs.json"
+"""What :func:`page_stdlib` last ran on (a hash of its inputs)."""
+ALWAYS_LOADED_PLUGINS = ("error",)
+"""PyScript plugins it loads even when told not to (it imports "error" to say that it is off)."""
+
+
+class RuntimeBuildError(Exception):
+    """A step failed; the message is one sentence for the user (build.py shows it as a BuildError)."""
+
+
+# --------------------------------------------------------------------------- our modules the page imports
+
+
+def module_file(name: str) -> Path | None:
+    """The source file of our module ``name`` (a package's ``__init__.py``), or None if it is not ours."""
+    base = PY.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def alias_names(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
+    """The absolute module names an import statement in ``package`` names: for ``from package import x``, both
+    ``package`` and ``package.x`` (which is a module or not)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if node.level:
+        parts = package.split(".")
+        base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+    else:
+        base = node.module or ""
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
+
+
+def imported_names(path: Path, name: str) -> list[str]:
+    """The absolute names of every module the file ``path`` (module ``name``) imports, anywhere in it."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names += alias_names(node, package)
+    return names
+
+
+PY_SCRIPT = re.compile(r'<script type="py"[^>]*>(.*?)</script>', re.S)
+
+
+def page_script(page: Path = PAGE) -> str:
+    """The Python code of the page's ``<script type="py">``."""
+    match = PY_SCRIPT.search(page.read_text(encoding="utf-8"))
+    if match is None:
+        raise RuntimeBuildError(f'{page.name} has no <script type="py">.')
+    return match.group(1)
+
+
+def page_modules(page: Path = PAGE) -> list[str]:
+    """Our modules the page can import: those its ``<script type="py">`` imports, their packages, and,
+    recursively, every module of ours that an import statement in one of them names (sorted). Modules of the
+    standard library are found by running them (:func:`page_stdlib`), not here."""
+    code = textwrap.dedent(page_script(page))
+    tree = compile(code, page.name, "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    found, todo = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            todo += alias_names(node, "")
+    while todo:
+        name = todo.pop()
+        path = module_file(name)
+        if name in found or path is None:
+            continue
+        found.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:n]) for n in range(1, len(parts))]
+        todo += imported_names(path, name)
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- the standard library
+
+
+def stdlib_inputs_digest(src: Path, modules: list[str], micropip: Path | None) -> str:
+    """A hash of everything :func:`page_stdlib`'s result depends on (it is redone when this changes)."""
+    digest = hashlib.sha256()
+    files = [src, STDLIB_TOOL, *(module_file(m) for m in modules)]
+    files += sorted((ROOT / "node_modules" / "@pyscript" / "core" / "src" / "stdlib").rglob("*.py"))
+    for path in files + ([micropip] if micropip else []):
+        digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(json.dumps([modules, STDLIB_FORM]).encode())
+    return digest.hexdigest()
+
+
+def page_stdlib(src: Path, dest: Path, wheel: Path, micropip: Path | None = None) -> None:
+    """Write ``dest/python_stdlib.zip`` (the standard library the page's start-up imports) and ``dest/stdlib/``
+    (the rest, on demand) from Pyodide's ``src`` zip, with tools/stdlib.mjs (Node.js).
+
+    ``wheel``: a wheel of our package (unpacked as the page unpacks it); ``micropip``: its wheel when the page
+    installs a vendored scientific stack with it (its imports are then part of the start-up). Skipped when the
+    inputs are those of the last run (recorded in :data:`STAMP`).
+    """
+    modules = page_modules()
+    stamp = STAMP
+    digest = stdlib_inputs_digest(src, modules, micropip)
+    if (dest / "python_stdlib.zip").exists() and stamp.exists() and json.loads(stamp.read_text()) == digest:
+        return
+    if shutil.which("node") is None:
+        raise RuntimeBuildError(
+            "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get "
+            "install nodejs npm`) and try again."
+        )
+    command = ["node", str(STDLIB_TOOL), str(ROOT), str(src), str(dest), str(wheel), ",".join(modules)]
+    command += ["--form", STDLIB_FORM] + (["--micropip", str(micropip)] if micropip else [])
+    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        raise RuntimeBuildError(
+            f"{STDLIB_TOOL.relative_to(ROOT)} could not prepare Pyodide's standard library (its message is above)."
+        )
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(digest))
+
+
+def on_demand_archives(dest: Path) -> list[Path]:
+    """The on-demand archives :func:`page_stdlib` wrote into ``dest``."""
+    return sorted((dest / ON_DEMAND).glob("*.zip"))
+
+
+# --------------------------------------------------------------------------- PyScript
+
+
+CHUNK_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*|\bimport\(\s*)["']\./([\w.-]+\.js)["']""")
+DYNAMIC_IMPORT = re.compile(r"""\bimport\(\s*["']\./([\w.-]+\.js)["']\s*\)""")
+
+
+def chunk_name(file_name: str) -> str:
+    """A bundle chunk's name without its content hash: ``error-D2315lOB.js`` -> ``error``."""
+    return re.sub(r"-[\w]{8}\.js$", "", file_name).removesuffix(".js")
+
+
+PLUGIN_KEY = re.compile(r"""^\s*(?:\[\s*["']([\w-]+)["']\s*\]|([\w-]+))\s*:""", re.M)
+
+
+def pyscript_plugins(src: Path) -> list[str]:
+    """The plugins PyScript can load (the keys of its ``src/plugins.js``; ``src`` is its ``dist/`` folder)."""
+    return [a or b for a, b in PLUGIN_KEY.findall((src.parent / "src" / "plugins.js").read_text(encoding="utf-8"))]
+
+
+def pyscript_plugins_off(src: Path) -> list[str]:
+    """The ``plugins`` entry of the page's PyScript configuration: every plugin off (``"!name"``) but those
+    PyScript loads anyway. The page uses none of them (editor, terminal, game, ...)."""
+    return [f"!{name}" for name in pyscript_plugins(src) if name not in ALWAYS_LOADED_PLUGINS]
+
+
+def mpy_config(src: Path) -> str:
+    """A ``<mpy-config>`` element with PyScript's plugins off for MicroPython scripts too: PyScript loads the
+    plugins once per script type it knows (``py`` and ``mpy``) unless that type's configuration says otherwise,
+    and the page has no MicroPython script to configure otherwise."""
+    return f"<mpy-config hidden>{json.dumps({'plugins': pyscript_plugins_off(src)})}</mpy-config>"
+
+
+def pyscript_files(src: Path, scientific_stack: bool = False) -> list[str]:
+    """The files of PyScript's ``dist/`` folder ``src`` that the page loads: ``core.js`` and every chunk it
+    imports statically, the always-loaded plugins' chunks, and (when micropip installs a vendored scientific
+    stack) the package graph chunk, each with what it imports statically. Nothing else is shipped."""
+    wanted = set(ALWAYS_LOADED_PLUGINS) | ({"pyodide_graph"} if scientific_stack else set())
+    found, todo = set(), ["core.js"]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        text = (src / name).read_text(encoding="utf-8")
+        dynamic = set(DYNAMIC_IMPORT.findall(text))
+        for target in CHUNK_IMPORT.findall(text):
+            if target not in dynamic or chunk_name(target) in wanted:
+                todo.append(target)
+    missing = wanted - {chunk_name(name) for name in found}
+    if missing:
+        raise RuntimeBuildError(f"PyScript's {src} has no chunk for {', '.join(sorted(missing))}.")
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- early downloads
+
+
+def early_downloads(site: Path, wheel_url: str, demo_url: str, sheet_url: str | None) -> str:
+    """``#downloads``, the plan static/boot.js follows to start the runtime's downloads early (paths relative to
+    ``site``), as JSON:
+
+    - ``modules``: the JavaScript modules PyScript and Pyodide import one after another (PyScript's chunks,
+      ``pyodide.mjs``, ``pyodide.asm.mjs``; not ``core.js``, the page's own script tag): boot.js preloads
+      them (``modulepreload``);
+    - ``fetched``: the files the runtime and our start-up fetch (the WebAssembly, the standard library, the lock
+      file, PyScript's configuration, our wheel, the demo's data): boot.js fetches them at the same time and
+      hands each response to the first fetch() of its URL;
+    - ``after``: the demo's sprite sheet (``sheet_url``, or null): boot.js starts the others once it is in (the
+      pre-rendered results need it first).
+
+    Each entry is ``[url, bytes]`` (the file's size here, for the progress bar).
+    """
+
+    def entry(path: str) -> list:
+        return [f"./{path}", (site / path).stat().st_size]
+
+    pyscript = sorted(p.name for p in (site / "static" / "vendor" / "pyscript").glob("*.js"))
+    plan = {
+        "after": f"./{sheet_url}" if sheet_url else None,
+        "modules": [entry(f"static/vendor/pyscript/{name}") for name in pyscript if name != "core.js"]
+        + [entry("static/vendor/pyodide/pyodide.mjs"), entry("static/vendor/pyodide/pyodide.asm.mjs")],
+        "fetched": [
+            entry("static/vendor/pyodide/pyodide.asm.wasm"),
+            entry("static/vendor/pyodide/python_stdlib.zip"),
+            entry("static/vendor/pyodide/pyodide-lock.json"),
+            entry("static/pyscript.json"),
+            entry(wheel_url),
+            entry(demo_url),
+        ],
+    }
+    data = json.dumps(plan, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="downloads">{data}</script>'

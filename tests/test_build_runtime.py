@@ -1,0 +1,107 @@
+"""build_runtime: what the page imports, the split standard library, PyScript's files and the download plan."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import build
+import build_runtime
+
+PYSCRIPT = build.PYSCRIPT_DIST
+
+
+def test_page_modules_follow_every_import_from_the_pages_script():
+    modules = build_runtime.page_modules()
+    assert {"cleanlens.web.app", "cleanlens.web.stdlib", "cleanlens.web.render.page"} <= set(modules)
+    assert "cleanlens.rank" in modules  # imported inside a function (web/state.py)
+    assert "cleanlens.cli" not in modules and "cleanlens.__main__" not in modules  # the page never imports them
+
+
+def test_page_modules_start_from_the_script_of_the_page_given(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text('<script type="py" config="x.json">\nfrom cleanlens.web import session\nawait go()\n</script>')
+    modules = build_runtime.page_modules(page)
+    assert {"cleanlens", "cleanlens.web", "cleanlens.web.session"} <= set(modules)
+    assert "cleanlens.web.app" not in modules and "cleanlens.web.stdlib" not in modules
+
+
+def test_relative_imports_resolve_against_the_package():
+    node = __import__("ast").parse("from ..state import ExplorerState\nfrom . import common").body
+    assert build_runtime.alias_names(node[0], "cleanlens.web.render") == [
+        "cleanlens.web.state",
+        "cleanlens.web.state.ExplorerState",
+    ]
+    assert build_runtime.alias_names(node[1], "cleanlens.web.render") == [
+        "cleanlens.web.render",
+        "cleanlens.web.render.common",
+    ]
+
+
+def test_only_the_pyscript_files_the_page_loads_are_shipped():
+    files = build_runtime.pyscript_files(PYSCRIPT)
+    assert "core.js" in files
+    assert {build_runtime.chunk_name(f) for f in files} == {"core", "error"}  # core.js, its chunk, the error plugin
+    with_stack = build_runtime.pyscript_files(PYSCRIPT, scientific_stack=True)
+    assert {build_runtime.chunk_name(f) for f in with_stack} == {"core", "error", "pyodide_graph"}
+    off = build_runtime.pyscript_plugins_off(PYSCRIPT)
+    assert "!py-editor" in off and "!py-terminal" in off and "!error" not in off
+    mpy = build_runtime.mpy_config(PYSCRIPT)
+    assert mpy.startswith("<mpy-config hidden>") and mpy.endswith("</mpy-config>")
+    assert json.loads(mpy.removeprefix("<mpy-config hidden>").removesuffix("</mpy-config>"))["plugins"] == off
+
+
+def test_the_download_plan_names_every_file_with_its_size(tmp_path):
+    names = [
+        "static/vendor/pyscript/core.js",
+        "static/vendor/pyscript/core-ABCDEFGH.js",
+        "static/vendor/pyodide/pyodide.mjs",
+        "static/vendor/pyodide/pyodide.asm.mjs",
+        "static/vendor/pyodide/pyodide.asm.wasm",
+        "static/vendor/pyodide/python_stdlib.zip",
+        "static/vendor/pyodide/pyodide-lock.json",
+        "static/pyscript.json",
+        "static/wheels/w.whl",
+        "embeddings/demo.json",
+    ]
+    for n, name in enumerate(names):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * (n + 1))
+    html = build_runtime.early_downloads(tmp_path, "static/wheels/w.whl", "embeddings/demo.json", "static/sheet.png")
+    plan = json.loads(html.removeprefix('<script type="application/json" id="downloads">').removesuffix("</script>"))
+    assert plan["after"] == "./static/sheet.png"
+    assert [url for url, _ in plan["modules"]] == [
+        "./static/vendor/pyscript/core-ABCDEFGH.js",  # not core.js: the page's own script tag loads it
+        "./static/vendor/pyodide/pyodide.mjs",
+        "./static/vendor/pyodide/pyodide.asm.mjs",
+    ]
+    assert {url: size for url, size in plan["fetched"]} == {f"./{name}": names.index(name) + 1 for name in names[4:]}
+
+
+def vendored(name):
+    path = build.VENDOR / "pyodide" / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `python build.py dist` first")
+    return path
+
+
+def test_the_shipped_and_the_on_demand_standard_library_hold_every_file_once():
+    source = zipfile.ZipFile(build.ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
+    shipped = zipfile.ZipFile(vendored("python_stdlib.zip"))
+    chunks = json.loads(shipped.read("on-demand.json"))["chunks"]
+    on_demand = {}
+    for top, name in chunks.items():
+        for member in zipfile.ZipFile(vendored(build_runtime.ON_DEMAND) / name).namelist():
+            assert member.split("/")[0].removesuffix(".py") == top
+            on_demand[member] = name
+    in_zip = {n.removesuffix("c") for n in shipped.namelist() if n != "on-demand.json"}  # name.pyc -> name.py
+    assert in_zip.isdisjoint(on_demand)
+    assert in_zip | set(on_demand) == {n for n in source.namelist() if not n.endswith("/")}
+    # what Pyodide, PyScript and the page import at start-up, as bytecode; not what they do not
+    for module in ("asyncio/__init__", "json/__init__", "dataclasses", "csv", "hashlib", "_pyodide/_base"):
+        assert f"{module}.pyc" in shipped.namelist(), module
+    assert int.from_bytes(shipped.read("json/__init__.pyc")[4:8], "little") == 1  # unchecked-hash (PEP 552)
+    for module in ("unittest/__init__.py", "xml/dom/minidom.py", "email/mime/text.py", "colorsys.py"):
+        assert module in on_demand, module
+    assert Path(build_runtime.STAMP).exists()
