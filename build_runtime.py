@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import textwrap
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -114,6 +116,37 @@ def page_modules(page: Path = PAGE) -> list[str]:
         todo += [".".join(parts[:n]) for n in range(1, len(parts))]
         todo += imported_names(path, name)
     return sorted(found)
+
+
+def without_docs(source: str, name: str = "<module>") -> str:
+    """``source`` without its docstrings (each becomes ``""``) and comments, every other line where it was (so
+    tracebacks still point at the repository's lines). For the page's copy of our package: nothing in it reads a
+    docstring. ``name``: the file, for a SyntaxError."""
+    lines = source.splitlines(keepends=True)
+    docstrings = []
+    for node in ast.walk(ast.parse(source, name)):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                docstrings.append(first)
+    for doc in sorted(docstrings, key=lambda d: d.lineno, reverse=True):  # (offsets are in UTF-8 bytes)
+        head = lines[doc.lineno - 1].encode()[: doc.col_offset].decode()
+        tail = lines[doc.end_lineno - 1].encode()[doc.end_col_offset :].decode()
+        blank = ["\n"] * (doc.end_lineno - doc.lineno)  # (code after it on its last line moves up to its first)
+        lines[doc.lineno - 1 : doc.end_lineno] = [head + '""' + tail] + blank
+    text = "".join(lines)
+    lines = text.splitlines(keepends=True)
+    for token in reversed(list(tokenize.generate_tokens(io.StringIO(text).readline))):
+        if token.type == tokenize.COMMENT:
+            row, col = token.start
+            lines[row - 1] = lines[row - 1][:col].rstrip() + "\n"
+    text = "".join(lines)
+    compile(text, name, "exec", dont_inherit=True)  # (a bug here must not reach the page)
+    return text
 
 
 # --------------------------------------------------------------------------- the standard library
@@ -222,12 +255,19 @@ def pyscript_files(src: Path, scientific_stack: bool = False) -> list[str]:
 # --------------------------------------------------------------------------- early downloads
 
 
+def pyodide_asm(site: Path) -> str:
+    """The name of Pyodide's JavaScript half in ``site``: ``pyodide.asm.mjs`` (Pyodide 0.28 and later), or
+    ``pyodide.asm.js`` (0.27, which imports it with import() too)."""
+    folder = site / "static" / "vendor" / "pyodide"
+    return next((name for name in ("pyodide.asm.mjs", "pyodide.asm.js") if (folder / name).exists()), "pyodide.asm.mjs")
+
+
 def early_downloads(site: Path, wheel_url: str, demo_url: str, sheet_url: str | None) -> str:
     """``#downloads``, the plan static/boot.js follows to start the runtime's downloads early (paths relative to
     ``site``), as JSON:
 
     - ``modules``: the JavaScript modules PyScript and Pyodide import one after another (PyScript's chunks,
-      ``pyodide.mjs``, ``pyodide.asm.mjs``; not ``core.js``, the page's own script tag): boot.js preloads
+      ``pyodide.mjs``, :func:`pyodide_asm`; not ``core.js``, the page's own script tag): boot.js preloads
       them (``modulepreload``);
     - ``fetched``: the files the runtime and our start-up fetch (the WebAssembly, the standard library, the lock
       file, PyScript's configuration, our wheel, the demo's data): boot.js fetches them at the same time and
@@ -245,7 +285,7 @@ def early_downloads(site: Path, wheel_url: str, demo_url: str, sheet_url: str | 
     plan = {
         "after": f"./{sheet_url}" if sheet_url else None,
         "modules": [entry(f"static/vendor/pyscript/{name}") for name in pyscript if name != "core.js"]
-        + [entry("static/vendor/pyodide/pyodide.mjs"), entry("static/vendor/pyodide/pyodide.asm.mjs")],
+        + [entry("static/vendor/pyodide/pyodide.mjs"), entry(f"static/vendor/pyodide/{pyodide_asm(site)}")],
         "fetched": [
             entry("static/vendor/pyodide/pyodide.asm.wasm"),
             entry("static/vendor/pyodide/python_stdlib.zip"),

@@ -1,5 +1,6 @@
 """build_runtime: what the page imports, the split standard library, PyScript's files and the download plan."""
 
+import ast
 import json
 import zipfile
 from pathlib import Path
@@ -105,3 +106,33 @@ def test_the_shipped_and_the_on_demand_standard_library_hold_every_file_once():
     for module in ("unittest/__init__.py", "xml/dom/minidom.py", "email/mime/text.py", "colorsys.py"):
         assert module in on_demand, module
     assert Path(build_runtime.STAMP).exists()
+
+
+def emptied_docstrings(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                first.value.value = ""
+    return ast.dump(tree)
+
+
+def statement_lines(tree):
+    return [(type(node).__name__, node.lineno) for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+
+
+def test_the_pages_wheel_has_the_same_code_without_docstrings_and_comments_on_the_same_lines(tmp_path):
+    wheel = zipfile.ZipFile(build.build_wheel(tmp_path, for_the_page=True))
+    for path in sorted(build.PACKAGE.rglob("*.py")):
+        original = path.read_text(encoding="utf-8")
+        shipped = wheel.read(f"cleanlens/{path.relative_to(build.PACKAGE).as_posix()}").decode("utf-8")
+        assert emptied_docstrings(ast.parse(shipped)) == emptied_docstrings(ast.parse(original)), path
+        assert statement_lines(ast.parse(shipped)) == statement_lines(ast.parse(original)), path
+        assert shipped.count("\n") == original.count("\n") and "#" not in "".join(
+            line for line in shipped.splitlines() if line.lstrip().startswith("#")
+        )
+    assert len(wheel.read("cleanlens/web/app.py")) < 0.8 * len((build.PACKAGE / "web" / "app.py").read_bytes())

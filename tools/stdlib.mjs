@@ -89,7 +89,7 @@ async function startLikeThePage(stdlib) {
   pyodide.FS.writeFile("/tmp/probe-0.0.0-py3-none-any.whl", fs.readFileSync(wheel));
   pyodide.FS.mkdirTree("/host");
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: "/" }, "/host");
-  pyodide.globals.set("pyscript_stdlib", "/host" + path.resolve(root, "node_modules/@pyscript/core/src/stdlib"));
+  pyodide.globals.set("pyscript_stdlib", "/host" + fs.realpathSync(path.resolve(root, "node_modules/@pyscript/core/src/stdlib")));
   pyodide.globals.set("modules", modules);
   pyodide.globals.set("with_micropip", Boolean(micropip));
   pyodide.globals.set("probe_wheel", "/tmp/probe-0.0.0-py3-none-any.whl");
