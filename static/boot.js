@@ -137,12 +137,13 @@
       }
       return pageFetch.call(window, input, init);
     };
-    // the sprite sheet first (the stylesheet asks for it once the page is parsed): the pre-rendered results
-    // need it, and the runtime's downloads would otherwise share the connection with it
+    // the sprite sheet first (the stylesheet asks for it once the page is parsed), painted: the pre-rendered
+    // results need it, and the runtime's downloads (and compiling its code) would otherwise compete with it
+    const afterPaint = () => requestAnimationFrame(() => setTimeout(startDownloads));
     document.addEventListener("DOMContentLoaded", () => {
       if (!plan.after || root.dataset.resuming) return startDownloads();
       const sheet = new Image();
-      sheet.onload = sheet.onerror = startDownloads;
+      sheet.onload = sheet.onerror = afterPaint;
       sheet.src = plan.after;
     });
   }
