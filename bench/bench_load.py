@@ -21,7 +21,9 @@ site, and reloads. Reported, in seconds from navigation start:
 - ``runtime downloaded``: static/boot.js's ``cleanlens:downloaded`` mark (every file of its plan is in);
   ``Python runs``: the page's ``cleanlens:python`` mark (Pyodide started, our package unpacked), and the
   time from one to the other (CPU: compiling the WebAssembly, starting Python);
-- ``controls live``: the page's ``cleanlens:live`` mark (the sliders work); ``ready``: trained here;
+- ``controls live``: the page's ``cleanlens:live`` mark (the sliders work); ``CPU to live``: the CPU time
+  Chromium's processes used until then (less sensitive than wall-clock time to other work on a shared
+  machine); ``ready``: trained here;
 - bytes received before live (resource timing: the body as sent, gzip where the server compressed it, and
   the decoded body, "raw"), requests before live, and per file; URLs requested more than once (CDP
   ``Network.requestWillBeSent``): a preload the page did not reuse shows up there;
@@ -41,7 +43,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from browser import INSECURE_ARGS, build, fresh_context, served_like_pages, wait_until_started
+from browser import INSECURE_ARGS, browser_cpu, build, fresh_context, served_like_pages, wait_until_started
 from playwright.sync_api import sync_playwright
 
 NETWORKS = {  # name -> (download bytes/s, upload bytes/s, latency ms, description)
@@ -116,8 +118,10 @@ def cold_visit(playwright, url, net, probes):
             "Network.requestWillBeSent",
             lambda event: requested.__setitem__(event["request"]["url"], requested.get(event["request"]["url"], 0) + 1),
         )
+        cpu = browser_cpu()
         page.goto(url)
         wait_live(page)
+        cpu = browser_cpu() - cpu
         wait_until_started(page, timeout=180_000)
         imports = {}
         if page.evaluate("typeof window.cleanlensImport === 'function'"):
@@ -137,6 +141,7 @@ def cold_visit(playwright, url, net, probes):
         if end <= live:
             files[site_path(name, url)] = (encoded, decoded, end / 1000)
     seconds = {k: v / 1000 for k, v in events.items()}
+    seconds["cpu to live"] = cpu
     return seconds, files, {site_path(u, url): n for u, n in requested.items() if u.startswith(url)}, imports
 
 
@@ -192,6 +197,7 @@ ROWS = (
     ("runtime downloaded", "downloaded"),
     ("Python runs", "python"),
     ("controls live", "live"),
+    ("CPU to live (browser, all processes)", "cpu to live"),
     ("ready (trained here)", "ready"),
     ("warm (service worker): live", "warm: live"),
     ("warm (service worker): ready", "warm: ready"),

@@ -6,6 +6,7 @@ server on 127.0.0.1, in Debian's Chromium with a new, empty profile per run
 """
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -54,14 +55,42 @@ def served_like_pages(site, gzip=False):
         )  # fmt: skip
         command = ["node", str(ROOT / "bench" / "static_server.mjs"), str(site), str(key), str(cert)]
         server = subprocess.Popen([*command, *(["--gzip"] if gzip else [])], stdout=subprocess.PIPE, text=True)
+        SERVERS.add(server.pid)
         try:
             url = server.stdout.readline().strip()
             if not url.startswith("https://"):
                 raise SystemExit("bench: bench/static_server.mjs did not start (its message is above)")
             yield url
         finally:
+            SERVERS.discard(server.pid)
             server.terminate()
             server.wait()
+
+
+SERVERS = set()
+"""The process ids of the servers :func:`served_like_pages` runs (their CPU time is not the browser's)."""
+
+
+def browser_cpu():
+    """CPU seconds used so far by the processes descended from this one (the browsers started here), the
+    static servers excepted."""
+    children, tick = {}, os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        children.setdefault(int(fields[1]), []).append((int(entry), (int(fields[11]) + int(fields[12])) / tick))
+    total, todo = 0.0, [os.getpid()]
+    while todo:
+        for pid, seconds in children.get(todo.pop(), []):
+            if pid not in SERVERS:
+                total += seconds
+                todo.append(pid)
+    return total
 
 
 INSECURE_ARGS = ["--ignore-certificate-errors"]
