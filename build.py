@@ -254,9 +254,10 @@ def page_stdlib(scientific_stack):
     """Write static/vendor/pyodide/python_stdlib.zip, the standard library the page's start-up imports, and
     stdlib/, the rest on demand (build_runtime.page_stdlib; redone only when what it depends on changed).
 
-    The npm package ships the whole standard library as sources (2.5 MB); the page imports 140 of its 560
-    modules when it starts. Those go into the zip, as bytecode: compiling them at each start took 2-3 s in
-    Chromium and Firefox and ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md).
+    The npm package ships the whole standard library as sources (2.5 MB); the page imports 142 of its 559
+    files when it starts. Those go into the zip, as bytecode without docstrings: compiling them at each start
+    took 2-3 s in Chromium and Firefox and ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md),
+    more than sources save on the network (docs/architecture.md, Start-up).
     """
     with tempfile.TemporaryDirectory() as folder:
         wheel = build_wheel(folder)  # unpacked by the tool as the page unpacks it

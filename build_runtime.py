@@ -175,7 +175,8 @@ def page_stdlib(src: Path, dest: Path, wheel: Path, micropip: Path | None = None
     modules = page_modules()
     stamp = STAMP
     digest = stdlib_inputs_digest(src, modules, micropip)
-    if (dest / "python_stdlib.zip").exists() and stamp.exists() and json.loads(stamp.read_text()) == digest:
+    done = (dest / "python_stdlib.zip").exists() and (dest / ON_DEMAND).is_dir() and stamp.exists()
+    if done and json.loads(stamp.read_text()) == digest:
         return
     if shutil.which("node") is None:
         raise RuntimeBuildError(
