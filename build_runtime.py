@@ -33,15 +33,24 @@ PY = ROOT / "py"
 PAGE = ROOT / "index.html"
 """The page: its ``<script type="py">`` is where everything the page imports starts."""
 STDLIB_TOOL = ROOT / "tools" / "stdlib.mjs"
-STDLIB_FORM = os.environ.get("CLEANLENS_STDLIB_FORM", "compiled-nodoc")
-"""How the start-up standard library is shipped (tools/stdlib.mjs ``--form``): ``compiled-nodoc`` (bytecode
-without docstrings, as ``python -OO`` has them but with asserts), or, to measure the others
-(docs/architecture.md), ``compiled``, ``source``, ``source-min``."""
+STDLIB_FORM = os.environ.get("CLEANLENS_STDLIB_FORM", "compiled-lines")
+"""How the start-up standard library is shipped (tools/stdlib.mjs's forms): ``compiled-lines`` (bytecode without
+docstrings, as ``python -OO`` has them but with asserts, and without column positions, as ``python -X
+no_debug_ranges`` compiles: line numbers kept), or, to measure the others (docs/architecture.md),
+``compiled-nodoc``, ``compiled``, ``source``, ``source-min``."""
 ON_DEMAND = "stdlib"
 """The folder, beside ``python_stdlib.zip``, of the standard library's other files (one archive per top-level
 name, e.g. ``stdlib/email.zip``); :mod:`cleanlens.web.stdlib` reads the same name from ``on-demand.json``."""
+STACK_ARCHIVE = "scientific-stack.zip"
+"""The archive, in :data:`ON_DEMAND`, of the standard-library files the training worker imports besides the
+page's (loading numpy and scikit-learn): the worker fetches it when it starts, so that none of them is fetched
+on demand while the stack's files are downloading (not a module name: no import asks for it)."""
 STAMP = ROOT / "build" / "cache" / "stdlib-inputs.json"
 """What :func:`page_stdlib` last ran on (a hash of its inputs)."""
+PAGE_WHEEL = "cleanlens.whl"
+"""What PyScript's ``files`` names our wheel in Python's working directory (build.pyscript_config); the page's
+script puts it on ``sys.path`` and imports our package from it as it is (zipimport): unpacking it, as ``files``
+does for a target ending in ``/*``, would make PyScript load a 172 kB JavaScript zip library first."""
 ALWAYS_LOADED_PLUGINS = ("error",)
 """PyScript plugins it loads even when told not to (it imports "error" to say that it is off)."""
 
@@ -62,6 +71,12 @@ def module_file(name: str) -> Path | None:
     return None
 
 
+def module_name(path: Path) -> str:
+    """The module name of our source file ``path`` (the inverse of :func:`module_file`)."""
+    parts = path.resolve().relative_to(PY).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def alias_names(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
     """The absolute module names an import statement in ``package`` names: for ``from package import x``, both
     ``package`` and ``package.x`` (which is a module or not)."""
@@ -75,14 +90,44 @@ def alias_names(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
     return [base] + [f"{base}.{alias.name}" for alias in node.names]
 
 
-def imported_names(path: Path, name: str) -> list[str]:
-    """The absolute names of every module the file ``path`` (module ``name``) imports, anywhere in it."""
+GLUE = "cleanlens.web"
+"""The page's glue: its function-level imports are followed (it imports some of our modules when first needed)."""
+WORKER = "cleanlens.web.worker"
+"""What the training worker (static/worker.js) imports; the rest follows from its imports."""
+
+
+def imported_names(path: Path, name: str, in_functions: bool = True) -> list[str]:
+    """The absolute names of every module the file ``path`` (module ``name``) imports: at module level (in
+    ``if``/``try`` blocks too), and with ``in_functions`` also in functions and methods."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     names = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    todo = list(ast.parse(path.read_text(encoding="utf-8"), str(path)).body)
+    while todo:
+        node = todo.pop()
         if isinstance(node, ast.Import | ast.ImportFrom):
             names += alias_names(node, package)
+        elif in_functions or not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo += ast.iter_child_nodes(node)
     return names
+
+
+def our_modules(roots: list[str]) -> list[str]:
+    """Our modules that importing ``roots`` can import (sorted): the roots, their packages, and, recursively,
+    every module of ours an import statement in one of them names: at module level, and inside functions too
+    in the page's glue (:data:`GLUE`), which imports some of our modules when first needed. An engine module's
+    function-level imports are its optional paths that only run under CPython (numpy arrays, the notebook API,
+    ``explore``): not followed. Modules of the standard library are found by running them (:func:`page_stdlib`)."""
+    found, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        path = module_file(name)
+        if name in found or path is None:
+            continue
+        found.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:n]) for n in range(1, len(parts))]
+        todo += imported_names(path, name, in_functions=name == GLUE or name.startswith(GLUE + "."))
+    return sorted(found)
 
 
 PY_SCRIPT = re.compile(r'<script type="py"[^>]*>(.*?)</script>', re.S)
@@ -97,25 +142,19 @@ def page_script(page: Path = PAGE) -> str:
 
 
 def page_modules(page: Path = PAGE) -> list[str]:
-    """Our modules the page can import: those its ``<script type="py">`` imports, their packages, and,
-    recursively, every module of ours that an import statement in one of them names (sorted). Modules of the
-    standard library are found by running them (:func:`page_stdlib`), not here."""
+    """Our modules the page can import: :func:`our_modules` from those its ``<script type="py">`` imports."""
     code = textwrap.dedent(page_script(page))
     tree = compile(code, page.name, "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
-    found, todo = set(), []
+    roots = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
-            todo += alias_names(node, "")
-    while todo:
-        name = todo.pop()
-        path = module_file(name)
-        if name in found or path is None:
-            continue
-        found.add(name)
-        parts = name.split(".")
-        todo += [".".join(parts[:n]) for n in range(1, len(parts))]
-        todo += imported_names(path, name)
-    return sorted(found)
+            roots += alias_names(node, "")
+    return our_modules(roots)
+
+
+def worker_modules() -> list[str]:
+    """Our modules the training worker can import: :func:`our_modules` from :data:`WORKER`."""
+    return our_modules([WORKER])
 
 
 def without_docs(source: str, name: str = "<module>") -> str:
@@ -152,29 +191,31 @@ def without_docs(source: str, name: str = "<module>") -> str:
 # --------------------------------------------------------------------------- the standard library
 
 
-def stdlib_inputs_digest(src: Path, modules: list[str], micropip: Path | None) -> str:
+def stdlib_inputs_digest(src: Path, dest: Path, modules: list[str], packages: list[str] | None) -> str:
     """A hash of everything :func:`page_stdlib`'s result depends on (it is redone when this changes)."""
     digest = hashlib.sha256()
     files = [src, STDLIB_TOOL, *(module_file(m) for m in modules)]
     files += sorted((ROOT / "node_modules" / "@pyscript" / "core" / "src" / "stdlib").rglob("*.py"))
-    for path in files + ([micropip] if micropip else []):
+    files += [dest / "pyodide-lock.json"] if packages else []  # (it names the stack's files with their SHA-256)
+    for path in files:
         digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(json.dumps([modules, STDLIB_FORM]).encode())
+    digest.update(json.dumps([modules, packages, STDLIB_FORM, PAGE_WHEEL, STACK_ARCHIVE]).encode())
     return digest.hexdigest()
 
 
-def page_stdlib(src: Path, dest: Path, wheel: Path, micropip: Path | None = None) -> None:
+def page_stdlib(src: Path, dest: Path, wheel: Path, packages: list[str] | None = None) -> None:
     """Write ``dest/python_stdlib.zip`` (the standard library the page's start-up imports) and ``dest/stdlib/``
-    (the rest, on demand) from Pyodide's ``src`` zip, with tools/stdlib.mjs (Node.js).
+    (what the training worker adds, :data:`STACK_ARCHIVE`, and the rest, on demand) from Pyodide's ``src`` zip,
+    with tools/stdlib.mjs (Node.js).
 
-    ``wheel``: a wheel of our package (unpacked as the page unpacks it); ``micropip``: its wheel when the page
-    installs a vendored scientific stack with it (its imports are then part of the start-up). Skipped when the
-    inputs are those of the last run (recorded in :data:`STAMP`).
+    ``wheel``: a wheel of our package (imported from as the page imports from it); ``packages``: what the worker
+    loads with ``loadPackage`` from ``dest`` (the vendored Pyodide: its lock file and the stack's files), or None
+    for no worker pass. Skipped when the inputs are those of the last run (recorded in :data:`STAMP`).
     """
-    modules = page_modules()
+    page, worker = page_modules(), worker_modules()
     stamp = STAMP
-    digest = stdlib_inputs_digest(src, modules, micropip)
+    digest = stdlib_inputs_digest(src, dest, sorted(set(page) | set(worker)), packages)
     done = (dest / "python_stdlib.zip").exists() and (dest / ON_DEMAND).is_dir() and stamp.exists()
     if done and json.loads(stamp.read_text()) == digest:
         return
@@ -183,9 +224,11 @@ def page_stdlib(src: Path, dest: Path, wheel: Path, micropip: Path | None = None
             "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get "
             "install nodejs npm`) and try again."
         )
-    command = ["node", str(STDLIB_TOOL), str(ROOT), str(src), str(dest), str(wheel), ",".join(modules)]
-    command += ["--form", STDLIB_FORM] + (["--micropip", str(micropip)] if micropip else [])
-    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+    job = {"root": str(ROOT), "src": str(src), "out": str(dest), "form": STDLIB_FORM, "wheel": str(wheel)}
+    job |= {"wheel_as": PAGE_WHEEL, "page": page}
+    if packages:
+        job["worker"] = {"index": str(dest), "packages": packages, "modules": worker, "archive": STACK_ARCHIVE}
+    if subprocess.run(["node", str(STDLIB_TOOL), json.dumps(job)], cwd=ROOT, check=False).returncode != 0:
         raise RuntimeBuildError(
             f"{STDLIB_TOOL.relative_to(ROOT)} could not prepare Pyodide's standard library (its message is above)."
         )
@@ -231,11 +274,11 @@ def mpy_config(src: Path) -> str:
     return f"<mpy-config hidden>{json.dumps({'plugins': pyscript_plugins_off(src)})}</mpy-config>"
 
 
-def pyscript_files(src: Path, scientific_stack: bool = False) -> list[str]:
+def pyscript_files(src: Path) -> list[str]:
     """The files of PyScript's ``dist/`` folder ``src`` that the page loads: ``core.js`` and every chunk it
-    imports statically, the always-loaded plugins' chunks, and (when micropip installs a vendored scientific
-    stack) the package graph chunk, each with what it imports statically. Nothing else is shipped."""
-    wanted = set(ALWAYS_LOADED_PLUGINS) | ({"pyodide_graph"} if scientific_stack else set())
+    imports statically, and the always-loaded plugins' chunks, each with what it imports statically. Nothing
+    else is shipped."""
+    wanted = set(ALWAYS_LOADED_PLUGINS)
     found, todo = set(), ["core.js"]
     while todo:
         name = todo.pop()

@@ -31,9 +31,18 @@ Prints tables (median and min-max over runs); never asserts on timings.
    the page does: total wall and CPU time, and the median, 95th percentile
    and longest step; the one-step :func:`~cleanlens.rank.label_quality_order`.
    The same in CPython beside it.
+4. **cleanlens.compat against cleanlab** (``bench/bench_compat.py``), N = 200,000, K = 10: every
+   function, cleanlab's and ours on the same arrays (the standard-library backend on the same values as
+   lists), medians of ``--runs`` interleaved runs (``--pure-runs`` for the standard-library backend), and
+   each backend's largest difference from cleanlab's result. cleanlab's ``find_label_issues`` runs with
+   its default ``n_jobs`` (a process per core), as its users get it.
+5. **cleanlab's rules in Pyodide** (with ``--pyodide``), N = 100,000, K = 10:
+   :class:`cleanlens.issues.LabelIssues` built and each answer driven as the page drives it: CPU time
+   and the longest step (CPU). The same in CPython beside it.
 
 Usage: ``python bench/bench_cleanlab.py [--runs 5] [--n 200000] [--k 10] [--cli-runs 3] [--no-cli] [--pyodide]
-[--pyodide-only]``. The module's top level is standard library only (Pyodide imports it).
+[--pyodide-only] [--no-compat] [--pure-runs 3]``. The module's top level is standard library only (Pyodide
+imports it).
 """
 
 from __future__ import annotations
@@ -70,7 +79,10 @@ import json, os, platform, sys
 sys.path[:0] = [repo + "/py", repo]
 os.chdir(repo)
 from bench.bench_cleanlab import rank_tasks
-json.dumps({"python": platform.python_version(), "results": rank_tasks(json.loads(spec_json))})
+from bench.bench_compat import issues_tasks
+spec = json.loads(spec_json)
+results = rank_tasks(spec) if spec.get("task") != "issues" else issues_tasks(spec)
+json.dumps({"python": platform.python_version(), "results": results})
 `);
 const parsed = JSON.parse(out);
 parsed.pyodide = version;
@@ -361,6 +373,18 @@ def print_rank_table(columns, spec):
         print(f"| {row} | " + " | ".join(cells) + " |")
 
 
+def print_issues_table(columns, spec):
+    print(
+        f"\n### cleanlab's rules on lists, in steps (cleanlens.issues), N = {spec['n']:,}, K = {spec['k']} "
+        f"({spec['runs']} runs; milliseconds of CPU, medians, min–max; garbage collector held off)\n"
+    )
+    names = list(columns)
+    print("| row | " + " | ".join(names) + " |")
+    print("| --- |" + " --- |" * len(names))
+    for row in next(iter(columns.values())):
+        print(f"| {row} | " + " | ".join(spread(columns[name][row], 1e3) for name in names) + " |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -372,6 +396,8 @@ def main(argv=None):
     parser.add_argument("--pyodide-only", action="store_true", help="only the pure-Python score rows")
     parser.add_argument("--rank-n", type=int, default=100_000)
     parser.add_argument("--rank-runs", type=int, default=3)
+    parser.add_argument("--no-compat", action="store_true", help="skip the cleanlens.compat table")
+    parser.add_argument("--pure-runs", type=int, default=3, help="runs of the standard-library backend")
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
     print(
@@ -388,12 +414,24 @@ def main(argv=None):
         if not args.no_cli:
             results, file_bytes = cli_tasks(args.cli_runs, args.n, args.k)
             print_cli_table(results, file_bytes, args.cli_runs)
+        if not args.no_compat:
+            from bench.bench_compat import compat_tasks, print_compat_table
+
+            results = compat_tasks(args.runs, args.pure_runs, args.n, args.k, make_arrays)
+            print_compat_table(results, args.runs, args.pure_runs, args.n, args.k)
     if args.pyodide or args.pyodide_only:
         spec = {"n": args.rank_n, "k": args.k, "runs": args.rank_runs}
         columns = {f"CPython {platform.python_version()}": rank_tasks(spec)}
         out = run_pyodide(spec)
         columns[f"Pyodide {out['pyodide']} (Python {out['python']}, Node)"] = out["results"]
         print_rank_table(columns, spec)
+        from bench.bench_compat import issues_tasks
+
+        spec = {**spec, "task": "issues"}
+        columns = {f"CPython {platform.python_version()}": issues_tasks(spec)}
+        out = run_pyodide(spec)
+        columns[f"Pyodide {out['pyodide']} (Python {out['python']}, Node)"] = out["results"]
+        print_issues_table(columns, spec)
 
 
 if __name__ == "__main__":

@@ -143,11 +143,17 @@ def run_tasks(spec):
     and, through ``pyodide_engine.mjs``, in Pyodide with the repo root as
     working directory.
     """
+    results = {}
+    _cross_validation_rows(spec, results)
+    _slider_rows(spec, results)
+    _userdata_rows(spec, results)
+    return results
+
+
+def _cross_validation_rows(spec, results):
+    """The cross-validation rows of :func:`run_tasks` (``spec["engines"]`` x the demo and ``spec["sizes"]``)."""
     from cleanlens import crossval
-    from cleanlens.confident import ConfidentLearning
     from cleanlens.dataset import load_dataset
-    from cleanlens.scoring import sweep
-    from cleanlens.userdata import load_files
 
     runs = spec["runs"]
     if "sklearn" in spec["engines"]:
@@ -167,7 +173,6 @@ def run_tasks(spec):
         import cleanlens_baseline.crossval as baseline
 
         versions.append((f" [{spec['baseline_ref']}]", baseline))
-    results = {}
     cpu = cpu_clock()
 
     def add(row, value):
@@ -192,6 +197,14 @@ def run_tasks(spec):
                             module.iter_out_of_sample_probabilities(features, labels, k, engine="builtin"), cpu
                         )
                         add(f"5-fold CV, builtin, kernel cached: {name}{suffix}", total)
+
+
+def _slider_rows(spec, results):
+    """The rows of :func:`run_tasks` for a slider sweep and the threshold sweep (``spec["categorize"]``)."""
+    from cleanlens.confident import ConfidentLearning
+    from cleanlens.scoring import sweep
+
+    runs = spec["runs"]
     for n, k in spec["categorize"]:
         labels, rows = synthetic_probabilities(n, k, seed=2)
         learning = ConfidentLearning(labels, rows)
@@ -207,6 +220,14 @@ def run_tasks(spec):
             results[f"threshold sweep 21x21 (heatmap), N={n}, K={k}"] = _timed(
                 lambda learning=learning, truth=truth: sweep(learning, truth), runs
             )
+
+
+def _userdata_rows(spec, results):
+    """The rows of :func:`run_tasks` for loading a probabilities CSV (``spec["userdata"]``: its sizes)."""
+    from cleanlens.confident import ConfidentLearning
+    from cleanlens.userdata import load_files
+
+    runs = spec["runs"]
     for n in spec.get("userdata", []):
         labels, rows = synthetic_probabilities(n, 10, seed=3)
         text = "id,label," + ",".join(f"c{j}" for j in range(10)) + "\n"
@@ -222,7 +243,6 @@ def run_tasks(spec):
         results[f"your data: load+validate+analyse a probabilities CSV, N={n}, K=10 ({len(data) / 1e6:.1f} MB)"] = (
             _timed(load_and_analyse, runs)
         )
-    return results
 
 
 def run_in_pyodide(spec):

@@ -88,7 +88,9 @@ function warm(folder) {
 }
 warm(SITE);
 
-const server = http2.createSecureServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) });
+// maxSessionMemory (MB): Node's default, 10, refuses new streams (Chromium: ERR_HTTP2_PROTOCOL_ERROR) while
+// more than that is queued for a slow reader, e.g. the training worker downloading the 29 MB scientific stack
+const server = http2.createSecureServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert), maxSessionMemory: 1024 });
 server.on("stream", (stream, headers) => {
   stream.on("error", () => {}); // a browser closing a stream early is not our error
   try {

@@ -96,7 +96,9 @@
   const download = (url) => {
     const file = files.get(url);
     file.response = file.response || pageFetch(url).then((response) => {
-      if (!response.ok || !response.body) { arrived(file); return response; }
+      // a file the start-up needs is missing: say so (PyScript would write an error page into Python's files)
+      if (!response.ok) { arrived(file); throw new Error(`${url.split("/").pop()} could not be downloaded (HTTP ${response.status})`); }
+      if (!response.body) { arrived(file); return response; }
       // one branch is read here, at the network's pace, so the download completes whether or not a fetch()
       // has taken the response yet; the other keeps every chunk until its reader (Pyodide...) takes it
       const [here, theirs] = response.body.tee();

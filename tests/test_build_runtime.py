@@ -16,8 +16,29 @@ PYSCRIPT = build.PYSCRIPT_DIST
 def test_page_modules_follow_every_import_from_the_pages_script():
     modules = build_runtime.page_modules()
     assert {"cleanlens.web.app", "cleanlens.web.stdlib", "cleanlens.web.render.page"} <= set(modules)
-    assert "cleanlens.rank" in modules  # imported inside a function (web/state.py)
+    assert "cleanlens.rank" in modules  # imported inside a function of the glue (web/state.py)
     assert "cleanlens.cli" not in modules and "cleanlens.__main__" not in modules  # the page never imports them
+    # an engine module's function-level imports are its CPython-only paths (the notebook API, explore, numpy)
+    for name in ("cleanlens.api", "cleanlens.explore_server", "cleanlens.confident_arrays", "cleanlens.web.worker"):
+        assert name not in modules, name
+
+
+def test_worker_modules_start_from_the_workers_module():
+    modules = build_runtime.worker_modules()
+    assert {"cleanlens", "cleanlens.web", "cleanlens.web.worker", "cleanlens.crossval", "cleanlens.svm"} <= set(modules)
+    assert "cleanlens.web.app" not in modules and "cleanlens.web.render" not in modules
+
+
+def test_function_level_imports_are_followed_only_when_asked(tmp_path):
+    path = tmp_path / "m.py"
+    source = (
+        "import a\nif x:\n    import b\ndef f():\n    import c\nclass C:\n    def g(self):\n        from . import d\n"
+    )
+    path.write_text(source)
+    assert sorted(build_runtime.imported_names(path, "p.m")) == ["a", "b", "c", "p", "p.d"]
+    assert sorted(build_runtime.imported_names(path, "p.m", in_functions=False)) == ["a", "b"]
+    assert build_runtime.module_name(build.PACKAGE / "web" / "__init__.py") == "cleanlens.web"
+    assert build_runtime.module_name(build.PACKAGE / "web" / "stdlib.py") == "cleanlens.web.stdlib"
 
 
 def test_page_modules_start_from_the_script_of_the_page_given(tmp_path):
@@ -44,8 +65,7 @@ def test_only_the_pyscript_files_the_page_loads_are_shipped():
     files = build_runtime.pyscript_files(PYSCRIPT)
     assert "core.js" in files
     assert {build_runtime.chunk_name(f) for f in files} == {"core", "error"}  # core.js, its chunk, the error plugin
-    with_stack = build_runtime.pyscript_files(PYSCRIPT, scientific_stack=True)
-    assert {build_runtime.chunk_name(f) for f in with_stack} == {"core", "error", "pyodide_graph"}
+    assert sorted(p.name for p in (build.VENDOR / "pyscript").iterdir()) == files  # (after build.py vendor)
     off = build_runtime.pyscript_plugins_off(PYSCRIPT)
     assert "!py-editor" in off and "!py-terminal" in off and "!error" not in off
     mpy = build_runtime.mpy_config(PYSCRIPT)
@@ -90,22 +110,41 @@ def vendored(name):
 def test_the_shipped_and_the_on_demand_standard_library_hold_every_file_once():
     source = zipfile.ZipFile(build.ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
     shipped = zipfile.ZipFile(vendored("python_stdlib.zip"))
-    chunks = json.loads(shipped.read("on-demand.json"))["chunks"]
+    index = json.loads(shipped.read("on-demand.json"))
     on_demand = {}
-    for top, name in chunks.items():
-        for member in zipfile.ZipFile(vendored(build_runtime.ON_DEMAND) / name).namelist():
-            assert member.split("/")[0].removesuffix(".py") == top
-            on_demand[member] = name
+    for archive in sorted(vendored(build_runtime.ON_DEMAND).glob("*.zip")):
+        if archive.name == build_runtime.STACK_ARCHIVE:
+            continue
+        for member in zipfile.ZipFile(archive).namelist():
+            assert member.split("/")[0].removesuffix(".py") == archive.stem
+            on_demand[member] = archive.name
     in_zip = {n.removesuffix("c") for n in shipped.namelist() if n != "on-demand.json"}  # name.pyc -> name.py
     assert in_zip.isdisjoint(on_demand)
     assert in_zip | set(on_demand) == {n for n in source.namelist() if not n.endswith("/")}
+    # the index names every module of the archives, and only those
+    modules = {n[:-3].removesuffix("/__init__").replace("/", "."): a for n, a in on_demand.items() if n.endswith(".py")}
+    assert index["modules"] == modules
     # what Pyodide, PyScript and the page import at start-up, as bytecode; not what they do not
-    for module in ("asyncio/__init__", "json/__init__", "dataclasses", "csv", "hashlib", "_pyodide/_base"):
+    for module in ("asyncio/__init__", "json/__init__", "csv", "hashlib", "_pyodide/_base", "html/__init__"):
         assert f"{module}.pyc" in shipped.namelist(), module
     assert int.from_bytes(shipped.read("json/__init__.pyc")[4:8], "little") == 1  # unchecked-hash (PEP 552)
-    for module in ("unittest/__init__.py", "xml/dom/minidom.py", "email/mime/text.py", "colorsys.py"):
+    for module in ("unittest/__init__.py", "xml/dom/minidom.py", "email/mime/text.py", "colorsys.py", "http/server.py"):
         assert module in on_demand, module
     assert Path(build_runtime.STAMP).exists()
+
+
+def test_the_workers_archive_holds_what_loading_the_stack_imports_besides_the_pages():
+    shipped = zipfile.ZipFile(vendored("python_stdlib.zip"))
+    ahead = json.loads(shipped.read("on-demand.json"))["ahead"]
+    archive = zipfile.ZipFile(vendored(build_runtime.ON_DEMAND) / build_runtime.STACK_ARCHIVE)
+    names = {n.removesuffix("c") for n in archive.namelist()}
+    assert names.isdisjoint(n.removesuffix("c") for n in shipped.namelist())
+    assert ahead == {
+        build_runtime.STACK_ARCHIVE: sorted(n[:-3].removesuffix("/__init__").replace("/", ".") for n in names)
+    }
+    # scikit-learn, scipy and joblib import these; Pyodide's package loader reads the wheels' metadata
+    for module in ("pickle", "ctypes", "multiprocessing", "unittest", "importlib.metadata", "encodings.cp437"):
+        assert module in ahead[build_runtime.STACK_ARCHIVE], module
 
 
 def emptied_docstrings(tree):
@@ -127,7 +166,12 @@ def statement_lines(tree):
 
 def test_the_pages_wheel_has_the_same_code_without_docstrings_and_comments_on_the_same_lines(tmp_path):
     wheel = zipfile.ZipFile(build.build_wheel(tmp_path, for_the_page=True))
+    wanted = set(build_runtime.page_modules()) | set(build_runtime.worker_modules())
+    shipped_modules = {build_runtime.module_name(build_runtime.PY / n) for n in wheel.namelist() if n.endswith(".py")}
+    assert shipped_modules == wanted  # not the command line's, the notebook API's or explore's modules
     for path in sorted(build.PACKAGE.rglob("*.py")):
+        if build_runtime.module_name(path) not in wanted:
+            continue
         original = path.read_text(encoding="utf-8")
         shipped = wheel.read(f"cleanlens/{path.relative_to(build.PACKAGE).as_posix()}").decode("utf-8")
         assert emptied_docstrings(ast.parse(shipped)) == emptied_docstrings(ast.parse(original)), path

@@ -11,7 +11,8 @@ import pytest
 from cleanlab.count import compute_confident_joint
 
 from bench.bench_engine import synthetic_blobs
-from cleanlens.arrays_io import InputError, parse_npy, read_labels, read_matrix
+from cleanlens.array_files import read_labels, read_matrix
+from cleanlens.arrays_io import InputError, parse_npy
 from cleanlens.cli import main, read_dataset
 from cleanlens.confident import ConfidentLearning
 
@@ -357,13 +358,17 @@ def test_out_writes_the_complete_report_and_the_text_report_is_cut(capsys, tmp_p
 
 def test_unexpected_failures_are_one_line_with_exit_2(capsys, monkeypatch, files):
     import cleanlens.cli as cli
+    import cleanlens.cli_stream as cli_stream
 
     def boom(args):
         raise RuntimeError("something\nbroke")
 
     monkeypatch.setattr(cli, "find_issues", boom)
-    status, out, err = run(capsys, "find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy")
+    argv = ["find-issues", "--labels", files / "labels.npy", "--pred-probs", files / "probs.npy"]
+    status, out, err = run(capsys, *argv, "--in-memory")
     assert (status, out, err) == (2, "", "cleanlens: error: internal error: RuntimeError: something broke\n")
+    monkeypatch.setattr(cli_stream, "analyse", boom)  # the streamed path (the default for .npy)
+    assert run(capsys, *argv) == (2, "", "cleanlens: error: internal error: RuntimeError: something broke\n")
 
     def deep(args):
         raise RecursionError("maximum recursion depth exceeded")
@@ -484,6 +489,8 @@ def test_numpy_and_pure_paths_give_the_same_reports(capsys, monkeypatch, case, f
             "40",
         ],
     ):
+        # cleanlab's sections: numpy's portable sort in both (the default, numpy's own, needs numpy)
+        argv = [*argv, "--ties", "portable"]
         (s1, out1, err1), (s2, out2, err2) = run_both(capsys, monkeypatch, "find-issues", *argv, "--json")
         assert s1 == s2 == 0 and err1 == err2 == ""
         a, b = json.loads(out1), json.loads(out2)
@@ -540,6 +547,83 @@ def test_numpy_and_pure_paths_give_the_same_messages(capsys, monkeypatch, case, 
         (s1, out1, err1), (s2, out2, err2) = run_both(capsys, monkeypatch, *argv)
         assert (s1, out1, err1) == (s2, out2, err2) and s1 == 2 and err1.startswith("cleanlens: error: "), argv
     (s1, out1, _), (s2, out2, _) = run_both(
-        capsys, monkeypatch, "find-issues", "--labels", tmp_path / "lbool.npy", "--pred-probs", p, "--json"
-    )
+        capsys, monkeypatch, "find-issues", "--labels", tmp_path / "lbool.npy", "--pred-probs", p, "--json",
+        "--ties", "portable",
+    )  # fmt: skip
     assert s1 == s2 == 0 and out1 == out2
+
+
+# --- cleanlab's find_label_issues and dataset health (--filter-by, --health) ------------------
+
+
+@pytest.fixture(scope="module")
+def digits_files(tmp_path_factory):
+    """scikit-learn's digits with 6% of the labels flipped, out-of-sample probabilities from a logistic
+    regression (the issue's example), as .npy files in float64 and float32."""
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    features, truth = load_digits(return_X_y=True)
+    rng = np.random.default_rng(0)
+    labels = truth.copy()
+    flip = rng.random(len(labels)) < 0.06
+    labels[flip] = (labels[flip] + rng.integers(1, 10, flip.sum())) % 10
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(), threadpool_limits(1):  # BLAS threads only contend on a shared machine
+        warnings.simplefilter("ignore")
+        probs = cross_val_predict(LogisticRegression(max_iter=2000), features, labels, cv=5, method="predict_proba")
+    folder = tmp_path_factory.mktemp("digits")
+    np.save(folder / "labels.npy", labels)
+    np.save(folder / "probs.npy", probs)
+    np.save(folder / "probs32.npy", probs.astype(np.float32))
+    return folder, labels, probs
+
+
+@pytest.mark.parametrize("probs_file", ["probs.npy", "probs32.npy"])
+def test_filter_by_and_health_json_equal_cleanlab(capsys, digits_files, probs_file):
+    from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
+    from cleanlab.filter import find_label_issues
+
+    folder, labels, _ = digits_files
+    probs = np.load(folder / probs_file)
+    names = [str(c) for c in range(10)]
+    for filter_by in ("prune_by_noise_rate", "prune_by_class", "both", "confident_learning", "low_self_confidence"):
+        argv = ["find-issues", "--labels", folder / "labels.npy", "--pred-probs", folder / probs_file]
+        report = run_json(capsys, *argv, "--filter-by", filter_by, "--health")
+        found = report["find_label_issues"]
+        expected = find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+        assert found["label_issues"] == np.flatnonzero(expected).tolist() and found["count"] == expected.sum()
+        assert found["filter_by"] == filter_by and found["ties"] == "numpy"
+    health = report["health"]
+    assert health["classes"] == rank_classes_by_label_quality(labels, probs, class_names=names).to_dict("records")
+    pairs = find_overlapping_classes(labels, probs, class_names=names).to_dict("records")
+    assert health["overlapping_classes"] == pairs
+    assert health["overall_label_health_score"] == overall_label_health_score(labels, probs, verbose=False)
+
+
+def test_ties_portable_is_the_pages(capsys, digits_files):
+    """On digits, equal values straddle a cut-off in the calibration's rounding: cleanlab (numpy's SIMD sort
+    here) and numpy's portable sort (the page) disagree by one item; --ties portable says what the page
+    says."""
+    from cleanlens.issues import LabelIssues
+
+    folder, labels, probs = digits_files
+    argv = ["find-issues", "--labels", folder / "labels.npy", "--pred-probs", folder / "probs.npy", "--health"]
+    report = run_json(capsys, *argv, "--ties", "portable")
+    page = LabelIssues.compute(labels.tolist(), probs.tolist())
+    assert report["find_label_issues"]["label_issues"] == [i for i, x in enumerate(page.find_label_issues()) if x]
+    assert report["find_label_issues"]["ties"] == "portable"
+    assert report["health"]["overall_label_health_score"] == page.health().score
+
+
+def test_health_text_report(capsys, digits_files):
+    folder, _, _ = digits_files
+    status, out, err = run(
+        capsys, "find-issues", "--labels", folder / "labels.npy", "--pred-probs", folder / "probs.npy", "--health"
+    )
+    assert status == 0 and err == ""
+    assert "cleanlab find_label_issues (filter_by=prune_by_noise_rate): " in out
+    assert "Dataset health: label health score " in out and "Classes by label quality" in out
+    assert "Overlapping classes, most first" in out and "more pairs; use --json" in out

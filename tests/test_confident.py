@@ -428,3 +428,33 @@ def test_under_the_cleanlab_rule_ood_thresholds_stay_at_or_below_the_means_and_n
             for s, row in zip(clipped.suggested, rows)
         ]
         assert [c == 2 for c in clipped.categories] == [e == "ood" for e in expected]  # 2: OOD
+
+
+# --- float32 probabilities: cleanlab computes in float32 ------------------------------------
+
+
+def test_float32_reproducer_from_the_issue():
+    labels = [0, 0, 2, 1]
+    probs = np.array([[0.1, 1e-6, 0.9 - 1e-6], [0.9, 0, 0.1], [0, 0, 1], [1, 0, 0]], dtype=np.float32)
+    pure = ConfidentLearning(labels, probs.tolist(), dtype="float32").categorize(rule="cleanlab")
+    array = ArrayConfidentLearning(np.array(labels), probs).categorize(rule="cleanlab")
+    for r in (pure, array):
+        assert r.joint == [[1, 1, 0], [1, 1, 0], [0, 0, 1]] and r.label_issues == [0, 3]
+    # in float64 the second probability of item 0 misses class 1's threshold by a rounding error
+    assert ConfidentLearning(labels, probs.tolist()).categorize(rule="cleanlab").label_issues == [3]
+
+
+@settings(max_examples=80, deadline=None)
+@given(labelled_probabilities(max_n=40, max_k=5), st.integers(0, 2**32 - 1))
+def test_cleanlab_rule_in_float32_equals_cleanlab(data, seed):
+    labels, probs = data
+    noise = np.random.default_rng(seed).uniform(-1e-6, 1e-6, (len(probs), len(probs[0])))
+    probs32 = np.clip(np.array(probs) + noise * (np.array(probs) > 0), 0, 1).astype(np.float32)
+    joint, indices = _cleanlab(labels, probs32)
+    for learning in (
+        ConfidentLearning(labels, probs32.tolist(), dtype="float32", tolerance=1e-2),
+        ArrayConfidentLearning(np.array(labels), probs32, tolerance=1e-2),
+    ):
+        r = learning.categorize(rule="cleanlab")
+        assert learning.dtype == "float32"
+        assert r.joint == joint.tolist() and r.label_issues == indices.tolist()

@@ -8,8 +8,9 @@ import pytest
 
 from bench.bench_engine import synthetic_blobs
 from cleanlens import crossval
-from cleanlens.crossval import Cancelled, CrossValError, out_of_sample_probabilities, stratified_folds
+from cleanlens.crossval import CrossValError, out_of_sample_probabilities, stratified_folds
 from cleanlens.dataset import load_dataset
+from cleanlens.steps import Cancelled, collect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMOS = sorted(glob.glob(os.path.join(ROOT, "embeddings", "*.json")))
@@ -171,20 +172,10 @@ def test_bad_inputs_raise_clear_errors(kwargs, message):
 # --- progress, pauses and cancel -------------------------------------------------------
 
 
-def _run(steps):
-    """All the Progress steps of a run and its return value."""
-    out = []
-    while True:
-        try:
-            out.append(next(steps))
-        except StopIteration as stop:
-            return out, stop.value
-
-
 def test_generator_yields_progress_and_returns_the_result(blobs, builtin_result):
     features, labels, _ = blobs
     crossval._kernel_cache.clear()
-    steps, result = _run(
+    steps, result = collect(
         crossval.iter_out_of_sample_probabilities(features, labels, 3, engine="builtin", slice_seconds=0)
     )
     assert isinstance(result, crossval.CVResult) and result.probabilities == builtin_result.probabilities
@@ -201,11 +192,11 @@ def test_generator_yields_progress_and_returns_the_result(blobs, builtin_result)
 def test_pausing_at_every_check_changes_nothing(engine):
     features, labels, _ = synthetic_blobs(n=200, dim=8, n_classes=4, seed=3)
     crossval._kernel_cache.clear()
-    never, result = _run(
+    never, result = collect(
         crossval.iter_out_of_sample_probabilities(features, labels, 4, engine=engine, slice_seconds=None)
     )
     crossval._kernel_cache.clear()
-    always, paused = _run(
+    always, paused = collect(
         crossval.iter_out_of_sample_probabilities(features, labels, 4, engine=engine, slice_seconds=0)
     )
     assert never == [] and len(always) > (100 if engine == "builtin" else 5)
@@ -213,21 +204,20 @@ def test_pausing_at_every_check_changes_nothing(engine):
 
 
 @pytest.mark.parametrize("engine", ["builtin", "sklearn"])
-def test_cancel_stops_the_run(blobs, engine):
+def test_cancel_stops_thecollect(blobs, engine):
     features, labels, _ = blobs
     calls = []
 
-    def cancel():
+    def cancelled():
         calls.append(1)
-        if len(calls) > 2:
-            raise Cancelled()
+        return len(calls) > 2
 
     crossval._kernel_cache.clear()
     steps = crossval.iter_out_of_sample_probabilities(
-        features, labels, 3, engine=engine, slice_seconds=0, cancel=cancel
+        features, labels, 3, engine=engine, slice_seconds=0, cancelled=cancelled
     )
     with pytest.raises(Cancelled):
-        _run(steps)
+        collect(steps)
     assert len(calls) == 3
 
 

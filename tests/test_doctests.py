@@ -4,10 +4,13 @@ import doctest
 
 import pytest
 
-from cleanlens import confident, crossval, rank, userdata
+from cleanlens import api, confident, crossval, floats, issues, rank, steps
+from cleanlens.userdata import load as userdata_load
 
 
-@pytest.mark.parametrize("module", [confident, crossval, userdata, rank], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [confident, crossval, userdata_load, rank, steps, floats, issues, api], ids=lambda m: m.__name__
+)
 def test_docstring_examples(module):
     failures, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert attempted > 0 and failures == 0

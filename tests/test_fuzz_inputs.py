@@ -33,12 +33,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleanlens.cli import main
+from cleanlens.steps import collect
 from cleanlens.userdata import LoadedData, UserDataError, allowed_image, iter_load_files
 
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 # At scale 1 (CI) the examples are the same on every run (no flaky CI); larger runs explore new ones.
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=SCALE == 1, database=None)
-CASES_RUN = {"loader": 0, "cli": 0}
 
 
 # --- seeds and the contract ---------------------------------------------------------------------
@@ -101,15 +101,9 @@ SEEDS = [
 
 def check_contract(files, **kwargs):
     """Run the loader to the end and check the contract; return the LoadedData or the UserDataError."""
-    CASES_RUN["loader"] += 1
     names = [" ".join(str(name).split()) for name, _ in files]
-    steps = iter_load_files(files, **kwargs)
-    progress = []
     try:
-        while True:
-            progress.append(next(steps))
-    except StopIteration as stop:
-        result = stop.value
+        progress, result = collect(iter_load_files(files, **kwargs))
     except UserDataError as exc:
         message = str(exc)
         assert "\n" not in message and "\r" not in message and message == message.strip(), message
@@ -293,7 +287,6 @@ def test_npy_headers_keep_the_contract(shape, descr, extra, labels_first):
 
 def run_cli(argv):
     """``main(argv)`` in process; returns (status, stdout, stderr)."""
-    CASES_RUN["cli"] += 1
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main([str(a) for a in argv])
@@ -522,8 +515,3 @@ def test_hostile_inputs_in_the_cli(case, tmp_path):
         argv = ["find-issues", "--labels", tmp_path / files[0][0], "--pred-probs", tmp_path / files[1][0]]
     status, err = check_cli(argv)
     assert status == 2 and err.startswith(f"cleanlens: error: {message}"), err
-
-
-def test_fuzz_volume_report():
-    """Runs last in this file: prints how many loader cases ran (pytest -s shows it)."""
-    print(f"fuzz: {CASES_RUN['loader']} loader cases, {CASES_RUN['cli']} CLI cases")

@@ -7,6 +7,7 @@ from sklearn.preprocessing import StandardScaler
 
 from bench.bench_engine import synthetic_blobs
 from cleanlens.layout import iter_pca, pca
+from cleanlens.steps import collect
 
 
 def reference(features):
@@ -39,16 +40,8 @@ def test_positions_and_explained_variance_match_scikit_learn(n, dim, seed):
 
 def test_the_generator_pauses_and_the_same_data_gives_the_same_map():
     features, _, _ = synthetic_blobs(n=500, dim=16, n_classes=3, seed=3)
-    steps = iter_pca(features, work_per_step=5_000)
-    pauses = 0
-    while True:
-        try:
-            next(steps)
-            pauses += 1
-        except StopIteration as stop:
-            layout = stop.value
-            break
-    assert pauses > 5
+    steps, layout = collect(iter_pca(features, work_per_step=5_000))
+    assert len(steps) > 5
     assert layout.positions == pca(features).positions
 
 

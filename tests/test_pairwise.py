@@ -20,6 +20,7 @@ from cleanlens.pairwise import (
     sigmoid_predict,
     sigmoid_train,
 )
+from cleanlens.steps import collect
 
 # --- sigmoids -------------------------------------------------------------------
 
@@ -52,16 +53,9 @@ def test_sigmoid_paused_in_chunks_gives_the_same_fit():
     rng = np.random.default_rng(3)
     values = (rng.normal(size=3000) * 2.0).tolist()
     positive = [v + g > 0 for v, g in zip(values, rng.normal(size=3000))]
-    steps = pairwise.iter_sigmoid_train(values, positive, due=lambda: True)
-    count = 0
-    while True:
-        try:
-            next(steps)
-            count += 1
-        except StopIteration as stop:
-            assert stop.value == sigmoid_train(values, positive)
-            break
-    assert count >= 3 * 3  # at least three chunks per pass, several passes
+    steps, fit = collect(pairwise.iter_sigmoid_train(values, positive, due=lambda: True))
+    assert fit == sigmoid_train(values, positive)
+    assert len(steps) >= 3 * 3  # at least three chunks per pass, several passes
 
 
 # --- coupling against libsvm ---------------------------------------------------------
@@ -249,11 +243,6 @@ def test_pausing_changes_nothing():
     decisions = rng.normal(size=(n, 6)).tolist()
     plain = pairwise_probabilities(labels, 4, folds, [[0, 1, 2, 3]] * 5, decisions)
     steps = pairwise.iter_pairwise_probabilities(labels, 4, folds, [[0, 1, 2, 3]] * 5, decisions, due=lambda: True)
-    fractions = []
-    while True:
-        try:
-            fractions.append(next(steps))
-        except StopIteration as stop:
-            assert stop.value == plain
-            break
+    fractions, paused = collect(steps)
+    assert paused == plain
     assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] <= 1.0 and len(fractions) > 20

@@ -218,3 +218,22 @@ def test_definitions_by_hand():
 
 def test_docstring_examples():
     assert doctest.testmod(rank, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(labelled_probabilities(), st.sampled_from(VARIANTS))
+def test_float32_scores_are_cleanlabs(data, variant):
+    """float32 probabilities: cleanlab's scores are float32 (float64 for confidence_weighted_entropy), computed
+    in float32; the numpy path equals them bit for bit, the pure path too except the entropy (scipy takes the
+    float32 logarithm, for which the rounded float64 one stands in: 1e-6)."""
+    labels, rows = data
+    method, adjust = variant
+    probs = np.array(rows, dtype=np.float32)
+    expected = get_label_quality_scores(np.array(labels), probs, method=method, adjust_pred_probs=adjust)
+    ours = label_quality_scores(np.array(labels), probs, method, adjust)
+    assert ours.dtype == expected.dtype and ours.tolist() == expected.tolist()
+    pure = label_quality_scores(labels, probs.tolist(), method, adjust, dtype="float32")
+    if method == "confidence_weighted_entropy":
+        assert np.max(np.abs(np.array(pure) - expected)) <= 1e-6
+    else:
+        assert pure == expected.tolist()

@@ -14,6 +14,7 @@ from bench.bench_engine import synthetic_blobs
 from cleanlens import svm
 from cleanlens.crossval import DEFAULT_C, DEFAULT_GAMMA
 from cleanlens.dataset import load_dataset
+from cleanlens.steps import collect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMOS = sorted(glob.glob(os.path.join(ROOT, "embeddings", "*.json")))
@@ -107,14 +108,9 @@ def test_one_vs_one_with_one_class_has_no_models():
 
 
 def _yields_and_result(steps):
-    count = 0
-    while True:
-        try:
-            x = next(steps)
-        except StopIteration as stop:
-            return count, stop.value
-        assert 0.0 <= x <= 1.0
-        count += 1
+    values, result = collect(steps)
+    assert all(0.0 <= x <= 1.0 for x in values)
+    return len(values), result
 
 
 def test_pausing_at_every_check_changes_nothing():

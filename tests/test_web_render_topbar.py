@@ -1,5 +1,7 @@
 """cleanlens.web.render.topbar: Train / New seed, the engine read-out and settings, the tool buttons."""
 
+import pytest
+
 from cleanlens.web import render
 from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS, ExplorerState
 
@@ -51,19 +53,72 @@ def test_engine_read_out_names_the_engine_and_its_settings_with_a_plain_title():
     state = trained()
     engine = parse(render.run_controls(state, busy=False)).find(data_testid="engine")
     text = engine.text()
-    assert "builtin cleanlens 0 · RBF SVM C=10, γ=0.03 · 5-fold CV · seed 0 · trained here in 0.50 s" in text
-    assert "scikit-learn is not bundled" in engine.find(data_testid="engine-note").text()
+    assert "built-in (cleanlens 0) · RBF SVM C=10, γ=0.03 · 5-fold CV · seed 0 · trained here in 0.50 s" in text
+    assert "scikit-learn was not available" in text  # results saved before the training worker existed
     assert "<span" not in engine["title"]
     assert engine["title"] == text.removeprefix("Engine: ")
+
+
+def test_engine_read_out_says_which_engine_computed_the_results_and_where():
+    worker = dict(INFO, engine="sklearn", engine_version="1.6.1", where="worker")
+    assert render.engine_label(worker).startswith("scikit-learn 1.6.1 in a worker · RBF SVM C=10")
+    assert render.engine_label(dict(INFO, where="worker")).startswith("built-in (cleanlens 0) in a worker · ")
+    assert render.engine_label(dict(INFO, where="page")).startswith("built-in (cleanlens 0) on this page · ")
+    assert "note" not in render.engine_label(dict(INFO, where="page"))
 
 
 def test_engine_label_explains_the_engine_choice_and_escapes_file_names():
     info = dict(INFO, built=True)
     assert "computed when this site was built" in render.engine_label(info, True)
-    assert "scikit-learn imports but was not chosen" in render.engine_label(info, True)
-    assert "engine-note" not in render.engine_label(dict(info, engine="sklearn"), True)
+    assert "note" not in render.engine_label(info, True)
+    assert "scikit-learn imports but was not chosen" in render.engine_label(dict(INFO), True)
+    assert "note" not in render.engine_label(dict(info, engine="sklearn"), True)
     label = render.engine_label({"engine": "file", "source": HOSTILE + ".csv"}, False)
     assert label == f"probabilities from your file {HOSTILE_ESCAPED}.csv (nothing to train)"
+
+
+WORKER = {"state": "ready", "stack": "none", "loaded": 0, "total": 29_100_000, "versions": {}, "reason": ""}
+
+
+@pytest.mark.parametrize(
+    "changes, text",
+    [
+        ({"state": "off"}, ""),
+        ({"state": "starting"}, "starting the training worker…"),
+        ({}, "scikit-learn not loaded yet (29.1 MB)"),
+        (
+            {"reason": "scikit-learn loads when needed: the browser asks to save data"},
+            "scikit-learn loads when needed: the browser asks to save data (29.1 MB)",
+        ),
+        ({"stack": "loading", "loaded": 12_345_678}, "loading scikit-learn: 12.3 MB of 29.1 MB…"),
+        ({"stack": "loading", "loaded": 29_100_000}, "starting scikit-learn (29.1 MB loaded)…"),
+        ({"stack": "ready", "versions": {"scikit-learn": "1.6.1"}}, "scikit-learn 1.6.1 loaded in the worker"),
+        (
+            {"stack": "ready", "versions": {"scikit-learn": "1.6.1"}, "kept": 29_100_000},
+            "scikit-learn 1.6.1 loaded in the worker; its 29.1 MB are kept in this browser for offline use",
+        ),
+        ({"stack": "failed", "reason": "HTTP 404"}, "scikit-learn could not be loaded: HTTP 404"),
+        (
+            {"state": "failed", "reason": "this browser has no Web Workers"},
+            "no training worker: this browser has no Web Workers; training runs on this page with the built-in engine",
+        ),
+    ],
+)
+def test_engine_status_says_what_the_worker_is_doing(changes, text):
+    assert render.engine_status(dict(WORKER, **changes)) == text
+
+
+def test_the_read_out_carries_the_workers_status_except_for_probabilities_from_a_file():
+    worker = dict(WORKER, stack="loading", loaded=1_000_000)
+    engine = parse(render.run_controls(trained(), worker=worker)).find(data_testid="engine")
+    assert engine.find(data_testid="engine-note").text() == "(loading scikit-learn: 1.0 MB of 29.1 MB…)"
+    assert engine["title"].endswith("(loading scikit-learn: 1.0 MB of 29.1 MB…)")
+    assert not parse(render.run_controls(trained(), worker=dict(WORKER, state="off"))).find_all(
+        data_testid="engine-note"
+    )
+    state = trained()
+    state.given_probabilities = [[1 / 3] * 3] * len(state.labels)
+    assert not parse(render.run_controls(state, worker=worker)).find_all(data_testid="engine-note")
 
 
 def test_engine_settings_show_values_limits_and_defaults():

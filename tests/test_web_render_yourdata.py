@@ -20,7 +20,8 @@ def test_the_dialog_offers_files_modes_and_states_the_limits():
     assert [m["value"] for m in modes if m.has("checked")] == ["auto"]
     limits = dialog.find("details").text()
     assert f"up to {userdata.MAX_PROBABILITY_ROWS:,} rows" in limits
-    assert f"up to {BUILTIN_EMBEDDING_ROWS:,} rows with the built-in engine ({SKLEARN_EMBEDDING_ROWS:,} when" in limits
+    assert f"up to {SKLEARN_EMBEDDING_ROWS:,} rows (over {BUILTIN_EMBEDDING_ROWS:,}, scikit-learn is loaded" in limits
+    assert f"{BUILTIN_EMBEDDING_ROWS:,} if this browser cannot run the training worker" in limits
     assert f"At most {userdata.MAX_CLASSES} classes and {userdata.MAX_FILE_BYTES // 2**20} MiB per file." in limits
     assert dialog.find(data_testid="byo-message")["role"] == "alert"
     assert [b["data-testid"] for b in dialog.find("div", class_="guide-nav").find_all("button")] == [

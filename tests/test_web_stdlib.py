@@ -43,15 +43,25 @@ def finder(tmp_path):
             raise stdlib.OnDemandError(f"{url} could not be fetched (HTTP 404)")
         return ARCHIVES[name]
 
-    chunks = {"odpkg": "odpkg.zip", "odmod": "odmod.zip", "odpart": "odpart.zip", "odgone": "odgone.zip"}
-    finder = stdlib.OnDemand(chunks, base="https://site/stdlib/", fetch=fetch, target=str(tmp_path / "fetched"))
+    modules = {
+        "odpkg": "odpkg.zip",
+        "odpkg.sub": "odpkg.zip",
+        "odpkg.sub.leaf": "odpkg.zip",
+        "odmod": "odmod.zip",
+        "odpart.extra": "odpart.zip",
+        "odgone": "odgone.zip",
+    }
+    ahead = {"odahead.zip": ["odahead", "odpart.early"]}
+    finder = stdlib.OnDemand(
+        modules, base="https://site/stdlib/", fetch=fetch, target=str(tmp_path / "fetched"), ahead=ahead
+    )
     finder.log = fetched
     sys.path.insert(0, str(tmp_path / "shipped"))
     sys.meta_path.append(finder)
     yield finder
     sys.meta_path.remove(finder)
     sys.path.remove(str(tmp_path / "shipped"))
-    for name in [n for n in sys.modules if n.split(".")[0] in chunks]:
+    for name in [n for n in sys.modules if n.split(".")[0] in {"odpkg", "odmod", "odpart", "odgone", "odahead"}]:
         del sys.modules[name]
     sys.path[:] = [p for p in sys.path if not p.startswith(str(tmp_path))]
     sys.path_importer_cache.clear()
@@ -73,11 +83,36 @@ def test_the_rest_of_a_shipped_package_comes_from_its_archive(finder):
     assert finder.log == ["https://site/stdlib/odpart.zip"]
 
 
-def test_names_without_an_archive_cost_no_request(finder):
+def test_names_the_index_does_not_have_cost_no_request(finder):
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("od_not_in_the_standard_library")
+    importlib.import_module("odpkg")
     with pytest.raises(ModuleNotFoundError):
-        importlib.import_module("odpkg.missing")  # its archive is fetched: it has no such module
+        importlib.import_module("odpkg.missing")  # a package of the index, not a module of it
+    with pytest.raises(ImportError):
+        exec("from odpkg import missing_name", {})  # (Python then tries a submodule odpkg.missing_name)
+    assert finder.log == ["https://site/stdlib/odpkg.zip"]
+
+
+def test_an_archive_fetched_ahead_is_imported_from_without_a_request(finder, tmp_path):
+    path = tmp_path / "odahead.zip"
+    path.write_bytes(archive({"odahead.py": "AHEAD = True\n", "odpart/early.py": "FROM = 'ahead'\n"}))
+    finder.provide("odahead.zip", str(path))
+    assert importlib.import_module("odahead").AHEAD
+    assert importlib.import_module("odpart.early").FROM == "ahead"  # a module of a shipped package, too
+    assert finder.log == [] and finder.fetched == {}
+
+
+def test_an_import_while_its_archive_is_fetched_is_not_looked_for_again(finder):
+    fetch = finder.fetch
+
+    def reentrant(url):  # as a codec lookup inside the fetch would be: no recursion, no second request
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module("odpkg.sub")
+        return fetch(url)
+
+    finder.fetch = reentrant
+    importlib.import_module("odpkg")
     assert finder.log == ["https://site/stdlib/odpkg.zip"]
 
 
@@ -89,6 +124,8 @@ def test_an_archive_that_cannot_be_fetched_fails_the_import_with_the_reason(find
 def test_the_index_is_read_from_the_first_zip_that_has_one(tmp_path):
     plain, trimmed = tmp_path / "plain.zip", tmp_path / "trimmed.zip"
     plain.write_bytes(archive({"a.py": ""}))
-    trimmed.write_bytes(archive({"b.py": "", stdlib.INDEX: '{"chunks": {"xml": "xml.zip"}}'}))
-    assert stdlib.shipped_index([str(tmp_path), str(plain), str(trimmed)]) == {"xml": "xml.zip"}
+    index = '{"modules": {"xml": "xml.zip", "xml.dom": "xml.zip"}, "ahead": {}}'
+    trimmed.write_bytes(archive({"b.py": "", stdlib.INDEX: index}))
+    found = stdlib.shipped_index([str(tmp_path), str(plain), str(trimmed)])
+    assert found == {"modules": {"xml": "xml.zip", "xml.dom": "xml.zip"}, "ahead": {}}
     assert stdlib.shipped_index([str(plain)]) is None

@@ -43,9 +43,8 @@ the text arrives (before a record is parsed):
 - :data:`MAX_BLANK_RECORDS` records whose cells are all blank, besides one per
   record with data: bounds the time spent on a file of empty records.
 
-For the command line, :func:`read_labels` and :func:`read_matrix` (or
-:func:`read_matrix_shape`) read a ``.npy`` file or a CSV of numbers (a first line that is not all numbers is a
-header and skipped).
+Whole arrays from a file path (the command line's labels and probabilities) are read by
+:mod:`cleanlens.array_files` with these readers.
 """
 
 from __future__ import annotations
@@ -59,10 +58,15 @@ import os
 import re
 import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from cleanlens.errors import CleanlensError
+
+if TYPE_CHECKING:
+    import hashlib
 
 CHUNK_BYTES = 1 << 18
 """Bytes read from a source at a time."""
@@ -106,21 +110,32 @@ class InputError(CleanlensError):
     """An input file is unusable; the message (one line) names the file and the place."""
 
 
+BytesLike = bytes | bytearray | memoryview
+
+
+class Source(Protocol):
+    """What the readers read: ``size`` bytes, read by ``read(start, end)`` with ``0 <= start <= end <= size``."""
+
+    size: int
+
+    def read(self, start: int, end: int) -> BytesLike: ...
+
+
 # --- sources -------------------------------------------------------------------------
 
 
 class _BytesSource:
     """A source over bytes-like data; ``read`` returns zero-copy memoryview slices."""
 
-    def __init__(self, data):
+    def __init__(self, data: BytesLike):
         self._view = memoryview(data).cast("B")
         self.size = len(self._view)
 
-    def read(self, start, end):
+    def read(self, start: int, end: int) -> memoryview:
         return self._view[start:end]
 
 
-def as_source(data):
+def as_source(data: BytesLike | Source) -> Source:
     """A source (see the module docstring) for bytes-like ``data``, or ``data`` itself if it is one."""
     if hasattr(data, "read") and hasattr(data, "size"):
         return data
@@ -132,7 +147,7 @@ class _FileSource:
         self._file = file
         self.size = os.fstat(file.fileno()).st_size
 
-    def read(self, start, end):
+    def read(self, start: int, end: int) -> bytes:
         self._file.seek(start)
         return self._file.read(end - start)
 
@@ -143,11 +158,11 @@ class open_source:  # noqa: N801 (used like open())
     An unreadable file raises :class:`InputError` ("cannot read").
     """
 
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._file = None
 
-    def __enter__(self):
+    def __enter__(self) -> Source:
         try:
             self._file = open(self.path, "rb")  # noqa: SIM115 (closed in __exit__)
             if not self.path.is_file():
@@ -158,11 +173,11 @@ class open_source:  # noqa: N801 (used like open())
                 self._file.close()
             raise InputError(f"{self.path.name}: cannot read: {exc.strerror}") from None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self._file.close()
 
 
-def read_all(source):
+def read_all(source: Source) -> bytes:
     """Every byte of a source, as bytes (for inputs whose size was already checked)."""
     return bytes(source.read(0, source.size))
 
@@ -181,18 +196,18 @@ class NpyHeader:
     offset : where the data starts in the file
     """
 
-    shape: tuple
+    shape: tuple[int, ...]
     code: str
     itemsize: int
     fortran: bool
     offset: int
 
     @property
-    def count(self):
+    def count(self) -> int:
         return math.prod(self.shape)
 
 
-def read_npy_header(source, name="array.npy"):
+def read_npy_header(source: Source, name: str = "array.npy") -> NpyHeader:
     """Read and validate the header of a ``.npy`` source (see the module docstring); return a :class:`NpyHeader`."""
     size = source.size
     start = bytes(source.read(0, min(size, 12)))
@@ -251,7 +266,9 @@ def read_npy_header(source, name="array.npy"):
     return npy
 
 
-def iter_npy_rows(source, header, width, chunk_bytes=CHUNK_BYTES):
+def iter_npy_rows(
+    source: Source, header: NpyHeader, width: int, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[list[list[float | int]]]:
     """The values of a ``.npy`` source, ``width`` at a time, in C order, a chunk at a time.
 
     Yields lists of ``width``-long lists (rows); floats stay floats, integers
@@ -281,7 +298,7 @@ def _unpack(chunk, code, n):
     return values
 
 
-def parse_npy(data, source="array.npy"):
+def parse_npy(data: BytesLike, source: str = "array.npy") -> tuple[tuple[int, ...], list[float | int]]:
     """Decode a whole ``.npy`` file from bytes. Returns ``(shape, values)``: a tuple and a flat list in C order.
 
     Floats stay floats, integers and booleans become ints.
@@ -329,7 +346,7 @@ class CsvRecords:
     complete once iteration has ended).
     """
 
-    def __init__(self, source, name, sha256=None):
+    def __init__(self, source: Source, name: str, sha256: hashlib._Hash | None = None):
         self.source = source
         self.name = name
         self.sha256 = sha256
@@ -339,7 +356,7 @@ class CsvRecords:
         self._record_chars = 0  # characters of the record being read so far (counted in chunks with quotes)
         self._at_boundary = True  # the csv reader is about to start a record (not inside a quoted value)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:
         name = self.name
         reader = csv.reader(self._lines())
         fed = 0  # lines the csv reader had read when it returned the previous record
@@ -410,42 +427,50 @@ class CsvRecords:
                 raise InputError(self._overlong(self._lines_out + 1, pending))
             block = body[:cut]
             if '"' not in block and self._at_boundary:
-                # Every line here is a whole record (no quotes: no value spans lines). Only the first
-                # line can be longer than a chunk (it continues what was pending): check its length.
-                if len(block) > MAX_RECORD_CHARS:
-                    first = _LINE_END.search(block)
-                    length = first.start() if first else len(block)
-                    if length > MAX_RECORD_CHARS:
-                        raise InputError(self._overlong(self._lines_out + 1, block[:length]))
-                lines = block.count("\n") + block.count("\r") - block.count("\r\n")
-                if lines * _SHORT_LINES <= len(block):
-                    yield from io.StringIO(block, newline="")
-                    self._lines_out += lines
-                    continue
-                # Skip the blank lines at C speed (line ends may be normalised: none is inside a value).
-                block = block.replace("\r\n", "\n").replace("\r", "\n")
-                done = 0
-                for match in _NONBLANK_LINE.finditer(block):
-                    skipped = block.count("\n", done, match.start())
-                    self._skipped += skipped
-                    self._lines_out += skipped + 1
-                    done = match.end()
-                    yield match.group()
-                skipped = block.count("\n", done)
-                self._skipped += skipped
-                self._lines_out += skipped
-                continue
-            for line in io.StringIO(block, newline=""):
-                self._lines_out += 1
-                self._record_chars += len(line)
-                self._at_boundary = False
-                if self._record_chars > MAX_RECORD_CHARS:
-                    # Without this line's end: a record's own line end is not part of it (the line ends
-                    # inside a quoted value are, counted with the lines they end).
-                    ending = 2 if line.endswith("\r\n") else 1 if line.endswith(("\n", "\r")) else 0
-                    if self._record_chars - ending > MAX_RECORD_CHARS:
-                        raise InputError(self._overlong(self._lines_out, line))
-                yield line
+                yield from self._whole_records(block)
+            else:
+                yield from self._record_lines(block)
+
+    def _whole_records(self, block):
+        """The lines of a block without quotes that starts a record: every line is a whole record (no value
+        spans lines). Blank lines are skipped at C speed where lines are short (see :data:`_SHORT_LINES`)."""
+        # Only the first line can be longer than a chunk (it continues what was pending): check its length.
+        if len(block) > MAX_RECORD_CHARS:
+            first = _LINE_END.search(block)
+            length = first.start() if first else len(block)
+            if length > MAX_RECORD_CHARS:
+                raise InputError(self._overlong(self._lines_out + 1, block[:length]))
+        lines = block.count("\n") + block.count("\r") - block.count("\r\n")
+        if lines * _SHORT_LINES <= len(block):
+            yield from io.StringIO(block, newline="")
+            self._lines_out += lines
+            return
+        # Skip the blank lines (line ends may be normalised: none is inside a value).
+        block = block.replace("\r\n", "\n").replace("\r", "\n")
+        done = 0
+        for match in _NONBLANK_LINE.finditer(block):
+            skipped = block.count("\n", done, match.start())
+            self._skipped += skipped
+            self._lines_out += skipped + 1
+            done = match.end()
+            yield match.group()
+        skipped = block.count("\n", done)
+        self._skipped += skipped
+        self._lines_out += skipped
+
+    def _record_lines(self, block):
+        """The lines of a block one by one, counting the characters of the record they belong to."""
+        for line in io.StringIO(block, newline=""):
+            self._lines_out += 1
+            self._record_chars += len(line)
+            self._at_boundary = False
+            if self._record_chars > MAX_RECORD_CHARS:
+                # Without this line's end: a record's own line end is not part of it (the line ends
+                # inside a quoted value are, counted with the lines they end).
+                ending = 2 if line.endswith("\r\n") else 1 if line.endswith(("\n", "\r")) else 0
+                if self._record_chars - ending > MAX_RECORD_CHARS:
+                    raise InputError(self._overlong(self._lines_out, line))
+            yield line
 
     def _overlong(self, line, text):
         """The message for a record over MAX_RECORD_CHARS: too many columns, a value too long, or the record itself."""
@@ -464,159 +489,3 @@ class CsvRecords:
         if len(cells) > MAX_COLUMNS:
             return too_many
         return f"{self.name}: line {line}: a record longer than {MAX_RECORD_CHARS:,} characters"
-
-
-# --- labels and probabilities for the command line ------------------------------------------
-
-
-def _number(text):
-    """An int, or a float (also for integers too long to be exact as floats: 10**400 becomes inf)."""
-    if len(text) <= 20:
-        try:
-            return int(text)
-        except ValueError:
-            pass
-    return float(text)
-
-
-def _is_number(text):
-    try:
-        _number(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_csv_rows(source, name):
-    """Rows of numbers from a CSV source, skipping a header line; returns ``[(line_number, [numbers])]``."""
-    rows = []
-    for line_number, _, cells in CsvRecords(source, name):
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        try:
-            values = [_number(c.strip()) for c in cells]
-        except ValueError:
-            if not rows and line_number == 1:
-                continue  # header
-            column = next(j for j, c in enumerate(cells, start=1) if not _is_number(c.strip()))
-            raise InputError(
-                f"{name}: line {line_number}, column {column}: not a number: {cells[column - 1]!r}"
-            ) from None
-        if rows and len(values) != len(rows[0][1]):
-            raise InputError(f"{name}: line {line_number}: {len(values)} columns, expected {len(rows[0][1])}")
-        rows.append((line_number, values))
-    if not rows:
-        raise InputError(f"{name}: no data rows")
-    return rows
-
-
-def _read_table(path, as_array=False):
-    """``(shape, rows)`` from ``.npy`` or CSV; ``rows`` is a list of lists for 2-D, a flat list for 1-D.
-
-    With ``as_array``, ``rows`` is a numpy array instead (a ``.npy`` file is read by ``numpy.load`` once
-    its header passed :func:`read_npy_header`; a CSV is read as without it, then converted).
-    """
-    path = Path(path)
-    name = path.name
-    with open_source(path) as source:
-        if path.suffix.lower() == ".npy":
-            header = read_npy_header(source, name)
-            shape = header.shape
-            if len(shape) not in (1, 2):
-                raise InputError(f"{name}: expected a 1-D or 2-D array, got shape {shape}")
-            if as_array:
-                return shape, _load_npy(path, shape)
-            width = shape[1] if len(shape) == 2 else 1
-            if header.count == 0:
-                return shape, []
-            rows = [row for chunk in iter_npy_rows(source, header, width) for row in chunk]
-            return shape, [r[0] for r in rows] if len(shape) == 1 else rows
-        rows = _read_csv_rows(source, name)
-    shape, values = (len(rows), len(rows[0][1])), [values for _, values in rows]
-    return shape, _csv_array(values) if as_array else values
-
-
-def _load_npy(path, shape):
-    """A ``.npy`` file whose header :func:`read_npy_header` accepted, read by numpy (no pickles)."""
-    import numpy as np
-
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:  # the header passed our checks: not expected
-        raise InputError(f"{path.name}: unreadable .npy file: {exc}") from None
-    if array.shape != shape:
-        raise InputError(f"{path.name}: unreadable .npy file: numpy reads shape {array.shape}, the header says {shape}")
-    return array
-
-
-def _csv_array(rows):
-    """A numpy array of CSV numbers (with an int beyond 64 bits: an object array of the Python numbers)."""
-    import numpy as np
-
-    return np.array(rows)
-
-
-def _label_value(name, i, x, allow_ood):
-    """Label ``x`` of row ``i`` as an int, or :class:`InputError` (see :func:`read_labels`)."""
-    if isinstance(x, float):
-        if not x.is_integer():
-            raise InputError(f"{name}: row {i}: label {x!r} is not an integer class index")
-        x = int(x)
-    if x < (-1 if allow_ood else 0):
-        raise InputError(
-            f"{name}: row {i}: label {x} is negative" + (" (only -1, OOD, is allowed)" if allow_ood else "")
-        )
-    return x
-
-
-def read_labels(path, allow_ood=False, *, as_array=False):
-    """Class indices from a ``.npy`` of shape (N,) or (N, 1), or a one-column CSV. Returns a list of ints.
-
-    With ``allow_ood`` (true labels), -1 is accepted: out of distribution.
-    With ``as_array`` (numpy installed), a numpy array (N,) of the file's
-    numeric dtype instead, checked the same way (whole numbers, not
-    negative; the same messages): the caller converts it once its own
-    range checks passed.
-    """
-    name = Path(path).name
-    shape, rows = _read_table(path, as_array)
-    if len(shape) == 2:
-        if shape[1] != 1:
-            raise InputError(f"{name}: labels must be one column (shape (N,)), got shape {shape}")
-        rows = rows[:, 0] if as_array else [r[0] for r in rows]
-    if not as_array:
-        return [_label_value(name, i, x, allow_ood) for i, x in enumerate(rows)]
-    import numpy as np
-
-    if rows.dtype.kind == "O":  # a CSV with an int beyond 64 bits: checked one by one
-        return np.array([_label_value(name, i, x, allow_ood) for i, x in enumerate(rows.tolist())], dtype=object)
-    lowest = -1 if allow_ood else 0
-    if rows.dtype.kind == "f":
-        bad = ~np.isfinite(rows) | (rows != np.floor(rows)) | (rows < lowest)
-    else:  # integers and booleans
-        bad = rows < lowest
-    if bad.any():
-        i = int(np.argmax(bad))
-        _label_value(name, i, rows[i].item(), allow_ood)
-    return rows
-
-
-def read_matrix(path):
-    """Rows of floats from a 2-D ``.npy`` (N, K) or a CSV with K columns. Returns a list of lists."""
-    return read_matrix_shape(path)[0]
-
-
-def read_matrix_shape(path, *, as_array=False):
-    """``(rows, shape)``: :func:`read_matrix`'s rows and the array's shape (N, K), also when N is 0.
-
-    With ``as_array`` (numpy installed), ``rows`` is a C-ordered float64 numpy array (N, K).
-    """
-    name = Path(path).name
-    shape, rows = _read_table(path, as_array)
-    if len(shape) != 2:
-        raise InputError(f"{name}: expected a 2-D array (N, K), got shape {shape}")
-    if as_array:
-        import numpy as np
-
-        return np.ascontiguousarray(rows, dtype=np.float64), shape
-    return [[float(x) for x in row] for row in rows], shape

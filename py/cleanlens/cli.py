@@ -33,9 +33,12 @@ the same shape and label checks (:func:`cleanlens.userdata.check_pair_shapes`,
 is then read by ``numpy.load(allow_pickle=False)`` and confident learning and
 the scores run on numpy arrays
 (:class:`cleanlens.confident.ArrayConfidentLearning`): the same results and
-the same messages as without numpy (tested). At N = 200,000, K = 10 (17.6 MB
-of ``.npy``), ``find-issues --json`` takes 0.6 s and 91 MB of resident
-memory, 3.0 s and 214 MB without numpy (``bench/bench_cleanlab.py``).
+the same messages as without numpy (tested). cleanlab's ``find_label_issues``
+(``--filter-by``) and dataset health (``--health``) are :mod:`cleanlens.cli_issues`'.
+At N = 200,000, K = 10 (17.6 MB of ``.npy``), ``find-issues --json`` takes
+0.76 s of CPU and 112 MB of resident memory, 5.2 s and 203 MB without numpy
+(``bench/bench_cleanlab.py``; 0.58 s and 3.4 s before it also ran
+``find_label_issues``).
 
 Exit status: 0 on success, 2 on bad input or usage, with one line on stderr
 (``cleanlens: error: ...``); never a traceback: an unexpected failure is
@@ -52,8 +55,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__
-from .arrays_io import open_source, read_labels, read_matrix_shape
+from . import __version__, cli_issues
+from .array_files import read_labels, read_matrix_shape
+from .arrays_io import open_source
 from .confident import (
     DEFAULT_CLASS_PERCENTILE,
     DEFAULT_OOD_PERCENTILE,
@@ -160,15 +164,64 @@ def build_parser():
         default=DEFAULT_GAMMA,
         help="RBF gamma on standardised features (default: %(default)g)",
     )
+    cli_issues.add_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     p.add_argument("--out", metavar="FILE", help="also write the complete report as JSON to FILE")
+    _add_scale_options(p)
+    _add_explore_command(commands)
     return parser
+
+
+def _add_scale_options(p):
+    """find-issues' options for large data: streaming (the default for .npy and Parquet) and Dask."""
+    scale = p.add_argument_group("large data (docs/notebook.md)")
+    scale.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="read .npy files whole instead of streaming them in blocks (the same results; for comparison)",
+    )
+    scale.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run on Dask: a scheduler's address, or none for a local cluster of 2 workers on 127.0.0.1 "
+        "(.npy, Parquet or zarr; needs cleanlens[dask])",
+    )
+
+
+def _add_explore_command(commands):
+    from .explore_server import add_arguments
+
+    p = commands.add_parser(
+        "explore",
+        help="open the page on your labels and probabilities (served on 127.0.0.1)",
+        description="Serve the page on 127.0.0.1 with these data opened in it; prints its address, opens the "
+        "browser, and serves until Ctrl-C. Only the site and these files are served, behind a random token.",
+    )
+    add_arguments(p)
+
+
+def _command(args):
+    """The function that runs a command other than in-memory find-issues (it writes its own output), or None."""
+    if args.command == "explore":
+        from .explore_server import run
+
+        return run
+    from . import cli_stream
+
+    if cli_stream.wants_streaming(args):
+        return lambda args: cli_stream.run(args, format_report)
+    return None
 
 
 def main(argv=None):
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     try:
         args = build_parser().parse_args(argv)
+        command = _command(args)
+        if command is not None:
+            return command(args)
         report = find_issues(args)
         if args.out:
             _write_json(Path(args.out), report)
@@ -221,6 +274,7 @@ def read_dataset(path):
 def find_issues(args):
     """Load the data, cross-validate if needed, categorise; return the report as a JSON-ready dict."""
     ids = truth = engine = None
+    dtype = cli_issues.FLOAT64
     if args.dataset:
         if args.labels or args.pred_probs or args.truth:
             raise _Fail("give either --dataset or --labels/--pred-probs, not both")
@@ -251,6 +305,7 @@ def find_issues(args):
         if not (args.labels and args.pred_probs):
             raise _Fail("find-issues needs --labels and --pred-probs, or --dataset")
         lname, pname = Path(args.labels).name, Path(args.pred_probs).name
+        dtype = cli_issues.probabilities_dtype(args.pred_probs)
         arrays = numpy_module() is not None
         labels = read_labels(args.labels, as_array=arrays)
         probabilities, shape = read_matrix_shape(args.pred_probs, as_array=arrays)
@@ -270,13 +325,14 @@ def find_issues(args):
 
             truth = _as_list(_class_indices(truth, k, check_truth))
     try:
-        learning = learner(labels, probabilities, len(classes), renormalize=args.renormalize)
+        learning = learner(labels, probabilities, len(classes), renormalize=args.renormalize, dtype=dtype)
     except ProbabilityError as exc:
         source = Path(args.pred_probs).name if args.pred_probs else "cross-validation"
         raise _Fail(f"{source}: {exc}") from None
     r = learning.categorize(args.class_percentile, args.ood_percentile, rule=args.thresholds)
     given = _as_list(learning.labels)
-    quality = _as_list(label_quality_scores(learning.labels, learning.probabilities, args.rank_by))
+    probabilities = cli_issues.in_dtype(learning.probabilities, learning.dtype)
+    quality = _as_list(label_quality_scores(learning.labels, probabilities, args.rank_by, dtype=learning.dtype))
     report = {
         "classes": classes,
         "n_items": len(labels),
@@ -296,6 +352,8 @@ def find_issues(args):
         "label_quality": quality,
         "warnings": [asdict(w) for w in learning.warnings],
     }
+    use_numpy = not isinstance(learning.labels, list)
+    report.update(cli_issues.sections(args, learning.labels, probabilities, classes, learning.dtype, use_numpy))
     if ids is not None:
         report["ids"] = ids
     if engine is not None:
@@ -339,8 +397,30 @@ def _finite_or_none(values):
     return [v if math.isfinite(v) else None for v in values]
 
 
-def format_report(report):
-    """The human-readable report for a :func:`find_issues` result."""
+def report_summary(report):
+    """What the text report shows of the per-item lists, from a complete report (small: at most
+    :data:`REPORT_LIMIT` items each).
+
+    ``class_items`` (items per given label), ``issues`` (the worst label issues first, each ``(item, given,
+    suggested, score)``), ``n_issues``, ``ood`` (the first OOD items) and ``n_ood``. The streamed path
+    (:mod:`cleanlens.cli_stream`) computes the same from blocks.
+    """
+    issues, quality = report["label_issues"], report["label_quality"]
+    worst = [issues[j] for j in label_quality_order([quality[i] for i in issues])][:REPORT_LIMIT]
+    given, suggested = report["given"], report["suggested"]
+    return {
+        "class_items": [given.count(c) for c in range(len(report["classes"]))],
+        "issues": [(i, given[i], suggested[i], quality[i]) for i in worst],
+        "n_issues": len(issues),
+        "ood": report["ood"][:REPORT_LIMIT],
+        "n_ood": len(report["ood"]),
+    }
+
+
+def format_report(report, summary=None):
+    """The human-readable report for a :func:`find_issues` result (``summary``: its :func:`report_summary`,
+    computed from the report when not given)."""
+    summary = summary or report_summary(report)
     classes = report["classes"]
     ids = report.get("ids")
     k = len(classes)
@@ -364,7 +444,7 @@ def format_report(report):
     width = max(8, *(len(c) for c in classes))
     lines.append(f"  {'class':<{width}}  {'items':>6}  {'class':>8}  {'OOD':>8}")
     for c in range(k):
-        n_c = report["given"].count(c)
+        n_c = summary["class_items"][c]
         t, o = report["thresholds"]["class"][c], report["thresholds"]["ood"][c]
         lines.append(f"  {classes[c]:<{width}}  {n_c:>6}  {_fmt(t, 'inf'):>8}  {_fmt(o, 'inf'):>8}")
     lines.append("\nConfident joint (rows: given label, columns: suggested label):")
@@ -380,21 +460,18 @@ def format_report(report):
     def name(i):
         return f"{i} ({ids[i]})" if ids is not None and ids[i] != str(i) else str(i)
 
-    issues = report["label_issues"]
-    if issues:
-        quality = report["label_quality"]
-        issues = [issues[j] for j in label_quality_order([quality[i] for i in issues])]
+    n_issues = summary["n_issues"]
+    if n_issues:
         lines.append(f"\nLabel issues, worst {report['label_quality_method']} first (item: given -> suggested, score):")
-        for i in issues[:REPORT_LIMIT]:
-            lines.append(
-                f"  {name(i)}: {classes[report['given'][i]]} -> {classes[report['suggested'][i]]}, {quality[i]:.4g}"
-            )
-        if len(issues) > REPORT_LIMIT:
-            lines.append(f"  … {len(issues) - REPORT_LIMIT:,} more; use --json or --out FILE")
-    ood = report["ood"]
-    if ood:
-        more = f", … {len(ood) - REPORT_LIMIT:,} more; use --json or --out FILE" if len(ood) > REPORT_LIMIT else ""
-        lines.append("\nOut of distribution: " + ", ".join(name(i) for i in ood[:REPORT_LIMIT]) + more)
+        for i, g, suggested, quality in summary["issues"]:
+            lines.append(f"  {name(i)}: {classes[g]} -> {classes[suggested]}, {quality:.4g}")
+        if n_issues > REPORT_LIMIT:
+            lines.append(f"  … {n_issues - REPORT_LIMIT:,} more; use --json or --out FILE")
+    n_ood = summary["n_ood"]
+    if n_ood:
+        more = f", … {n_ood - REPORT_LIMIT:,} more; use --json or --out FILE" if n_ood > REPORT_LIMIT else ""
+        lines.append("\nOut of distribution: " + ", ".join(name(i) for i in summary["ood"]) + more)
+    lines += cli_issues.format_sections(report, name)
     s = report.get("score")
     if s:
         lines.append(

@@ -101,12 +101,19 @@ import numbers
 import platform
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from cleanlens.errors import CleanlensError
 
 from . import __version__, pairwise, svm
 from .confident import labelling_warnings
+from .steps import Cancelled as Cancelled  # re-exported: its home was here before cleanlens.steps
+from .steps import Due, Steps, cancellable, drain, relay, scaled
+
+if TYPE_CHECKING:
+    from .confident import LabellingWarning
 
 ENGINES = ("auto", "sklearn", "builtin")
 DEFAULT_C = 1.0
@@ -136,10 +143,6 @@ class CrossValError(CleanlensError):
     """The inputs cannot be cross-validated; the message says why."""
 
 
-class Cancelled(Exception):
-    """Raised by a ``cancel`` callable to stop a running cross-validation."""
-
-
 @dataclass
 class CVResult:
     """Out-of-sample probabilities and how they were made.
@@ -154,17 +157,17 @@ class CVResult:
     ``warnings``: :class:`~cleanlens.confident.LabellingWarning` list.
     """
 
-    probabilities: list
+    probabilities: list[list[float]]
     engine: str
-    versions: dict
+    versions: dict[str, str]
     C: float
     gamma: float
     n_folds: int
     seed: int
     seconds: float
-    folds: list
+    folds: list[list[int]]
     calibration: str
-    warnings: list = field(default_factory=list)
+    warnings: list[LabellingWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -192,7 +195,7 @@ def _shuffle(items, rng):
         items[i], items[j] = items[j], items[i]
 
 
-def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
+def stratified_folds(labels: Sequence[int], n_folds: int = DEFAULT_FOLDS, seed: int = DEFAULT_SEED) -> list[list[int]]:
     """Split item indices into ``n_folds`` folds stratified by label.
 
     The items of each class (classes in increasing order) are shuffled with
@@ -236,7 +239,7 @@ def stratified_folds(labels, n_folds=DEFAULT_FOLDS, seed=DEFAULT_SEED):
     return [sorted(fold) for fold in folds]
 
 
-def _iter_check_inputs(features, labels, n_classes, due):
+def _iter_check_inputs(features: Any, labels: Any, n_classes: int, due: Due | None) -> Steps[float, list[int]]:
     """Validate the inputs (a generator yielding its progress); return the labels as a list of Python ints."""
     if not isinstance(n_classes, int) or n_classes < 1:
         raise CrossValError(f"n_classes must be a positive integer, got {n_classes!r}")
@@ -276,7 +279,7 @@ def _check_hyperparameters(C, gamma, slice_seconds):
         raise CrossValError(f"slice_seconds must be None or a number >= 0, got {slice_seconds!r}")
 
 
-def sklearn_available():
+def sklearn_available() -> bool:
     """True if numpy and scikit-learn can be imported (the ``sklearn`` engine can run)."""
     try:
         import numpy  # noqa: F401
@@ -286,7 +289,7 @@ def sklearn_available():
     return True
 
 
-def resolve_engine(engine):
+def resolve_engine(engine: str) -> str:
     """Map ``"auto"`` to ``"sklearn"`` or ``"builtin"``; validate the name."""
     if engine not in ENGINES:
         raise CrossValError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -306,26 +309,28 @@ class _Clock:
     def due(self):
         return time.perf_counter() - self.resumed >= self.slice_seconds
 
-    def pause(self):
+    def pause(self, step=None):
+        """Stop counting (the caller is about to yield ``step``); return ``step``."""
         self.computed += time.perf_counter() - self.resumed
+        return step
 
     def resume(self):
         self.resumed = time.perf_counter()
 
 
 def iter_out_of_sample_probabilities(
-    features,
-    labels,
-    n_classes,
+    features: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    n_classes: int,
     *,
-    engine="auto",
-    C=DEFAULT_C,
-    gamma=DEFAULT_GAMMA,
-    n_folds=DEFAULT_FOLDS,
-    seed=DEFAULT_SEED,
-    slice_seconds=DEFAULT_SLICE_SECONDS,
-    cancel=None,
-):
+    engine: str = "auto",
+    C: float = DEFAULT_C,
+    gamma: float = DEFAULT_GAMMA,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    slice_seconds: float | None = DEFAULT_SLICE_SECONDS,
+    cancelled: Callable[[], bool] | None = None,
+) -> Steps[Progress, CVResult]:
     """Cross-validate in slices of computing time: a generator of :class:`Progress`, returning a :class:`CVResult`.
 
     ``features``: N rows of D finite floats; ``labels``: N class indices in
@@ -336,8 +341,9 @@ def iter_out_of_sample_probabilities(
     and stay responsive. Its *return value* (the ``value`` of the
     ``StopIteration`` that ends it) is the :class:`CVResult`; the results do
     not depend on where it paused. Stopping the iteration abandons the run.
-    ``cancel()``, if given, is called whenever the run resumes after a pause
-    and may raise :class:`Cancelled`. Raises :class:`CrossValError` for
+    ``cancelled()``, if given, is called whenever the run resumes after a
+    pause; when it returns True the run stops with :class:`Cancelled`
+    (:mod:`cleanlens.steps`' convention). Raises :class:`CrossValError` for
     unusable inputs (during the iteration, as it is a generator).
     """
     clock = _Clock(0.0 if slice_seconds is None else slice_seconds)
@@ -348,17 +354,9 @@ def iter_out_of_sample_probabilities(
     folds = stratified_folds(labels, n_folds, seed)
     run = _builtin_steps if engine == "builtin" else _sklearn_steps
     steps = run(features, labels, n_classes, folds, C, gamma, due)
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as stop:
-            probabilities, versions = stop.value
-            break
-        clock.pause()
-        yield step
-        clock.resume()
-        if cancel is not None:
-            cancel()
+    if cancelled is not None:
+        steps = cancellable(steps, cancelled)
+    probabilities, versions = yield from relay(steps, clock.pause, clock.resume)
     clock.pause()
     return CVResult(
         probabilities=probabilities,
@@ -376,19 +374,19 @@ def iter_out_of_sample_probabilities(
 
 
 def out_of_sample_probabilities(
-    features,
-    labels,
-    n_classes,
+    features: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    n_classes: int,
     *,
-    engine="auto",
-    C=DEFAULT_C,
-    gamma=DEFAULT_GAMMA,
-    n_folds=DEFAULT_FOLDS,
-    seed=DEFAULT_SEED,
-    slice_seconds=DEFAULT_SLICE_SECONDS,
-    progress=None,
-    cancel=None,
-):
+    engine: str = "auto",
+    C: float = DEFAULT_C,
+    gamma: float = DEFAULT_GAMMA,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    slice_seconds: float | None = DEFAULT_SLICE_SECONDS,
+    progress: Callable[[Progress], object] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> CVResult:
     """Out-of-sample probabilities by cross-validation: :func:`iter_out_of_sample_probabilities` run to the end.
 
     Parameters
@@ -407,8 +405,8 @@ def out_of_sample_probabilities(
         Computing time between two steps of the generator (irrelevant here).
     progress : callable, optional
         Called with every :class:`Progress`.
-    cancel : callable, optional
-        Called at every step; may raise :class:`Cancelled`.
+    cancelled : callable, optional
+        Called at every step; the run stops with :class:`Cancelled` when it returns True.
 
     Returns
     -------
@@ -435,28 +433,19 @@ def out_of_sample_probabilities(
         n_folds=n_folds,
         seed=seed,
         slice_seconds=slice_seconds,
-        cancel=cancel,
+        cancelled=cancelled,
     )
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        if progress is not None:
-            progress(step)
+    return drain(steps, progress)
 
 
-def _stage(steps, stage, fold, n_folds, start, share):
+def _stage(
+    steps: Steps[float, Any], stage: str, fold: int, n_folds: int, start: float, share: float
+) -> Steps[Progress, Any]:
     """Run a sub-generator, turning its progress x (0..1) into ``Progress(stage, fold, n_folds, start + share x)``.
 
     Returns the sub-generator's return value.
     """
-    while True:
-        try:
-            x = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        yield Progress(stage, fold, n_folds, start + share * x)
+    return relay(steps, lambda x: Progress(stage, fold, n_folds, start + share * x))
 
 
 def _train_sets(n, folds):
@@ -478,7 +467,7 @@ CALIBRATION_SHARE = 0.05
 
 def _iter_kernel(features, gamma, due):
     """Standardise, then compute the kernel rows; a generator yielding its progress, returning the rows."""
-    points = yield from svm.scaled(svm.iter_standardize(features, due), 0.0, 0.02)
+    points = yield from scaled(svm.iter_standardize(features, due), 0.0, 0.02)
     n = len(points)
     rows = []
     for i, row in enumerate(svm.rbf_kernel_rows(points, gamma)):

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 from cleanlens.errors import CleanlensError
 
@@ -75,25 +78,25 @@ class Dataset:
         them as "#17", so that they never read like class names
     """
 
-    classes: list
-    ids: list
-    images: list
-    given: list
-    features: list
-    truth: list | None = None
-    layout: list | None = None
-    provenance: dict = field(default_factory=dict)
+    classes: list[str]
+    ids: list[str]
+    images: list[str | None]
+    given: list[int]
+    features: list[list[float]] | None  # None for probabilities brought by the user (cleanlens.userdata)
+    truth: list[int] | None = None
+    layout: list[tuple[float, float]] | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
     row_ids: bool = False
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.ids)
 
-    def class_counts(self, labels=None):
+    def class_counts(self, labels: Sequence[int] | None = None) -> list[int]:
         """Number of items per class, a list of K ints, for ``labels`` (default: the given labels)."""
         counts = Counter(self.given if labels is None else labels)
         return [counts[k] for k in range(len(self.classes))]
 
-    def known_errors(self, labels=None):
+    def known_errors(self, labels: Sequence[int] | None = None) -> list[int]:
         """Indices of items whose label (default: the given one) differs from the truth.
 
         An item is truly wrong if its true class differs from its label or it
@@ -106,7 +109,7 @@ class Dataset:
         return truly_wrong(self.given if labels is None else labels, self.truth)
 
 
-def _fail(source, where, message):
+def _fail(source: str, where: str, message: str) -> NoReturn:
     raise DatasetError(f"{source}: {where}: {message}" if where else f"{source}: {message}")
 
 
@@ -139,48 +142,19 @@ def _finite_numbers(value, source, where, name, length=None):
     return out
 
 
-def dataset_from_dict(data, source="dataset"):
+def dataset_from_dict(data: Any, source: str = "dataset") -> Dataset:
     """Validate a decoded JSON object (see the module docstring) and return a :class:`Dataset`.
 
     Raises :class:`DatasetError` naming ``source``, the item and the field at fault.
     """
-    if not isinstance(data, dict):
-        _fail(source, "", "expected a JSON object with 'classes' and 'items'")
-    for key in ("classes", "items"):
-        if key not in data:
-            _fail(source, "", f"missing top-level key '{key}'")
-    classes = data["classes"]
-    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and c for c in classes):
-        _fail(source, "classes", "must be a non-empty list of non-empty strings")
-    if len(set(classes)) != len(classes):
-        _fail(source, "classes", "class names must be distinct")
-    if OOD_NAME in classes:
-        _fail(source, "classes", f"'{OOD_NAME}' is reserved for out-of-distribution items")
+    classes, items = _classes_and_items(data, source)
     index = {name: k for k, name in enumerate(classes)}
-    items = data["items"]
-    if not isinstance(items, list) or not items:
-        _fail(source, "items", "must be a non-empty list")
-
     ids, images, given, truth, features, layout = [], [], [], [], [], []
     seen = {}
     has_truth = has_layout = None
     dim = None
     for i, item in enumerate(items):
-        where = f"item {i}"
-        if not isinstance(item, dict):
-            _fail(source, where, "must be an object")
-        for key in ("id", "given", "embedding"):
-            if key not in item:
-                _fail(source, where, f"missing '{key}'")
-        item_id = item["id"]
-        if isinstance(item_id, int) and not isinstance(item_id, bool) and item_id.bit_length() <= 64:
-            item_id = str(item_id)
-        if not isinstance(item_id, str) or item_id == "":
-            _fail(source, where, "'id' must be a non-empty string")
-        where = f"item {i} (id {item_id!r})"
-        if item_id in seen:
-            _fail(source, where, f"duplicate id (also item {seen[item_id]})")
-        seen[item_id] = i
+        item_id, where = _item_id(item, i, seen, source)
         if not isinstance(item["given"], str) or item["given"] not in index:
             _fail(source, where, f"unknown given label {_short(item['given'])}; expected one of {_short(classes, 200)}")
         image = item.get("image")
@@ -190,23 +164,10 @@ def dataset_from_dict(data, source="dataset"):
         if not vector:
             _fail(source, where, "'embedding' is empty")
         dim = len(vector)
-        if has_truth is None:
-            has_truth = "truth" in item
-        elif has_truth != ("truth" in item):
-            _fail(source, where, "'truth' must be given for every item or for none")
+        has_truth = _every_or_none(item, "truth", has_truth, source, where)
         if has_truth:
-            t = item["truth"]
-            if not isinstance(t, str) or (t != OOD_NAME and t not in index):
-                _fail(
-                    source,
-                    where,
-                    f"unknown true label {_short(t)}; expected one of {_short(classes, 200)} or {OOD_NAME!r}",
-                )
-            truth.append(OOD if t == OOD_NAME else index[t])
-        if has_layout is None:
-            has_layout = "xy" in item
-        elif has_layout != ("xy" in item):
-            _fail(source, where, "'xy' must be given for every item or for none")
+            truth.append(_true_label(item["truth"], index, classes, source, where))
+        has_layout = _every_or_none(item, "xy", has_layout, source, where)
         if has_layout:
             layout.append(tuple(_finite_numbers(item["xy"], source, where, "xy", 2)))
         ids.append(item_id)
@@ -229,7 +190,65 @@ def dataset_from_dict(data, source="dataset"):
     )
 
 
-def parse_dataset(text, source="dataset", *, checked=False):
+def _classes_and_items(data, source):
+    """The decoded object's ``classes`` (non-empty, distinct, not OOD) and ``items`` (a non-empty list)."""
+    if not isinstance(data, dict):
+        _fail(source, "", "expected a JSON object with 'classes' and 'items'")
+    for key in ("classes", "items"):
+        if key not in data:
+            _fail(source, "", f"missing top-level key '{key}'")
+    classes = data["classes"]
+    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and c for c in classes):
+        _fail(source, "classes", "must be a non-empty list of non-empty strings")
+    if len(set(classes)) != len(classes):
+        _fail(source, "classes", "class names must be distinct")
+    if OOD_NAME in classes:
+        _fail(source, "classes", f"'{OOD_NAME}' is reserved for out-of-distribution items")
+    items = data["items"]
+    if not isinstance(items, list) or not items:
+        _fail(source, "items", "must be a non-empty list")
+    return classes, items
+
+
+def _item_id(item, i, seen, source):
+    """``(id, where)``: item i's id (an integer id of up to 64 bits as its text), not empty and not seen
+    before (``seen``: id -> item number, updated), and the item's place for messages."""
+    where = f"item {i}"
+    if not isinstance(item, dict):
+        _fail(source, where, "must be an object")
+    for key in ("id", "given", "embedding"):
+        if key not in item:
+            _fail(source, where, f"missing '{key}'")
+    item_id = item["id"]
+    if isinstance(item_id, int) and not isinstance(item_id, bool) and item_id.bit_length() <= 64:
+        item_id = str(item_id)
+    if not isinstance(item_id, str) or item_id == "":
+        _fail(source, where, "'id' must be a non-empty string")
+    where = f"item {i} (id {item_id!r})"
+    if item_id in seen:
+        _fail(source, where, f"duplicate id (also item {seen[item_id]})")
+    seen[item_id] = i
+    return item_id, where
+
+
+def _every_or_none(item, key, first, source, where):
+    """Whether ``item`` has the optional ``key``, which every item must have or none: ``first`` is whether the
+    first item had it (None for the first item itself)."""
+    has = key in item
+    if first is not None and first != has:
+        _fail(source, where, f"'{key}' must be given for every item or for none")
+    return has
+
+
+def _true_label(value, index, classes, source, where):
+    """A ``truth`` value (a class name or ``OOD``) as a class index, or :data:`OOD`."""
+    if not isinstance(value, str) or (value != OOD_NAME and value not in index):
+        expected = f"expected one of {_short(classes, 200)} or {OOD_NAME!r}"
+        _fail(source, where, f"unknown true label {_short(value)}; {expected}")
+    return OOD if value == OOD_NAME else index[value]
+
+
+def parse_dataset(text: str, source: str = "dataset", *, checked: bool = False) -> Dataset:
     """Parse JSON text in the demo schema; see :func:`dataset_from_dict`.
 
     The text's shape is checked first (:class:`JsonShape`) unless ``checked``
@@ -238,7 +257,7 @@ def parse_dataset(text, source="dataset", *, checked=False):
     return dataset_from_dict(parse_json(text, source, checked=checked), source)
 
 
-def parse_json(text, source, *, checked=False):
+def parse_json(text: str, source: str, *, checked: bool = False) -> Any:
     """``json.loads`` for untrusted text: a :class:`DatasetError` naming the line and column for any problem."""
     if not checked:
         shape = JsonShape(source)
@@ -294,7 +313,7 @@ class JsonShape:
 
     _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]|"', re.S)
 
-    def __init__(self, source, max_tokens=MAX_JSON_TOKENS):
+    def __init__(self, source: str, max_tokens: int = MAX_JSON_TOKENS):
         self.source = source
         self.max_tokens = max_tokens
         self.depth = 0
@@ -302,7 +321,8 @@ class JsonShape:
         self._lines = 0  # line ends before self._carry
         self._carry = b""  # an unterminated string from the previous piece
 
-    def feed(self, data):
+    def feed(self, data: bytes | bytearray | memoryview) -> None:
+        """Check the next piece of the text."""
         buffer = self._carry + bytes(data) if self._carry else bytes(data)
         depth, tokens = self.depth, self.tokens
         rest = len(buffer)
@@ -329,7 +349,7 @@ class JsonShape:
         if len(self._carry) - 1 > MAX_JSON_STRING_BYTES:
             self._error(self._carry, 0, f"a string longer than {MAX_JSON_STRING_BYTES:,} bytes")
 
-    def close(self):
+    def close(self) -> None:
         """The end of the text: an unterminated string is left for ``json.loads`` to report."""
         self._carry = b""
 
@@ -338,7 +358,7 @@ class JsonShape:
         raise DatasetError(f"{self.source}: line {line}: {what}")
 
 
-def load_dataset(path):
+def load_dataset(path: str | os.PathLike[str]) -> Dataset:
     """Read and validate a dataset JSON file; see :func:`dataset_from_dict`."""
     path = Path(path)
     try:

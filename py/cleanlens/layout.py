@@ -23,8 +23,10 @@ map. Cost: O(N D min(N, D)) for the matrix, O(min(N, D)^2) per iteration; memory
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from operator import mul
 
+from cleanlens.steps import Steps, drain
 from cleanlens.svm import mean_and_std
 
 MAX_ITERATIONS = 300
@@ -41,11 +43,11 @@ class Layout:
     """The result: ``positions`` (N pairs), ``explained`` (the fraction of the total variance along each of the
     two components) and ``dimensions`` (D)."""
 
-    def __init__(self, positions, explained, dimensions):
+    def __init__(self, positions: list[tuple[float, float]], explained: tuple[float, float], dimensions: int):
         self.positions, self.explained, self.dimensions = positions, explained, dimensions
 
 
-def iter_pca(features, work_per_step=WORK_PER_STEP):
+def iter_pca(features: Sequence[Sequence[float]], work_per_step: int = WORK_PER_STEP) -> Steps[None, Layout]:
     """PCA of ``features`` (N rows of D finite numbers, N >= 1) to two dimensions, as a generator that yields
     None after about ``work_per_step`` multiply-adds and returns a :class:`Layout`. With D == 1 (or N == 1)
     the second coordinate is 0.
@@ -127,14 +129,9 @@ def iter_pca(features, work_per_step=WORK_PER_STEP):
     return Layout(positions, explained + ((0.0,) if k < 2 else ()), d)
 
 
-def pca(features):
+def pca(features: Sequence[Sequence[float]]) -> Layout:
     """:func:`iter_pca` run to its end: a :class:`Layout`."""
-    steps = iter_pca(features)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return drain(iter_pca(features))
 
 
 def _orthonormal(vectors):

@@ -37,8 +37,10 @@ out-of-fold values, so no SVM is trained twice.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from .svm import class_pairs, drain, scaled
+from .steps import Due, Steps, drain, scaled
+from .svm import class_pairs
 
 MIN_PROBABILITY = 1e-7
 """libsvm's ``min_prob``: pairwise probabilities are clipped to ``[1e-7, 1 - 1e-7]`` before coupling."""
@@ -60,12 +62,14 @@ Pyodide on random pairwise probabilities (37 and 93 us in CPython;
 """
 
 
-def sigmoid_train(values, positive):
+def sigmoid_train(values: Sequence[float], positive: Sequence[bool]) -> tuple[float, float]:
     """Platt's sigmoid for one pair; returns ``(A, B)``. See :func:`iter_sigmoid_train`."""
     return drain(iter_sigmoid_train(values, positive))
 
 
-def iter_sigmoid_train(values, positive, due=None):
+def iter_sigmoid_train(
+    values: Sequence[float], positive: Sequence[bool], due: Due | None = None
+) -> Steps[float, tuple[float, float]]:
     """Fit ``P(positive | v) = 1 / (1 + exp(A v + B))``: libsvm's ``sigmoid_train`` (a generator).
 
     ``values``: decision values (floats); ``positive``: booleans, True for the
@@ -138,7 +142,7 @@ def iter_sigmoid_train(values, positive, due=None):
     return A, B
 
 
-def sigmoid_predict(value, A, B):
+def sigmoid_predict(value: float, A: float, B: float) -> float:
     """``1 / (1 + exp(A v + B))`` computed without overflow (libsvm's ``sigmoid_predict``)."""
     z = value * A + B
     if z >= 0.0:
@@ -147,12 +151,12 @@ def sigmoid_predict(value, A, B):
     return 1.0 / (1.0 + math.exp(z))
 
 
-def pair_probability(value, A, B):
+def pair_probability(value: float, A: float, B: float) -> float:
     """``r_ab``: :func:`sigmoid_predict` clipped to ``[MIN_PROBABILITY, 1 - MIN_PROBABILITY]``, as libsvm."""
     return min(max(sigmoid_predict(value, A, B), MIN_PROBABILITY), 1.0 - MIN_PROBABILITY)
 
 
-def couple(r):
+def couple(r: Sequence[Sequence[float]]) -> list[float]:
     """Class probabilities from pairwise ones, as libsvm's ``svm_predict_probability`` does after the sigmoids.
 
     ``r``: k x k nested lists, ``r[i][j]`` the probability of class i against
@@ -170,7 +174,7 @@ def couple(r):
     return multiclass_probability(r)
 
 
-def multiclass_probability(r):
+def multiclass_probability(r: Sequence[Sequence[float]]) -> list[float]:
     """libsvm's ``multiclass_probability``: Wu, Lin & Weng's method 2 (see the module docstring).
 
     ``r`` as in :func:`couple`, k >= 2. Builds ``Q[t][t] = sum_{j != t} r[j][t]^2``,
@@ -212,12 +216,25 @@ def multiclass_probability(r):
     return p
 
 
-def pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions):
+def pairwise_probabilities(
+    labels: Sequence[int],
+    n_classes: int,
+    folds: Sequence[Sequence[int]],
+    fold_classes: Sequence[Sequence[int]],
+    decisions: Sequence[Sequence[float]],
+) -> list[list[float]]:
     """Out-of-sample class probabilities; see :func:`iter_pairwise_probabilities`."""
     return drain(iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions))
 
 
-def iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions, due=None):
+def iter_pairwise_probabilities(
+    labels: Sequence[int],
+    n_classes: int,
+    folds: Sequence[Sequence[int]],
+    fold_classes: Sequence[Sequence[int]],
+    decisions: Sequence[Sequence[float]],
+    due: Due | None = None,
+) -> Steps[float, list[list[float]]]:
     """Calibrate pooled out-of-fold pairwise decision values and couple them (a generator).
 
     Inputs (N items, K = ``n_classes``, F folds):

@@ -51,10 +51,12 @@ from __future__ import annotations
 import math
 import sys
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import repeat
 from operator import getitem
 
-from .confident import class_self_confidences, cleanlab_threshold, numpy_inputs, numpy_sum
+from .counting import iter_confident_thresholds
+from .floats import FLOAT32, FLOAT64, Steps, check_dtype, numpy_inputs, pairwise_sum, promote, round_values, to_float32
 
 METHODS = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
 DEFAULT_METHOD = "self_confidence"
@@ -71,7 +73,14 @@ BLOCK_ROWS = 1 << 13
 
 
 def label_quality_scores(
-    labels, probabilities, method=DEFAULT_METHOD, adjust_pred_probs=False, *, confident_thresholds=None
+    labels: Sequence[int],
+    probabilities: Sequence[Sequence[float]],
+    method: str = DEFAULT_METHOD,
+    adjust_pred_probs: bool = False,
+    *,
+    confident_thresholds: Sequence[float] | None = None,
+    thresholds_dtype: str = FLOAT64,
+    dtype: str = FLOAT64,
 ):
     """Label quality score of every item (see the module docstring for each method's definition).
 
@@ -88,13 +97,20 @@ def label_quality_scores(
         with ``confidence_weighted_entropy``).
     confident_thresholds : sequence of float, shape (K,), optional
         With ``adjust_pred_probs``: the thresholds, if already known (e.g.
-        ``ConfidentLearning.cleanlab_thresholds``); computed otherwise.
+        ``ConfidentLearning.cleanlab_thresholds``), in ``thresholds_dtype``;
+        computed otherwise.
+    dtype : {"float64", "float32"}
+        Lists only: the dtype the probabilities had (float32 values are
+        computed in float32 as numpy does; :mod:`cleanlens.floats`). A numpy
+        array's own dtype decides instead.
 
     Returns
     -------
     list of float, shape (N,)
         The scores, in [0, 1], lower = more likely mislabelled; a numpy array
-        of shape (N,) when ``labels`` or ``probabilities`` is a numpy array.
+        of shape (N,) when ``labels`` or ``probabilities`` is a numpy array
+        (float32 for float32 probabilities, except ``confidence_weighted_entropy``:
+        float64, as cleanlab's).
 
     Raises
     ------
@@ -122,7 +138,13 @@ def label_quality_scores(
     if numpy_inputs(labels, probabilities) is not None:
         return _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_thresholds)
     steps = iter_label_quality_scores(
-        labels, probabilities, method, adjust_pred_probs, confident_thresholds=confident_thresholds
+        labels,
+        probabilities,
+        method,
+        adjust_pred_probs,
+        confident_thresholds=confident_thresholds,
+        thresholds_dtype=thresholds_dtype,
+        dtype=dtype,
     )
     while True:
         try:
@@ -132,8 +154,16 @@ def label_quality_scores(
 
 
 def iter_label_quality_scores(
-    labels, probabilities, method=DEFAULT_METHOD, adjust_pred_probs=False, *, confident_thresholds=None
-):
+    labels: Sequence[int],
+    probabilities: Sequence[Sequence[float]],
+    method: str = DEFAULT_METHOD,
+    adjust_pred_probs: bool = False,
+    *,
+    confident_thresholds: Sequence[float] | None = None,
+    thresholds_dtype: str = FLOAT64,
+    dtype: str = FLOAT64,
+    validated: bool = False,
+) -> Steps[list[float]]:
     """:func:`label_quality_scores` (pure Python) as a generator, for a page that must stay responsive.
 
     Yields ``None`` after checking each chunk of ``max(1, CHUNK_VALUES // K)``
@@ -142,6 +172,8 @@ def iter_label_quality_scores(
     to skip them) and after scoring each chunk; returns the list of N scores
     (the ``value`` of the ``StopIteration`` that ends it). Same parameters and
     errors as :func:`label_quality_scores`; lists (or any sequences) only.
+    ``validated=True``: the caller checked the rows and labels (they are not
+    checked again).
 
     Examples
     --------
@@ -159,6 +191,7 @@ def iter_label_quality_scores(
     if len(probabilities) != n:
         raise ValueError(f"{n} labels but {len(probabilities)} probability rows")
     k = len(probabilities[0]) if n else 0
+    check_dtype(dtype)
     _check_arguments(method, adjust_pred_probs, n, k)
     score_rows = {
         "self_confidence": _self_confidence,
@@ -170,31 +203,32 @@ def iter_label_quality_scores(
     if adjust_pred_probs and confident_thresholds is not None and len(confident_thresholds) != k:
         raise ValueError(f"{len(confident_thresholds)} confident thresholds for {k} classes")
     per_class = [[] for _ in range(k)] if adjust_pred_probs and confident_thresholds is None else None
-    for start, stop in chunks:  # every row and label checked before any score, one chunk per step
+    for start, stop in chunks if not validated or per_class is not None else ():
         given, rows = labels[start:stop], probabilities[start:stop]
-        _check_chunk(given, rows, k)
+        if not validated:  # every row and label checked before any score, one chunk per step
+            _check_chunk(given, rows, k)
         if per_class is not None:
             for label, s in zip(given, map(getitem, rows, given)):
                 per_class[label].append(s)
         yield
+    score_dtype = FLOAT64 if method == "confidence_weighted_entropy" else dtype
     if adjust_pred_probs and per_class is None:
         thresholds = [float(t) for t in confident_thresholds]
-    elif adjust_pred_probs:
-        thresholds = []
-        for values in per_class:  # one class per step (pass confident_thresholds to skip this)
-            thresholds.append(cleanlab_threshold(values))
-            yield
+    elif adjust_pred_probs:  # (pass confident_thresholds to skip this)
+        thresholds, thresholds_dtype = yield from iter_confident_thresholds(per_class, dtype)
+    if adjust_pred_probs:
+        score_dtype = promote(dtype, check_dtype(thresholds_dtype))
     scores = []
     for start, stop in chunks:
         rows = probabilities[start:stop]
         if adjust_pred_probs:
-            rows = _adjusted(rows, thresholds)
-        scores += score_rows(rows, labels[start:stop], k)
+            rows = _adjusted(rows, thresholds, score_dtype)
+        scores += score_rows(rows, labels[start:stop], k, score_dtype if adjust_pred_probs else dtype)
         yield
     return scores
 
 
-def label_quality_order(scores):
+def label_quality_order(scores: Sequence[float]):
     """Item indices by ascending score, worst first; ties by index.
 
     Parameters
@@ -222,7 +256,7 @@ def label_quality_order(scores):
     return sorted(range(len(scores)), key=scores.__getitem__)  # sorted() is stable: ties keep index order
 
 
-def iter_label_quality_order(scores):
+def iter_label_quality_order(scores: Sequence[float]) -> Steps[list[int]]:
     """:func:`label_quality_order` (pure Python) as a generator, for a page that must stay responsive.
 
     Yields ``None`` between steps of about :data:`ORDER_CHUNK` items and
@@ -286,39 +320,60 @@ def _check_arguments(method, adjust_pred_probs, n, k):
         raise ValueError(f"{method} needs at least 2 classes, got {k}")
 
 
-def _adjusted(rows, thresholds):
-    """Rows with the thresholds subtracted, shifted by their maximum and renormalised (cleanlab's order)."""
+def _adjusted(rows, thresholds, dtype=FLOAT64):
+    """Rows with the thresholds subtracted, shifted by their maximum and renormalised (cleanlab's order), in
+    ``dtype``."""
     shift = max(thresholds)
     out = []
+    if dtype == FLOAT32:
+        f = to_float32
+        for row in rows:
+            q = [f(f(p - t) + shift) for p, t in zip(row, thresholds)]
+            total = pairwise_sum(q, FLOAT32)
+            out.append(round_values([x / total for x in q], FLOAT32))
+        return out
     for row in rows:
         q = [(p - t) + shift for p, t in zip(row, thresholds)]
-        total = numpy_sum(q)
+        total = pairwise_sum(q)
         out.append([x / total for x in q])
     return out
 
 
-def _self_confidence(rows, given, k):
+def _self_confidence(rows, given, k, dtype=FLOAT64):
     return list(map(getitem, rows, given))
 
 
-def _normalized_margin(rows, given, k):
+def _normalized_margin(rows, given, k, dtype=FLOAT64):
     scores = []
     for row, g in zip(rows, given):
         s = row[g]
         top = max(row)
         # the largest probability of another class: the top one unless only the given label has it
         other = top if s < top else sorted(row)[-2]
-        scores.append((s - other + 1.0) / 2.0)
+        if dtype == FLOAT32:
+            scores.append(to_float32(to_float32(s - other) + 1.0) / 2.0)
+        else:
+            scores.append((s - other + 1.0) / 2.0)
     return scores
 
 
-def _confidence_weighted_entropy(rows, given, k):
+def _confidence_weighted_entropy(rows, given, k, dtype=FLOAT64):
+    """float64 scores; for float32 rows the entropy's terms and their sum are float32 (scipy's ``xlogy``
+    takes the float32 logarithm, which the float64 one rounded stands in for: 1e-6 apart at worst)."""
     log = math.log
     log_k = log(k)
     floor = CLIPPING_LOWER_BOUND
     scores = []
+    if dtype == FLOAT32:
+        f = to_float32
+        s_floor = to_float32(floor)
+        for row, g in zip(rows, given):
+            entropy = -pairwise_sum([f(p * f(log(p))) if p > 0.0 else 0.0 for p in row], FLOAT32) / log_k
+            c = entropy / max(row[g], s_floor)
+            scores.append(log(c + 1.0) / max(c, floor))
+        return scores
     for row, g in zip(rows, given):
-        entropy = -numpy_sum([p * log(p) if p > 0.0 else 0.0 for p in row]) / log_k
+        entropy = -pairwise_sum([p * log(p) if p > 0.0 else 0.0 for p in row]) / log_k
         c = entropy / max(row[g], floor)
         scores.append(log(c + 1.0) / max(c, floor))
     return scores
@@ -330,8 +385,12 @@ def _confidence_weighted_entropy(rows, given, k):
 def _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_thresholds):
     import numpy as np
 
+    from .confident_arrays import confident_thresholds_array
+
     labels = np.asarray(labels)
-    probabilities = np.asarray(probabilities, dtype=np.float64)
+    probabilities = np.asarray(probabilities)
+    if probabilities.dtype != np.float32:  # float32 is computed in float32, as cleanlab does; the rest in float64
+        probabilities = probabilities.astype(np.float64, copy=False)
     if labels.ndim != 1 or probabilities.ndim != 2 or len(labels) != len(probabilities):
         raise ValueError(
             f"expected labels (N,) and probabilities (N, K), got shapes {labels.shape} and {probabilities.shape}"
@@ -344,13 +403,17 @@ def _scores_numpy(labels, probabilities, method, adjust_pred_probs, confident_th
         raise ValueError(f"labels must be class indices in 0..{k - 1}")
     if adjust_pred_probs:
         if confident_thresholds is None:
-            confident_thresholds = [
-                cleanlab_threshold(values, np.mean) for values in class_self_confidences(labels, probabilities, k)
-            ]
-        thresholds = np.asarray(confident_thresholds, dtype=np.float64)
+            confident_thresholds = confident_thresholds_array(labels, probabilities, k)
+        thresholds = np.asarray(confident_thresholds)
+        if thresholds.dtype.kind != "f":
+            thresholds = thresholds.astype(np.float64)
         if thresholds.shape != (k,):
             raise ValueError(f"{thresholds.size} confident thresholds for {k} classes")
-    scores = np.empty(n, dtype=np.float64)
+    if method == "confidence_weighted_entropy":
+        out_dtype = np.float64
+    else:
+        out_dtype = np.result_type(probabilities, thresholds) if adjust_pred_probs else probabilities.dtype
+    scores = np.empty(n, dtype=out_dtype)
     for start in range(0, n, BLOCK_ROWS):
         p = probabilities[start : start + BLOCK_ROWS]
         g = labels[start : start + BLOCK_ROWS]
@@ -378,11 +441,20 @@ def _xlogx(p):
 
     numpy's own ``log`` may differ in the last bit, which ``confidence_weighted_entropy`` amplifies for
     confident rows; so scipy's ``xlogy`` if scipy is already imported, else Python's ``math.log`` (the C
-    library's) mapped over the values (about 0.1 s per million; importing scipy costs more).
+    library's) mapped over the values (about 0.1 s per million; importing scipy costs more). For float32,
+    scipy's float32 ``xlogy`` (the C library's ``logf``), imported if need be; without scipy, the float64
+    logarithm rounded to float32 (1e-6 apart at worst).
     """
     import numpy as np
 
     special = sys.modules.get("scipy.special")
+    if special is None and p.dtype == np.float32:
+        try:
+            import scipy.special as special
+        except ImportError:
+            flat = np.where(p > 0.0, p, 1.0).ravel().tolist()
+            logs = np.fromiter(map(math.log, flat), np.float64, len(flat)).astype(np.float32)
+            return p * logs.reshape(p.shape)
     if special is not None:
         return special.xlogy(p, p)
     flat = np.where(p > 0.0, p, 1.0).ravel().tolist()

@@ -80,11 +80,20 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .confident import CATEGORIES, LABEL_ISSUE
 from .rank import DEFAULT_METHOD
+
+if TYPE_CHECKING:
+    from .confident import Categorization
+    from .dataset import Dataset
+
+Row = dict[str, Any]
+"""One exported item: :data:`FIELDS` (and ``p_<class>`` columns) -> str, bool, float or None."""
 
 FIELDS = ("id", "given", "suggested", "category", "is_label_issue", "label_quality", "decision", "final_label")
 PROBABILITY_PREFIX = "p_"
@@ -99,7 +108,14 @@ _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 """Characters that some system forbids in file names (Windows' reserved set, controls, path separators)."""
 
 
-def export_rows(dataset, result, scores, labels, decisions, probabilities=None):
+def export_rows(
+    dataset: Dataset,
+    result: Categorization,
+    scores: Sequence[float | None],
+    labels: Sequence[int],
+    decisions: Mapping[int, str],
+    probabilities: Sequence[Sequence[float] | None] | None = None,
+) -> list[Row]:
     """Rows (dicts with :data:`FIELDS`, plus ``p_<class>`` with ``probabilities``) for every item.
 
     Parameters
@@ -145,12 +161,20 @@ def export_rows(dataset, result, scores, labels, decisions, probabilities=None):
     return rows
 
 
-def probability_columns(classes):
+def probability_columns(classes: Sequence[str]) -> list[str]:
     """The optional probability columns' names: ``p_<class name>`` per class."""
     return [PROBABILITY_PREFIX + name for name in classes]
 
 
-def audit_header(dataset, result, info, source_name, source_sha256, now=None, method=DEFAULT_METHOD):
+def audit_header(
+    dataset: Dataset,
+    result: Categorization,
+    info: Mapping[str, Any],
+    source_name: str,
+    source_sha256: str,
+    now: datetime | None = None,
+    method: str = DEFAULT_METHOD,
+) -> dict[str, Any]:
     """The audit record (a dict) for an export; ``info`` is the training record (engine, C, gamma, seed, folds)."""
     classes = dataset.classes
     now = now or datetime.now(UTC)
@@ -176,7 +200,7 @@ def audit_header(dataset, result, info, source_name, source_sha256, now=None, me
     }
 
 
-def export_stem(source_name):
+def export_stem(source_name: str) -> str:
     """A file-name stem from the data's own name: its file name without the extension, safe on every system.
 
     For ``"<labels file> + <pred_probs file>"`` (a ``.npy`` pair) the labels
@@ -205,7 +229,7 @@ def export_stem(source_name):
     return stem or DEFAULT_STEM
 
 
-def export_file_name(source_name, kind):
+def export_file_name(source_name: str, kind: str) -> str:
     """The download's file name for an export ``kind`` (one of :data:`KINDS`).
 
     >>> [export_file_name("labels.npy + pred_probs.npy", kind) for kind in KINDS]
@@ -217,7 +241,7 @@ def export_file_name(source_name, kind):
     return {"csv": f"{stem}.csv", "json": f"{stem}.json", "audit": f"{stem}-audit.json"}[kind]
 
 
-def neutralize(text):
+def neutralize(text: str) -> str:
     """A text cell made safe for spreadsheets: ``'`` in front if it starts with one of :data:`FORMULA_STARTS`.
 
     >>> [neutralize(t) for t in ["=1+1", "+cmd", "-1", "@SUM(A1)", "'x", "cat", ""]]
@@ -226,7 +250,7 @@ def neutralize(text):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def unneutralize(text):
+def unneutralize(text: str) -> str:
     """The inverse of :func:`neutralize`: ``unneutralize(neutralize(t)) == t`` for every str ``t``.
 
     >>> unneutralize("'=1+1"), unneutralize("''x"), unneutralize("'quoted")
@@ -248,17 +272,17 @@ def _json_audit(audit):
     )
 
 
-def to_json(audit, rows):
+def to_json(audit: Mapping[str, Any], rows: Sequence[Row]) -> str:
     """The export as JSON text: ``{"audit": {...}, "items": [...]}`` (texts as they are; empty = null)."""
     return json.dumps({"audit": _json_audit(audit), "items": rows}, indent=1, ensure_ascii=False)
 
 
-def audit_to_json(audit, items_file):
+def audit_to_json(audit: Mapping[str, Any], items_file: str) -> str:
     """The audit of a CSV export as JSON text: ``{"audit": {...}, "items_file": items_file}``."""
     return json.dumps({"audit": _json_audit(audit), "items_file": items_file}, indent=1, ensure_ascii=False)
 
 
-def to_csv(rows):
+def to_csv(rows: Sequence[Row]) -> str:
     """The rows as CSV text: a header line, then one line per row (``\\n`` line ends).
 
     Text cells are neutralised (:func:`neutralize`); bools are ``True`` or

@@ -12,9 +12,14 @@ Standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .confident import DEFAULT_OOD_PERCENTILE
+
+if TYPE_CHECKING:
+    from .confident import ConfidentLearning
 
 SWEEP_PERCENTILES = tuple(range(0, 101, 5))
 """The default grid: 0, 5, ..., 100 (the sliders' steps)."""
@@ -32,14 +37,14 @@ class Score:
     f1: float | None
 
 
-def truly_wrong(labels, truth):
+def truly_wrong(labels: Sequence[int], truth: Sequence[int]) -> list[int]:
     """Indices i with ``truth[i] == -1`` (OOD) or ``truth[i] != labels[i]``, ascending."""
     if len(labels) != len(truth):
         raise ValueError(f"{len(labels)} labels but {len(truth)} true labels")
     return [i for i, (g, t) in enumerate(zip(labels, truth)) if t == -1 or t != g]
 
 
-def score_counts(flagged, wrong, true_positives):
+def score_counts(flagged: int, wrong: int, true_positives: int) -> Score:
     """A :class:`Score` from the three counts."""
     precision = true_positives / flagged if flagged else None
     recall = true_positives / wrong if wrong else None
@@ -52,7 +57,7 @@ def score_counts(flagged, wrong, true_positives):
     return Score(flagged, wrong, true_positives, precision, recall, f1)
 
 
-def score(flagged, wrong):
+def score(flagged: Iterable[int], wrong: Iterable[int]) -> Score:
     """Score the ``flagged`` indices against the ``wrong`` indices (any iterables of ints)."""
     flagged, wrong = set(flagged), set(wrong)
     return score_counts(len(flagged), len(wrong), len(flagged & wrong))
@@ -70,20 +75,25 @@ class Sweep:
     percentile; the OOD percentile still decides which non-confident items are OOD).
     """
 
-    class_percentiles: list
-    ood_percentiles: list
-    scores: list
-    cleanlab: list
+    class_percentiles: list[float]
+    ood_percentiles: list[float]
+    scores: list[list[Score]]
+    cleanlab: list[Score]
 
 
-def _mask(indices):
+def _mask(indices: Iterable[int]) -> int:
     bits = 0
     for i in indices:
         bits |= 1 << i
     return bits
 
 
-def sweep(learning, truth, class_percentiles=SWEEP_PERCENTILES, ood_percentiles=SWEEP_PERCENTILES):
+def sweep(
+    learning: ConfidentLearning,
+    truth: Sequence[int],
+    class_percentiles: Sequence[float] = SWEEP_PERCENTILES,
+    ood_percentiles: Sequence[float] = SWEEP_PERCENTILES,
+) -> Sweep:
     """Precision, recall and F1 for every (class percentile, OOD percentile) in the grid.
 
     ``learning``: a :class:`~cleanlens.confident.ConfidentLearning` (its given

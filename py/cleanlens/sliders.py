@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from heapq import merge
 from itertools import accumulate, compress, repeat
 from operator import add, and_, eq, ge, gt, le, mul, ne, not_
@@ -47,11 +48,12 @@ from .confident import (
     LABEL_ISSUE,
     OOD,
     UNCONFIDENT,
-    Categorization,
     CategoryLists,
+    ConfidentLearning,
     cleanlab_ood_thresholds,
 )
-from .scoring import score_counts
+from .scoring import Score, score_counts
+from .steps import Steps, drain
 
 PERCENTILES = range(101)
 """The slider positions the index answers for."""
@@ -63,7 +65,12 @@ CHUNK = 2_000
 """Items per step of :func:`iter_slider_index` (about 8 ms of work under CPython with K = 10, 20 ms in Pyodide)."""
 
 
-def iter_slider_index(learner, items=None, n_total=None, wrong=None):
+def iter_slider_index(
+    learner: ConfidentLearning,
+    items: Iterable[int] | None = None,
+    n_total: int | None = None,
+    wrong: Iterable[int] | None = None,
+) -> Steps[None, SliderIndex | None]:
     """Build a :class:`SliderIndex` step by step: a generator yielding ``None`` between chunks of :data:`CHUNK`
     items; its return value (the ``StopIteration``'s ``value``) is the index, or ``None`` if a class's
     thresholds are not monotone in q.
@@ -78,14 +85,14 @@ def iter_slider_index(learner, items=None, n_total=None, wrong=None):
     return index if ok else None
 
 
-def slider_index(learner, items=None, n_total=None, wrong=None):
+def slider_index(
+    learner: ConfidentLearning,
+    items: Iterable[int] | None = None,
+    n_total: int | None = None,
+    wrong: Iterable[int] | None = None,
+) -> SliderIndex | None:
     """:func:`iter_slider_index` run to the end."""
-    steps = iter_slider_index(learner, items, n_total, wrong)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return drain(iter_slider_index(learner, items, n_total, wrong))
 
 
 class _Counts:
@@ -219,7 +226,7 @@ class SliderIndex:
             self._cl_joint[c][c] = max(self._cl_joint[c][c], 1)
         return True
 
-    def categorize(self, q_class, q_ood, rule="percentile"):
+    def categorize(self, q_class: int, q_ood: int, rule: str = "percentile") -> SliderCategorization:
         """The :class:`SliderCategorization` at integer percentiles ``q_class``, ``q_ood`` (0..100)."""
         if q_class not in PERCENTILES or q_ood not in PERCENTILES:
             raise ValueError(f"the slider index answers for integer percentiles 0..100, got {q_class!r}, {q_ood!r}")
@@ -227,7 +234,7 @@ class SliderIndex:
             raise ValueError(f"unknown threshold rule {rule!r}")
         return SliderCategorization(self, int(q_class), int(q_ood), rule)
 
-    def score(self, q_class, q_ood, rule="percentile"):
+    def score(self, q_class: int, q_ood: int, rule: str = "percentile") -> Score | None:
         """The :class:`~cleanlens.scoring.Score` of the flagged items (label issues and OOD) against the truly
         wrong items given at build time, or None if none were given."""
         if self.wrong_counts is None:
@@ -249,7 +256,7 @@ class SliderCategorization(CategoryLists):
     lazily.
     """
 
-    def __init__(self, index, q_class, q_ood, rule):
+    def __init__(self, index: SliderIndex, q_class: int, q_ood: int, rule: str):
         self.index = index
         self.rule = rule
         self.class_percentile = float(q_class)
@@ -280,13 +287,15 @@ class SliderCategorization(CategoryLists):
 
     # --- per row (the learner's index j) ------------------------------------------------
 
-    def row_suggestion(self, j):
+    def row_suggestion(self, j: int) -> int | None:
+        """The suggested class of learner row ``j``, or None."""
         index = self.index
         if self.rule == "cleanlab":
             return index.cleanlab[j]
         return index.learner.argmax[j] if index.reach[j] > self._qc else None
 
-    def row_category(self, j):
+    def row_category(self, j: int) -> int:
+        """The category code of learner row ``j``."""
         index = self.index
         s = self.row_suggestion(j)
         if s is not None:
@@ -295,7 +304,7 @@ class SliderCategorization(CategoryLists):
 
     # --- lists ---------------------------------------------------------------------------------
 
-    def _rows(self, category):
+    def _rows(self, category: int) -> Iterator[int]:
         """The learner rows in ``category`` (a code), ascending, as a lazy iterator (filtered at C speed)."""
         index = self.index
         rows = range(len(index.items))
@@ -315,7 +324,7 @@ class SliderCategorization(CategoryLists):
         below = map(le, index.level, repeat(self._qo))
         return compress(rows, map(and_, unsuggested, below if category == OOD else map(not_, below)))
 
-    def cell_rows(self, g, s):
+    def cell_rows(self, g: int, s: int) -> Iterator[int]:
         """The learner rows in confident-joint cell (g, s), ascending, as a lazy iterator."""
         index = self.index
         key = g * index.n_classes + s
@@ -324,38 +333,23 @@ class SliderCategorization(CategoryLists):
             return compress(rows, map(eq, index.cl_cell, repeat(key)))
         return compress(rows, map(and_, map(eq, index.cell, repeat(key)), map(gt, index.reach, repeat(self._qc))))
 
-    def iter_items(self, category):
+    def iter_items(self, category: str) -> Iterator[int]:
         """Dataset indices of the items in ``category`` (a name from :data:`~cleanlens.confident.CATEGORIES`),
         ascending, produced lazily."""
         rows = self._rows(CATEGORIES.index(category))
         items = self.index.items
         return rows if self.index.identity else (items[j] for j in rows)
 
-    def items(self, category):
+    def items(self, category: str) -> list[int]:
         """Ascending dataset indices of the items in ``category`` (cached)."""
         if category not in self._lists:
             self._lists[category] = list(self.iter_items(category))
         return self._lists[category]
 
     @property
-    def flagged(self):
+    def flagged(self) -> list[int]:
         """Items flagged as wrong: label issues and OOD items, ascending."""
         return list(merge(self.label_issues, self.ood))
-
-    def materialize(self):
-        """The same result as a plain :class:`~cleanlens.confident.Categorization` (O(N))."""
-        return Categorization(
-            rule=self.rule,
-            class_percentile=self.class_percentile,
-            ood_percentile=self.ood_percentile,
-            class_thresholds=list(self.class_thresholds),
-            ood_thresholds=list(self.ood_thresholds),
-            suggested=list(self.suggested),
-            categories=list(self.categories),
-            counts=dict(self.counts),
-            joint=[list(row) for row in self.joint],
-            joint_ids=[[list(cell) for cell in row] for row in self.joint_ids],
-        )
 
 
 class _PerItem:

@@ -34,7 +34,7 @@ functions take ``due``, a callable returning True when the caller wants
 control back; they call it every so often (about every millisecond of work,
 :data:`CHECK_WORK`) and then yield their progress, a float in [0, 1]. Their
 result is the generator's return value (the ``value`` of its
-``StopIteration``); :func:`drain` runs one to its end. Without ``due`` they
+``StopIteration``); :func:`cleanlens.steps.drain` runs one to its end. Without ``due`` they
 never yield. Pausing changes nothing in the arithmetic: the results are
 bit-identical to an uninterrupted run.
 
@@ -48,8 +48,14 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter, mul
+
+from .steps import Due, Steps, drain, scaled
+
+Rows = Sequence[Sequence[float]]
+"""N rows of D floats (features), or the kernel's N rows of N."""
 
 TAU = 1e-12
 """libsvm's floor for a non-positive curvature in the SMO step."""
@@ -65,32 +71,12 @@ iterations, i.e. about every 1-3 ms of Pyodide time, whatever n. A call of
 """
 
 
-def drain(steps):
-    """Run the generator ``steps`` to its end, ignoring what it yields; return its return value."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
-
-
-def scaled(steps, start, share):
-    """Run the generator ``steps``, yielding ``start + share * x`` for each progress x it yields; return its
-    return value."""
-    while True:
-        try:
-            x = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        yield start + share * x
-
-
-def standardize(features):
+def standardize(features: Rows) -> list[list[float]]:
     """Return ``features`` z-scored per column; see :func:`iter_standardize`."""
     return drain(iter_standardize(features))
 
 
-def mean_and_std(column):
+def mean_and_std(column: Sequence[float]) -> tuple[float, float]:
     """Mean and population std (divide by N) of ``column``, N >= 1 finite floats.
 
     Values near the largest float (squares above about 1e308) are scaled by the column's largest
@@ -108,7 +94,7 @@ def mean_and_std(column):
         return mean * big, math.sqrt(math.fsum((x - mean) ** 2 for x in scaled) / n) * big
 
 
-def iter_standardize(features, due=None):
+def iter_standardize(features: Rows, due: Due | None = None) -> Steps[float, list[list[float]]]:
     """Z-score ``features`` per column: ``(x - mean) / std`` (a generator).
 
     ``features`` is a list of N >= 1 rows of D >= 1 floats. The std is the population std
@@ -134,7 +120,7 @@ def iter_standardize(features, due=None):
     return out
 
 
-def rbf_kernel_rows(features, gamma):
+def rbf_kernel_rows(features: Rows, gamma: float) -> Iterator[array]:
     """Yield the rows of the RBF kernel matrix ``K[i][j] = exp(-gamma * |x_i - x_j|^2)``.
 
     ``features``: N rows of D floats. Yields N ``array('d')`` rows of the full
@@ -156,7 +142,7 @@ def rbf_kernel_rows(features, gamma):
         yield row
 
 
-def rbf_kernel(features, gamma):
+def rbf_kernel(features: Rows, gamma: float) -> list[array]:
     """The RBF kernel matrix as a list of ``array('d')`` rows; see :func:`rbf_kernel_rows`."""
     return list(rbf_kernel_rows(features, gamma))
 
@@ -170,15 +156,15 @@ class BinarySVC:
     ``iterations``: SMO iterations used.
     """
 
-    support: list
-    coef: list
+    support: list[int]
+    coef: list[float]
     rho: float
     iterations: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._pick = itemgetter(*self.support) if len(self.support) > 1 else None
 
-    def value(self, kernel_row):
+    def value(self, kernel_row: Sequence[float]) -> float:
         """The decision value ``f(x) = sum_s coef_s K(x, x_s) - rho`` of the item whose kernel row this is."""
         if self._pick is not None:
             return sum(map(mul, self.coef, self._pick(kernel_row))) - self.rho
@@ -186,17 +172,32 @@ class BinarySVC:
             return self.coef[0] * kernel_row[self.support[0]] - self.rho
         return -self.rho
 
-    def decision(self, kernel, items):
+    def decision(self, kernel: Rows, items: Iterable[int]) -> list[float]:
         """Decision values ``f(x_i)`` for each index in ``items``."""
         return [self.value(kernel[i]) for i in items]
 
 
-def train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None):
+def train_binary(
+    kernel: Rows,
+    positive: Sequence[int],
+    negative: Sequence[int],
+    C: float,
+    tol: float = 1e-3,
+    max_iter: int | None = None,
+) -> BinarySVC:
     """Train a C-SVC on a precomputed kernel and return a :class:`BinarySVC`; see :func:`iter_train_binary`."""
     return drain(iter_train_binary(kernel, positive, negative, C, tol, max_iter))
 
 
-def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, due=None):
+def iter_train_binary(
+    kernel: Rows,
+    positive: Sequence[int],
+    negative: Sequence[int],
+    C: float,
+    tol: float = 1e-3,
+    max_iter: int | None = None,
+    due: Due | None = None,
+) -> Steps[float, BinarySVC]:
     """Train a C-SVC on a precomputed kernel; libsvm's solver without shrinking (a generator).
 
     ``kernel``: full kernel matrix rows (see :func:`rbf_kernel`); ``positive``,
@@ -252,58 +253,15 @@ def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, du
                 gmax, i = v[t], t
         if i < 0:
             break
-        # j: over I_low with v_j < gmax, minimal -(gmax - v_j)^2 / curvature (last on ties).
         ki = row(i)
-        dii = diag[i]
-        vmin, j, best = inf, -1, inf
-        for t in items:
-            if low[t]:
-                vt = v[t]
-                if vt < vmin:
-                    vmin = vt
-                gd = gmax - vt
-                if gd > 0.0:
-                    quad = dii + diag[t] - 2.0 * ki[t]
-                    obj = -(gd * gd) / (quad if quad > 0.0 else TAU)
-                    if obj <= best:
-                        best, j = obj, t
+        vmin, j = _select_j(items, low, v, gmax, diag[i], diag, ki)
         if gmax - vmin < tol or j < 0:
             break
         iterations += 1
         kj = row(j)
         yi, yj = y[i], y[j]
         ai, aj = alpha[i], alpha[j]
-        Gi, Gj = -yi * v[i], -yj * v[j]
-        if yi != yj:
-            quad = diag[i] + diag[j] + 2.0 * yi * yj * ki[j]
-            delta = (-Gi - Gj) / (quad if quad > 0.0 else TAU)
-            diff = ai - aj
-            ni, nj = ai + delta, aj + delta
-            if diff > 0.0:
-                if nj < 0.0:
-                    nj, ni = 0.0, diff
-            elif ni < 0.0:
-                ni, nj = 0.0, -diff
-            if diff > 0.0:
-                if ni > C:
-                    ni, nj = C, C - diff
-            elif nj > C:
-                nj, ni = C, C + diff
-        else:
-            quad = diag[i] + diag[j] - 2.0 * ki[j]
-            delta = (Gi - Gj) / (quad if quad > 0.0 else TAU)
-            total = ai + aj
-            ni, nj = ai - delta, aj + delta
-            if total > C:
-                if ni > C:
-                    ni, nj = C, total - C
-            elif nj < 0.0:
-                nj, ni = 0.0, total
-            if total > C:
-                if nj > C:
-                    nj, ni = C, total - C
-            elif ni < 0.0:
-                ni, nj = 0.0, total
+        ni, nj = _pair_step(yi, yj, ai, aj, v[i], v[j], diag[i] + diag[j], ki[j], C)
         alpha[i], alpha[j] = ni, nj
         ci, cj = yi * (ni - ai), yj * (nj - aj)
         v = [vt - (ci * a + cj * b) for vt, a, b in zip(v, ki, kj)]  # libsvm's rounding: G += (Q_i da_i + Q_j da_j)
@@ -317,13 +275,86 @@ def iter_train_binary(kernel, positive, negative, C, tol=1e-3, max_iter=None, du
     support = [index[t] for t in range(n) if alpha[t] > 0.0]
     coef = [y[t] * alpha[t] for t in range(n) if alpha[t] > 0.0]
     if due is not None:
-        # Drop the cached rows a few at a time: freeing all of them at once
-        # (~600 lists of 1,067 floats for N = 2,000) took 18-28 ms in Pyodide.
-        for count, t in enumerate(list(sub_rows)):
-            del sub_rows[t]
-            if count % check_every == 0 and due():
-                yield 1.0
+        yield from _release(sub_rows, check_every, due)
     return BinarySVC(support=support, coef=coef, rho=rho, iterations=iterations)
+
+
+def _select_j(items, low, v, gmax, dii, diag, ki):
+    """libsvm's second-order choice of j for the chosen i: ``(vmin, j)``.
+
+    Over I_low (``low[t]``) with ``v_j < gmax``, the j of minimal ``-(gmax - v_j)^2 / curvature`` (the last
+    on ties), or -1; ``vmin``: the smallest ``v_t`` over I_low (for the stopping rule). ``dii``, ``ki``:
+    i's kernel diagonal entry and kernel row (single precision).
+    """
+    inf = math.inf
+    vmin, j, best = inf, -1, inf
+    for t in items:
+        if low[t]:
+            vt = v[t]
+            if vt < vmin:
+                vmin = vt
+            gd = gmax - vt
+            if gd > 0.0:
+                quad = dii + diag[t] - 2.0 * ki[t]
+                obj = -(gd * gd) / (quad if quad > 0.0 else TAU)
+                if obj <= best:
+                    best, j = obj, t
+    return vmin, j
+
+
+def _pair_step(yi, yj, ai, aj, vi, vj, dii_djj, kij, C):
+    """One SMO step on the pair (i, j): the new ``(alpha_i, alpha_j)``, clipped to the box [0, C]^2.
+
+    libsvm's update (``Solver::Solve``): ``vi``, ``vj`` as in :func:`iter_train_binary` (``G_t = -y_t v_t``);
+    ``dii_djj``: ``K_ii + K_jj``; ``kij``: ``K_ij`` (single precision).
+    """
+    Gi, Gj = -yi * vi, -yj * vj
+    if yi != yj:
+        quad = dii_djj + 2.0 * yi * yj * kij
+        delta = (-Gi - Gj) / (quad if quad > 0.0 else TAU)
+        return _clip_opposite(ai + delta, aj + delta, ai - aj, C)
+    quad = dii_djj - 2.0 * kij
+    delta = (Gi - Gj) / (quad if quad > 0.0 else TAU)
+    return _clip_same(ai - delta, aj + delta, ai + aj, C)
+
+
+def _clip_opposite(ni, nj, diff, C):
+    """Labels of opposite signs: ``alpha_i - alpha_j = diff`` stays, both within [0, C]."""
+    if diff > 0.0:
+        if nj < 0.0:
+            nj, ni = 0.0, diff
+    elif ni < 0.0:
+        ni, nj = 0.0, -diff
+    if diff > 0.0:
+        if ni > C:
+            ni, nj = C, C - diff
+    elif nj > C:
+        nj, ni = C, C + diff
+    return ni, nj
+
+
+def _clip_same(ni, nj, total, C):
+    """Labels of the same sign: ``alpha_i + alpha_j = total`` stays, both within [0, C]."""
+    if total > C:
+        if ni > C:
+            ni, nj = C, total - C
+    elif nj < 0.0:
+        nj, ni = 0.0, total
+    if total > C:
+        if nj > C:
+            nj, ni = C, total - C
+    elif ni < 0.0:
+        ni, nj = 0.0, total
+    return ni, nj
+
+
+def _release(rows, check_every, due):
+    """Drop cached kernel rows a few at a time, yielding 1.0 when ``due()``: freeing all of them at once
+    (~600 lists of 1,067 floats for N = 2,000) took 18-28 ms in Pyodide."""
+    for count, t in enumerate(list(rows)):
+        del rows[t]
+        if count % check_every == 0 and due():
+            yield 1.0
 
 
 def _rho(alpha, y, v, C):
@@ -352,18 +383,32 @@ def _rho(alpha, y, v, C):
     return (upper + lower) / 2.0
 
 
-def class_pairs(classes):
+OneVsOne = tuple[list[int], dict[tuple[int, int], BinarySVC], list[list[float]]]
+"""What :func:`iter_one_vs_one` returns: ``(classes, models, decisions)``."""
+
+
+def class_pairs(classes: Iterable[int]) -> list[tuple[int, int]]:
     """The one-vs-one pairs ``(a, b)``, a < b, in libsvm's order: (0,1), (0,2), ..., (1,2), ..."""
     classes = sorted(classes)
     return [(a, b) for i, a in enumerate(classes) for b in classes[i + 1 :]]
 
 
-def one_vs_one(kernel, labels, train, test, C, tol=1e-3):
+def one_vs_one(
+    kernel: Rows, labels: Sequence[int], train: Sequence[int], test: Sequence[int], C: float, tol: float = 1e-3
+) -> OneVsOne:
     """Train the pairwise SVMs on ``train`` and decide ``test``; see :func:`iter_one_vs_one`."""
     return drain(iter_one_vs_one(kernel, labels, train, test, C, tol))
 
 
-def iter_one_vs_one(kernel, labels, train, test, C, tol=1e-3, due=None):
+def iter_one_vs_one(
+    kernel: Rows,
+    labels: Sequence[int],
+    train: Sequence[int],
+    test: Sequence[int],
+    C: float,
+    tol: float = 1e-3,
+    due: Due | None = None,
+) -> Steps[float, OneVsOne]:
     """libsvm's one-vs-one classifier: train one SVM per class pair, then decide the test items (a generator).
 
     ``kernel``: the full kernel matrix rows; ``labels``: the label of every

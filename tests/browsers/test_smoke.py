@@ -28,6 +28,7 @@ def test_first_visit_reaches_ready_with_the_demo_counts(page):
     browser = page.browser
     assert page.load() == "ready", browser.text("error-message")
     assert counts(browser) == expected_counts(categorize())
+    assert "in a worker" in browser.text("engine"), browser.text("engine")  # the training worker runs here too
     # a first visit: the guide opened by itself, and Escape closes it
     assert browser.js("return document.getElementById('guide').open")
     browser.keys("guide-close", "ESCAPE")

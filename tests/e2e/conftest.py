@@ -120,19 +120,37 @@ def console_errors(watch):
     return watch.console_errors
 
 
+SAVE_DATA = (
+    'Object.defineProperty(Navigator.prototype, "connection", {configurable: true, get: () => ({saveData: true})});'
+)
+"""A browser that asks to save data (``navigator.connection.saveData``): the page then loads scikit-learn into its
+training worker only when a training needs it, instead of as soon as it is idle (29 MB, and seconds of CPU per
+page: a test run would spend minutes on it). Tests that take the ``preload`` fixture see the default."""
+
+
 @pytest.fixture
 def context(browser, watch, request):
-    """A fresh browser context (empty storage). The guide is marked as seen unless the test takes `first_visit`."""
+    """A fresh browser context (empty storage). The guide is marked as seen unless the test takes `first_visit`;
+    scikit-learn is loaded on demand only (:data:`SAVE_DATA`) unless it takes `preload`."""
     context = browser.new_context(service_workers="block", viewport={"width": 1440, "height": 900})
     context.route("**/*", watch.route)
     if "first_visit" not in request.fixturenames:
         context.add_init_script("localStorage.setItem('cleanlens-guide-seen', '1')")
+    if "preload" not in request.fixturenames:
+        context.add_init_script(SAVE_DATA)
     yield context
     context.close()
     assert watch.foreign_requests == [], f"requests left 127.0.0.1: {watch.foreign_requests}"
     assert watch.dialogs == [], f"a script opened a dialog: {watch.dialogs}"
     if "console_errors" not in request.fixturenames:
         assert watch.console_errors == [], f"console errors: {watch.console_errors}"
+
+
+@pytest.fixture
+def preload():
+    """Take this fixture to let the page load scikit-learn when idle, as it does for a browser that does not ask to
+    save data."""
+    return True
 
 
 @pytest.fixture

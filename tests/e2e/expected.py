@@ -6,9 +6,19 @@ from pathlib import Path
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.crossval import out_of_sample_probabilities
 from cleanlens.dataset import load_dataset
-from cleanlens.web import DEMO_DATASET
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, SKLEARN_FEATURE_VALUES
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGE_LIMITS = {"max_embedding_rows": SKLEARN_EMBEDDING_ROWS, "max_feature_values": SKLEARN_FEATURE_VALUES}
+"""The page's limits for features: scikit-learn's, which its training worker loads on demand."""
+
+
+def page_engine(n_items):
+    """The engine the page trains ``n_items`` with when scikit-learn was not loaded before (the tests' browsers ask
+    to save data: conftest.SAVE_DATA): built-in up to its limit, scikit-learn (loaded on demand) above."""
+    return "builtin" if n_items <= BUILTIN_EMBEDDING_ROWS else "sklearn"
+
+
 COUNT_IDS = {
     "correct": "count-correct",
     "label_issue": "count-label-issues",

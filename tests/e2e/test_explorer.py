@@ -14,8 +14,8 @@ from .expected import _probabilities, assert_page_matches, categorize, demo, pag
 def test_first_results_match_the_engine(ready):
     assert_page_matches(ready, categorize())
     engine = ready.get_by_test_id("engine").inner_text()
-    assert "builtin" in engine and "5-fold" in engine and "seed 0" in engine
-    assert "scikit-learn is not bundled" in ready.get_by_test_id("engine-note").inner_text()
+    assert "built-in (cleanlens" in engine and "in a worker" in engine and "5-fold" in engine and "seed 0" in engine
+    assert "scikit-learn" in ready.get_by_test_id("engine-note").inner_text()  # (loaded on demand: save-data)
     assert ready.get_by_test_id("run").is_disabled()  # nothing changed since training
 
 

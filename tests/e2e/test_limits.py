@@ -8,8 +8,8 @@ through the same dialog and loads, with the counts the CPython engine gives for 
 
 Covered elsewhere: rows of probabilities, classes and rows of features in test_own_data_sizes.py;
 the loader's own at/past checks in tests/test_userdata.py, test_arrays_io.py and test_dataset.py.
-Not here: 20,000 rows of features with scikit-learn (only a site vendored with ``build.py vendor
---with-sklearn --from DIR``, from a Pyodide full distribution, has scikit-learn; this one has not).
+Not here: 20,000 rows of features, the limit with scikit-learn (tests/e2e/test_worker.py), and 2,000, the built-in
+engine's for a page whose training worker could not start (there too).
 
 Two cases found bugs, since fixed: ``json_integer`` (the file at the limit loaded, then training
 overflowed: a feature of 1e308 squared to inf in the standardisation) and
@@ -30,15 +30,15 @@ from cleanlens.arrays_io import MAX_COLUMNS, MAX_FIELD_CHARS, MAX_RECORD_CHARS, 
 from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES, MAX_JSON_TOKENS, JsonShape
 from cleanlens.userdata import (
     MAX_CLASS_NAMES_BYTES,
-    MAX_FEATURE_VALUES,
     MAX_FILE_BYTES,
     MAX_PROBABILITY_ROWS,
     MIN_ITEMS,
     UserDataError,
     load_files,
 )
+from cleanlens.web import SKLEARN_FEATURE_VALUES
 
-from .expected import page_counts
+from .expected import PAGE_LIMITS, page_counts
 from .test_hostile_files import refused
 from .test_own_data import load, wait_loaded
 from .test_own_data_sizes import LOAD_TIMEOUT, expected_counts, expected_trained_counts, wait_trained
@@ -86,7 +86,7 @@ def on_disk(folder, files):
 
 def cpython_refusal(files, mode):
     with pytest.raises(UserDataError) as info:
-        load_files(files, mode=mode)
+        load_files(files, mode=mode, **PAGE_LIMITS)
     return str(info.value)
 
 
@@ -136,14 +136,15 @@ def file_size():
 
 
 def feature_values():
-    """256,000 feature values: a features CSV of 1,000 rows x 256 features; one row more is past."""
+    """640,000 feature values (the page's limit: scikit-learn's, loaded on demand to train it): a features CSV of
+    2,500 rows x 256 features; one row more is past."""
     d = 256
-    n = MAX_FEATURE_VALUES // d
+    n = SKLEARN_FEATURE_VALUES // d
     X, labels, _ = blobs(n + 1, d, seed=256)
     return Limit(
         features_csv(X[:n], labels[:n]),
         features_csv(X, labels),
-        f"more than {n:,} rows of {d} features: at most {MAX_FEATURE_VALUES:,} feature values",
+        f"more than {n:,} rows of {d} features: at most {SKLEARN_FEATURE_VALUES:,} feature values",
         mode="embeddings",
         trained=n,
     )

@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.crossval import out_of_sample_probabilities
 from cleanlens.userdata import MAX_CLASSES, MAX_PROBABILITY_ROWS, load_files
-from cleanlens.web import BUILTIN_EMBEDDING_ROWS
+from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 from cleanlens.web.render import VIRTUAL_MIN
 
-from .expected import page_counts
+from .expected import PAGE_LIMITS, page_counts, page_engine
 from .test_own_data import load, wait_loaded
 from .userfiles import demo_schema, digits, features_csv, npy_pair, probabilities_csv, synthetic
 
@@ -89,10 +89,10 @@ def test_digits_as_a_probabilities_csv(ready):
 
 
 def expected_trained_counts(files):
-    loaded = load_files(files, mode="embeddings", max_embedding_rows=BUILTIN_EMBEDDING_ROWS)
+    loaded = load_files(files, mode="embeddings", **PAGE_LIMITS)
     data = loaded.dataset
     probs = out_of_sample_probabilities(
-        data.features, data.given, len(data.classes), engine="builtin", seed=0
+        data.features, data.given, len(data.classes), engine=page_engine(len(data.given)), seed=0
     ).probabilities
     result = ConfidentLearning(data.given, probs, len(data.classes)).categorize(50, 15)
     return {c: result.counts[c] for c in CATEGORIES}
@@ -151,7 +151,9 @@ def past_classes():
 
 
 def past_embedding_rows():
-    n = BUILTIN_EMBEDDING_ROWS + 1
+    """One row past the limit with scikit-learn (which the training worker loads on demand); the built-in
+    engine's, for a page without the worker, is in test_worker.py."""
+    n = SKLEARN_EMBEDDING_ROWS + 1
     rng = np.random.default_rng(9)
     return features_csv(rng.normal(size=(n, 8)), rng.integers(0, 3, n)), "embeddings", f"at most {n - 1:,} rows"
 

@@ -24,15 +24,30 @@ import traceback
 from types import SimpleNamespace
 
 import js
-from pyodide.ffi import create_once_callable, create_proxy, jsnull
+from pyodide.ffi import create_once_callable, create_proxy
 from pyodide.http import pyfetch
 
 from cleanlens import layout, userdata
-from cleanlens.crossval import Cancelled, CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.dataset import DatasetError, parse_dataset
-from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, render, session
+from cleanlens.steps import Cancelled
+from cleanlens.web import (
+    BUILTIN_EMBEDDING_ROWS,
+    DEMO_DATASET,
+    SKLEARN_EMBEDDING_ROWS,
+    SKLEARN_FEATURE_VALUES,
+    explore_link,
+    render,
+    session,
+    worker_client,
+)
 from cleanlens.web.saving import Keeper
 from cleanlens.web.state import CENTER_TABS, ENGINE_DEFAULTS, RESULT_TABS, ExplorerState, TrainingError, training_info
+
+try:
+    from pyodide.ffi import jsnull
+except ImportError:  # Pyodide 0.27 passes JavaScript's null as None (jsnull is 0.28's)
+    jsnull = None
 
 document = js.document
 THEME = "cleanlens-theme"
@@ -49,7 +64,7 @@ OVERSCAN = 3
 
 # region id -> render function of the Explorer; re-rendered by Explorer.refresh(names)
 REGIONS = {
-    "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy),
+    "run-controls": lambda ex: render.run_controls(ex.state, True, ex.busy, worker_client.client.status),
     "engine-settings": lambda ex: render.engine_settings(ex.state),
     "warnings": lambda ex: (
         ex.session_notices()
@@ -630,6 +645,7 @@ class Explorer:
     def export(self, target):
         name, text = self.state.export(target.dataset.kind)
         download(name, text, "text/csv" if name.endswith(".csv") else "application/json")
+        explore_link.send_export(name, text)  # explore hook: back to `cleanlens explore` (web/explore_link.py)
         self.keeper.schedule(self.state)  # the export cleared the "not exported" flag
 
     def on_hover(self, event):
@@ -1037,10 +1053,12 @@ class Explorer:
                 return js.Uint8Array.new(buffer, start, end - start).to_bytes()
 
             sources.append((name, SimpleNamespace(size=size, read=read)))
-        limit = SKLEARN_EMBEDDING_ROWS if sklearn_available() else BUILTIN_EMBEDDING_ROWS
-        steps = userdata.iter_load_files(
-            sources, mode=mode, renormalize=renormalize, max_embedding_rows=limit, class_names=class_names
-        )
+        # issue 22: scikit-learn's limits unless the training worker failed (it loads scikit-learn on demand)
+        if worker_client.client.status["state"] == "failed":
+            limits = {"max_embedding_rows": BUILTIN_EMBEDDING_ROWS}
+        else:
+            limits = {"max_embedding_rows": SKLEARN_EMBEDDING_ROWS, "max_feature_values": SKLEARN_FEATURE_VALUES}
+        steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, class_names=class_names, **limits)
         loaded = await drive(steps, progress)
         state = ExplorerState(
             loaded.dataset,
@@ -1251,38 +1269,87 @@ class Explorer:
         set_state("training")
         set_stage("Training…")
         self.refresh(["run-controls"])
-        progress = document.getElementById("progress")
         dataset = self.state.dataset
         active = [i for i in range(len(labels)) if i not in excluded]
         state = self.state
-        steps = iter_out_of_sample_probabilities(
-            [dataset.features[i] for i in active],
-            [labels[i] for i in active],
-            len(dataset.classes),
-            seed=seed,
-            C=state.svm_C,
-            gamma=state.svm_gamma,
-            n_folds=state.n_folds,
-        )
+        features, active_labels = [dataset.features[i] for i in active], [labels[i] for i in active]
         shown = {"text": "", "at": 0.0}
 
         def show_progress(step):
             # Touch the DOM only every so often: each change costs the next frame a repaint
             # (~14 ms in Chromium with 1,000 tiles on the page, 2026-11-28).
             if time.perf_counter() - shown["at"] >= PROGRESS_EVERY:
-                progress.value = step.fraction
-                text = f"Training: {step.fold} of {step.n_folds} folds done…"
+                progress = document.getElementById("progress")
+                if progress is not None:
+                    progress.value = step.fraction
+                if step.stage == "loading":
+                    text = render.engine_status(worker_client.client.status).capitalize()
+                else:
+                    text = f"Training: {step.fold} of {step.n_folds} folds done…"
                 if text != shown["text"]:
                     set_stage(text)
                     shown["text"] = text
                 shown["at"] = time.perf_counter()
 
+        # ---- training worker hook (issue 22): every cross-validation runs in the worker (static/worker.js),
+        # whichever engine; the page's thread only if the worker cannot start. Contract: worker_client.train.
+        client = worker_client.client
+        if client.status["state"] != "failed":
+            client.start()
+            settings = {"C": state.svm_C, "gamma": state.svm_gamma, "folds": state.n_folds, "seed": seed}
+            _GC_HOLDS[0] += 1  # as drive() does: a full collection walks every row (100 ms at 20,000 x 32)
+            gc.disable()
+            try:
+                result = await client.train(
+                    features, active_labels, len(dataset.classes), settings, show_progress, pause, cancelled
+                )
+                return self._all_items(labels, active, result, "worker")
+            except worker_client.WorkerUnavailable:
+                self.refresh(["run-controls"])  # the read-out says so; train here instead
+            finally:
+                _GC_HOLDS[0] -= 1
+                if not _GC_HOLDS[0]:
+                    gc.enable()
+        if len(active) > BUILTIN_EMBEDDING_ROWS:
+            raise CrossValError(
+                f"{len(active):,} items need scikit-learn in a worker (the built-in engine trains at most "
+                f"{BUILTIN_EMBEDDING_ROWS:,}), and the worker could not start: {client.status.get('reason')}"
+            )
+        # ---- end of the hook
+        steps = iter_out_of_sample_probabilities(
+            features,
+            active_labels,
+            len(dataset.classes),
+            seed=seed,
+            C=state.svm_C,
+            gamma=state.svm_gamma,
+            n_folds=state.n_folds,
+        )
         result = await drive(steps, show_progress, cancelled, every=0.0)
-        info = training_info(result, sklearn_available())
+        return self._all_items(labels, active, result, "page")
+
+    @staticmethod
+    def _all_items(labels, active, result, where):
+        """``(probabilities, info)`` of a CVResult of the ``active`` items: a row per item (None if left out)."""
+        js.performance.mark("cleanlens:computed")  # (benchmarks: the training, before the page shows its results)
+        info = dict(training_info(result, sklearn_available()), where=where)
         probabilities = [None] * len(labels)
         for i, row in zip(active, result.probabilities):
             probabilities[i] = row
         return probabilities, info
+
+    def show_worker_status(self, status):
+        """The training worker's status changed: update the engine read-out's note (issue 22)."""
+        note = js_value(document.getElementById("engine-note"))
+        engine = js_value(document.querySelector('[data-testid="engine"]'))
+        if note is None or engine is None or self.state is None or self.state.given_probabilities is not None:
+            if engine is not None and self.state is not None:
+                self.refresh(["run-controls"])
+            return
+        text = f"({render.engine_status(status)})"
+        if str(note.textContent) != text:
+            note.textContent = text
+            engine.title = " ".join(str(engine.textContent).removeprefix("Engine: ").split())
 
 
 # data-action -> handler(explorer, element) for clicks and changes
@@ -1360,13 +1427,15 @@ async def demo_state():
 
 def expose_diagnostics(explorer):
     """For benchmarks and tests: ``window.cleanlensWasmBytes()``, the size of Python's memory (it only grows);
-    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes])."""
+    ``window.cleanlensTimings()``, JSON of the last writes to the browser's storage (what -> [ms, bytes]);
+    ``window.cleanlensWorkerStatus()``, JSON of the training worker's status (its ``memory``: its Python's)."""
     import json  # noqa: PLC0415
 
     import pyodide_js  # noqa: PLC0415 (exists only in the browser)
 
     js.window.cleanlensWasmBytes = create_proxy(lambda: pyodide_js._module.HEAP8.length)
     js.window.cleanlensTimings = create_proxy(lambda: json.dumps(explorer.keeper.timings))
+    js.window.cleanlensWorkerStatus = create_proxy(lambda: json.dumps(worker_client.client.status))  # issue 22
 
 
 def local_time(iso):
@@ -1392,6 +1461,15 @@ def prerendered():
     return page_json("prerendered")
 
 
+def when_idle(callback):
+    """Call ``callback()`` when the browser is next idle (``requestIdleCallback``; a second later without it)."""
+    run = create_once_callable(lambda *_: callback())
+    if hasattr(js, "requestIdleCallback"):
+        js.requestIdleCallback(run, js.Object.fromEntries([["timeout", 5000]]))
+    else:
+        js.setTimeout(run, 1000)
+
+
 def mark_live():
     """The controls work now: ``<body data-live>`` and a performance mark (the load benchmark reads both)."""
     if not document.body.hasAttribute("data-live"):
@@ -1411,6 +1489,8 @@ async def start():
         state, notes = None, []
         key = await explorer.keeper.current()
         stored = None if key in (None, "demo") else await explorer.keeper.files(key)
+        if explore_link.token() is not None:  # explore hook: opened by `cleanlens explore` (web/explore_link.py)
+            stored = await explore_link.fetch_files(explore_link.token())
         if stored is not None:
             try:
                 state, notes = await explorer.read_files(*stored)
@@ -1419,9 +1499,12 @@ async def start():
                 notes = [f"The data you had open could not be read again ({exc}); here is the demo."]
         explorer.mount()
         js.performance.mark("cleanlens:data")
+        worker_client.client.on_status = explorer.show_worker_status  # issue 22: the read-out follows the worker
         await explorer.open(state or await demo_state(), notes, link=str(js.location.hash), prerendered=prerendered())
+        worker_client.client.start()  # issue 22: once the controls are live (a first training may have started it)
         if explorer.training_task is not None:
             await explorer.training_task
+        when_idle(worker_client.client.preload)  # issue 22: scikit-learn, unless the browser asks to save data
     except Exception as exc:  # noqa: BLE001 (every start-up failure must reach the user)
         show_error(exc)
         js.console.error(traceback.format_exc())

@@ -1,17 +1,19 @@
 """The standard library on demand (browser only: :func:`fetch_sync` and :func:`expose` use ``js``).
 
 The page ships a standard library cut to what it imports when it starts (``python_stdlib.zip``, written by
-build.py with tools/stdlib.mjs: about 140 of the 560 modules). Every other file of the standard library is
+build.py with tools/stdlib.mjs: about 150 of the 510 modules). Every other file of the standard library is
 in one archive per top-level name, ``static/vendor/pyodide/stdlib/NAME.zip`` (``xml.zip`` holds the whole
-``xml`` package; ``email.zip`` the parts of ``email`` the start-up does not import), listed in the zip's
-``on-demand.json``: ``{"chunks": {top-level name: archive file name}}``.
+``xml`` package; ``email.zip`` the parts of ``email`` the start-up does not import), indexed in the zip's
+``on-demand.json``: ``{"modules": {module name: archive file name}}`` (every module and package of the
+archives, e.g. ``"xml.dom.minidom": "xml.zip"``).
 
 :func:`install` puts an :class:`OnDemand` finder last on ``sys.meta_path``. When an import finds nothing
-else and the module's top-level name has an archive, the finder fetches that archive (a synchronous request:
-an ``import`` statement cannot wait for a promise; one round trip plus the archive, measured in
-docs/architecture.md), writes it into Pyodide's file system and imports from it with Python's own path
-finder (zipimport). Later imports from the same archive need no request. A name that is not in the standard
-library costs nothing: the finder knows every archive's names without asking the network.
+else and the index names the module, the finder fetches its archive (a synchronous request: an ``import``
+statement cannot wait for a promise; one round trip plus the archive, measured in docs/architecture.md),
+writes it into Pyodide's file system and imports from it with Python's own path finder (zipimport). Later
+imports from the same archive need no request. A name the index does not have costs nothing (``from
+pyodide.ffi import jsnull`` on a Pyodide without it asks no network). The training worker installs it too,
+with the archives' URL from its manifest.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import json
 import os
 import sys
 import time
-import zipfile
 import zipimport
 from importlib.machinery import ModuleSpec, PathFinder
 
@@ -57,87 +58,102 @@ def fetch_sync(url: str) -> bytes:
 class OnDemand:
     """A meta path finder for the standard library's modules that are not in the shipped zip.
 
-    ``chunks``: top-level name -> archive file name; ``base``: the archives' URL prefix; ``fetch``: url -> bytes
-    (:func:`fetch_sync` in the page). ``fetched`` records, per archive, ``(bytes, milliseconds)``.
+    ``modules``: module name -> archive file name; ``base``: the archives' URL prefix; ``fetch``: url -> bytes
+    (:func:`fetch_sync` in the browser); ``ahead``: archive -> module names, for archives the caller fetches
+    (:meth:`provide`). ``fetched`` records, per archive fetched here, ``(bytes, milliseconds)``.
     """
 
-    def __init__(self, chunks: dict[str, str], base: str = ARCHIVES, fetch=None, target: str = TARGET):
-        self.chunks = chunks
+    def __init__(
+        self, modules: dict[str, str], base: str = ARCHIVES, fetch=None, target: str = TARGET, ahead=None
+    ) -> None:
+        self.modules = dict(modules)
         self.base = base
         self.fetch = fetch or fetch_sync
         self.target = target
         self.paths: dict[str, str] = {}  # archive -> its path in the file system
-        self.folders: dict[str, set[str]] = {}  # archive -> the package folders it holds
         self.fetched: dict[str, tuple[int, float]] = {}
+        self.busy: set[str] = set()  # archives being fetched
+        self.ahead: dict[str, list[str]] = ahead or {}  # archives fetched by the caller -> their modules
 
     def find_spec(self, fullname: str, path=None, target=None) -> ModuleSpec | None:
         """The spec of ``fullname`` from its archive (fetched now if needed), or None if it has none."""
-        archive = self.chunks.get(fullname.partition(".")[0])
-        if archive is None:
+        archive = self.modules.get(fullname)
+        if archive is None or archive in self.busy:  # (an import while its archive is being fetched: not here)
             return None
         where = self._archive(archive)
         parent = fullname.rpartition(".")[0]
         if not parent:
             return PathFinder.find_spec(fullname, [where])
-        package = sys.modules.get(parent)
-        search = getattr(package, "__path__", None)
-        folder = parent.replace(".", "/")
-        if search is None or folder not in self.folders[archive]:
+        search = getattr(sys.modules.get(parent), "__path__", None)
+        if search is None:
             return None
-        inside = f"{where}/{folder}"
-        if inside not in search:  # the package came from the shipped zip: its other modules are here too
+        inside = f"{where}/{parent.replace('.', '/')}"
+        if inside not in search:  # the package came from the shipped zip: its other modules are here
             search.append(inside)
         return PathFinder.find_spec(fullname, [inside])
+
+    def provide(self, archive: str, path: str) -> None:
+        """Import the modules of ``archive``, one of the index's ``ahead`` archives, from ``path``, where the caller
+        wrote it (static/worker.js fetches it when it starts): no request for any of them."""
+        self.paths[archive] = path
+        self.modules.update(dict.fromkeys(self.ahead.get(archive, []), archive))
 
     def _archive(self, archive: str) -> str:
         if archive not in self.paths:
             start = time.perf_counter()
-            data = self.fetch(self.base + archive)
-            os.makedirs(self.target, exist_ok=True)
-            path = f"{self.target}/{archive}"
-            with open(path, "wb") as handle:
-                handle.write(data)
-            with zipfile.ZipFile(path) as opened:
-                self.folders[archive] = {name.rpartition("/")[0] for name in opened.namelist()}
+            self.busy.add(archive)
+            try:
+                data = self.fetch(self.base + archive)
+                os.makedirs(self.target, exist_ok=True)
+                path = f"{self.target}/{archive}"
+                with open(path, "wb") as handle:
+                    handle.write(data)
+            finally:
+                self.busy.discard(archive)
             self.paths[archive] = path
             self.fetched[archive] = (len(data), (time.perf_counter() - start) * 1000)
         return self.paths[archive]
 
 
-def shipped_index(paths: list[str] | None = None) -> dict[str, str] | None:
-    """The chunks of the first zip on ``paths`` (default ``sys.path``) with an ``on-demand.json``: the standard
-    library Python started with, in the page. None if there is none (a whole standard library)."""
+def shipped_index(paths: list[str] | None = None) -> dict | None:
+    """The ``on-demand.json`` of the first zip on ``paths`` (default ``sys.path``) that has one: the standard
+    library Python started with (``{"modules": {name: archive}, "ahead": {archive: [names]}}``). None if there is
+    none (a whole standard library)."""
     for entry in sys.path if paths is None else paths:
         if entry.endswith(".zip"):
             try:
-                return json.loads(zipimport.zipimporter(entry).get_data(INDEX))["chunks"]
-            except (OSError, zipimport.ZipImportError, ValueError, KeyError):
+                return json.loads(zipimport.zipimporter(entry).get_data(INDEX))
+            except (OSError, zipimport.ZipImportError, ValueError):
                 continue
     return None
 
 
-def install() -> OnDemand | None:
-    """Put the finder last on ``sys.meta_path`` (once) and expose it to tools; None without a trimmed zip."""
+def install(base: str = ARCHIVES) -> OnDemand | None:
+    """Put the finder, fetching from ``base`` (the archives' URL, relative to the page or absolute), last on
+    ``sys.meta_path`` (once); in a page, expose it to tools. None without a trimmed standard library."""
     for finder in sys.meta_path:
         if isinstance(finder, OnDemand):
             return finder
-    chunks = shipped_index()
-    if chunks is None:
+    index = shipped_index()
+    if index is None:
         return None
-    finder = OnDemand(chunks)
+    finder = OnDemand(index["modules"], base, ahead=index.get("ahead"))
     sys.meta_path.append(finder)
     expose(finder)
     return finder
 
 
 def expose(finder: OnDemand) -> None:
-    """For benchmarks and tests: ``window.cleanlensImport(name)`` imports a module and returns how many
-    milliseconds it took; ``window.cleanlensStdlib()``, JSON of the archives fetched so far (name -> [bytes,
-    ms])."""
+    """For benchmarks and tests, in a page (not in a worker): ``window.cleanlensImport(name)`` imports a module
+    and returns how many milliseconds it took; ``window.cleanlensStdlib()``, JSON of the archives fetched so far
+    (name -> [bytes, ms])."""
     import importlib  # noqa: PLC0415
 
     import js  # noqa: PLC0415
     from pyodide.ffi import create_proxy  # noqa: PLC0415
+
+    if not hasattr(js, "window"):
+        return
 
     def timed_import(name):
         start = time.perf_counter()

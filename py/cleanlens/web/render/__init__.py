@@ -86,7 +86,7 @@ from .thresholds import (
     threshold_controls,
     threshold_table,
 )
-from .topbar import engine_label, engine_settings, run_controls, tools
+from .topbar import engine_label, engine_settings, engine_status, run_controls, tools
 from .why import DECISION_NAMES, decision_controls, decision_of, detail, explanation, popover, probability_rows
 from .yourdata import byo_dialog, byo_error, recent_datasets
 
@@ -125,6 +125,7 @@ __all__ = [
     "engine_settings",
     "tools",
     "engine_label",
+    "engine_status",
     # dataset
     "dataset_toolbar",
     "known_errors_counter",

@@ -12,17 +12,20 @@ from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS
 from .common import _disabled, esc
 
 
-def run_controls(state, enabled=True, busy=False):
+def run_controls(state, enabled=True, busy=False, worker=None):
     """Train / new-seed buttons, the engine read-out and the progress bar.
 
     One line whatever happens: the read-out is cut short with its whole text on hover and in the engine
     settings, and "results out of date" replaces nothing (it takes the read-out's room), so the page below
-    never moves.
+    never moves. ``worker``: the training worker's status (:func:`engine_status`), shown after the engine.
     """
     can = enabled and state.can_train and not busy
     verb = "Re-analyse" if state.given_probabilities is not None else "Train"
     info = state.training.info if state.training else None
     engine = engine_label(info, info.get("sklearn_importable", False)) if info else "not trained yet"
+    status = engine_status(worker) if worker and state.given_probabilities is None else ""
+    if status:
+        engine += f' <span class="note" id="engine-note" data-testid="engine-note">({esc(status)})</span>'
     plain = " ".join(engine.replace("<", " <").split())
     stale = ""
     if state.stale:
@@ -99,20 +102,69 @@ def tools(enabled=True):
     )
 
 
-def engine_label(info, sklearn_importable):
-    """The engine read-out: name, version, hyperparameters, and why the built-in engine is used."""
+_ENGINE_NAMES = {"sklearn": "scikit-learn", "builtin": "built-in"}
+"""How the read-out names each engine."""
+
+
+def engine_label(info, sklearn_importable=False):
+    """The engine read-out: which engine computed the results shown and where, its version, the hyperparameters.
+
+    ``info``: the training's info (:func:`cleanlens.web.state.training_info`; ``where``: "worker" or "page" for a
+    training in this browser). ``sklearn_importable``: kept for the read-out of results saved before the worker
+    existed (it then says why the built-in engine ran).
+    """
     if info["engine"] == "file":
         return f"probabilities from your file {esc(info['source'])} (nothing to train)"
     where = "computed when this site was built" if info.get("built") else f"trained here in {info['seconds']:.2f} s"
+    name = _ENGINE_NAMES.get(info["engine"], info["engine"])
+    version = info.get("engine_version", "")
+    if info["engine"] == "builtin":
+        version = f"({version})" if version else ""
+    place = {"worker": " in a worker", "page": " on this page"}.get(info.get("where"), "")
     text = (
-        f"{esc(info['engine'])} {esc(info.get('engine_version', ''))} · RBF SVM C={info['C']:g}, "
+        f"{esc(name)} {esc(version)}{place} · RBF SVM C={info['C']:g}, "
         f"γ={info['gamma']:.3g} · {info['folds']}-fold CV · seed {info['seed']} · {where}"
     )
-    if info["engine"] == "builtin":
+    if info["engine"] == "builtin" and info.get("where") is None and not info.get("built"):
         why = (
             "scikit-learn imports but was not chosen"
             if sklearn_importable
-            else "scikit-learn is not bundled with this site, so the standard-library SVM is used"
+            else "scikit-learn was not available, so the standard-library SVM was used"
         )
-        text += f' <span class="note" data-testid="engine-note">({why})</span>'
+        text += f' <span class="note">({why})</span>'
     return text
+
+
+def _megabytes(size):
+    return f"{size / 1e6:.1f} MB"
+
+
+def engine_status(worker):
+    """One line (plain text) on the training worker and scikit-learn in it, from its status.
+
+    ``worker``: :attr:`cleanlens.web.worker_client.WorkerClient.status` (``state``, ``stack``, ``loaded``,
+    ``total``, ``versions``, ``reason``, and ``kept``: bytes of the stack kept in this browser for offline use).
+    """
+    state, stack, reason = worker.get("state"), worker.get("stack"), worker.get("reason") or ""
+    total = worker.get("total") or 0
+    if state == "failed":
+        return f"no training worker: {reason}; training runs on this page with the built-in engine"
+    if state in (None, "off"):
+        return ""
+    if state == "starting":
+        return "starting the training worker…"
+    if stack == "loading":
+        loaded = worker.get("loaded") or 0
+        if total and loaded >= total:
+            return f"starting scikit-learn ({_megabytes(total)} loaded)…"
+        return f"loading scikit-learn: {_megabytes(loaded)} of {_megabytes(total)}…"
+    if stack == "ready":
+        version = (worker.get("versions") or {}).get("scikit-learn", "")
+        kept = worker.get("kept") or 0
+        offline = f"; its {_megabytes(kept)} are kept in this browser for offline use" if kept else ""
+        return f"scikit-learn {version} loaded in the worker{offline}".replace("  ", " ")
+    if stack == "failed":
+        return f"scikit-learn could not be loaded: {reason}"
+    if reason:
+        return f"{reason} ({_megabytes(total)})" if total else reason
+    return f"scikit-learn not loaded yet ({_megabytes(total)})" if total else "scikit-learn not loaded yet"
