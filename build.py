@@ -8,7 +8,7 @@
                                           Fashion-MNIST), build dist/, lint (ruff check, ruff format --check),
                                           run pytest
     python build.py dataset [--check]     rebuild the demo dataset (maintainers; needs dataset-fashion-mnist)
-    python build.py bench engine|load|ui|data|browsers|worker  print benchmark tables
+    python build.py bench engine|load|ui|data|trace|browsers|worker|scale|fixing  print benchmark tables
 
 Standard library only (plus pip and Node/npm, which it calls), so it runs on a
 fresh machine before anything else is installed.
@@ -801,7 +801,9 @@ def main(argv=None):
     sub.add_parser("test", help="install test needs, build, run pytest", add_help=False)
     sub.add_parser("dataset", help="rebuild the demo dataset", add_help=False)
     p_bench = sub.add_parser("bench", help="print benchmark tables", add_help=False)
-    p_bench.add_argument("which", choices=["engine", "load", "ui", "data", "browsers", "worker", "scale"])
+    p_bench.add_argument(
+        "which", choices=["engine", "load", "ui", "data", "trace", "browsers", "worker", "scale", "fixing"]
+    )
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "serve":

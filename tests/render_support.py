@@ -25,15 +25,18 @@ INFO = {
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
-def trained(data=None, **fields):
+def trained(data=None, engine=None, **fields):
     """An ExplorerState of ``data`` (default: :func:`tiny_dataset`, 3 classes of 6 items, item 0 truly a "b"),
-    trained on its given labels with :func:`probabilities_for`; ``fields`` set on the state first.
+    trained on its given labels with :func:`probabilities_for`; ``fields`` passed to the state, ``engine``
+    (``{setting: value}``) set on its engine settings first.
 
     With the default sliders the tiny dataset has 10 correct items, 1 label issue (item 0: labelled a,
     suggested b), 2 out of distribution (9, 14) and 5 unconfident (3, 4, 7, 8, 13).
     """
     data = data or tiny_dataset()
     state = ExplorerState(data, **fields)
+    for name, value in (engine or {}).items():
+        state.set_engine(name, value)
     state.finish_training(list(data.given), probabilities_for(data.given, k=len(data.classes)), dict(INFO))
     return state
 

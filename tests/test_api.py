@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from cleanlab.count import compute_confident_joint
+from cleanlab.count import compute_confident_joint, num_label_issues
+from cleanlab.filter import find_label_issues
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
@@ -80,6 +81,28 @@ def test_the_cleanlab_rule_is_cleanlabs(digits):
     )
     assert df.attrs["cleanlens"]["confident_joint"] == joint.tolist()
     assert np.flatnonzero(df["is_label_issue"]).tolist() == sorted(off_diagonal.tolist())
+
+
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "low_normalized_margin"])
+def test_find_label_issues_rules_are_cleanlabs(digits, filter_by):
+    """rule=<filter_by>: the label issues are cleanlab's find_label_issues; the rest is the cleanlab rule's."""
+    labels, pred_probs = digits
+    df = cleanlens.find_issues(labels, pred_probs, rule=filter_by)
+    flagged = find_label_issues(labels, pred_probs, filter_by=filter_by, n_jobs=1)
+    assert df["is_label_issue"].tolist() == flagged.tolist() and flagged.any()
+    assert df.attrs["cleanlens"]["num_label_issues"] == num_label_issues(labels, pred_probs)
+    assert df.attrs["cleanlens"]["counts"]["label_issue"] == flagged.sum()
+    joint = cleanlens.find_issues(labels, pred_probs, rule="cleanlab")
+    assert df.attrs["cleanlens"]["confident_joint"] == joint.attrs["cleanlens"]["confident_joint"]
+    elsewhere = (joint["category"] == "label_issue").to_numpy()
+    kept = ~flagged & ~elsewhere
+    for column in ("category", "suggested"):
+        assert df[column][kept].fillna("-").tolist() == joint[column][kept].fillna("-").tolist()
+    assert set(df["category"][~flagged & elsewhere]) <= {"ood", "unconfident"}
+    assert df["suggested"][~flagged & elsewhere].isna().all()
+    others = np.where(np.arange(10) == labels[:, None], -np.inf, pred_probs).argmax(axis=1).astype(str)
+    guess = np.where(elsewhere, joint["suggested"].fillna("-").to_numpy(), others)
+    assert df["suggested"][flagged].tolist() == guess[flagged].tolist()
 
 
 def test_the_pages_csv_export(digits):

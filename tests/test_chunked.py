@@ -6,10 +6,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cleanlab.count import get_confident_thresholds
 
-from cleanlens.chunked import NO_SUGGESTION, class_statistics, find_issues_streamed
+from cleanlens.chunked import (
+    NO_SUGGESTION,
+    class_statistics,
+    cleanlab_thresholds,
+    find_issues_streamed,
+    per_class_values,
+)
 from cleanlens.cli import main
+from cleanlens.cli_issues import health_section
 from cleanlens.confident import ArrayConfidentLearning, percentile
+from cleanlens.counting_arrays import ArrayCounts, find_label_issues_array, numpy_argsort
 from cleanlens.rank import label_quality_scores
 from cleanlens.tables import ArrayTable, NpyTable
 
@@ -26,9 +35,20 @@ def synthetic(n, k, seed=0, dtype=np.float32):
 
 @pytest.mark.parametrize("rule", ["percentile", "cleanlab"])
 def test_two_million_rows_in_blocks_equal_the_in_memory_path(tmp_path, rule):
+    """The threshold rule, and cleanlab's find_label_issues (default filter), num_label_issues and health."""
     labels, probs, _ = synthetic(2_000_000, 6)
     np.save(tmp_path / "p.npy", probs)
-    streamed = find_issues_streamed(labels, NpyTable(tmp_path / "p.npy"), rule=rule, class_percentile=35)
+    streamed = find_issues_streamed(labels, NpyTable(tmp_path / "p.npy"), rule=rule, class_percentile=35,
+                                    filter_by="prune_by_noise_rate", health=True)  # fmt: skip
+    counts = ArrayCounts(labels, probs)  # (cleanlab's find_label_issues, default filter)
+    found = streamed.issues
+    issues = find_label_issues_array(counts)
+    assert np.array_equal(np.concatenate([m for _, m in found.mask.blocks()]), issues) and found.count == issues.sum()
+    assert found.num_label_issues == counts.num_label_issues() > 0
+    classes = [str(c) for c in range(6)]
+    assert found.health == health_section(counts.calibrated, len(labels), classes, numpy_argsort,
+                                          counts.num_label_issues())  # fmt: skip
+    del counts
     memory = ArrayConfidentLearning(labels, probs)
     expected = memory.categorize(35, 15, rule=rule)
     items = streamed.items
@@ -50,8 +70,25 @@ def test_percentiles_by_selection_are_numpys_exactly():
         for q in (0, 0.5, 15, 33.3, 50, 99.9, 100):
             percentiles, mean = class_statistics(values, [q])
             assert percentiles[q] == percentile(np.sort(values), q) == np.percentile(values, q)
-        assert mean == max(float(np.mean(values)), 2e-6)
-    assert class_statistics(np.empty(0), [50]) == ({50: float("inf")}, 2.0)
+        assert mean == np.mean(values)
+    assert class_statistics(np.empty(0), [50]) == ({50: float("inf")}, None)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("absent", [False, True])
+def test_cleanlab_thresholds_are_cleanlabs_in_its_dtype(dtype, absent):
+    """cleanlab's thresholds from the per-class means, float32 values in float32 (a class absent: float64), a
+    mean under 2e-6 clipped."""
+    labels, probs, _ = synthetic(3_000, 4, seed=8, dtype=dtype)
+    probs[labels == 1] = np.array([1 - 3e-7, 1e-7, 1e-7, 1e-7], dtype=dtype)
+    if absent:
+        labels[labels == 2] = 0
+    kept = probs[np.arange(len(labels)), labels]
+    stats = [class_statistics(v, [50], dtype) for v in per_class_values(labels, kept, 4)]
+    thresholds = cleanlab_thresholds(stats)
+    expected = get_confident_thresholds(labels, probs)
+    assert thresholds.dtype == expected.dtype and thresholds.tobytes() == expected.tobytes()
+    assert thresholds.dtype == (np.float64 if absent else dtype)
 
 
 def test_block_sizes_do_not_change_anything():

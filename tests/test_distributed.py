@@ -10,6 +10,7 @@ import pytest
 import zarr
 from distributed import Client, LocalCluster
 
+from cleanlens import selection
 from cleanlens.chunked import find_issues_streamed
 from cleanlens.cli import main
 from cleanlens.cli_stream import write_json
@@ -63,6 +64,19 @@ def test_dask_equals_the_in_memory_path(client, data, labels, probs, truth, opti
     assert report(dask) == report(local)
 
 
+@pytest.mark.parametrize(("filter_by", "ties"), [("both", "numpy"), ("low_normalized_margin", "portable")])
+def test_find_label_issues_on_dask_equals_the_streamed_path(client, data, monkeypatch, filter_by, ties):
+    """With small samples: gathering passes (and groups sorted whole, for the ties of float32 margins) as tasks."""
+    monkeypatch.setattr(selection, "SAMPLE", 200)
+    monkeypatch.setattr(selection, "MIN_SAMPLE", 200)
+    folder, given, pred_probs, _ = data
+    options = dict(filter_by=filter_by, ties=ties, health=True)
+    dask = find_issues_dask(folder / "l.npy", folder / "p.npy", client=client, rows=9_000, **options)
+    local = find_issues_streamed(given, ArrayTable(pred_probs), **options)
+    assert report(dask) == report(local) and dask.issues.count == local.issues.count > 0
+    dask.close()
+
+
 def test_the_command_line_with_a_scheduler_address(client, data, capsys):
     folder = data[0]
     argv = ["find-issues", "--labels", folder / "l.npy", "--pred-probs", folder / "p.npy", "--json"]
@@ -70,6 +84,7 @@ def test_the_command_line_with_a_scheduler_address(client, data, capsys):
     expected = capsys.readouterr().out
     assert main([str(a) for a in argv] + ["--dask", client.scheduler.address]) == 0
     assert capsys.readouterr().out == expected
+    assert '"find_label_issues": {"filter_by": "prune_by_noise_rate"' in expected
 
 
 def test_problems_are_the_in_memory_paths(client, data, tmp_path, capsys):

@@ -52,7 +52,7 @@ def test_rows_follow_the_engine_and_the_decisions():
     state.exclude(5)
     state.relabel(7, 2)
     scores = label_quality_scores(state.training.labels, state.training.probabilities)
-    rows = report.export_rows(state.dataset, result, scores, state.labels, state.decisions)
+    rows = report.export_rows(state.dataset, result, scores, state.labels, state.work.decisions)
     assert [r["id"] for r in rows] == state.dataset.ids
     assert list(rows[0]) == list(report.FIELDS)
     assert rows[issue]["decision"] == "accept" and rows[issue]["is_label_issue"] is True
@@ -206,11 +206,11 @@ def test_file_names_come_from_the_data_and_are_safe(source, stem):
 
 def test_export_kinds_and_the_unexported_flag():
     state = trained_state()
-    state.unexported = True
+    state.work.unexported = True
     state.export("audit", now=NOW)
-    assert state.unexported  # the audit alone holds no fixes
+    assert state.work.unexported  # the audit alone holds no fixes
     state.export("csv", now=NOW)
-    assert not state.unexported
+    assert not state.work.unexported
     with pytest.raises(ValueError, match="unknown export kind"):
         state.export("xlsx")
 
@@ -246,8 +246,81 @@ def test_pandas_reads_a_dataset_with_excluded_items_and_no_probabilities():
     )
     state = ExplorerState(data, source_name="pets.csv")
     rows = [[0.9, 0.1], None, [0.8, 0.2]]
-    state.decisions[1] = "exclude"
+    state.work.decisions[1] = "exclude"
     state.finish_training([0, 1, 1], rows, {"engine": "file"}, excluded={1})
     df = read(state.export("csv", now=NOW)[1])
     assert df["category"].tolist()[1] == "excluded" and math.isnan(df["label_quality"][1])
     assert df["label_quality"][[0, 2]].tolist() == [0.9, 0.2]
+
+
+def _digits_like(n=60, k=3):
+    """A .npy pair's dataset (ids and classes 0..) with probabilities, and its analysis of the file's labels."""
+    from cleanlens.confident import ConfidentLearning
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, k, n)
+    rows = rng.dirichlet(np.ones(k), n)
+    rows[np.arange(n), truth] += 1.0
+    rows = (rows / rows.sum(axis=1, keepdims=True)).tolist()
+    given = np.where(np.arange(n) % 10 == 3, (truth + 1) % k, truth).tolist()
+    data = Dataset(
+        classes=[str(c) for c in range(k)],
+        ids=[str(i) for i in range(n)],
+        images=[None] * n,
+        given=given,
+        truth=None,
+        features=None,
+    )
+    return data, rows, ConfidentLearning(given, rows).categorize(50, 15)
+
+
+def test_decisions_never_change_the_analysis_columns():
+    """The issue's d0004: after Accept all, given / suggested / category are still those of the file's analysis."""
+    data, rows, result = _digits_like()
+    scores = label_quality_scores(data.given, rows)
+    before = report.export_rows(data, result, scores, data.given, {})
+    labels, decisions = list(data.given), {}
+    for i in result.label_issues:
+        labels[i], decisions[i] = result.suggested[i], "accept"
+    after = report.export_rows(data, result, scores, labels, decisions)
+    analysis = ("id", "given", "suggested", "category", "is_label_issue", "label_quality")
+    assert [[r[c] for c in analysis] for r in before] == [[r[c] for c in analysis] for r in after]
+    i = result.label_issues[0]
+    assert after[i]["decision"] == "accept" and after[i]["final_label"] == after[i]["suggested"] != after[i]["given"]
+    assert list(after[0]) == list(report.FIELDS)
+    audit = report.audit_header(data, result, {"engine": "file"}, "labels.npy + pred_probs.npy", "0" * 64, NOW,
+                                decisions=decisions, plan="find_label_issues")  # fmt: skip
+    assert audit["basis"] == {
+        "labels": "file",
+        "relabelled": 0,
+        "probabilities": "file",
+        "statement": "the file's labels and the file's pred_probs; decisions are marks on this analysis",
+    }
+    assert (
+        audit["decisions"] == {"accept": len(result.label_issues)} and audit["accept_all_rule"] == "find_label_issues"
+    )
+
+
+def test_an_analysis_of_other_labels_says_so_in_rows_and_audit():
+    data, rows, _ = _digits_like()
+    from cleanlens.confident import ConfidentLearning
+
+    analysed = list(data.given)
+    analysed[0] = (analysed[0] + 1) % 3
+    result = ConfidentLearning(analysed, rows).categorize(50, 15)
+    out = report.export_rows(data, result, [None] * len(rows), analysed, {}, analysed=analysed)
+    assert (
+        list(out[0])[:3] == ["id", "given", report.ANALYSED_FIELD] and out[0][report.ANALYSED_FIELD] != out[0]["given"]
+    )
+    basis = report.audit_header(data, result, INFO, "x.csv", "0" * 64, NOW, analysed=analysed)["basis"]
+    assert basis["labels"] == "relabelled" and basis["relabelled"] == 1 and basis["probabilities"] == "cross-validation"
+
+
+def test_numeric_class_names_are_written_as_integers():
+    """A .npy pair's suggested class is written "1", never "1.0"; pandas' Int64 reads it back as integers."""
+    data, rows, result = _digits_like()
+    text = report.to_csv(report.export_rows(data, result, [0.5] * len(rows), data.given, {}))
+    suggested = [line.split(",")[2] for line in text.splitlines()[1:]]
+    assert set(suggested) <= {"", "0", "1", "2"} and "" in suggested
+    df = read(text, dtype={"suggested": "Int64"})
+    assert str(df["suggested"].dtype) == "Int64" and df["given"].dtype == np.int64

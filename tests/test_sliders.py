@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanlens.confident import CATEGORIES, ConfidentLearning
-from cleanlens.scoring import score, truly_wrong
+from cleanlens.scoring import score, score_by_kind, sweep, true_ood, truly_wrong
 from cleanlens.sliders import EXCLUDED, slider_index
 
 
@@ -107,7 +107,47 @@ def test_scores_equal_scoring_on_the_flagged_items(seed):
                 assert index.score(qc, qo, rule) == score(learner.categorize(qc, qo, rule).flagged, wrong)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_scores_by_kind_and_the_sweep_equal_scoring(seed):
+    labels, rows = random_case(seed, n=80, k=3)
+    rng = random.Random(seed)
+    truth = [g if rng.random() < 0.8 else rng.choice([-1, 0, 1, 2]) for g in labels]
+    learner = ConfidentLearning(labels, rows)
+    index = slider_index(learner, wrong=truly_wrong(labels, truth), true_ood=true_ood(truth))
+    for qc in range(0, 101, 20):
+        for qo in range(0, qc + 1, 20):
+            for rule in ("percentile", "cleanlab"):
+                r = learner.categorize(qc, qo, rule)
+                assert index.scores_by_kind(qc, qo, rule) == score_by_kind(r.label_issues, r.ood, labels, truth)
+    grid = list(range(0, 101, 25))
+    assert index.sweep(grid, grid) == sweep(learner, truth, grid, grid)
+    no_ood = [max(t, 0) for t in truth]
+    plain = slider_index(learner, wrong=truly_wrong(labels, no_ood), true_ood=true_ood(no_ood))
+    assert plain.scores_by_kind(50, 15).ood is None and plain.sweep(grid, grid).ood is None
+    assert slider_index(learner).scores_by_kind(50, 15) is None
+
+
 def test_integer_percentiles_only():
     learner = ConfidentLearning([0, 1], [[0.9, 0.1], [0.2, 0.8]])
     with pytest.raises(ValueError):
         slider_index(learner).categorize(50.5, 10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.sampled_from(["percentile", "cleanlab"]),
+)
+def test_moved_names_every_item_whose_category_changes(seed, qc0, qo0, qc1, qo1, rule):
+    labels, rows = random_case(seed, n=120, k=3, ties=seed % 3 == 0)
+    learner = ConfidentLearning(labels, rows, 3)
+    index = slider_index(learner)
+    qo0, qo1 = min(qo0, qc0), min(qo1, qc1)
+    before, after = index.categorize(qc0, qo0, rule), index.categorize(qc1, qo1, rule)
+    changed = {i for i in range(len(labels)) if before.categories[i] != after.categories[i]}
+    assert changed <= set(index.moved((qc0, qo0, rule), (qc1, qo1, rule)))
+    assert index.moved((qc0, qo0, "percentile"), (qc1, qo1, "cleanlab")) is None

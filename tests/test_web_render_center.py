@@ -12,7 +12,7 @@ TABS = {"joint": "Confident joint", "scatter": "Map", "table": "Probabilities", 
 
 def test_four_tabs_with_the_current_one_selected():
     state = trained()
-    state.center_tab = "sweep"
+    state.view.center_tab = "sweep"
     tabs = parse(render.center_tabs(state)).find(role="tablist").find_all("button", role="tab")
     assert [(t["data-tab"], t.text()) for t in tabs] == list(TABS.items())
     assert [t["data-tab"] for t in tabs if t["aria-selected"] == "true"] == ["sweep"]
@@ -32,7 +32,7 @@ def test_four_tabs_with_the_current_one_selected():
 def test_the_body_is_the_current_tabs(tab, made_by):
     state = trained()
     state.dataset.layout = [(x, y) for x, y in state.dataset.features]
-    state.center_tab = tab
+    state.view.center_tab = tab
     result = state.analysis()
     assert render.center_body(state, result) == made_by(state, result)
     parse(render.center_body(state, result))  # well formed
@@ -40,11 +40,11 @@ def test_the_body_is_the_current_tabs(tab, made_by):
 
 def test_the_probability_table_gets_the_window_in_view():
     state = trained(tiny_dataset(n_per_class=250))
-    state.center_tab = "table"
+    state.view.center_tab = "table"
     result = state.analysis()
     body = render.center_body(state, result, (100, 140))
     assert body == render.prob_table(state, result, (100, 140)) != render.center_body(state, result)
     rows = parse(body).find("tbody").find_all("tr", data_i=True)
     assert [r["data-i"] for r in rows] == [str(i) for i in state.table_order()[100:140]]
-    state.center_tab = "unknown"  # anything else: the joint
+    state.view.center_tab = "unknown"  # anything else: the joint
     assert render.center_body(state, result) == render.joint_matrix(state, result)

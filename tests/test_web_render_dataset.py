@@ -9,7 +9,7 @@ from .test_web_state import tiny_dataset
 
 def test_toolbar_lists_classes_categories_and_sorts_with_the_current_ones_selected():
     state = trained(tiny_dataset(classes=("a", HOSTILE, "c")))
-    state.filter_class, state.filter_category, state.sort = 1, "excluded", "given"
+    state.view.filter_class, state.view.filter_category, state.view.sort = 1, "excluded", "given"
     html = render.dataset_toolbar(state)
     root = parse(html)
     classes = root.find("select", data_testid="filter-class").find_all("option")
@@ -38,7 +38,7 @@ def test_known_errors_counter_counts_the_current_labels_errors():
 def test_dataset_count_says_how_many_of_how_many_images():
     state = trained(tiny_dataset(n_per_class=400))
     assert render.dataset_count(state) == "1,200 images"
-    state.filter_class = 2
+    state.view.filter_class = 2
     assert render.dataset_count(state) == "400 of 1,200 images"
 
 
@@ -47,7 +47,7 @@ def test_a_tile_shows_its_category_its_label_and_what_the_user_did():
     data.ids[0] = HOSTILE
     state = trained(data)
     state.relabel(0, 1)
-    state.selected = 0
+    state.view.selected = 0
     html = render.tile(state, 0, state.analysis())
     li = parse(html).find("li")
     assert li["data-cat"] == "label_issue" and li["data-i"] == "0"
@@ -65,7 +65,7 @@ def test_a_tile_shows_its_category_its_label_and_what_the_user_did():
 
 def test_tiles_follow_the_visible_items_in_order():
     state = trained()
-    state.sort, state.filter_class = "dataset", 1
+    state.view.sort, state.view.filter_class = "dataset", 1
     tiles = parse(render.tiles(state, state.analysis())).find_all("li")
     assert [t["data-i"] for t in tiles] == [str(i) for i in state.visible_items()] == [str(i) for i in range(6, 12)]
     assert not any(t.has("aria-setsize") for t in tiles)  # all drawn: nothing to announce
@@ -85,7 +85,7 @@ def test_a_long_list_draws_its_window_and_announces_the_positions():
 
 def test_the_tile_grid_carries_its_geometry_and_count():
     state = trained()
-    state.filter_category = "unconfident"
+    state.view.filter_category = "unconfident"
     grid = parse(render.tiles_list(state, state.analysis())).find("ul", data_testid="tiles")
     assert grid["data-virtual"] == "tiles" and grid["data-count"] == "5"
     assert grid["data-row"] == str(render.TILE_GEOMETRY.row + render.TILE_GEOMETRY.gap)

@@ -22,7 +22,7 @@ def test_counts_and_joint_cells_show_the_engines_numbers():
 
 def test_each_cell_is_a_button_that_says_what_it_holds():
     state = trained(tiny_dataset(classes=("a", HOSTILE, "c")))
-    state.cell = (0, 1)
+    state.view.cell = (0, 1)
     html = render.joint_matrix(state, state.analysis())
     root = parse(html)
     assert [th.text() for th in root.find_all("th", scope="col")] == ["a", HOSTILE, "c"]

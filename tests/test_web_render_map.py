@@ -30,7 +30,7 @@ def test_a_point_per_item_coloured_by_label_and_marked_by_category():
 
 def test_the_selected_point_is_drawn_last_with_cross_hairs():
     state = trained(with_layout())
-    state.selected = 7
+    state.view.selected = 7
     svg = parse(render.scatter(state, state.analysis())).find("svg")
     selected = svg.find_all("circle", class_="selected")
     assert [c["data-i"] for c in selected] == ["7"]

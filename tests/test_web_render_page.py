@@ -1,11 +1,11 @@
 """cleanlens.web.render.page: the whole explorer (render.app): contract test ids, regions, escaping, references."""
 
-import ast
 import re
 from collections import Counter
 from pathlib import Path
 
 from cleanlens.web import render
+from cleanlens.web.regions import REGIONS
 from cleanlens.web.state import ExplorerState
 
 from .render_support import HOSTILE, HOSTILE_ESCAPED, parse, trained
@@ -36,9 +36,9 @@ def test_user_text_is_escaped_everywhere():
     data.ids[0] = HOSTILE
     data.images[1] = 'x" onerror="alert(1)'
     state = trained(data)
-    state.selected = 0
-    state.cell = (0, 1)
-    state.result_tab = "cell"
+    state.view.selected = 0
+    state.view.cell = (0, 1)
+    state.view.result_tab = "cell"
     html = "".join(
         [
             render.app(state),
@@ -59,12 +59,8 @@ def test_disabled_prerender_disables_every_control():
 
 
 def regions_of_the_glue():
-    """The ids app.REGIONS re-renders (read from app.py's source: it imports js, which CPython has not)."""
-    tree = ast.parse((ROOT / "py" / "cleanlens" / "web" / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "REGIONS":
-            return [key.value for key in node.value.keys]
-    raise AssertionError("app.py has no REGIONS")
+    """The ids of the regions the glue re-renders (the region table)."""
+    return [region.id for region in REGIONS]
 
 
 def test_every_region_the_glue_re_renders_is_in_the_page():
@@ -79,9 +75,9 @@ def test_every_region_the_glue_re_renders_is_in_the_page():
 
 def test_the_page_is_well_formed_and_its_references_resolve():
     state = trained()
-    state.selected, state.preview = 0, 7
+    state.view.selected, state.view.preview = 0, 7
     for tab in ("joint", "scatter", "table", "sweep"):
-        state.center_tab = tab
+        state.view.center_tab = tab
         state.dataset.layout = [(x, y) for x, y in state.dataset.features]
         page = parse(render.app(state) + render.run_controls(state) + render.engine_settings(state))
         ids = Counter(e["id"] for e in page.iter() if "id" in e.attrs)

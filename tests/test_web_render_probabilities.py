@@ -9,7 +9,7 @@ from .test_web_state import tiny_dataset
 
 def test_a_column_per_class_and_the_sorted_column_is_announced():
     state = trained(tiny_dataset(classes=("a", HOSTILE, "c")))
-    state.table_sort = ("p1", False)
+    state.view.table_sort = ("p1", False)
     html = render.prob_table(state, state.analysis())
     root = parse(html)
     heads = root.find("thead").find_all("th")
@@ -27,15 +27,15 @@ def test_a_column_per_class_and_the_sorted_column_is_announced():
     assert [h.find("button")["data-col"] for h in heads] == "id given quality p0 p1 p2 suggested category".split()
     assert root.find("table")["aria-rowcount"] == "19"  # the header row and 18 items
     assert "<img" not in html
-    state.table_sort = ("quality", True)
+    state.view.table_sort = ("quality", True)
     heads = parse(render.prob_table(state, state.analysis())).find("thead").find_all("th")
     assert [h["aria-sort"] for h in heads].count("ascending") == 1 and heads[2]["aria-sort"] == "ascending"
 
 
 def test_rows_follow_the_sort_and_show_the_numbers():
     state = trained()
-    state.table_sort = ("p1", False)
-    state.selected = 7
+    state.view.table_sort = ("p1", False)
+    state.view.selected = 7
     result = state.analysis()
     rows = parse(render.prob_table(state, result)).find("tbody").find_all("tr")
     assert [r["data-i"] for r in rows] == [str(i) for i in state.table_order()]

@@ -4,6 +4,7 @@ import re
 
 from cleanlens.confident import CATEGORIES
 from cleanlens.web import render
+from cleanlens.web.render import results as render_results
 from cleanlens.web.state import ExplorerState
 
 from .render_support import HOSTILE, disabled, parse, trained
@@ -55,7 +56,7 @@ def test_result_tabs_count_their_images_and_the_chosen_cell():
     tabs = parse(render.results_tabs(state, result)).find_all("button", role="tab")
     assert [t.text() for t in tabs] == ["Label issues (1)", "Out of distribution (2)", "Unconfident (5)", "Joint cell"]
     assert [t["aria-selected"] for t in tabs] == ["true", "false", "false", "false"]
-    state.cell = (2, 2)
+    state.view.cell = (2, 2)
     assert parse(render.results_tabs(state, result)).find(id="tab-results-cell").text() == "Joint cell (4)"
     tabs = parse(render.results_tabs(state, None)).find_all("button", role="tab")
     assert [t.text() for t in tabs] == ["Label issues", "Out of distribution", "Unconfident", "Joint cell"]
@@ -65,34 +66,34 @@ def test_each_tab_lists_its_images_worst_label_first():
     state = trained()
     result = state.analysis()
     for tab in ("label_issue", "ood", "unconfident"):
-        state.result_tab = tab
+        state.view.result_tab = tab
         items = parse(render.results_body(state, result)).find(data_testid=f"{tab}-items").find_all("li")
         code = CATEGORIES.index(tab)
         expected = [i for i in state.training.quality_order if result.categories[i] == code]
         assert [li["data-i"] for li in items] == [str(i) for i in expected]
-    state.result_tab = "label_issue"
+    state.view.result_tab = "label_issue"
     issue = parse(render.results_body(state, result)).find("li", data_i="0")
     assert issue.find("span", class_="cap").text() == "a→ b"  # given, then suggested
     assert issue.find("button", data_action="select")["aria-label"] == "Inspect x0"
-    state.result_tab = "ood"
+    state.view.result_tab = "ood"
     assert "→" not in parse(render.results_body(state, result)).text()
 
 
 def test_a_cell_tab_names_its_cell_escaped():
     state = trained(tiny_dataset(classes=("a", HOSTILE, "c")))
     result = state.analysis()
-    state.result_tab = "cell"
+    state.view.result_tab = "cell"
     assert "Choose a cell" in render.results_body(state, result)
-    state.cell = (1, 1)
+    state.view.cell = (1, 1)
     html = render.results_body(state, result)
     root = parse(html)
     assert root.find(data_testid="cell-title").text() == f"Given {HOSTILE}, suggested {HOSTILE}: 3 images"
     items = [int(li["data-i"]) for li in root.find(data_testid="cell-items").find_all("li")]
     assert sorted(items) == sorted(result.joint_ids[1][1])
     assert "<img" not in html
-    state.cell = (0, 1)
+    state.view.cell = (0, 1)
     assert [li["data-i"] for li in parse(render.results_body(state, result)).find_all("li")] == ["0"]
-    state.cell = (1, 0)
+    state.view.cell = (1, 0)
     assert parse(render.results_body(state, result)).find(data_testid="cell-items").text() == "None."
 
 
@@ -127,7 +128,7 @@ def test_a_long_result_list_is_virtual():
     state = trained(tiny_dataset(n_per_class=300))
     state.set_class_percentile(90)
     state.set_ood_percentile(10)
-    state.result_tab = "unconfident"
+    state.view.result_tab = "unconfident"
     result = state.analysis()
     count = result.counts["unconfident"]
     assert count > render.VIRTUAL_MIN
@@ -137,3 +138,18 @@ def test_a_long_result_list_is_virtual():
     assert [li["aria-posinset"] for li in items] == [str(n) for n in range(201, 231)]
     assert {li["aria-setsize"] for li in items} == {str(count)}
     assert re.fullmatch(r"--row:\d+px;--gap:\d+px;--col:\d+px", grid["style"])
+
+
+def test_scores_by_kind_and_the_unconfident_sentence():
+    from cleanlens.scoring import KindScores, score_counts
+
+    assert render_results.score_by_kind_lines(None) == ""
+    root = parse(render_results.score_by_kind_lines(KindScores(score_counts(5, 9, 5), None)))
+    assert root.find(data_testid="score").text() == (
+        "Label issues: 5 of the 9 label errors in the truth (from your file), precision 1.000 (5 listed), "
+        "recall 0.556, F1 0.714"
+    )
+    assert "least like any class" in root.find(data_testid="score-ood").text()
+    both = parse(render_results.score_by_kind_lines(KindScores(score_counts(2, 2, 1), score_counts(4, 3, 3)), "demo"))
+    assert both.find(data_testid="score-ood").text().startswith("Out of distribution: 3 of the 3 OOD items in the demo")
+    assert parse(render_results.unconfident_meaning()).text().startswith("Unconfident: no class is probable enough")

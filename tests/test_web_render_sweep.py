@@ -30,7 +30,7 @@ def test_cells_say_their_score_and_only_the_sliders_cell_is_in_the_tab_order():
     state = trained()
     state.set_class_percentile(62)  # between two grid steps: the nearest one is "here"
     state.set_ood_percentile(13)
-    state.sweep_metric = "precision"
+    state.view.sweep_metric = "precision"
     sweep = state.sweep()
     root = parse(render.sweep_panel(state))
     here = [b for b in root.find_all("button", data_action="sweep-cell") if b["tabindex"] == "0"]

@@ -19,14 +19,22 @@ def test_sliders_show_their_percentiles_and_the_cleanlab_rule_turns_the_class_on
     assert root.find(data_testid="class-percentile-value").text() == "70"
     assert root.find(data_testid="ood-percentile-value").text() == "20"
     assert root.find("label", for_="class-percentile") and root.find("label", for_="ood-percentile")
-    assert not root.find(data_testid="rule-cleanlab").has("checked")
-    state.set_rule("cleanlab")
+    rule = root.find(data_testid="rule")
+    assert rule.tag == "select" and root.find("label", for_="rule")
+    assert [o["value"] for o in rule.find_all("option")] == ["percentile", "find-label-issues", "confident-joint"]
+    assert rule.find("option", value="percentile").has("selected") and root.find_all(data_testid="filter-by") == []
+    state.set_rule("confident-joint")
     root = parse(render.threshold_controls(state))
     assert disabled(root.find(id="class-percentile")) and not disabled(root.find(id="ood-percentile"))
     assert root.find(data_testid="class-percentile-value").text() == "mean" == render.class_slider_value(state)
-    assert root.find(data_testid="rule-cleanlab").has("checked")
+    assert root.find(data_testid="rule").find("option", value="confident-joint").has("selected")
+    state.set_rule("find-label-issues")
+    root = parse(render.threshold_controls(state))
+    filter_by = root.find(data_testid="filter-by")
+    assert filter_by.find("option", value="prune_by_noise_rate").has("selected")
+    assert len(filter_by.find_all("option")) == 7 and disabled(root.find(id="class-percentile"))
     off = parse(render.threshold_controls(state, enabled=False))
-    assert all(disabled(i) for i in off.find_all("input"))
+    assert all(disabled(i) for i in off.find_all("input") + off.find_all("select"))
 
 
 def test_threshold_table_shows_each_class_thresholds_or_a_dash_before_training():
@@ -77,10 +85,10 @@ def test_the_image_in_why_is_marked_in_its_own_class_only():
     state = trained()
     result = state.analysis()
     assert not parse(render.histograms(state, result)).find_all("path", class_="you")
-    state.selected = 7  # labelled b
+    state.view.selected = 7  # labelled b
     figures = parse(render.histograms(state, result)).find_all("figure")
     assert [len(f.find_all("path", class_="you")) for f in figures] == [0, 1, 0]
-    state.preview = 14  # labelled c: the previewed image wins
+    state.view.preview = 14  # labelled c: the previewed image wins
     figures = parse(render.histograms(state, result)).find_all("figure")
     assert [len(f.find_all("path", class_="you")) for f in figures] == [0, 0, 1]
 

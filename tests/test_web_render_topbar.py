@@ -36,7 +36,7 @@ def test_the_prerendered_controls_are_disabled():
 
 
 def test_changed_labels_say_the_results_are_out_of_date():
-    state = trained(svm_C=INFO["C"], svm_gamma=INFO["gamma"])
+    state = trained(engine={"svm_C": INFO["C"], "svm_gamma": INFO["gamma"]})
     assert not parse(render.run_controls(state)).find_all(data_testid="stale")
     assert disabled(parse(render.run_controls(state)).find(data_testid="run"))  # nothing new to train on
     state.relabel(0, 1)

@@ -30,7 +30,7 @@ def test_an_explanation_quotes_the_numbers_it_compares():
         f"The model is confident this is a b: {p} is at or above the b threshold {t}, "
         "but it is labelled a — likely a label error."
     )
-    state.set_rule("cleanlab")
+    state.set_rule("confident-joint")
     assert "the b mean self-confidence" in render.explanation(state, state.analysis(), 0)
 
 
@@ -39,7 +39,7 @@ def test_row_number_ids_are_shown_as_numbers_not_class_names():
     data.ids = [str(i) for i in range(len(data.ids))]
     data.row_ids = True
     state = trained(data)
-    state.selected = 4
+    state.view.selected = 4
     html = render.detail(state, state.analysis())
     assert 'data-testid="detail-id">#4<' in html and "for #4" in html
 
@@ -48,7 +48,7 @@ def test_the_panel_asks_for_an_image_until_one_is_pointed_at():
     state = trained()
     root = parse(render.detail(state, state.analysis()))
     assert root.find("p", class_="empty") and not root.find_all("button")
-    state.preview = 5
+    state.view.preview = 5
     root = parse(render.detail(state, state.analysis()))
     assert "No image selected" in root.find("p", class_="pinned").text()
     assert not root.find_all(data_testid="accept") and root.find("h3").text() == "x5"
@@ -56,7 +56,7 @@ def test_the_panel_asks_for_an_image_until_one_is_pointed_at():
 
 def test_the_buttons_apply_to_the_selected_image_while_another_is_previewed():
     state = trained()
-    state.selected, state.preview = 0, 5
+    state.view.selected, state.view.preview = 0, 5
     root = parse(render.detail(state, state.analysis()))
     assert root.find(data_testid="detail-id").text() == "x0"
     assert root.find(data_testid="preview-id").text() == "x5"
@@ -69,7 +69,7 @@ def test_the_buttons_apply_to_the_selected_image_while_another_is_previewed():
 def test_the_details_of_an_image():
     state = trained()
     state.relabel(0, 2)
-    state.selected = 0
+    state.view.selected = 0
     result = state.analysis()
     root = parse(render.detail(state, result))
     head = root.find("div", class_="detail-head")
@@ -109,7 +109,7 @@ def test_an_excluded_image_has_no_probabilities_to_show():
     state.exclude(2)
     probabilities = [None if i == 2 else row for i, row in enumerate(state.training.probabilities)]
     state.finish_training(list(state.labels), probabilities, state.training.info, state.excluded)
-    state.selected = 2
+    state.view.selected = 2
     root = parse(render.detail(state, state.analysis()))
     assert "You excluded this image" in root.find(data_testid="explanation").text()
     assert not root.find_all("table")
@@ -146,7 +146,7 @@ def test_names_are_escaped_in_the_panel_and_the_popover():
     data = tiny_dataset(classes=(HOSTILE, "b", "c"))
     data.ids[0] = HOSTILE
     state = trained(data)
-    state.selected = 0
+    state.view.selected = 0
     result = state.analysis()
     html = render.detail(state, result) + render.popover(state, result, 0)
     root = parse(html)

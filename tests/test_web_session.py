@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanlens.web import session
-from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS, ExplorerState
+from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_KEYS, ENGINE_LIMITS, ExplorerState
 
 from .test_web_state import probabilities_for, tiny_dataset
 
@@ -28,14 +28,14 @@ def worked_on():
     state.exclude(7)
     state.set_class_percentile(70)
     state.set_ood_percentile(20)
-    state.rule = "cleanlab"
-    state.selected = 3
-    state.cell = (0, 1)
-    state.result_tab = "cell"
-    state.center_tab = "table"
-    state.table_sort = ("p1", False)
-    state.filter_class = 2
-    state.sort = "quality-desc"
+    state.set_rule("confident-joint")
+    state.view.selected = 3
+    state.view.cell = (0, 1)
+    state.view.result_tab = "cell"
+    state.view.center_tab = "table"
+    state.view.table_sort = ("p1", False)
+    state.view.filter_class = 2
+    state.view.sort = "quality-desc"
     state.set_engine("svm_C", "10")
     state.set_engine("n_folds", 3)
     return state
@@ -55,10 +55,11 @@ def test_a_session_round_trips_through_json():
     fresh, notes = restored(record)
     assert notes == []
     assert fresh.labels == state.labels
-    assert fresh.decisions == state.decisions
-    assert fresh.unexported
+    assert fresh.work.decisions == state.work.decisions
+    assert fresh.work.unexported
     for name in session.VIEW:
-        assert getattr(fresh, name) == getattr(state, name), name
+        assert getattr(fresh.view, name) == getattr(state.view, name), name
+    assert fresh.engine == state.engine
     labels, excluded, info = session.training_of(record, fresh)
     assert labels == state.training.labels and excluded == {7} and info["seed"] == 3
     # the restored state saves the same record again (trained labels included)
@@ -70,10 +71,10 @@ def test_a_session_round_trips_through_json():
 def test_export_clears_the_unexported_flag_and_a_change_sets_it():
     state = worked_on()
     state.export("csv")
-    assert not state.unexported
+    assert not state.work.unexported
     assert not session.to_record(state, key="demo", kind="demo", revision=1, tab="t")["unexported"]
     state.keep(2)
-    assert state.unexported
+    assert state.work.unexported
 
 
 @pytest.mark.parametrize(
@@ -99,10 +100,10 @@ def test_parts_that_do_not_fit_are_left_out_with_a_note():
         record["view"], q_class=101, rule="magic", cell=[0, 9], table_sort=["p9", True], svm_gamma="fast", n_folds=1
     )
     fresh, notes = restored(record)
-    assert fresh.labels[1] == 2 and fresh.decisions == {5: "keep"}
-    assert fresh.q_class == 50 and fresh.rule == "percentile" and fresh.cell is None
+    assert fresh.labels[1] == 2 and fresh.work.decisions == {5: "keep"}
+    assert fresh.view.q_class == 50 and fresh.view.rule == "percentile" and fresh.view.cell is None
     text = " ".join(notes)
-    assert fresh.svm_gamma == ENGINE_DEFAULTS["svm_gamma"] and fresh.n_folds == ENGINE_DEFAULTS["n_folds"]
+    assert fresh.engine.svm_gamma == ENGINE_DEFAULTS["svm_gamma"] and fresh.engine.n_folds == ENGINE_DEFAULTS["n_folds"]
     for part in ("4 saved labels", "1 saved decisions", "q class", "rule", "cell", "table order", "gamma", "folds"):
         assert part in text
 
@@ -117,7 +118,7 @@ json_values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(
     st.dictionaries(st.sampled_from(["labels", "decisions", "view", "training", "unexported"]), json_values),
-    st.dictionaries(st.sampled_from(list(session.VIEW)), json_values),
+    st.dictionaries(st.sampled_from([*session.VIEW, "seed", *ENGINE_KEYS]), json_values),
 )
 def test_any_damaged_record_restores_something_or_is_refused_never_crashes(fields, view):
     record = session.to_record(worked_on(), key="demo", kind="demo", revision=1, tab="t")
@@ -128,9 +129,9 @@ def test_any_damaged_record_restores_something_or_is_refused_never_crashes(field
     session.check(record, fresh, "demo")
     notes = session.apply(record, fresh)
     assert all(isinstance(n, str) for n in notes)
-    assert 0 <= fresh.q_ood <= fresh.q_class <= 100
+    assert 0 <= fresh.view.q_ood <= fresh.view.q_class <= 100
     assert all(0 <= label < 3 for label in fresh.labels)
     for name, (lo, hi) in ENGINE_LIMITS.items():
-        assert lo <= getattr(fresh, name) <= hi
+        assert lo <= getattr(fresh.engine, name) <= hi
     trained = session.training_of(record, fresh)
     assert trained is None or len(trained[0]) == len(fresh.labels)

@@ -3,6 +3,7 @@
 import pytest
 
 from cleanlens.dataset import Dataset
+from cleanlens.web.changes import LABELS, changed
 from cleanlens.web.state import ExplorerState
 
 
@@ -47,22 +48,22 @@ def state():
 def test_sliders_keep_ood_at_or_below_class():
     s = ExplorerState(tiny_dataset())
     s.set_class_percentile(10)
-    assert (s.q_class, s.q_ood) == (10, 10)
+    assert (s.view.q_class, s.view.q_ood) == (10, 10)
     s.set_ood_percentile(70)
-    assert (s.q_class, s.q_ood) == (70, 70)
+    assert (s.view.q_class, s.view.q_ood) == (70, 70)
     s.set_class_percentile(250)
-    assert s.q_class == 100
+    assert s.view.q_class == 100
     s.set_ood_percentile(-5)
-    assert s.q_ood == 0
+    assert s.view.q_ood == 0
 
 
 def test_relabel_marks_results_stale_and_enables_training(state):
     assert not state.stale and not state.can_train
     assert state.known_errors() == [0]
-    assert state.relabel(0, 1) is True
+    assert state.relabel(0, 1) == changed(LABELS, items=[0])
     assert state.stale and state.can_train
     assert state.known_errors() == []
-    assert state.relabel(0, 1) is False
+    assert not state.relabel(0, 1)
     with pytest.raises(ValueError):
         state.relabel(0, 3)
 
@@ -77,18 +78,18 @@ def test_analysis_uses_the_trained_labels_and_is_cached(state):
 
 
 def test_visible_items_filter_and_sort(state):
-    state.sort = "dataset"
-    state.filter_class = 1
+    state.view.sort = "dataset"
+    state.view.filter_class = 1
     assert state.visible_items() == [6, 7, 8, 9, 10, 11]
-    state.filter_class = None
-    state.filter_category = "label_issue"
+    state.view.filter_class = None
+    state.view.filter_category = "label_issue"
     assert state.visible_items() == state.analysis().label_issues
-    state.filter_category = None
-    state.sort = "quality"  # the default: worst label quality first, ties by index
+    state.view.filter_category = None
+    state.view.sort = "quality"  # the default: worst label quality first, ties by index
     order = state.visible_items()
     quality = state.training.quality
     assert order == sorted(range(len(quality)), key=lambda i: (quality[i], i))
-    state.sort = "quality-desc"
+    state.view.sort = "quality-desc"
     assert state.visible_items() == order[::-1]
 
 
@@ -98,14 +99,14 @@ def test_accept_all_leaves_decided_items_alone_and_is_one_undoable_step(state):
     first = issues[0]
     state.keep(first)
     assert state.pending_issues() == len(issues) - 1
-    changed = state.accept_all()
+    changed = state.accept_all().items
     assert first not in changed and set(changed) == set(issues) - {first}
-    assert state.decisions[first] == "keep" and state.labels[first] == state.dataset.given[first]
-    assert all(state.decisions[i] == "accept" for i in changed)
+    assert state.work.decisions[first] == "keep" and state.labels[first] == state.dataset.given[first]
+    assert all(state.work.decisions[i] == "accept" for i in changed)
     assert state.pending_issues() == 0
-    assert sorted(state.undo_bulk()) == sorted(changed)
-    assert all(i not in state.decisions and state.labels[i] == state.dataset.given[i] for i in changed)
-    assert state.decisions[first] == "keep"
+    assert state.undo_bulk().items == changed
+    assert all(i not in state.work.decisions and state.labels[i] == state.dataset.given[i] for i in changed)
+    assert state.work.decisions[first] == "keep"
 
 
 def test_warnings_for_degenerate_labellings():
@@ -128,26 +129,40 @@ def test_unknown_rule_is_refused(state):
 def test_fragment_round_trip(state):
     state.set_class_percentile(70)
     state.set_ood_percentile(20)
-    state.set_rule("cleanlab")
-    state.seed = 4
-    state.selected = 7
-    state.cell = (1, 2)
-    state.center_tab = "scatter"
-    state.result_tab = "cell"
+    state.set_rule("confident-joint")
+    state.engine.seed = 4
+    state.view.selected = 7
+    state.view.cell = (1, 2)
+    state.view.center_tab = "scatter"
+    state.view.result_tab = "cell"
     fragment = state.to_fragment()
     other = ExplorerState(state.dataset)
-    assert other.apply_fragment("#" + fragment) == []
-    assert (other.q_class, other.q_ood, other.rule, other.seed) == (70, 20, "cleanlab", 4)
-    assert (other.selected, other.cell, other.center_tab, other.result_tab) == (7, (1, 2), "scatter", "cell")
+    other.apply_link("#" + fragment)
+    assert other.notices.link == []
+    assert (other.view.q_class, other.view.q_ood, other.view.rule, other.engine.seed) == (70, 20, "confident-joint", 4)
+    assert (other.view.selected, other.view.cell, other.view.center_tab, other.view.result_tab) == (
+        7,
+        (1, 2),
+        "scatter",
+        "cell",
+    )
 
 
 def test_bad_fragments_are_ignored_with_notes():
     s = ExplorerState(tiny_dataset())
-    notes = s.apply_fragment("class=abc&ood=300&item=nope&cell=9-9&rule=evil&view=<script>")
-    assert (s.q_class, s.q_ood, s.rule, s.selected, s.cell, s.center_tab) == (50, 15, "percentile", None, None, "joint")
+    s.apply_link("class=abc&ood=300&item=nope&cell=9-9&rule=evil&view=<script>")
+    notes = s.notices.link
+    assert (s.view.q_class, s.view.q_ood, s.view.rule, s.view.selected, s.view.cell, s.view.center_tab) == (
+        50,
+        15,
+        "percentile",
+        None,
+        None,
+        "joint",
+    )
     assert len(notes) == 4
-    s.apply_fragment("class=10&ood=40")  # OOD above class is clamped
-    assert (s.q_class, s.q_ood) == (10, 10)
+    s.apply_link("class=10&ood=40")  # OOD above class is clamped
+    assert (s.view.q_class, s.view.q_ood) == (10, 10)
 
 
 def test_decisions_accept_keep_exclude_undo(state):
@@ -156,7 +171,7 @@ def test_decisions_accept_keep_exclude_undo(state):
     assert state.accept(issue) and state.labels[issue] == result.suggested[issue]
     assert state.stale
     state.keep(issue)
-    assert state.labels[issue] == state.dataset.given[issue] and state.decisions[issue] == "keep"
+    assert state.labels[issue] == state.dataset.given[issue] and state.work.decisions[issue] == "keep"
     state.exclude(3)
     assert state.excluded == {3} and state.stale
     state.undo(3)
@@ -167,7 +182,7 @@ def test_decisions_accept_keep_exclude_undo(state):
 
 def test_accept_all_relabels_every_issue(state):
     issues = state.analysis().label_issues
-    assert state.accept_all() == issues
+    assert sorted(state.accept_all().items) == sorted(issues)
     assert all(state.labels[i] == state.analysis().suggested[i] for i in issues)
 
 

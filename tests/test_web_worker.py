@@ -149,3 +149,43 @@ def test_warm_up_names_the_stacks_versions():
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
     }
+
+
+def tune_request(request_id, features, labels, cells=None):
+    message = dict(train_request(request_id, features, labels, "sklearn"), type="tune")
+    del message["C"], message["gamma"]
+    if cells is not None:
+        message["cells"] = cells
+    return message
+
+
+def test_a_tune_posts_progress_then_its_choice_and_the_chosen_result():
+    from cleanlens.tuning import tune
+
+    features, labels = iris()
+    cells = [[1.0, 0.1], [3.0, 0.25]]
+    posted = run([tune_request(4, features, labels, cells)])
+    *progress, tuned, result = posted
+    assert progress and all(m["type"] == "progress" and m["stage"] == "tune" for m in progress)
+    assert {m["fold"] for m in progress} == {0, 1} and {m["n_folds"] for m in progress} == {2}
+    expected = tune(features, labels, 3, [tuple(c) for c in cells], engine="sklearn")
+    assert tuned == {
+        "type": "tuned",
+        "id": 4,
+        "C": expected.C,
+        "gamma": expected.gamma,
+        "log_loss": expected.log_loss,
+        "scores": [list(c) for c in expected.scores],
+    }
+    assert result["type"] == "result" and (result["C"], result["gamma"]) == (expected.C, expected.gamma)
+
+
+def test_a_training_supersedes_a_running_tune():
+    features, labels = iris()
+
+    def second_request(trainer, posted):
+        if len(posted) == 2:
+            trainer.handle(train_request(6, features, labels))
+
+    posted = run([tune_request(5, features, labels, [[1.0, 0.1]])], second_request)
+    assert {"type": "cancelled", "id": 5} in posted and posted[-1]["type"] == "result" and posted[-1]["id"] == 6

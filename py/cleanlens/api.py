@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .confident import DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE, RULES, SUM_TOLERANCE
 from .errors import CleanlensError
+from .filtering import FILTERS
 from .rank import DEFAULT_METHOD, METHODS
 
 COLUMNS = ("id", "given", "suggested", "category", "is_label_issue", "label_quality")
@@ -38,9 +39,17 @@ def find_issues(labels, pred_probs, *, class_names=None, ids=None, rule="percent
         Names of the classes (default ``"0"``..``"K-1"``): distinct, non-empty, not ``OOD``.
     ids : sequence, length N, optional
         An id per item, written as text (default ``"0"``..``"N-1"``); distinct.
-    rule : {"percentile", "cleanlab"}
+    rule : {"percentile", "cleanlab"} or one of cleanlab's ``filter_by`` names
         ``percentile`` (the page's default): class threshold = the ``class_percentile``-th percentile of each
-        class's self-confidences; ``cleanlab``: their mean, as ``cleanlab.count.compute_confident_joint``.
+        class's self-confidences; ``cleanlab``: their mean, as ``cleanlab.count.compute_confident_joint``
+        (the label issues are its off-diagonal items). A ``filter_by`` name of
+        ``cleanlab.filter.find_label_issues`` (``prune_by_noise_rate``, cleanlab's default,
+        ``prune_by_class``, ``both``, ``confident_learning``, ``predicted_neq_given``,
+        ``low_normalized_margin``, ``low_self_confidence``): the label issues are the items
+        ``find_label_issues(labels, pred_probs, filter_by=rule)`` flags; each is suggested its confident
+        class under ``cleanlab`` if that is another class, else its most probable other class; the other
+        items are categorised as under ``cleanlab``, except that an item confidently of another class that
+        the filter does not flag is ``ood`` or ``unconfident`` (no suggestion).
     **rule_options
         ``class_percentile`` (default 50), ``ood_percentile`` (default 15), ``rank_by`` (the label quality
         method: ``self_confidence``, ``normalized_margin`` or ``confidence_weighted_entropy``; default
@@ -54,7 +63,8 @@ def find_issues(labels, pred_probs, *, class_names=None, ids=None, rule="percent
         no confident suggestion), ``category`` (``correct``, ``label_issue``, ``ood`` or ``unconfident``),
         ``is_label_issue`` (bool) and ``label_quality`` (float64, lower = more likely mislabelled), in item
         order. ``DataFrame.attrs["cleanlens"]`` holds the rule, percentiles, per-class thresholds, the
-        confident joint (rows = given label) and the category counts.
+        confident joint (rows = given label) and the category counts; under a ``filter_by`` rule also
+        ``num_label_issues`` (``cleanlab.count.num_label_issues``).
 
     Raises
     ------
@@ -89,8 +99,8 @@ def _options(rule, rule_options):
     unknown = sorted(set(rule_options) - set(RULE_OPTIONS))
     if unknown:
         raise TypeError(f"find_issues() got unknown options {', '.join(unknown)}; expected {', '.join(RULE_OPTIONS)}")
-    if rule not in RULES:
-        raise CleanlensError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
+    if rule not in RULES + FILTERS:
+        raise CleanlensError(f"unknown rule {rule!r}; expected one of {', '.join(RULES + FILTERS)}")
     options = dict(RULE_OPTIONS, **rule_options)
     for key in ("class_percentile", "ood_percentile"):
         q = options[key]
@@ -187,4 +197,6 @@ def findings_frame(findings, ids=None):
         "counts": findings.counts,
         "label_quality_method": findings.method,
     }
+    if findings.issues is not None:
+        frame.attrs["cleanlens"]["num_label_issues"] = findings.issues.num_label_issues
     return frame

@@ -109,7 +109,7 @@ def _csv_array(rows):
     return np.array(rows)
 
 
-def label_value(name, i, x, allow_ood):
+def label_value(name: str, i: int, x: int | float, allow_ood: bool) -> int:
     """Label ``x`` of row ``i`` as an int, or :class:`InputError` (see :func:`read_labels`)."""
     if isinstance(x, float):
         if not x.is_integer():

@@ -96,9 +96,7 @@ def sections(args: argparse.Namespace, labels, probabilities, classes: list[str]
 
 
 def _array_sections(args, labels, probabilities, classes, dtype):
-    from .counting import estimate_joint
     from .counting_arrays import ArrayCounts, find_label_issues_array, numpy_argsort
-    from .health import classes_by_label_quality, health_score, overlapping_classes
 
     probabilities = in_dtype(probabilities, dtype)
     counts = ArrayCounts(labels, probabilities, len(classes))
@@ -106,13 +104,24 @@ def _array_sections(args, labels, probabilities, classes, dtype):
     issues = counts.num_label_issues()
     report = {"find_label_issues": _found(args.filter_by, mask, issues, "numpy")}
     if args.health:
-        n = len(labels)
-        joint = estimate_joint(counts.calibrated)
-        ranked = classes_by_label_quality(joint, n, classes, numpy_argsort)
-        pairs = overlapping_classes(joint, n, False, classes, numpy_argsort)
-        score, issues = health_score(n, issues)
-        report["health"] = _health(score, issues, ranked, pairs)
+        report["health"] = health_section(counts.calibrated, len(labels), classes, numpy_argsort, issues)
     return report
+
+
+def health_section(
+    calibrated: list[list[int]], n: int, classes: list[str], argsort: Callable | None, num_issues: int
+) -> dict:
+    """The report's ``health`` entry from the calibrated confident joint (K x K), N, the class names, the tie
+    order of the sorts (:func:`cleanlens.counting_arrays.numpy_argsort`, or None: numpy's portable sort) and
+    ``num_label_issues``: cleanlab's ``dataset.health_summary`` numbers."""
+    from .counting import estimate_joint
+    from .health import classes_by_label_quality, health_score, overlapping_classes
+
+    joint = estimate_joint(calibrated)
+    ranked = classes_by_label_quality(joint, n, classes, argsort)
+    pairs = overlapping_classes(joint, n, False, classes, argsort)
+    score, issues = health_score(n, num_issues)
+    return _health(score, issues, ranked, pairs)
 
 
 def _found(filter_by, mask, num_issues, ties):

@@ -1,10 +1,12 @@
 """``find-issues`` on ``.npy`` and Parquet files in bounded memory: read, check, analyse and report in blocks.
 
 The command line's streamed path (numpy): the files are :class:`cleanlens.tables.Table` s, checked with the
-messages of the in-memory path (:func:`cleanlens.arrays_io.read_labels`, :func:`cleanlens.userdata.
+messages of the in-memory path (:func:`cleanlens.array_files.read_labels`, :func:`cleanlens.userdata.
 check_pair_shapes`, :func:`cleanlens.userdata.label_index`) in the same order, analysed by
-:func:`cleanlens.chunked.find_issues_streamed` (or on Dask, :mod:`cleanlens.distributed`), and reported
-without building the per-item lists: the JSON report is written a block at a time and is the same text
+:func:`cleanlens.chunked.find_issues_streamed` (or on Dask, :mod:`cleanlens.distributed`), with cleanlab's
+``find_label_issues`` (``--filter-by``, ``--ties``) and dataset health (``--health``) as
+:mod:`cleanlens.cli_issues` reports them in memory (:mod:`cleanlens.chunked_issues`), and reported without
+building the per-item lists: the JSON report is written a block at a time and is the same text
 ``json.dumps`` writes for the in-memory report; the text report needs only a summary
 (:func:`cleanlens.cli.report_summary`'s, computed from the blocks).
 """
@@ -17,7 +19,8 @@ from dataclasses import asdict
 
 from .array_files import label_value
 from .arrays_io import InputError
-from .chunked import NO_SUGGESTION, Findings
+from .chunked import NO_SUGGESTION, Findings, compact_dtype
+from .chunked_issues import IssueFindings
 from .confident import CATEGORIES, LABEL_ISSUE, OOD
 from .tables import Table, open_table
 from .userdata import check_pair_shapes, label_index
@@ -26,8 +29,9 @@ REPORT_LIMIT = 20
 
 
 def read_labels_table(table: Table, k=None, *, allow_ood=False):
-    """``(labels, too_big)``: the labels of a table as an int64 array (N,), checked block by block with
-    :func:`~cleanlens.arrays_io.read_labels`' messages (whole numbers, not negative; -1 allowed with
+    """``(labels, too_big)``: the labels of a table as an integer array (N,) (the smallest dtype holding -1..K-1
+    when ``k`` is given, else int64), checked block by block with
+    :func:`~cleanlens.array_files.read_labels`' messages (whole numbers, not negative; -1 allowed with
     ``allow_ood``; the first bad row of the file is reported), and the first ``(row, label)`` with a label
     >= ``k`` (None if there is none, or ``k`` is None), for the caller to report after its own checks."""
     import numpy as np
@@ -36,7 +40,7 @@ def read_labels_table(table: Table, k=None, *, allow_ood=False):
     if len(table.shape) == 2 and table.shape[1] != 1:
         raise InputError(f"{name}: labels must be one column (shape (N,)), got shape {table.shape}")
     lowest = -1 if allow_ood else 0
-    labels = np.empty(table.n_rows, dtype=np.int64)
+    labels = np.empty(table.n_rows, dtype=np.int64 if k is None else compact_dtype(k))
     too_big = None
     for start, block in table.blocks():
         block = block.reshape(len(block))
@@ -69,7 +73,7 @@ def _labels_table(path, role):
 
 
 def open_inputs(labels_path, probabilities_path, truth_path=None):
-    """``(labels, probabilities, truth)``: checked labels (N,) and truth (N,) as int64 arrays (truth may be
+    """``(labels, probabilities, truth)``: checked labels (N,) and truth (N,) as integer arrays (truth may be
     None) and the probabilities as a :class:`~cleanlens.tables.Table` (values checked when analysed), with
     the in-memory path's messages, the first problem in its order of checks reported."""
     from pathlib import Path
@@ -171,9 +175,32 @@ def write_json(findings: Findings, write, *, extra=None):
     write(f', "label_quality_method": {json.dumps(head["label_quality_method"])}')
     _write_list(write, "label_quality", (_floats(q) for _, _, _, _, q in findings.items.blocks()))
     write(f', "warnings": {json.dumps(head["warnings"])}')
+    if findings.issues is not None:
+        _write_issues(write, findings.issues)
     for key, value in (extra or {}).items():
         write(f", {json.dumps(key)}: {json.dumps(value)}")
     write("}")
+
+
+def issue_sections(issues: IssueFindings | None) -> dict:
+    """The report's ``find_label_issues`` (without its list of items) and ``health`` entries, as
+    :func:`cleanlens.cli_issues.sections` words them (for the text report)."""
+    if issues is None:
+        return {}
+    found = {"filter_by": issues.filter_by, "count": issues.count, "num_label_issues": issues.num_label_issues}
+    return {"find_label_issues": found, **({"health": issues.health} if issues.health is not None else {})}
+
+
+def _write_issues(write, issues):
+    """``, "find_label_issues": {...}`` and ``, "health": {...}``, the text ``json.dumps`` gives for
+    :func:`cleanlens.cli_issues.sections`' entries (the flagged items written a block at a time)."""
+    write(f', "find_label_issues": {{"filter_by": {json.dumps(issues.filter_by)}')
+    _write_list(write, "label_issues", (_items_of(start, mask, True) for start, mask in issues.mask.blocks()))
+    write(
+        f', "count": {issues.count}, "num_label_issues": {issues.num_label_issues}, "ties": {json.dumps(issues.ties)}}}'
+    )
+    if issues.health is not None:
+        write(f', "health": {json.dumps(issues.health)}')
 
 
 def _write_list(write, key, fragments):
@@ -234,6 +261,9 @@ def analyse(args):
         ood_percentile=args.ood_percentile,
         method=args.rank_by,
         renormalize=args.renormalize,
+        filter_by=args.filter_by,
+        ties=args.ties,
+        health=args.health,
     )
     if args.dataset:
         raise InputError("--dask takes --labels and --pred-probs, not --dataset")
@@ -267,7 +297,8 @@ def run(args, format_report):
             write_json(findings, sys.stdout.write, extra=extra)
             sys.stdout.write("\n")
         else:
-            print(format_report(dict(report_head(findings), **(extra or {})), summary(findings)))
+            report = dict(report_head(findings), **issue_sections(findings.issues), **(extra or {}))
+            print(format_report(report, summary(findings)))
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
         import os

@@ -557,3 +557,15 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, due):
         steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE
     )
     return probabilities, {"scikit-learn": sklearn.__version__, "numpy": np.__version__}
+
+
+_TUNING_NAMES = {"iter_tune", "tune", "scale_gamma", "iter_scale_gamma", "TuneProgress", "TuneResult"}
+
+
+def __getattr__(name):
+    """The search for C and gamma and scikit-learn's ``gamma='scale'`` (:mod:`cleanlens.tuning`), from here too."""
+    if name in _TUNING_NAMES:
+        from . import tuning
+
+        return getattr(tuning, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

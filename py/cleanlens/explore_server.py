@@ -397,6 +397,10 @@ def new_token():
 def explore(labels, pred_probs, *, class_names=None, ids=None, images=None, port=0, open_browser=True, quiet=False):
     """Open the page on these arrays: serve it on 127.0.0.1 and return the running :class:`Exploration`.
 
+    The page opens with its rule for your own data, cleanlab's ``find_label_issues`` (``prune_by_noise_rate``):
+    the categories of ``find_issues(labels, pred_probs, rule="prune_by_noise_rate")``; its rule select
+    offers the others.
+
     Parameters
     ----------
     labels, pred_probs, class_names, ids

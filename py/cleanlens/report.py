@@ -18,6 +18,17 @@ The stem is the data's own file name without its extension (for a pair of
 ``.npy`` files, ``"labels.npy + pred_probs.npy"``, the labels file's:
 ``labels``), made safe as a file name on every common system.
 
+One basis
+---------
+The analysis is of one labelling and one set of probabilities: the file's
+labels and ``pred_probs`` (or, for features trained in the page, the labels
+the cross-validation saw). ``given``, ``suggested``, ``category``,
+``is_label_issue`` and ``label_quality`` are that analysis and never change
+with decisions: decisions (``decision``, ``final_label``) are marks on it.
+When the analysed labels are not the file's (features retrained after
+relabelling), the rows carry ``analysed_label`` after ``given`` and the
+audit's ``basis`` says how many differ (:func:`basis`).
+
 Rows
 ----
 One per item of the dataset, in dataset order, with :data:`FIELDS` (and,
@@ -26,6 +37,8 @@ when asked, one ``p_<class name>`` column per class). What
 
 - ``id``: the item's id; str.
 - ``given``: the label in the loaded data (class name); str.
+- ``analysed_label`` (only when some analysed label is not the file's): the
+  label the analysis saw (class name); str.
 - ``suggested``: the confidently suggested class (name); str, NaN when
   there is none.
 - ``category``: ``correct``, ``label_issue``, ``ood``, ``unconfident`` or
@@ -42,11 +55,14 @@ when asked, one ``p_<class name>`` column per class). What
 - optionally ``p_<class name>``, one per class: the item's out-of-sample
   probabilities (its training row); float64, NaN for excluded items.
 
-"str" is pandas 3's string dtype (``object`` in pandas 2). Caveats, all
-pandas' inference: a text column whose every value is a whole number is read
-as ``int64`` (the ids ``0``..``N-1`` of a ``.npy`` pair, class names
-``0``..``K-1``), or ``float64`` when it also has empty cells
-(``suggested``); texts that pandas takes for missing values (``NA``,
+"str" is pandas 3's string dtype (``object`` in pandas 2). Class names are
+always written as the names (a ``.npy`` pair's ``0``..``K-1`` as ``3``, never
+``3.0``). Caveats, all pandas' inference: a text column whose every value is a
+whole number is read as ``int64`` (the ids ``0``..``N-1`` of a ``.npy`` pair,
+class names ``0``..``K-1``), or ``float64`` when it also has empty cells
+(``suggested``: pandas has no missing value in ``int64``; read it with
+``dtype={"suggested": "Int64"}``, or take the JSON export, whose class names
+are strings); texts that pandas takes for missing values (``NA``,
 ``null``, ``None``, ``nan``, ...) become NaN. ``pd.read_csv(path, dtype=str,
 keep_default_na=False)`` keeps every text as written (numbers then need
 ``astype(float)``).
@@ -71,7 +87,8 @@ Audit
 How the findings were made: thresholds and rule, engine and version,
 hyperparameters, seed, folds, the label quality method, the dataset file's
 name and SHA-256, the cleanlens version and the time of export (UTC, ISO
-8601), the category counts.
+8601), the category counts, the basis (:func:`basis`) and the decisions
+counted by kind.
 """
 
 from __future__ import annotations
@@ -96,6 +113,8 @@ Row = dict[str, Any]
 """One exported item: :data:`FIELDS` (and ``p_<class>`` columns) -> str, bool, float or None."""
 
 FIELDS = ("id", "given", "suggested", "category", "is_label_issue", "label_quality", "decision", "final_label")
+ANALYSED_FIELD = "analysed_label"
+"""The column added after ``given`` when the analysed labels are not all the file's."""
 PROBABILITY_PREFIX = "p_"
 KINDS = ("csv", "json", "audit")
 """Export kinds: the rows as CSV, everything as JSON, the audit of a CSV export."""
@@ -115,6 +134,8 @@ def export_rows(
     labels: Sequence[int],
     decisions: Mapping[int, str],
     probabilities: Sequence[Sequence[float] | None] | None = None,
+    *,
+    analysed: Sequence[int] | None = None,
 ) -> list[Row]:
     """Rows (dicts with :data:`FIELDS`, plus ``p_<class>`` with ``probabilities``) for every item.
 
@@ -127,11 +148,14 @@ def export_rows(
     scores : sequence of float or None, shape (N,)
         Label quality score per item (None for excluded items).
     labels : sequence of int, shape (N,)
-        The current labels.
+        The current labels (the final ones, after the user's decisions).
     decisions : dict
         item -> ``accept``/``keep``/``exclude``.
     probabilities : sequence of (sequence of K floats, or None), shape (N, K), optional
         The training's rows; adds the ``p_<class>`` columns.
+    analysed : sequence of int, shape (N,), optional
+        The labels ``result`` was computed on (default ``dataset.given``, the file's); where they differ
+        from the file's, the rows get :data:`ANALYSED_FIELD`.
 
     Returns
     -------
@@ -140,13 +164,16 @@ def export_rows(
     """
     classes = dataset.classes
     columns = probability_columns(classes) if probabilities is not None else ()
+    analysed = dataset.given if analysed is None else analysed
+    with_analysed = list(analysed) != list(dataset.given)
     rows = []
     for i, item_id in enumerate(dataset.ids):
         code = result.categories[i]
         suggested = result.suggested[i]
-        row = {
-            "id": item_id,
-            "given": classes[dataset.given[i]],
+        row = {"id": item_id, "given": classes[dataset.given[i]]}
+        if with_analysed:
+            row[ANALYSED_FIELD] = classes[analysed[i]]
+        row |= {
             "suggested": None if suggested is None else classes[suggested],
             "category": CATEGORIES[code] if code < len(CATEGORIES) else "excluded",
             "is_label_issue": code == LABEL_ISSUE,
@@ -174,10 +201,22 @@ def audit_header(
     source_sha256: str,
     now: datetime | None = None,
     method: str = DEFAULT_METHOD,
+    *,
+    analysed: Sequence[int] | None = None,
+    decisions: Mapping[int, str] | None = None,
+    plan: str | None = None,
 ) -> dict[str, Any]:
-    """The audit record (a dict) for an export; ``info`` is the training record (engine, C, gamma, seed, folds)."""
+    """The audit record (a dict) for an export; ``info`` is the training record (engine, C, gamma, seed, folds).
+
+    ``analysed``: the labels the analysis was computed on (default the file's); ``decisions``: item ->
+    decision, counted by kind in ``decisions``; ``plan``: the rule Accept all followed, if it was used
+    (:data:`cleanlens.fixing.RULES`).
+    """
     classes = dataset.classes
     now = now or datetime.now(UTC)
+    counted = {}
+    for decision in (decisions or {}).values():
+        counted[decision] = counted.get(decision, 0) + 1
     return {
         "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cleanlens": __version__,
@@ -197,6 +236,29 @@ def audit_header(
         "seed": info.get("seed"),
         "folds": info.get("folds"),
         "counts": dict(result.counts),
+        "basis": basis(dataset.given, dataset.given if analysed is None else analysed, info),
+        "decisions": counted,
+        "accept_all_rule": plan,
+    }
+
+
+def basis(given: Sequence[int], analysed: Sequence[int], info: Mapping[str, Any]) -> dict[str, Any]:
+    """What an export's analysis is of (the audit's ``basis``): ``labels`` (``"file"``, or ``"relabelled"``
+    when some analysed label is not the file's), ``relabelled`` (how many), ``probabilities`` (``"file"`` for
+    the user's pred_probs, else ``"cross-validation"``) and one ``statement``.
+
+    >>> basis([0, 1], [0, 1], {"engine": "file"})["statement"]
+    "the file's labels and the file's pred_probs; decisions are marks on this analysis"
+    """
+    changed = sum(1 for g, a in zip(given, analysed) if g != a)
+    from_file = info.get("engine") == "file"
+    labels = "the file's labels" if not changed else f"the file's labels with {changed:,} changed (retrained on them)"
+    probabilities = "the file's pred_probs" if from_file else "out-of-sample probabilities trained on them here"
+    return {
+        "labels": "relabelled" if changed else "file",
+        "relabelled": changed,
+        "probabilities": "file" if from_file else "cross-validation",
+        "statement": f"{labels} and {probabilities}; decisions are marks on this analysis",
     }
 
 

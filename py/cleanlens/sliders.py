@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from heapq import merge
 from itertools import accumulate, compress, repeat
 from operator import add, and_, eq, ge, gt, le, mul, ne, not_
@@ -52,7 +52,7 @@ from .confident import (
     ConfidentLearning,
     cleanlab_ood_thresholds,
 )
-from .scoring import Score, score_counts
+from .scoring import KindScores, Score, Sweep, score_counts
 from .steps import Steps, drain
 
 PERCENTILES = range(101)
@@ -70,6 +70,7 @@ def iter_slider_index(
     items: Iterable[int] | None = None,
     n_total: int | None = None,
     wrong: Iterable[int] | None = None,
+    true_ood: Iterable[int] | None = None,
 ) -> Steps[None, SliderIndex | None]:
     """Build a :class:`SliderIndex` step by step: a generator yielding ``None`` between chunks of :data:`CHUNK`
     items; its return value (the ``StopIteration``'s ``value``) is the index, or ``None`` if a class's
@@ -78,10 +79,11 @@ def iter_slider_index(
     ``learner``: a :class:`~cleanlens.confident.ConfidentLearning` on M items;
     ``items``: the dataset index of each of its rows (ascending; default
     ``range(M)``); ``n_total``: the dataset's size (default M); ``wrong``: the
-    dataset indices of the truly wrong items (for :meth:`SliderIndex.score`), or None.
+    dataset indices of the truly wrong items (label errors and truly OOD items, for :meth:`SliderIndex.score`),
+    or None; ``true_ood``: those of them whose truth is OOD (for :meth:`SliderIndex.scores_by_kind`).
     """
     index = SliderIndex.__new__(SliderIndex)
-    ok = yield from index._build(learner, items, n_total, wrong)
+    ok = yield from index._build(learner, items, n_total, wrong, true_ood)
     return index if ok else None
 
 
@@ -90,9 +92,10 @@ def slider_index(
     items: Iterable[int] | None = None,
     n_total: int | None = None,
     wrong: Iterable[int] | None = None,
+    true_ood: Iterable[int] | None = None,
 ) -> SliderIndex | None:
     """:func:`iter_slider_index` run to the end."""
-    return drain(iter_slider_index(learner, items, n_total, wrong))
+    return drain(iter_slider_index(learner, items, n_total, wrong, true_ood))
 
 
 class _Counts:
@@ -159,7 +162,7 @@ class SliderIndex:
     row j: ``reach[j]``, ``level[j]``, ``cleanlab[j]`` (cleanlab's suggestion or None).
     """
 
-    def _build(self, learner, items, n_total, wrong):
+    def _build(self, learner, items, n_total, wrong, true_ood=None):
         k = learner.n_classes
         m = len(learner.labels)
         self.learner = learner
@@ -178,15 +181,15 @@ class SliderIndex:
         self.cell = list(map(add, map(mul, labels, repeat(k)), argmax))  # g * K + a
         counts = self.counts = _Counts()
         if wrong is not None:
-            row_of = self.row_of or range(m)
-            wrong = sorted({row_of[i] for i in wrong if (i in row_of if self.row_of else 0 <= i < m)})
-            self.n_wrong = len(wrong)
-            is_wrong = [False] * m
+            wrong = self._rows(wrong, m)
+            outside = set(self._rows(true_ood or (), m)) & set(wrong)
+            self.n_wrong, self.n_ood = len(wrong), len(outside)
+            kind = [0] * m  # 1: a label error, 2: truly OOD
             for j in wrong:
-                is_wrong[j] = True
-            self.wrong_counts = _Counts()
+                kind[j] = 2 if j in outside else 1
+            self.error_counts, self.ood_counts = _Counts(), _Counts()
         else:
-            self.wrong_counts = None
+            self.error_counts = self.ood_counts = None
         cells = Counter()
         for start in range(0, m, CHUNK):
             stop = min(m, start + CHUNK)
@@ -201,8 +204,9 @@ class SliderIndex:
             same = self.same[start:stop]
             counts.add(reach, level, same, state)
             if wrong is not None:
-                keep = is_wrong[start:stop]
-                self.wrong_counts.add(*(list(compress(x, keep)) for x in (reach, level, same, state)))
+                for code, tally in ((1, self.error_counts), (2, self.ood_counts)):
+                    keep = [c == code for c in kind[start:stop]]
+                    tally.add(*(list(compress(x, keep)) for x in (reach, level, same, state)))
             cells.update(zip(self.cell[start:stop], reach))
             self.reach += reach
             self.level += level
@@ -211,8 +215,9 @@ class SliderIndex:
             self.cl_cell += [-1 if s is None else g * k + s for g, s in zip(labels[start:stop], cleanlab)]
             yield
         counts.finish()
-        if self.wrong_counts is not None:
-            self.wrong_counts.finish()
+        if self.error_counts is not None:
+            self.error_counts.finish()
+            self.ood_counts.finish()
         hists = {}
         for (key, r), n in cells.items():
             hists.setdefault(key, [0] * LEVELS)[r] += n
@@ -234,14 +239,74 @@ class SliderIndex:
             raise ValueError(f"unknown threshold rule {rule!r}")
         return SliderCategorization(self, int(q_class), int(q_ood), rule)
 
+    def _rows(self, indices, m):
+        """The learner rows of the dataset ``indices`` it holds, ascending."""
+        if self.row_of is None:
+            return sorted({i for i in indices if 0 <= i < m})
+        return sorted({self.row_of[i] for i in indices if i in self.row_of})
+
+    def moved(self, before: tuple[int, int, str], after: tuple[int, int, str]) -> list[int] | None:
+        """The dataset items whose category may differ between two slider positions ``(q_class, q_ood, rule)``
+        (a superset of those that do), or None for "any item" (the rule changed).
+
+        An item is suggested exactly when ``q_class < reach`` and below every OOD threshold exactly when
+        ``q_ood >= level``, so moving a slider from a to b can change only the items whose reach (or level) is in
+        ``(min(a, b), max(a, b)]``: a slider step touches O(those items), not O(N). The buckets of items by reach
+        and by level are built on the first call (O(N)).
+        """
+        (qc0, qo0, rule0), (qc1, qo1, rule1) = before, after
+        if rule0 != rule1:
+            return None
+        if not hasattr(self, "_by_reach"):
+            self._by_reach, self._by_level = [[] for _ in range(LEVELS)], [[] for _ in range(LEVELS)]
+            for j, (r, q) in enumerate(zip(self.reach, self.level)):
+                self._by_reach[r].append(j)
+                self._by_level[q].append(j)
+        rows: list[int] = []
+        if rule1 == "percentile":
+            for r in range(min(qc0, qc1) + 1, max(qc0, qc1) + 1):
+                rows += self._by_reach[r]
+        for q in range(min(qo0, qo1) + 1, max(qo0, qo1) + 1):
+            rows += self._by_level[q]
+        items = self.items
+        return rows if self.identity else [items[j] for j in rows]
+
     def score(self, q_class: int, q_ood: int, rule: str = "percentile") -> Score | None:
-        """The :class:`~cleanlens.scoring.Score` of the flagged items (label issues and OOD) against the truly
-        wrong items given at build time, or None if none were given."""
-        if self.wrong_counts is None:
+        """The aggregate :class:`~cleanlens.scoring.Score` of the flagged items (label issues and OOD) against
+        the truly wrong items given at build time, or None if none were given."""
+        if self.error_counts is None:
             return None
         _, issues, ood = self.counts.at(q_class, q_ood, rule)
-        _, wrong_issues, wrong_ood = self.wrong_counts.at(q_class, q_ood, rule)
-        return score_counts(issues + ood, self.n_wrong, wrong_issues + wrong_ood)
+        _, error_issues, error_ood = self.error_counts.at(q_class, q_ood, rule)
+        _, ood_issues, ood_ood = self.ood_counts.at(q_class, q_ood, rule)
+        return score_counts(issues + ood, self.n_wrong, error_issues + error_ood + ood_issues + ood_ood)
+
+    def scores_by_kind(self, q_class: int, q_ood: int, rule: str = "percentile") -> KindScores | None:
+        """The :class:`~cleanlens.scoring.KindScores` at the slider position: label issues against the label
+        errors, OOD against the truly OOD items (None without any); None if no truth was given."""
+        if self.error_counts is None:
+            return None
+        _, issues, ood = self.counts.at(q_class, q_ood, rule)
+        _, error_issues, _ = self.error_counts.at(q_class, q_ood, rule)
+        _, _, ood_ood = self.ood_counts.at(q_class, q_ood, rule)
+        n_errors = self.n_wrong - self.n_ood
+        ood_score = score_counts(ood, self.n_ood, ood_ood) if self.n_ood else None
+        return KindScores(score_counts(issues, n_errors, error_issues), ood_score)
+
+    def sweep(self, class_percentiles: Sequence[int], ood_percentiles: Sequence[int]) -> Sweep | None:
+        """:func:`cleanlens.scoring.sweep` from the index (O(K^2) a cell), or None without a truth."""
+        if self.error_counts is None:
+            return None
+        cells = [[self.scores_by_kind(qc, qo) for qo in ood_percentiles] for qc in class_percentiles]
+        cleanlab = [self.scores_by_kind(0, qo, "cleanlab") for qo in ood_percentiles]
+        return Sweep(
+            list(class_percentiles),
+            list(ood_percentiles),
+            [[c.label_issues for c in row] for row in cells],
+            [c.label_issues for c in cleanlab],
+            [[c.ood for c in row] for row in cells] if self.n_ood else None,
+            [c.ood for c in cleanlab] if self.n_ood else None,
+        )
 
 
 class SliderCategorization(CategoryLists):

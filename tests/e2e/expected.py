@@ -6,7 +6,11 @@ from pathlib import Path
 from cleanlens.confident import CATEGORIES, ConfidentLearning
 from cleanlens.crossval import out_of_sample_probabilities
 from cleanlens.dataset import load_dataset
+from cleanlens.flagged import RULE as FLAGGING_RULE
+from cleanlens.flagged import categorize_flagged_lists
+from cleanlens.issues import DEFAULT_FILTER, LabelIssues
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, DEMO_DATASET, SKLEARN_EMBEDDING_ROWS, SKLEARN_FEATURE_VALUES
+from cleanlens.web.state.view import ENGINE_RULES, OWN_DATA_RULE
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_LIMITS = {"max_embedding_rows": SKLEARN_EMBEDDING_ROWS, "max_feature_values": SKLEARN_FEATURE_VALUES}
@@ -45,6 +49,17 @@ def categorize(labels=None, q_class=50, q_ood=15, rule="percentile", seed=0):
     labels = tuple(demo().given if labels is None else labels)
     learner = ConfidentLearning(list(labels), _probabilities(labels, seed), len(demo().classes))
     return learner.categorize(q_class, q_ood, rule=rule)
+
+
+def own_categorize(given, probabilities, n_classes, q_class=50, q_ood=15, rule=OWN_DATA_RULE, filter_by=DEFAULT_FILTER):
+    """The engine's Categorization of loaded data as the page shows it under its ``rule`` (default: the one your
+    own data opens with, cleanlab's ``find_label_issues`` with ``filter_by``; the class percentile then unused)."""
+    given = list(given)
+    learner = ConfidentLearning(given, probabilities, n_classes)
+    if rule == FLAGGING_RULE:
+        flagged = LabelIssues.compute(given, probabilities, n_classes).find_label_issues(filter_by)
+        return categorize_flagged_lists(learner, flagged, q_ood)
+    return learner.categorize(q_class, q_ood, rule=ENGINE_RULES[rule])
 
 
 def page_counts(page):

@@ -15,9 +15,10 @@ import pytest
 import build
 import cleanlens
 from cleanlens.cli import main
+from cleanlens.confident import CATEGORIES
 
 from .conftest import wait_until_started
-from .expected import page_counts
+from .expected import own_categorize, page_counts
 from .userfiles import digits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,10 @@ def files(tmp_path):
 
 def test_the_command_serves_the_data_to_the_page_and_nothing_else(site, page, files, capsys):
     assert main(["find-issues", "--labels", str(files / "labels.npy"), "--pred-probs", str(files / "pred_probs.npy"),
-                 "--json"]) == 0  # fmt: skip
-    counts = json.loads(capsys.readouterr().out)["counts"]
+                 "--ties", "portable", "--json"]) == 0  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    labels, pred_probs = np.load(files / "labels.npy"), np.load(files / "pred_probs.npy")
+    counts = own_categorize(labels.tolist(), pred_probs.tolist(), pred_probs.shape[1]).counts  # the page's rule
     command = [sys.executable, "-m", "cleanlens", "explore", "--no-browser", "--labels", str(files / "labels.npy"),
                "--pred-probs", str(files / "pred_probs.npy")]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(ROOT / "py"))
@@ -55,7 +58,8 @@ def test_the_command_serves_the_data_to_the_page_and_nothing_else(site, page, fi
         base, token = url.split("/?explore=")
         page.goto(url)
         assert wait_until_started(page) == "ready"
-        assert page_counts(page) == counts
+        assert page_counts(page) == {c: counts[c] for c in CATEGORIES}
+        assert page_counts(page)["label_issue"] == report["find_label_issues"]["count"]  # cleanlab's, as the CLI says
         # the data need the token; nothing outside the site is served; a foreign Host is refused
         assert status(f"{base}/explore/{token}/manifest.json") == 200
         assert status(f"{base}/explore/{token[:-1]}x/manifest.json") == 403
@@ -85,7 +89,7 @@ def test_the_api_with_ids_and_images_gets_the_decisions_back(site, page, tmp_pat
     for item in ids[:-1]:  # every item but the last has an image
         (folder / f"{item}.png").write_bytes(image.read_bytes())
     names = [f"d{c}" for c in range(10)]
-    expected = cleanlens.find_issues(labels, pred_probs, class_names=names, ids=ids)
+    expected = cleanlens.find_issues(labels, pred_probs, class_names=names, ids=ids, rule="prune_by_noise_rate")
     with cleanlens.explore(
         labels, pred_probs, class_names=names, ids=ids, images=folder, open_browser=False, quiet=True
     ) as exploration:

@@ -37,9 +37,10 @@ def test_slider_keys_update_every_count(ready):
     assert_page_matches(ready, categorize(q_class=0, q_ood=0))
 
 
-def test_cleanlab_rule_toggle(ready):
-    ready.get_by_test_id("rule-cleanlab").check()
+def test_the_confident_joint_rule(ready):
+    ready.get_by_test_id("rule").select_option("confident-joint")
     assert_page_matches(ready, categorize(rule="cleanlab"))
+    assert "rule=confident-joint" in ready.evaluate("new Promise(r => setTimeout(() => r(location.hash), 400))")
 
 
 def test_threshold_readouts_match_the_engine(ready):
@@ -130,7 +131,7 @@ def test_pointing_at_other_images_never_changes_what_the_actions_apply_to(ready)
 
 
 def test_under_the_cleanlab_rule_the_class_slider_is_off_and_ood_thresholds_stay_below_the_means(ready):
-    ready.get_by_test_id("rule-cleanlab").check()
+    ready.get_by_test_id("rule").select_option("confident-joint")
     assert ready.get_by_test_id("class-percentile").is_disabled()
     assert ready.get_by_test_id("class-percentile-value").inner_text() == "mean"
     result = categorize(rule="cleanlab")
@@ -139,7 +140,7 @@ def test_under_the_cleanlab_rule_the_class_slider_is_off_and_ood_thresholds_stay
             ready.get_by_test_id(f"class-threshold-{k}").inner_text()
         )
         assert result.ood_thresholds[k] <= result.class_thresholds[k]
-    ready.get_by_test_id("rule-cleanlab").uncheck()
+    ready.get_by_test_id("rule").select_option("percentile")
     assert ready.get_by_test_id("class-percentile").is_enabled()
     assert ready.get_by_test_id("class-percentile-value").inner_text() == "50"
 

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from cleanlens.arrays_io import MAX_COLUMNS, MAX_FIELD_CHARS, MAX_RECORD_CHARS, NPY_MAX_HEADER_BYTES
-from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES, MAX_JSON_TOKENS, JsonShape
+from cleanlens.dataset import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS, MAX_JSON_STRING_BYTES, JsonShape
 from cleanlens.userdata import (
     MAX_CLASS_NAMES_BYTES,
     MAX_FILE_BYTES,
@@ -36,6 +36,7 @@ from cleanlens.userdata import (
     UserDataError,
     load_files,
 )
+from cleanlens.userdata.json_file import json_token_limit
 from cleanlens.web import SKLEARN_FEATURE_VALUES
 
 from .expected import PAGE_LIMITS, page_counts
@@ -344,9 +345,10 @@ def json_integer():
 
 
 def json_tokens():
-    """1,000,000 tokens (strings, brackets, commas, colons): the provenance holds a list of zeros (a log of
-    per-step values; each zero after the first adds a comma) long enough to make the file exactly 1,000,000;
-    one more zero is past. (Valid items alone cannot get there: 2,000 rows of 128 features are about 300,000.)"""
+    """The page's JSON token limit (strings, brackets, commas, colons; 1,920,000 with the training worker's
+    640,000 feature values): the provenance holds a list of zeros (a log of per-step values; each zero after
+    the first adds a comma) long enough to make the file exactly that; one more zero is past."""
+    limit = json_token_limit(PAGE_LIMITS["max_feature_values"])
 
     def tokens(files):
         shape = JsonShape("count", max_tokens=10**9)
@@ -356,10 +358,10 @@ def json_tokens():
     def history(zeros):
         return json_file(lambda data: data["provenance"].update(history=[0] * zeros))
 
-    zeros = MAX_JSON_TOKENS - tokens(history(1)) + 1
+    zeros = limit - tokens(history(1)) + 1
     at, past = history(zeros), history(zeros + 1)
-    assert tokens(at) == MAX_JSON_TOKENS and tokens(past) == MAX_JSON_TOKENS + 1
-    return Limit(at, past, f"more than {MAX_JSON_TOKENS:,} values, brackets and separators", trained=60)
+    assert tokens(at) == limit and tokens(past) == limit + 1
+    return Limit(at, past, f"more than {limit:,} values, brackets and separators", trained=60)
 
 
 def class_names():

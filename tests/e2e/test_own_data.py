@@ -5,14 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.confident import CATEGORIES
 from cleanlens.crossval import out_of_sample_probabilities
 from cleanlens.userdata import load_files
 
 from ..test_userdata import csv_bytes as csv_text
 from ..test_userdata import npy
 from .conftest import wait_for_results, wait_until_started
-from .expected import demo, page_counts
+from .expected import demo, own_categorize, page_counts
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -70,7 +70,7 @@ def test_npy_pair(ready, byteorder):
     load(ready, [("labels.npy", npy(labels)), ("pred_probs.npy", npy(probs))])
     wait_loaded(ready, "labels.npy + pred_probs.npy")
     assert ready.get_by_test_id("byo").is_hidden()
-    expected = ConfidentLearning(labels.tolist(), probs.astype(float).tolist(), 4).categorize(50, 15)
+    expected = own_categorize(labels.tolist(), probs.astype(float).tolist(), 4)
     assert_counts(ready, expected)
     assert ready.locator("#tiles > li").count() == len(labels)
     assert ready.get_by_test_id("run").inner_text() == "Re-analyse"
@@ -81,7 +81,7 @@ def test_npy_pair(ready, byteorder):
     wait_for_results(ready)
     relabelled = labels.tolist()
     relabelled[0] = new
-    assert_counts(ready, ConfidentLearning(relabelled, probs.astype(float).tolist(), 4).categorize(50, 15))
+    assert_counts(ready, own_categorize(relabelled, probs.astype(float).tolist(), 4))
 
 
 def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
@@ -97,7 +97,7 @@ def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
     load(ready, [("mine.csv", data)])
     wait_loaded(ready, "mine.csv")
     loaded = load_files([("mine.csv", data)])
-    expected = ConfidentLearning(loaded.dataset.given, loaded.probabilities, 3).categorize(50, 15)
+    expected = own_categorize(loaded.dataset.given, loaded.probabilities, 3)
     assert_counts(ready, expected)
     assert "of the 6 known errors" in ready.get_by_test_id("score").inner_text()
     ready.locator('[data-action="tab-center"][data-tab="sweep"]').click()
@@ -124,7 +124,7 @@ def test_embeddings_csv_trains_here_with_safe_images_only(ready):
     probs = out_of_sample_probabilities(
         loaded.dataset.features, loaded.dataset.given, 3, engine="builtin", seed=0
     ).probabilities
-    assert_counts(ready, ConfidentLearning(loaded.dataset.given, probs, 3).categorize(50, 15))
+    assert_counts(ready, own_categorize(loaded.dataset.given, probs, 3))
     sources = ready.locator("#tiles img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
     assert sources and all(s.startswith("data:image/") or s == "static/favicon.svg" for s in sources)
     assert "image URLs" in ready.get_by_test_id("data-notes").inner_text()

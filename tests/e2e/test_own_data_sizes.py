@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from cleanlens.confident import CATEGORIES, ConfidentLearning
+from cleanlens.confident import CATEGORIES
 from cleanlens.crossval import out_of_sample_probabilities
 from cleanlens.userdata import MAX_CLASSES, MAX_PROBABILITY_ROWS, load_files
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 from cleanlens.web.render import VIRTUAL_MIN
 
-from .expected import PAGE_LIMITS, page_counts, page_engine
+from .expected import PAGE_LIMITS, own_categorize, page_counts, page_engine
 from .test_own_data import load, wait_loaded
 from .userfiles import demo_schema, digits, features_csv, npy_pair, probabilities_csv, synthetic
 
@@ -27,7 +27,7 @@ LOAD_TIMEOUT = 180_000  # a 100,000-row file on a busy 2-core machine, with head
 def expected_counts(files, **kwargs):
     loaded = load_files(files, **kwargs)
     k = len(loaded.dataset.classes)
-    result = ConfidentLearning(loaded.dataset.given, loaded.probabilities, k).categorize(50, 15)
+    result = own_categorize(loaded.dataset.given, loaded.probabilities, k)
     return {c: result.counts[c] for c in CATEGORIES}
 
 
@@ -67,12 +67,13 @@ def test_digits_as_npy_files(ready):
     assert page_counts(ready) == expected_counts(files)
     assert "1,797 images" in ready.locator("#dataset-count").inner_text()
     assert_virtual_tiles(ready, 1797)
-    # a slider step after the scroll still matches the engine
+    # under the percentile rule, a slider step after the scroll still matches the engine
+    ready.get_by_test_id("rule").select_option("percentile")
     slider = ready.get_by_test_id("class-percentile")
     slider.focus()
     slider.press("ArrowRight")
     loaded = load_files(files)
-    result = ConfidentLearning(loaded.dataset.given, loaded.probabilities, 10).categorize(51, 15)
+    result = own_categorize(loaded.dataset.given, loaded.probabilities, 10, q_class=51, rule="percentile")
     assert page_counts(ready) == {c: result.counts[c] for c in CATEGORIES}
     for g, s in [(0, 0), (3, 5), (9, 9)]:
         text = ready.get_by_test_id(f"joint-cell-{g}-{s}").inner_text().strip()
@@ -94,7 +95,7 @@ def expected_trained_counts(files):
     probs = out_of_sample_probabilities(
         data.features, data.given, len(data.classes), engine=page_engine(len(data.given)), seed=0
     ).probabilities
-    result = ConfidentLearning(data.given, probs, len(data.classes)).categorize(50, 15)
+    result = own_categorize(data.given, probs, len(data.classes))
     return {c: result.counts[c] for c in CATEGORIES}
 
 

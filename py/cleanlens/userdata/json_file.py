@@ -17,10 +17,17 @@ from .common import LoadedData, UserDataError, check_classes_used, filter_images
 from .limits import Caps, check_embedding_rows
 
 
+def json_token_limit(feature_values: int) -> int:
+    """The most tokens a JSON file may hold when ``feature_values`` feature values are allowed: the dataset
+    module's :data:`~cleanlens.dataset.MAX_JSON_TOKENS`, or three per feature value when that is more (a value,
+    its comma, and room for the rest of an item)."""
+    return max(MAX_JSON_TOKENS, 3 * feature_values)
+
+
 def load_json(name: str, source: Source, caps: Caps) -> Steps[float, LoadedData]:
     """The JSON file as a :class:`LoadedData` in embeddings mode (a generator yielding progress 0..0.8)."""
     size = source.size
-    shape = JsonShape(name, max_tokens=max(MAX_JSON_TOKENS, 3 * caps.feature_values))
+    shape = JsonShape(name, max_tokens=json_token_limit(caps.feature_values))
     decoder = codecs.getincrementaldecoder("utf-8")()
     digest = hashlib.sha256()
     for start in range(0, size, limits.JSON_SCAN_BYTES):

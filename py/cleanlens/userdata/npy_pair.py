@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from ..arrays_io import iter_npy_rows, read_all, read_npy_header
+from ..arrays_io import Source, iter_npy_rows, read_all, read_npy_header
 from ..dataset import OOD_NAME, Dataset, parse_json
 from ..steps import Steps
 from . import limits
@@ -193,7 +193,7 @@ def _iter_probabilities(pname, psource, pheader, n, k, renormalize):
     return probabilities
 
 
-def read_class_names(name, source, k, pname):
+def read_class_names(name: str, source: Source, k: int, pname: str) -> list[str]:
     """K class names from a .txt (one per line) or .json (a list of strings) file."""
     if source.size > limits.MAX_CLASS_NAMES_BYTES:
         raise UserDataError(
@@ -221,7 +221,9 @@ def read_class_names(name, source, k, pname):
     return check_class_names(name, lines, k, pname, "line {}", first=1)
 
 
-def check_class_names(name, names, k, pname, where="name {}", first=0):
+def check_class_names(
+    name: str, names: Sequence[object], k: int, pname: str, where: str = "name {}", first: int = 0
+) -> list[str]:
     """Names stripped of surrounding whitespace: K of them, non-empty, distinct, not OOD."""
     if not all(isinstance(value, str) for value in names):
         raise UserDataError(f"{name}: every class name must be text")

@@ -11,8 +11,11 @@ kept from the last visit) and the export (:func:`send_export`). The parsing is p
 CPython; only :func:`token`, :func:`fetch_files` and :func:`send_export` touch the browser.
 """
 
+from __future__ import annotations
+
 import json
 import re
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 from cleanlens.errors import CleanlensError
@@ -27,18 +30,18 @@ class ExploreLinkError(CleanlensError):
     """The data served by ``cleanlens explore`` could not be fetched or is not what the contract says."""
 
 
-def token_from_search(search):
+def token_from_search(search: str) -> str | None:
     """The explore token of a URL's query (``?explore=TOKEN``), or None when there is none or it is malformed."""
     values = parse_qs(search.lstrip("?")).get("explore", [])
     return values[0] if len(values) == 1 and TOKEN_PATTERN.fullmatch(values[0]) else None
 
 
-def data_url(token, *parts):
+def data_url(token: str, *parts: str) -> str:
     """The relative URL of an explore resource (the page's own origin)."""
     return "./explore/" + "/".join(quote(p, safe="") for p in (token, *parts))
 
 
-def parse_manifest(text):
+def parse_manifest(text: str) -> tuple[list[str], str, list[str] | None]:
     """``(names, mode, class_names)`` from the manifest's JSON text, or :class:`ExploreLinkError`.
 
     >>> parse_manifest('{"files": ["labels.npy", "pred_probs.npy"], "mode": "probabilities", "class_names": null}')
@@ -62,7 +65,7 @@ def parse_manifest(text):
     return names, mode, classes
 
 
-def export_body(name, text):
+def export_body(name: str, text: str) -> str:
     """The JSON body posted for an export."""
     return json.dumps({"name": name, "text": text})
 
@@ -70,7 +73,7 @@ def export_body(name, text):
 # --- the browser --------------------------------------------------------------------------------------
 
 
-def token():
+def token() -> str | None:
     """The token of the page's own URL, or None (the page was not opened by ``cleanlens explore``)."""
     import js
 
@@ -89,14 +92,14 @@ async def _fetch(url):
     return response
 
 
-async def fetch_files(link):
+async def fetch_files(link: str) -> tuple[list[str], list[Any], str, bool, list[str] | None]:
     """``(names, buffers, mode, renormalize, class_names)``, as :meth:`Explorer.read_files` takes them."""
     names, mode, classes = parse_manifest(await (await _fetch(data_url(link, "manifest.json"))).text())
     buffers = [await (await _fetch(data_url(link, "files", name))).arrayBuffer() for name in names]
     return names, buffers, mode, False, classes
 
 
-def send_export(name, text):
+def send_export(name: str, text: str) -> None:
     """Post an export to ``cleanlens explore`` when the page was opened by it (else nothing is sent)."""
     link = token()
     if link is None:

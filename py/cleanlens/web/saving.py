@@ -15,18 +15,26 @@ When storage is unavailable (disabled, private mode, full), :attr:`Keeper.proble
 operation does nothing: the page works as before.
 """
 
+from __future__ import annotations
+
 import asyncio
 import hashlib
 import json
 import secrets
 from array import array
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 from cleanlens.web import session
 from cleanlens.web.store import Store, StoreUnavailable, js_object
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine, Sequence
+
+    from cleanlens.web.state import ExplorerState, Training
 
 SAVE_DELAY_MS = 400
 """A change is saved this long after it, together with the changes that follow it meanwhile."""
@@ -38,13 +46,13 @@ RECENT = 8
 """Datasets listed under "Recent datasets"."""
 
 
-def training_digest(labels, excluded, info):
+def training_digest(labels: Sequence[int], excluded: frozenset[int], info: dict[str, Any]) -> str:
     """A fingerprint of a training's inputs: the stored probabilities are used only for the same run."""
     text = json.dumps([list(labels), sorted(excluded), info], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def buffer_to_bytes(buffer):
+def buffer_to_bytes(buffer: Any) -> bytes:
     """The bytes of a JavaScript ArrayBuffer."""
     return js.Uint8Array.new(buffer).to_bytes()
 
@@ -57,7 +65,12 @@ class Keeper:
     ``spawn(coroutine)`` runs a background task with the page's error handling.
     """
 
-    def __init__(self, on_change, on_saved, spawn):
+    def __init__(
+        self,
+        on_change: Callable[[], None],
+        on_saved: Callable[[int | None], None],
+        spawn: Callable[[Coroutine], Any],
+    ) -> None:
         self.on_change = on_change
         self.on_saved = on_saved
         self.spawn = spawn
@@ -78,7 +91,7 @@ class Keeper:
 
     # ------------------------------------------------------------------ setup
 
-    async def start(self):
+    async def start(self) -> None:
         try:
             self.store = await Store.open()
         except StoreUnavailable as exc:
@@ -91,7 +104,7 @@ class Keeper:
             self._proxies.append(proxy)
             self._channel.addEventListener("message", proxy)
 
-    def fail(self, exc):
+    def fail(self, exc: Exception) -> None:
         """Storage failed: stop using it and say so once."""
         if self.problem is None:
             self.problem = str(exc)
@@ -107,12 +120,12 @@ class Keeper:
 
     # ------------------------------------------------------------------ the open dataset
 
-    async def close(self):
+    async def close(self) -> None:
         """Save what is not saved yet of the dataset open now (before another one is opened)."""
         if self._dirty:
             await self.save()
 
-    async def open(self, key, kind):
+    async def open(self, key: str, kind: str) -> None:
         """The page now shows dataset ``key`` (``kind``: "demo" or "files"); its saves start from its record.
         Call :meth:`close` first. Only changes are saved, so merely opening data in a second tab does
         not disturb the first."""
@@ -125,7 +138,7 @@ class Keeper:
             await self._call(self.store.put, "meta", "current", key)
 
     @staticmethod
-    def set_resume(on):
+    def set_resume(on: bool) -> None:
         """Tell the next page load whether it opens on saved work (see :data:`RESUME`)."""
         try:
             if on:
@@ -135,7 +148,7 @@ class Keeper:
         except Exception:  # noqa: BLE001 (storage disabled: the next load briefly shows the demo's results)
             pass
 
-    async def record(self, key):
+    async def record(self, key: str) -> Any:
         """The stored session record of ``key`` (a dict), or None; remembers its revision as the one seen."""
         text = await self._call(self.store.get, "sessions", key) if self.store else None
         if text is None:
@@ -148,7 +161,7 @@ class Keeper:
             self.revision = record["revision"]
         return record
 
-    def schedule(self, state):
+    def schedule(self, state: ExplorerState) -> None:
         """Save ``state`` soon (batched with the changes that follow within :data:`SAVE_DELAY_MS`)."""
         self._state = state
         self._dirty = True
@@ -166,12 +179,12 @@ class Keeper:
 
         js.setTimeout(create_once_callable(fire), SAVE_DELAY_MS)
 
-    def flush(self):
+    def flush(self) -> None:
         """Save a pending change at once (the page is being hidden or closed)."""
         if self._dirty and self.store is not None and self.conflict is None:
             self.spawn(self.save())
 
-    async def save(self, force=False):
+    async def save(self, force: bool = False) -> None:
         """Write the open dataset's record now (unless another tab saved it since, or ``force``)."""
         async with self._lock:
             await self._save(force)
@@ -217,14 +230,22 @@ class Keeper:
 
     # ------------------------------------------------------------------ files, results, the list
 
-    async def current(self):
+    async def current(self) -> str | None:
         """The key of the dataset open last, or None."""
         if self.store is None:
             return None
         key = await self._call(self.store.get, "meta", "current")
         return None if key is None else str(key)
 
-    async def keep_files(self, key, names, buffers, mode, renormalize, class_names=None):
+    async def keep_files(
+        self,
+        key: str,
+        names: Sequence[str],
+        buffers: Sequence[Any],
+        mode: str,
+        renormalize: bool,
+        class_names: list[str] | None = None,
+    ) -> None:
         """Store the user's files (JavaScript ArrayBuffers), and how they were read, for dataset ``key``."""
         if self.store is None:
             return
@@ -242,7 +263,7 @@ class Keeper:
         await self._call(self.store.put, "files", key, value)
         self.timings["files"] = (js.performance.now() - started, sum(int(b.byteLength) for b in buffers))
 
-    async def files(self, key):
+    async def files(self, key: str) -> tuple[list[str], list[Any], str, bool, list[str] | None] | None:
         """``(names, buffers, mode, renormalize, class_names)`` of the stored files of ``key``, or None."""
         if self.store is None:
             return None
@@ -255,7 +276,7 @@ class Keeper:
             class_names = None
         return list(value.names), list(value.buffers), str(value.mode), bool(value.renormalize), class_names
 
-    async def keep_results(self, key, training):
+    async def keep_results(self, key: str, training: Training) -> None:
         """Store the probabilities of ``training`` (a trained :class:`~cleanlens.web.state.Training`)."""
         if self.store is None:
             return
@@ -276,7 +297,9 @@ class Keeper:
         await self._call(self.store.put, "results", key, value)
         self.timings["results"] = (js.performance.now() - started, len(flat) * 8)
 
-    async def results(self, key, labels, excluded, info, k):
+    async def results(
+        self, key: str, labels: Sequence[int], excluded: frozenset[int], info: dict[str, Any], k: int
+    ) -> list[list[float] | None] | None:
         """The stored probabilities (N rows, None for excluded items) of exactly this training, or None."""
         if self.store is None:
             return None
@@ -291,7 +314,7 @@ class Keeper:
             return None
         return [None if i in excluded else flat[i * k : (i + 1) * k].tolist() for i in range(len(labels))]
 
-    async def recent(self):
+    async def recent(self) -> list[dict[str, Any]]:
         """The saved sessions, newest first (at most :data:`RECENT`): dicts with key, name, kind, items,
         saved, changes (labels changed and decisions)."""
         if self.store is None:
@@ -314,14 +337,14 @@ class Keeper:
         out.sort(key=lambda r: r["saved"], reverse=True)
         return out[:RECENT]
 
-    async def record_quietly(self, key):
+    async def record_quietly(self, key: str) -> Any:
         text = await self._call(self.store.get, "sessions", key)
         try:
             return None if text is None else json.loads(str(text))
         except ValueError:
             return None
 
-    async def forget(self, key):
+    async def forget(self, key: str) -> None:
         """Delete everything kept for ``key``."""
         if self.store is None:
             return

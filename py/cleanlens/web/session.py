@@ -33,18 +33,32 @@ failing: a stored session must never break the page.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from cleanlens import __version__
 from cleanlens.errors import CleanlensError
-from cleanlens.web.state import CENTER_TABS, ENGINE_KEYS, RESULT_TABS, RULES
+from cleanlens.issues import FILTERS
+from cleanlens.web.state import (
+    CATEGORY_FILTERS,
+    CENTER_TABS,
+    DECISION_NAMES,
+    ENGINE_KEYS,
+    METRICS,
+    RESULT_TABS,
+    SORTS,
+)
+from cleanlens.web.state.engine import MAX_SEED, EngineSettingError
+from cleanlens.web.state.view import rule_named
+
+if TYPE_CHECKING:
+    from cleanlens.web.state import ExplorerState
 
 FORMAT = 1
-DECISIONS = ("accept", "keep", "exclude")
 VIEW = (
     "q_class",
     "q_ood",
     "rule",
-    "seed",
+    "filter_by",
     "selected",
     "cell",
     "filter_class",
@@ -54,19 +68,16 @@ VIEW = (
     "result_tab",
     "table_sort",
     "sweep_metric",
-    *ENGINE_KEYS,
 )
-"""The :class:`~cleanlens.web.state.ExplorerState` attributes a session keeps as the view."""
-SORTS = ("quality", "quality-desc", "dataset", "given")
-METRICS = ("f1", "precision", "recall")
-CATEGORY_FILTERS = ("correct", "label_issue", "ood", "unconfident", "excluded")
+"""The :class:`~cleanlens.web.state.View` fields a session keeps as the view (``preview`` is not kept), besides
+the engine settings (``seed`` and :data:`~cleanlens.web.state.ENGINE_KEYS`), saved in the same object."""
 
 
 class SessionError(CleanlensError):
     """A stored session cannot be used at all (another format, another dataset); the message says why."""
 
 
-def dataset_key(state, mode=None):
+def dataset_key(state: ExplorerState, mode: str | None = None) -> str:
     """The key a dataset's session is saved under: ``"demo"``, or the user's data's mode and SHA-256."""
     if state.is_demo:
         return "demo"
@@ -74,7 +85,9 @@ def dataset_key(state, mode=None):
     return f"{mode}:{state.source_sha256}"
 
 
-def to_record(state, *, key, kind, revision, tab, now=None):
+def to_record(
+    state: ExplorerState, *, key: str, kind: str, revision: int, tab: str, now: datetime | None = None
+) -> dict[str, Any]:
     """The session of ``state`` as a JSON-ready dict (see the module docstring)."""
     now = now or datetime.now(UTC)
     training = None
@@ -82,13 +95,15 @@ def to_record(state, *, key, kind, revision, tab, now=None):
         given, trained = state.dataset.given, state.training.labels
         # labels start as given and change only through relabel(), which records the item in `touched`
         training = {
-            "labels": {str(i): trained[i] for i in sorted(state.touched) if trained[i] != given[i]},
+            "labels": {str(i): trained[i] for i in sorted(state.work.touched) if trained[i] != given[i]},
             "excluded": sorted(state.training.excluded),
             "info": dict(state.training.info),
         }
-    view = {name: getattr(state, name) for name in VIEW}
-    view["cell"] = list(state.cell) if state.cell is not None else None
-    view["table_sort"] = list(state.table_sort)
+    view = {name: getattr(state.view, name) for name in VIEW}
+    view["cell"] = list(state.view.cell) if state.view.cell is not None else None
+    view["table_sort"] = list(state.view.table_sort)
+    view["seed"] = state.engine.seed
+    view.update(state.engine.values())
     return {
         "format": FORMAT,
         "app": __version__,
@@ -103,14 +118,14 @@ def to_record(state, *, key, kind, revision, tab, now=None):
         "revision": revision,
         "tab": tab,
         "labels": {str(i): label for i, label in state.label_changes().items()},
-        "decisions": {str(i): d for i, d in sorted(state.decisions.items())},
-        "unexported": state.unexported,
+        "decisions": {str(i): d for i, d in sorted(state.work.decisions.items())},
+        "unexported": state.work.unexported,
         "view": view,
         "training": training,
     }
 
 
-def check(record, state, key):
+def check(record: Any, state: ExplorerState, key: str) -> None:
     """Raise :class:`SessionError` unless ``record`` is a session of this format for this dataset."""
     if not isinstance(record, dict):
         raise SessionError("the saved session is not readable")
@@ -125,7 +140,7 @@ def check(record, state, key):
         raise SessionError("its size does not match the data")
 
 
-def apply(record, state):
+def apply(record: dict[str, Any], state: ExplorerState) -> list[str]:
     """Restore the labels, decisions and view of a :func:`check`-ed ``record`` into ``state``.
 
     Returns notes (sentences) on the parts that could not be used; those parts are left as they were.
@@ -139,11 +154,8 @@ def apply(record, state):
         "labels",
         notes,
     )
-    decisions = _items(record.get("decisions"), n, lambda v: v in DECISIONS, "decisions", notes)
-    for i, label in labels.items():
-        state.relabel(i, label)
-    state.decisions = dict(decisions)
-    state.unexported = bool(record.get("unexported", bool(labels or decisions)))
+    decisions = _items(record.get("decisions"), n, lambda v: v in DECISION_NAMES, "decisions", notes)
+    state.work.restore(labels, decisions, bool(record.get("unexported", bool(labels or decisions))))
     view = record.get("view")
     if isinstance(view, dict):
         notes += _apply_view(view, state)
@@ -152,7 +164,9 @@ def apply(record, state):
     return notes
 
 
-def training_of(record, state):
+def training_of(
+    record: dict[str, Any], state: ExplorerState
+) -> tuple[list[int], frozenset[int], dict[str, Any]] | None:
     """``(labels, excluded, info)`` of the run behind the saved results, or None (none saved, or unusable)."""
     training = record.get("training")
     if not isinstance(training, dict) or not isinstance(training.get("info"), dict):
@@ -172,7 +186,7 @@ def training_of(record, state):
     labels = list(state.dataset.given)
     for i, label in changed.items():
         labels[i] = label
-    state.touched.update(changed)  # so that the next save still lists these trained labels
+    state.work.touched.update(changed)  # so that the next save still lists these trained labels
     return labels, frozenset(excluded), dict(training["info"])
 
 
@@ -206,26 +220,35 @@ def _items(mapping, n, valid, what, notes):
 def _apply_view(view, state):
     notes = []
     n, k = len(state.labels), len(state.dataset.classes)
+    target = state.view
 
     def take(name, valid):
         if name in view:
             value = view[name]
             if valid(value):
-                setattr(state, name, value)
+                setattr(target, name, value)
             else:
                 notes.append(f"the saved {name.replace('_', ' ')} was not usable")
 
     percent = lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100  # noqa: E731
     take("q_class", percent)
     take("q_ood", percent)
-    state.q_ood = min(state.q_ood, state.q_class)
-    take("rule", lambda v: v in RULES)
-    take("seed", lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31)
+    target.q_ood = min(target.q_ood, target.q_class)
+    if rule_named(view.get("rule")):  # (an earlier version's name is read as today's)
+        view = dict(view, rule=rule_named(view["rule"]))
+    take("rule", lambda v: rule_named(v) == v)
+    take("filter_by", lambda v: v in FILTERS)
+    if "seed" in view:
+        seed = view["seed"]
+        if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED:
+            state.engine.seed = seed
+        else:
+            notes.append("the saved seed was not usable")
     take("selected", lambda v: v is None or _is_index(v, n))
     if "cell" in view:
         cell = view["cell"]
         if cell is None or (isinstance(cell, list) and len(cell) == 2 and all(_is_index(c, k) for c in cell)):
-            state.cell = None if cell is None else tuple(cell)
+            target.cell = None if cell is None else tuple(cell)
         else:
             notes.append("the saved cell was not usable")
     take("filter_class", lambda v: v is None or _is_index(v, k))
@@ -243,16 +266,16 @@ def _apply_view(view, state):
             and sort[0] in columns
             and isinstance(sort[1], bool)
         ):
-            state.table_sort = tuple(sort)
+            target.table_sort = tuple(sort)
         else:
             notes.append("the saved table order was not usable")
     take("sweep_metric", lambda v: v in METRICS)
     for name in ENGINE_KEYS:
         if name in view:
             try:
-                state.set_engine(name, view[name])
-            except ValueError:
+                state.engine.set(name, view[name])
+            except EngineSettingError:
                 notes.append(f"the saved engine setting {ENGINE_KEYS[name]} was not usable")
-    if state.result_tab == "cell" and state.cell is None:
-        state.result_tab = "label_issue"
+    if target.result_tab == "cell" and target.cell is None:
+        target.result_tab = "label_issue"
     return notes

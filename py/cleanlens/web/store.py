@@ -14,7 +14,10 @@ blocked upgrade) raises :class:`StoreUnavailable` with a short reason; the page 
 says once that the session will not be kept.
 """
 
+from __future__ import annotations
+
 import asyncio
+from typing import Any
 
 import js
 from pyodide.ffi import create_proxy, to_js
@@ -64,7 +67,7 @@ async def _wait(target, done, failed=("error", "abort"), timeout=None):
             proxy.destroy()
 
 
-def js_object(mapping):
+def js_object(mapping: dict[str, Any]) -> Any:
     """A plain JavaScript object from a dict (values: str, numbers, bools, lists, JS objects)."""
     return to_js(mapping, dict_converter=js.Object.fromEntries)
 
@@ -72,11 +75,11 @@ def js_object(mapping):
 class Store:
     """An open connection to the database; see the module docstring."""
 
-    def __init__(self, db):
+    def __init__(self, db: Any) -> None:
         self.db = db
 
     @classmethod
-    async def open(cls):
+    async def open(cls) -> Store:
         try:
             request = js.indexedDB.open(NAME, VERSION)
         except Exception as exc:  # noqa: BLE001 (SecurityError, or no indexedDB at all)
@@ -109,22 +112,22 @@ class Store:
         except Exception as exc:  # noqa: BLE001 (any DOMException)
             raise StoreUnavailable(_message(exc)) from None
 
-    async def get(self, name, key):
+    async def get(self, name: str, key: str) -> Any:
         """The value under ``key``, or None."""
         _, request = self._request(name, "readonly", "get", key)
         await _wait(request, "success")
         return request.result  # undefined (None here) when there is nothing under key
 
-    async def put(self, name, key, value):
+    async def put(self, name: str, key: str, value: Any) -> None:
         """Store ``value`` (text, or a JS object) under ``key``; returns when it is written."""
         transaction, _ = self._request(name, "readwrite", "put", value, key)
         await _wait(transaction, "complete")
 
-    async def delete(self, name, key):
+    async def delete(self, name: str, key: str) -> None:
         transaction, _ = self._request(name, "readwrite", "delete", key)
         await _wait(transaction, "complete")
 
-    async def keys(self, name):
+    async def keys(self, name: str) -> list[str]:
         """Every key in the store, as a list of str."""
         _, request = self._request(name, "readonly", "getAllKeys")
         await _wait(request, "success")

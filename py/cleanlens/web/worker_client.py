@@ -24,10 +24,14 @@ import asyncio
 import time
 from array import array
 from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 from cleanlens.crossval import CrossValError, CVResult, Progress
 from cleanlens.steps import Cancelled
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 WORKER_URL = "./static/worker.js"
 RESTART_AFTER = 0.5
@@ -47,7 +51,9 @@ class WorkerUnavailable(Exception):
     """The worker cannot train (not started, failed to start, or died); the page trains on its own thread."""
 
 
-def preload_allowed(save_data=False, effective_type=None, device_memory=None):
+def preload_allowed(
+    save_data: bool = False, effective_type: str | None = None, device_memory: float | None = None
+) -> tuple[bool, str]:
     """Whether to load scikit-learn into the worker without being asked: ``(allowed, reason)``.
 
     Arguments are what the browser reports (``navigator.connection.saveData``, ``.effectiveType``,
@@ -62,7 +68,7 @@ def preload_allowed(save_data=False, effective_type=None, device_memory=None):
     return True, ""
 
 
-def choose_engine(status, n_items):
+def choose_engine(status: Mapping[str, Any], n_items: int) -> str:
     """The engine a training of ``n_items`` items runs with (``auto``): ``"sklearn"`` or ``"builtin"``.
 
     scikit-learn once it is loaded, or when the data is larger than the built-in engine's limit (it is then loaded
@@ -83,7 +89,14 @@ def choose_engine(status, n_items):
     return "builtin"
 
 
-def train_message(request_id, features, labels, n_classes, engine, settings):
+def train_message(
+    request_id: int,
+    features: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    n_classes: int,
+    engine: str,
+    settings: Mapping[str, float],
+) -> dict[str, Any]:
     """The worker's ``train`` message (see :mod:`cleanlens.web.worker`) with plain Python arrays: features as an
     ``array("d")`` (N x D, row-major) and labels as an ``array("i")``; the page copies them into typed arrays."""
     return {
@@ -102,7 +115,7 @@ def train_message(request_id, features, labels, n_classes, engine, settings):
     }
 
 
-def cv_result(message, n_classes, probabilities=None):
+def cv_result(message: Mapping[str, Any], n_classes: int, probabilities: Sequence[float] | None = None) -> CVResult:
     """A worker's ``result`` message as a :class:`~cleanlens.crossval.CVResult` (probabilities N lists of K).
 
     ``probabilities``: the flat list of N x K floats if already read from the message's buffer, else read here;
@@ -147,7 +160,7 @@ class WorkerClient:
 
     # ------------------------------------------------------------------ life cycle
 
-    def start(self):
+    def start(self) -> None:
         """Start the worker (once); failures are reported in :attr:`status`, never raised."""
         if self.worker is not None or self.status["state"] == "failed":
             return
@@ -184,13 +197,13 @@ class WorkerClient:
         self.status.update(state="off", stack="none", loaded=0)
         self.start()
 
-    def load_stack(self):
+    def load_stack(self) -> None:
         """Ask the worker to load numpy and scikit-learn (idempotent; again after a failure)."""
         self.stack_wanted = True
         if self.worker is not None and self.status["stack"] in ("none", "failed"):
             self.worker.postMessage(_js({"type": "stack"}))
 
-    def preload(self):
+    def preload(self) -> None:
         """Load the stack now unless the browser asks to save data or reports a slow connection or little memory
         (:func:`preload_allowed`); the reason is kept in the status for the read-out."""
         import js  # noqa: PLC0415
@@ -260,11 +273,20 @@ class WorkerClient:
 
     # ------------------------------------------------------------------ training
 
-    def usable(self):
+    def usable(self) -> bool:
         """True if trainings can go to the worker (started, not failed)."""
         return self.worker is not None and self.status["state"] != "failed"
 
-    async def train(self, features, labels, n_classes, settings, on_progress=None, pause=None, cancelled=None):
+    async def train(
+        self,
+        features: Sequence[Sequence[float]],
+        labels: Sequence[int],
+        n_classes: int,
+        settings: Mapping[str, float],
+        on_progress: Callable[[Progress], object] | None = None,
+        pause: Callable[[], Awaitable[object]] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> CVResult:
         """Cross-validate in the worker; return a :class:`~cleanlens.crossval.CVResult`.
 
         ``features``: N rows of D floats; ``labels``: N class indices; ``settings``: ``C``, ``gamma``, ``folds``,
@@ -359,7 +381,7 @@ class WorkerClient:
         message.update(features=typed, labels=labels_typed, rows=n, cols=d)
         return message
 
-    def cancel(self):
+    def cancel(self) -> None:
         """Stop the training in progress, if any: the worker stops at its next pause, or is restarted when it has
         not stopped within :data:`RESTART_AFTER` seconds (inside a long C call)."""
         request_id, self.running = self.running, None

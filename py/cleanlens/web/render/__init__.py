@@ -50,7 +50,16 @@ from .common import (
     use_sprites,
     window_of,
 )
-from .dataset import dataset_count, dataset_toolbar, known_errors_counter, tile, tile_legend, tiles, tiles_list
+from .dataset import (
+    dataset_count,
+    dataset_toolbar,
+    known_errors_counter,
+    tile,
+    tile_legend,
+    tiles,
+    tiles_grid,
+    tiles_list,
+)
 from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
 from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
@@ -59,7 +68,9 @@ from .notices import (
     determinism_problem,
     error_message,
     internal_error,
+    internal_error_note,
     link_notes,
+    notices_region,
     session_notices,
     training_problem,
     warnings_panel,
@@ -74,7 +85,9 @@ from .results import (
     result_items,
     results_body,
     results_tabs,
+    score_by_kind_lines,
     summary,
+    unconfident_meaning,
 )
 from .sweep import METRIC_NAMES, cleanlab_curve, sweep_panel
 from .thresholds import (
@@ -114,11 +127,13 @@ __all__ = [
     # notices
     "error_message",
     "internal_error",
+    "internal_error_note",
     "link_notes",
     "determinism_problem",
     "training_problem",
     "warnings_panel",
     "session_notices",
+    "notices_region",
     "data_notes",
     # topbar
     "run_controls",
@@ -133,6 +148,7 @@ __all__ = [
     "tile_legend",
     "tiles",
     "tiles_list",
+    "tiles_grid",
     "dataset_count",
     # thresholds
     "HISTOGRAM_BINS",
@@ -167,6 +183,8 @@ __all__ = [
     "results_tabs",
     "results_body",
     "accept_all_controls",
+    "score_by_kind_lines",
+    "unconfident_meaning",
     # why
     "DECISION_NAMES",
     "explanation",

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import math
 from html import escape
+from typing import TYPE_CHECKING, Any
 
-from cleanlens.confident import CATEGORIES
+from cleanlens.confident import CATEGORIES, Categorization
+
+if TYPE_CHECKING:
+    from cleanlens.dataset import Dataset
 
 CATEGORY_NAMES = {
     "correct": "Correct",
@@ -33,13 +37,13 @@ class Geometry:
     """Fixed sizes of a virtual list, in CSS pixels: the row pitch is ``row + gap``; ``column`` is the minimum
     column width of a grid (``repeat(auto-fill, minmax(column, 1fr))``), 0 for a one-column list."""
 
-    def __init__(self, row, gap, column=0):
+    def __init__(self, row: int, gap: int, column: int = 0) -> None:
         self.row, self.gap, self.column = row, gap, column
 
-    def style(self):
+    def style(self) -> str:
         return f"--row:{self.row}px;--gap:{self.gap}px" + (f";--col:{self.column}px" if self.column else "")
 
-    def attrs(self, name, count):
+    def attrs(self, name: str, count: int) -> str:
         """The attributes the page's scroll handler reads."""
         return (
             f'data-virtual="{name}" data-count="{count}" data-row="{self.row + self.gap}" '
@@ -52,7 +56,7 @@ RESULT_GEOMETRY = Geometry(row=90, gap=6, column=64)
 TABLE_GEOMETRY = Geometry(row=26, gap=0)
 
 
-def window_of(count, window):
+def window_of(count: int, window: tuple[int, int] | None) -> tuple[int, int]:
     """The ``(start, stop)`` item range to draw of a list of ``count`` items, given the page's ``window`` or None."""
     if count <= VIRTUAL_MIN:
         return 0, count
@@ -61,7 +65,7 @@ def window_of(count, window):
     return start, max(start, min(stop, count))
 
 
-def esc(text):
+def esc(text: object) -> str:
     """Escape text for HTML content and attribute values."""
     return escape(str(text), quote=True)
 
@@ -70,14 +74,14 @@ PRECISION = 3
 """Decimals of every probability, threshold, score and ratio the page shows (one rule for the whole page)."""
 
 
-def fmt(value, digits=PRECISION):
+def fmt(value: float | None, digits: int = PRECISION) -> str:
     """A probability, threshold or score for display; +inf (no items) and None are shown as an em dash."""
     if value is None or (isinstance(value, float) and math.isinf(value)):
         return "—"
     return f"{value:.{digits}f}"
 
 
-def compared(a, b):
+def compared(a: float, b: float) -> tuple[str, str]:
     """``a`` and ``b`` as text that compares as the numbers do: :data:`PRECISION` decimals, or more (up to 12)
     when those would make a sentence such as "0.940 is below 0.940" untrue."""
     for digits in range(PRECISION, 13):
@@ -87,12 +91,12 @@ def compared(a, b):
     return fmt(a, digits), fmt(b, digits)
 
 
-def item_name(dataset, i):
+def item_name(dataset: Dataset, i: int) -> str:
     """How the page names item i: its id, or "#17" when the ids are row numbers (never mistaken for a class)."""
     return f"#{dataset.ids[i]}" if dataset.row_ids else dataset.ids[i]
 
 
-def category_of(result, i):
+def category_of(result: Categorization | None, i: int) -> str:
     """Item i's category name (one of :data:`CATEGORY_NAMES`), or "none" before training."""
     if result is None:
         return "none"
@@ -100,12 +104,12 @@ def category_of(result, i):
     return CATEGORIES[code] if code < len(CATEGORIES) else "excluded"
 
 
-def category_name(result, i):
+def category_name(result: Categorization | None, i: int) -> str:
     cat = category_of(result, i)
     return EXCLUDED_NAME if cat == "excluded" else CATEGORY_NAMES.get(cat, "")
 
 
-def _disabled(enabled):
+def _disabled(enabled: bool) -> str:
     return "" if enabled else " disabled"
 
 
@@ -113,7 +117,7 @@ _SPRITES = {}
 """Image path -> ``background-position`` of its cell in the sprite sheet (see :func:`use_sprites`)."""
 
 
-def use_sprites(manifest):
+def use_sprites(manifest: dict[str, Any] | None) -> None:
     """Draw the images the sprite sheet holds from it (``build.py``'s :func:`sprite_sheet` manifest; None: none).
 
     The stylesheet draws the sheet (:func:`sprite_style`), so an image costs no request
@@ -129,7 +133,7 @@ def use_sprites(manifest):
         _SPRITES[path] = f"{x:.4g}% {y:.4g}%"
 
 
-def sprite_style(manifest):
+def sprite_style(manifest: dict[str, Any] | None) -> str:
     """The sheet's size in cells as a CSS variable, for the page's root element ('' without a sheet). The
     stylesheet names the sheet itself (``static/demo/sheet.png``, beside it)."""
     if not manifest:
@@ -137,7 +141,7 @@ def sprite_style(manifest):
     return f"--sheet-size:{manifest['columns'] * 100}% {manifest['rows'] * 100}%"
 
 
-def _image(dataset, i, size, extra=""):
+def _image(dataset: Dataset, i: int, size: int, extra: str = "") -> str:
     """Item i's image with alt text (id, given label): its cell of the sprite sheet, an <img>, or a text stand-in
     when it has none."""
     label = dataset.classes[dataset.given[i]]
@@ -159,7 +163,7 @@ def _image(dataset, i, size, extra=""):
     )
 
 
-def _thumb(dataset, i, size):
+def _thumb(dataset: Dataset, i: int, size: int) -> str:
     """A decorative thumbnail of item i (its name is said elsewhere), with ``data-i``; '' without an image."""
     src = dataset.images[i]
     if not src:
@@ -173,7 +177,7 @@ def _thumb(dataset, i, size):
     return f'<img src="{esc(src)}" alt="" width="{size}" height="{size}" loading="lazy" decoding="async" data-i="{i}">'
 
 
-def _tabs(group, labels, current, counts=None):
+def _tabs(group: str, labels: dict[str, str], current: str, counts: dict[str, int] | None = None) -> str:
     buttons = []
     for key, text in labels.items():
         n = f" ({counts[key]})" if counts and key in counts else ""

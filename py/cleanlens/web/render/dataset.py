@@ -8,6 +8,9 @@ before training: no category marks) and, for :func:`tiles`, the window of a long
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from . import ids
 from .common import (
     CATEGORY_NAMES,
     EXCLUDED_NAME,
@@ -21,15 +24,19 @@ from .common import (
     window_of,
 )
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def dataset_toolbar(state, enabled=True):
+
+def dataset_toolbar(state: ExplorerState, enabled: bool = True) -> str:
     classes = state.dataset.classes
     class_opts = '<option value="">All classes</option>' + "".join(
-        f'<option value="{k}"{" selected" if state.filter_class == k else ""}>{esc(name)}</option>'
+        f'<option value="{k}"{" selected" if state.view.filter_class == k else ""}>{esc(name)}</option>'
         for k, name in enumerate(classes)
     )
     cat_opts = '<option value="">All categories</option>' + "".join(
-        f'<option value="{c}"{" selected" if state.filter_category == c else ""}>{name}</option>'
+        f'<option value="{c}"{" selected" if state.view.filter_category == c else ""}>{name}</option>'
         for c, name in dict(CATEGORY_NAMES, excluded=EXCLUDED_NAME).items()
     )
     sorts = {
@@ -39,7 +46,7 @@ def dataset_toolbar(state, enabled=True):
         "given": "Given label",
     }
     sort_opts = "".join(
-        f'<option value="{k}"{" selected" if state.sort == k else ""}>{v}</option>' for k, v in sorts.items()
+        f'<option value="{k}"{" selected" if state.view.sort == k else ""}>{v}</option>' for k, v in sorts.items()
     )
     d = _disabled(enabled)
     return (
@@ -50,7 +57,7 @@ def dataset_toolbar(state, enabled=True):
     )
 
 
-def known_errors_counter(state):
+def known_errors_counter(state: ExplorerState) -> str:
     if state.dataset.truth is None:
         return ""
     n = len(state.known_errors())
@@ -60,8 +67,18 @@ def known_errors_counter(state):
     )
 
 
-def tile(state, i, result, enabled=True):
-    """One dataset tile: thumbnail (selects the item), its category mark, and its own label control."""
+def tile(
+    state: ExplorerState,
+    i: int,
+    result: Categorization | None,
+    enabled: bool = True,
+    position: tuple[int, int] | None = None,
+) -> str:
+    """One dataset tile: thumbnail (selects the item), its category mark, and its own label control.
+
+    ``position``: ``(n, count)`` when the tile is the n-th (from 1) of a virtual list of ``count`` tiles (screen
+    readers hear "item n of count" although only some are drawn).
+    """
     dataset = state.dataset
     cat = category_of(result, i)
     name = item_name(dataset, i)
@@ -69,11 +86,12 @@ def tile(state, i, result, enabled=True):
         f'<option value="{k}"{" selected" if state.labels[i] == k else ""}>{esc(c)}</option>'
         for k, c in enumerate(dataset.classes)
     )
-    sel = " selected" if state.selected == i else ""
+    sel = " selected" if state.view.selected == i else ""
     changed = " relabelled" if state.labels[i] != dataset.given[i] else ""
-    changed += " excluded" if state.decisions.get(i) == "exclude" else ""
+    changed += " excluded" if state.work.decisions.get(i) == "exclude" else ""
+    listed = "" if position is None else f' aria-setsize="{position[1]}" aria-posinset="{position[0]}"'
     return (
-        f'<li class="tile{sel}{changed}" data-i="{i}" data-cat="{cat}">'
+        f'<li{listed} class="tile{sel}{changed}" data-i="{i}" data-cat="{cat}">'
         f'<button type="button" class="pick" data-action="select" data-i="{i}" aria-label="Inspect {esc(name)}">'
         f'{_image(dataset, i, 64)}<span class="mark" aria-hidden="true"></span></button>'
         f'<select data-action="relabel" data-i="{i}" aria-label="Label of {esc(name)}" '
@@ -82,7 +100,7 @@ def tile(state, i, result, enabled=True):
     )
 
 
-def tile_legend():
+def tile_legend() -> str:
     """What the tile marks mean; stays in view above the dataset's images."""
     marks = "".join(
         f'<span class="lg"><span class="lgtile" data-cat="{cat}" aria-hidden="true"><span class="mark">'
@@ -96,31 +114,37 @@ def tile_legend():
     )
 
 
-def tiles(state, result, window=None, enabled=True):
+def tiles(
+    state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None, enabled: bool = True
+) -> str:
     """The dataset tiles in view: all of them, or ``window`` (start, stop) of a long list (see :data:`VIRTUAL_MIN`)."""
     items = state.visible_items()
     start, stop = window_of(len(items), window)
     virtual = len(items) > VIRTUAL_MIN
-    out = []
-    for n in range(start, stop):
-        html = tile(state, items[n], result, enabled)
-        if virtual:  # screen readers hear "item n of N" although only some are drawn
-            html = html.replace("<li ", f'<li aria-setsize="{len(items)}" aria-posinset="{n + 1}" ', 1)
-        out.append(html)
-    return "".join(out)
-
-
-def tiles_list(state, result, enabled=True):
-    """The dataset grid element (its items are :func:`tiles`)."""
-    count = len(state.visible_items())
-    return (
-        f'<div class="tiles-scroll" id="tiles-scroll"><ul class="tiles" id="tiles" data-testid="tiles" '
-        f'aria-label="Images and their labels" style="{TILE_GEOMETRY.style()}" {TILE_GEOMETRY.attrs("tiles", count)}>'
-        f"{tiles(state, result, enabled=enabled)}</ul></div>"
+    count = len(items)
+    return "".join(
+        tile(state, items[n], result, enabled, (n + 1, count) if virtual else None) for n in range(start, stop)
     )
 
 
-def dataset_count(state):
+def tiles_grid(
+    state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None, enabled: bool = True
+) -> str:
+    """The dataset grid element with the tiles in view (:func:`tiles`): the content of ``#tiles-scroll``."""
+    count = len(state.visible_items())
+    return (
+        f'<ul class="tiles" id="{ids.TILES}" data-testid="tiles" aria-label="Images and their labels" '
+        f'style="{TILE_GEOMETRY.style()}" {TILE_GEOMETRY.attrs("tiles", count)}>'
+        f"{tiles(state, result, window, enabled)}</ul>"
+    )
+
+
+def tiles_list(state: ExplorerState, result: Categorization | None, enabled: bool = True) -> str:
+    """The dataset grid in its scrolling container (:func:`tiles_grid`)."""
+    return f'<div class="tiles-scroll" id="{ids.TILES_SCROLL}">{tiles_grid(state, result, enabled=enabled)}</div>'
+
+
+def dataset_count(state: ExplorerState) -> str:
     """How many images the dataset panel lists, e.g. "1,797 images" or "12 of 1,797 images"."""
     n, shown = len(state.labels), len(state.visible_items())
     return f"{n:,} images" if shown == n else f"{shown:,} of {n:,} images"

@@ -7,9 +7,17 @@ number for its card.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cleanlens.confident import CATEGORIES
 
 from .common import _disabled, esc, fmt, item_name
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
 GUIDE_STEPS = (
     (
@@ -40,7 +48,7 @@ GUIDE_STEPS = (
 )
 
 
-def guide_dialog():
+def guide_dialog() -> str:
     """The first-visit guide: the idea in five short parts, readable before Python has started.
 
     A plain dialog with no steps to click through: the page opens it at once on a first visit (``boot.js``),
@@ -70,7 +78,7 @@ def _example(state, result, category):
     return None
 
 
-def tour_steps(state, result):
+def tour_steps(state: ExplorerState, result: Categorization | None) -> list[tuple[str, str, str]]:
     """The anchored tour: ``[(anchor, title, body html)]``; ``anchor`` is a CSS selector of a real region of the
     page. The categories are explained with the open dataset's own classes, counts and examples."""
     classes = state.dataset.classes
@@ -171,7 +179,7 @@ def tour_steps(state, result):
     ]
 
 
-def tour_card(steps, n):
+def tour_card(steps: Sequence[tuple[str, str, str]], n: int) -> str:
     """Step n of the tour: a non-modal dialog beside its anchor (the page positions it)."""
     anchor, title, body = steps[n]
     last = n == len(steps) - 1

@@ -8,14 +8,19 @@ Inputs: the state (dataset and its images, the chosen cell) and the analysis res
 from __future__ import annotations
 
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from .common import _thumb, esc
+
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
 COMPACT_JOINT = 12
 """Above this many classes the confident joint is drawn compact (see :func:`joint_matrix`)."""
 
 
-def joint_thumbnails(state):
+def joint_thumbnails(state: ExplorerState) -> str:
     """Thumbnails drawn per confident-joint cell: fewer as K grows (cells get narrow), none without images."""
     if not state.has_images:
         return 0
@@ -23,7 +28,7 @@ def joint_thumbnails(state):
     return 12 if k <= 3 else 6 if k <= 5 else 3 if k <= 8 else 0
 
 
-def joint_matrix(state, result):
+def joint_matrix(state: ExplorerState, result: Categorization | None) -> str:
     """The K×K confident joint: counts (always), a heat colour scale, thumbnails where they fit.
 
     With more than :data:`COMPACT_JOINT` classes the table is compact (narrow cells, class names cut short
@@ -44,7 +49,7 @@ def joint_matrix(state, result):
             n = result.joint[g][s]  # the engine's count (the cleanlab rule clips the diagonal to >= 1)
             kind = "diag" if g == s else "off"
             heat = n / biggest
-            sel = " chosen" if state.cell == (g, s) else ""
+            sel = " chosen" if state.view.cell == (g, s) else ""
             thumbs = more = ""
             if limit:
                 ids = result.joint_ids[g][s]

@@ -8,10 +8,16 @@ None before training).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import CLASS_COLOURS, category_name, category_of, esc, item_name
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def scatter(state, result):
+
+def scatter(state: ExplorerState, result: Categorization | None) -> str:
     """The 2-D map: points coloured by given label, flagged ones ringed by category, the selected one on top with
     cross-hairs; the legend above it (in view); each point's title says its id, labels and category.
 
@@ -54,7 +60,7 @@ def scatter(state, result):
             f'<circle class="pt c{state.labels[i] % CLASS_COLOURS}{{sel}}" data-cat="{cat}" data-i="{i}" '
             f'data-action="select" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{esc(title)}</title></circle>'
         )
-        if state.selected == i:
+        if state.view.selected == i:
             chosen = (
                 f'<g class="chosen" aria-hidden="true"><line x1="0" x2="{size}" y1="{y:.1f}" y2="{y:.1f}"/>'
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{size}"/><circle cx="{x:.1f}" cy="{y:.1f}" r="11"/></g>'

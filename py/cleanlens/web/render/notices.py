@@ -8,23 +8,35 @@ over"). Inputs: the state, an exception, or plain text and numbers from the glue
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import esc
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def error_message(exc):
+    from cleanlens.web.state import ExplorerState
+
+
+def error_message(exc: BaseException) -> str:
     """One readable line for an exception shown in the error panel."""
     return f"{type(exc).__name__}: {exc}"
 
 
-def internal_error(exc):
+def internal_error(exc: BaseException) -> str:
     """A bug in an event handler: say so without losing the page (details are in the console)."""
+    return internal_error_note(error_message(exc))
+
+
+def internal_error_note(text: str) -> str:
+    """:func:`internal_error` for the exception's one-line text (as ``state.notices.problem`` keeps it)."""
     return (
         '<div class="warning" role="alert" data-testid="internal-error"><p>Something went wrong: '
-        f"{esc(error_message(exc))}. Your labels and settings are kept; details are in the browser console.</p></div>"
+        f"{esc(text)}. Your labels and settings are kept; details are in the browser console.</p></div>"
     )
 
 
-def link_notes(notes):
+def link_notes(notes: Sequence[str]) -> str:
     """What a shared link asked for that could not be restored."""
     if not notes:
         return ""
@@ -34,7 +46,7 @@ def link_notes(notes):
     )
 
 
-def determinism_problem(worst):
+def determinism_problem(worst: float) -> str:
     """The results trained in the browser differ from those computed when the site was built (a bug)."""
     return (
         '<div class="warning" role="alert" data-testid="determinism"><p>The results trained here differ from the '
@@ -43,7 +55,7 @@ def determinism_problem(worst):
     )
 
 
-def training_problem(message):
+def training_problem(message: str) -> str:
     """Training could not run on the current labels: say why, keep the previous results."""
     return (
         f'<div class="warning" role="alert" data-testid="training-error"><p>Training did not run: {esc(message)}. '
@@ -51,7 +63,7 @@ def training_problem(message):
     )
 
 
-def warnings_panel(state):
+def warnings_panel(state: ExplorerState) -> str:
     notes = state.warnings()
     if not notes:
         return ""
@@ -62,7 +74,13 @@ def warnings_panel(state):
     )
 
 
-def session_notices(problem=None, restored=None, restore_notes=(), conflict=None, confirming=None):
+def session_notices(
+    problem: str | None = None,
+    restored: str | None = None,
+    restore_notes: Sequence[str] = (),
+    conflict: str | None = None,
+    confirming: int | None = None,
+) -> str:
     """What the page says about keeping the user's work.
 
     ``problem``: why the browser's storage cannot be used (the session will not be kept);
@@ -109,8 +127,24 @@ def session_notices(problem=None, restored=None, restore_notes=(), conflict=None
     return "".join(out)
 
 
-def data_notes(notes):
+def data_notes(notes: Sequence[str]) -> str:
     """Things worth knowing about the loaded file (not errors)."""
     if not notes:
         return ""
     return '<div class="warning" data-testid="data-notes">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
+
+
+def notices_region(state: ExplorerState) -> str:
+    """The whole ``#warnings`` region for the state: session notices, the labelling's warnings, a training
+    problem, link and data notes, and a bug caught in a handler (``state.notices``)."""
+    notices = state.notices
+    restored, restore_notes = notices.restored or (None, ())
+    return (
+        session_notices(notices.storage, restored, restore_notes, notices.conflict, notices.confirming)
+        + warnings_panel(state)
+        + (training_problem(notices.training) if notices.training else "")
+        + (determinism_problem(notices.determinism) if notices.determinism is not None else "")
+        + link_notes(notices.link)
+        + data_notes(notices.data)
+        + (internal_error_note(notices.problem) if notices.problem else "")
+    )

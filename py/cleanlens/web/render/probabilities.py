@@ -7,10 +7,16 @@ analysis result and, for :func:`table_rows`, the window of rows the page has in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import TABLE_GEOMETRY, category_name, category_of, esc, fmt, item_name, window_of
 
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
-def prob_table(state, result, window=None):
+
+def prob_table(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """Every trained item: id, given label, label quality, probabilities, suggested label, category; sortable
     by any column.
 
@@ -19,7 +25,7 @@ def prob_table(state, result, window=None):
     if result is None:
         return '<p class="empty">The table appears after training.</p>'
     classes = state.dataset.classes
-    column, ascending = state.table_sort
+    column, ascending = state.view.table_sort
     count = len(state.training.active)
 
     def th(col, text):
@@ -40,7 +46,7 @@ def prob_table(state, result, window=None):
     )
 
 
-def table_rows(state, result, window=None):
+def table_rows(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The probability table's rows in ``window`` (all rows of a short table), between spacer rows."""
     dataset = state.dataset
     classes = dataset.classes
@@ -59,7 +65,7 @@ def table_rows(state, result, window=None):
     for n in range(start, stop):
         i = order[n]
         sug = result.suggested[i]
-        sel = ' class="selected"' if state.selected == i else ""
+        sel = ' class="selected"' if state.view.selected == i else ""
         cells = "".join(f'<td class="num">{fmt(p)}</td>' for p in probs[i])
         rows.append(
             f'<tr{sel} data-i="{i}" aria-rowindex="{n + 2}"><td>'

@@ -9,8 +9,10 @@ Inputs: the state (result tab, chosen cell, decisions, the last "Accept all", se
 from __future__ import annotations
 
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from cleanlens.confident import CATEGORIES
+from cleanlens.confident import CATEGORIES, Categorization
+from cleanlens.scoring import OOD_WITHOUT_TRUTH, UNCONFIDENT_MEANING
 
 from .common import (
     CATEGORY_NAMES,
@@ -25,6 +27,10 @@ from .common import (
     window_of,
 )
 
+if TYPE_CHECKING:
+    from cleanlens.scoring import KindScores
+    from cleanlens.web.state import ExplorerState
+
 COUNT_TESTIDS = {
     "correct": "count-correct",
     "label_issue": "count-label-issues",
@@ -33,7 +39,7 @@ COUNT_TESTIDS = {
 }
 
 
-def summary(state, result):
+def summary(state: ExplorerState, result: Categorization | None) -> str:
     """Category counts and the ground-truth score (an aria-live region in the page)."""
     counts = result.counts if result is not None else {}
     parts = "".join(
@@ -53,7 +59,7 @@ def summary(state, result):
     return f'<div class="counts">{parts}</div>{line}'
 
 
-def export_controls(state):
+def export_controls(state: ExplorerState) -> str:
     """Download buttons for the findings and fixes (enabled once there are results)."""
     d = _disabled(state.training is not None)
     return (
@@ -67,14 +73,16 @@ def export_controls(state):
 DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label kept"), "exclude": ("⊘", "excluded")}
 
 
-def result_items(state, result, window=None):
+def result_items(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements, worst
     label quality first; each marked with the user's decision on it, if any."""
     items, count = _result_list(state, result)
     start, stop = window_of(count, window)
     classes = state.dataset.classes
     labels = state.training.labels
-    arrow = state.result_tab == "label_issue" or (state.result_tab == "cell" and state.cell[0] != state.cell[1])
+    arrow = state.view.result_tab == "label_issue" or (
+        state.view.result_tab == "cell" and state.view.cell[0] != state.view.cell[1]
+    )
     virtual = count > VIRTUAL_MIN
     out = []
     for n, i in enumerate(islice(items, start, stop), start):
@@ -82,8 +90,8 @@ def result_items(state, result, window=None):
         if arrow and result.suggested[i] is not None:
             cap += f'<span class="to">→ {esc(classes[result.suggested[i]])}</span>'
             full += f" → {esc(classes[result.suggested[i]])}"
-        sel = " selected" if state.selected == i else ""
-        decision = state.decisions.get(i)
+        sel = " selected" if state.view.selected == i else ""
+        decision = state.work.decisions.get(i)
         mark = ""
         if decision:
             symbol, said = DECISION_MARKS[decision]
@@ -103,17 +111,17 @@ def _result_list(state, result):
     """``(items, count)``: the current results tab's items, worst label quality first (an iterable, read only
     as far as needed), and how many there are."""
     order = state.training.quality_order
-    if state.result_tab == "cell":
-        g, s = state.cell
+    if state.view.result_tab == "cell":
+        g, s = state.view.cell
         labels, suggested = state.training.labels, result.suggested
         count = len(result.joint_ids[g][s])
         return (i for i in order if labels[i] == g and suggested[i] == s), count
-    code = CATEGORIES.index(state.result_tab)
+    code = CATEGORIES.index(state.view.result_tab)
     categories = result.categories
-    return (i for i in order if categories[i] == code), result.counts[state.result_tab]
+    return (i for i in order if categories[i] == code), result.counts[state.view.result_tab]
 
 
-def results_tabs(state, result):
+def results_tabs(state: ExplorerState, result: Categorization | None) -> str:
     labels = {
         "label_issue": "Label issues",
         "ood": "Out of distribution",
@@ -121,22 +129,22 @@ def results_tabs(state, result):
         "cell": "Joint cell",
     }
     counts = dict(result.counts) if result is not None else {}
-    if state.cell is not None and result is not None:
-        counts["cell"] = result.joint[state.cell[0]][state.cell[1]]
-    return _tabs("results", labels, state.result_tab, counts)
+    if state.view.cell is not None and result is not None:
+        counts["cell"] = result.joint[state.view.cell[0]][state.view.cell[1]]
+    return _tabs("results", labels, state.view.result_tab, counts)
 
 
-def results_body(state, result, window=None):
+def results_body(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The current results tab: its images (a virtual list when long), and "Accept all" for label issues."""
     if result is None:
         return '<p class="empty">Results appear after training.</p>'
-    tab = state.result_tab
-    if tab == "cell" and state.cell is None:
+    tab = state.view.result_tab
+    if tab == "cell" and state.view.cell is None:
         return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
     _, count = _result_list(state, result)
     head = ""
     if tab == "cell":
-        g, s = state.cell
+        g, s = state.view.cell
         classes = state.dataset.classes
         head = (
             f'<p class="cellhead" data-testid="cell-title">Given {esc(classes[g])}, suggested {esc(classes[s])}: '
@@ -153,7 +161,7 @@ def results_body(state, result, window=None):
     return head + f'<div data-testid="{"cell" if tab == "cell" else tab}-items">{body}</div>'
 
 
-def accept_all_controls(state):
+def accept_all_controls(state: ExplorerState) -> str:
     """ "Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
     pending = state.pending_issues()
     out = (
@@ -164,11 +172,39 @@ def accept_all_controls(state):
     if decided:
         out += f' <span class="muted">({decided:,} you decided on are left as they are)</span>'
     out += "</p>"
-    if state.bulk:
-        n = len(state.bulk)
+    if state.work.bulk:
+        n = len(state.work.bulk)
         out += (
             f'<p class="notice" role="status" data-testid="accept-all-done">Accepted {n:,} suggested '
             f"label{'' if n == 1 else 's'}. "
             '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>'
         )
     return out
+
+
+def score_by_kind_lines(kinds: KindScores | None, truth_label: str = "truth (from your file)") -> str:
+    """The score against the truth, by kind (:class:`cleanlens.scoring.KindScores`), as ``<p>`` lines: label
+    issues against the label errors, and OOD against the items the truth calls OOD (or, without any, the
+    sentence saying what the OOD list is). ``truth_label``: what the truth is called ("the demo's truth" on the
+    demo). Empty without a truth (``kinds`` None)."""
+    if kinds is None:
+        return ""
+    s = kinds.label_issues
+    out = (
+        f'<p class="score" data-testid="score">Label issues: <strong>{s.true_positives}</strong> of the {s.wrong} '
+        f"label errors in the {esc(truth_label)}, precision {fmt(s.precision)} ({s.flagged} listed), recall "
+        f"{fmt(s.recall)}, F1 {fmt(s.f1)}</p>"
+    )
+    o = kinds.ood
+    if o is None:
+        return out + f'<p class="muted" data-testid="score-ood">{esc(OOD_WITHOUT_TRUTH)}</p>'
+    return out + (
+        f'<p class="score" data-testid="score-ood">Out of distribution: <strong>{o.true_positives}</strong> of the '
+        f"{o.wrong} OOD items in the {esc(truth_label)}, precision {fmt(o.precision)} ({o.flagged} listed), recall "
+        f"{fmt(o.recall)}</p>"
+    )
+
+
+def unconfident_meaning() -> str:
+    """One sentence next to the count of unconfident items (:data:`cleanlens.scoring.UNCONFIDENT_MEANING`)."""
+    return f'<p class="muted" data-testid="unconfident-meaning">{esc(UNCONFIDENT_MEANING)}</p>'

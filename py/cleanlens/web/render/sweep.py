@@ -8,7 +8,13 @@ true labels; the metric chosen; the sliders).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import esc, fmt
+
+if TYPE_CHECKING:
+    from cleanlens.scoring import Sweep
+    from cleanlens.web.state import ExplorerState
 
 METRIC_NAMES = {"f1": "F1", "precision": "Precision", "recall": "Recall"}
 
@@ -17,7 +23,7 @@ def _metric(score, metric):
     return getattr(score, metric)
 
 
-def sweep_panel(state):
+def sweep_panel(state: ExplorerState) -> str:
     """Heatmap of a metric over class percentile × OOD percentile, and the cleanlab rule's curve.
 
     Rows are class percentiles (100 at the top), columns OOD percentiles; cells
@@ -31,7 +37,7 @@ def sweep_panel(state):
         if state.training is None:
             return '<p class="empty">The sweep appears after training.</p>'
         return '<p class="empty">The sweep needs the true labels, which this dataset does not have.</p>'
-    metric = state.sweep_metric
+    metric = state.view.sweep_metric
     radios = "".join(
         f'<label><input type="radio" name="sweep-metric" value="{m}" data-action="sweep-metric"'
         f"{' checked' if m == metric else ''}> {name}</label>"
@@ -44,7 +50,7 @@ def sweep_panel(state):
             if qo <= qc and value is not None and value > best:
                 best, best_at = value, (qc, qo)
     step = sw.class_percentiles[1] - sw.class_percentiles[0] if len(sw.class_percentiles) > 1 else 1
-    here = (round(state.q_class / step) * step, round(state.q_ood / step) * step)
+    here = (round(state.view.q_class / step) * step, round(state.view.q_ood / step) * step)
     rows = []
     for a in reversed(range(len(sw.class_percentiles))):
         qc = sw.class_percentiles[a]
@@ -89,7 +95,7 @@ def sweep_panel(state):
     )
 
 
-def cleanlab_curve(state, sw, metric):
+def cleanlab_curve(state: ExplorerState, sw: Sweep, metric: str) -> str:
     """The cleanlab rule's metric as a function of the OOD percentile (its label issues do not depend on the
     class slider)."""
     w, h = 220, 90
@@ -98,7 +104,7 @@ def cleanlab_curve(state, sw, metric):
         value = _metric(cell, metric)
         if value is not None:
             pts.append(f"{qo / 100 * w:.1f},{h - value * h:.1f}")
-    x = state.q_ood / 100 * w
+    x = state.view.q_ood / 100 * w
     desc = ", ".join(f"OOD {qo}: {fmt(_metric(s, metric))}" for qo, s in zip(sw.ood_percentiles, sw.cleanlab))
     return (
         f'<figure class="curve"><figcaption>cleanlab rule (class threshold = mean self-confidence): '

@@ -8,39 +8,63 @@ and OOD thresholds; None before training).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from cleanlens.issues import FILTERS
+from cleanlens.web.state.view import RULE_NAMES, RULES
 
 from .common import CLASS_COLOURS, _disabled, esc, fmt
+
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
 HISTOGRAM_BINS = 30
 MAX_HISTOGRAMS = 12
 
 
-def class_slider_value(state):
-    """The class slider's read-out: its percentile, or "mean" under the cleanlab rule (the slider is off then)."""
-    return "mean" if state.rule == "cleanlab" else str(state.q_class)
+def class_slider_value(state: ExplorerState) -> str:
+    """The class slider's read-out: its percentile, or "mean" when a cleanlab rule is chosen (the slider is off
+    then: cleanlab's class thresholds are the mean self-confidences)."""
+    return str(state.view.q_class) if state.view.rule == "percentile" else "mean"
 
 
-def threshold_controls(state, enabled=True):
-    """The two sliders and the cleanlab-rule toggle; under that rule the class slider is disabled (the class
-    thresholds are the mean self-confidences) and reads "mean"."""
+def threshold_controls(state: ExplorerState, enabled: bool = True) -> str:
+    """The rule (and, for cleanlab's find_label_issues, its ``filter_by``) and the two sliders; under either of
+    cleanlab's rules the class slider is disabled (the class thresholds are the mean self-confidences) and reads
+    "mean"."""
     d = _disabled(enabled)
-    cleanlab = state.rule == "cleanlab"
+    view = state.view
+    rules = "".join(
+        f'<option value="{rule}"{" selected" if view.rule == rule else ""}>{esc(RULE_NAMES[rule])}</option>'
+        for rule in RULES
+    )
+    control = (
+        f'<div class="rule"><label for="rule">Rule</label><select id="rule" data-action="rule" '
+        f'data-testid="rule"{d}>{rules}</select>'
+    )
+    if view.rule == "find-label-issues":
+        filters = "".join(
+            f'<option value="{f}"{" selected" if view.filter_by == f else ""}>{f}</option>' for f in FILTERS
+        )
+        control += (
+            f'<label for="filter-by">filter_by</label><select id="filter-by" data-action="filter-by" '
+            f'data-testid="filter-by"{d}>{filters}</select>'
+        )
     return (
-        f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
+        control + "</div>" + f'<div class="slider"><label for="class-percentile">Class threshold percentile</label>'
         f'<input type="range" id="class-percentile" data-action="class-percentile" data-testid="class-percentile" '
-        f'min="0" max="100" step="1" value="{state.q_class}"{_disabled(enabled and not cleanlab)}>'
+        f'min="0" max="100" step="1" value="{view.q_class}"{_disabled(enabled and view.rule == "percentile")}>'
         f'<output for="class-percentile" data-testid="class-percentile-value">{class_slider_value(state)}</output>'
         "</div>"
         f'<div class="slider"><label for="ood-percentile">OOD threshold percentile</label>'
         f'<input type="range" id="ood-percentile" data-action="ood-percentile" data-testid="ood-percentile" '
-        f'min="0" max="100" step="1" value="{state.q_ood}"{d}>'
-        f'<output for="ood-percentile" data-testid="ood-percentile-value">{state.q_ood}</output></div>'
-        f'<label class="toggle"><input type="checkbox" data-action="rule" data-testid="rule-cleanlab"'
-        f"{' checked' if cleanlab else ''}{d}> cleanlab rule (class threshold = mean self-confidence)</label>"
+        f'min="0" max="100" step="1" value="{view.q_ood}"{d}>'
+        f'<output for="ood-percentile" data-testid="ood-percentile-value">{view.q_ood}</output></div>'
     )
 
 
-def threshold_table(state, result):
+def threshold_table(state: ExplorerState, result: Categorization | None) -> str:
     """Per-class class and OOD threshold values."""
     rows = []
     for k, name in enumerate(state.dataset.classes):
@@ -57,7 +81,7 @@ def threshold_table(state, result):
     )
 
 
-def histogram_range(state, result):
+def histogram_range(state: ExplorerState, result: Categorization) -> float:
     """The self-confidence range the histograms show, ``[lo, 1]``: zoomed to where the values are.
 
     ``lo`` is the lower of the lowest finite threshold and the lowest class's first quartile of
@@ -79,7 +103,7 @@ def _ticks(lo):
     return [round(first + n * step, 2) for n in range(int((1 - first) / step + 1e-9) + 1)]
 
 
-def histograms(state, result):
+def histograms(state: ExplorerState, result: Categorization | None) -> str:
     """Per-class histograms of self-confidence with both thresholds drawn and labelled (and the selected item).
 
     Every class shares one x range, :func:`histogram_range` (zoomed; a strip under each axis shows that range
@@ -96,7 +120,7 @@ def histograms(state, result):
     left, under_w, top_pad = 24, 10, 16  # y tick labels, the "below lo" bar, the threshold labels
     px = left + under_w + 6  # the plot's left edge
     bottom = top_pad + h
-    shown = state.preview if state.preview is not None else state.selected
+    shown = state.view.preview if state.view.preview is not None else state.view.selected
 
     def x_of(value):
         return px + (value - lo) / span * w

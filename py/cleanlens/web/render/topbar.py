@@ -7,12 +7,19 @@ Inputs: the state (its training's ``info``, its engine settings, whether the lab
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS
 
 from .common import _disabled, esc
 
+if TYPE_CHECKING:
+    from cleanlens.web.state import ExplorerState
 
-def run_controls(state, enabled=True, busy=False, worker=None):
+
+def run_controls(
+    state: ExplorerState, enabled: bool = True, busy: bool = False, worker: dict[str, Any] | None = None
+) -> str:
     """Train / new-seed buttons, the engine read-out and the progress bar.
 
     One line whatever happens: the read-out is cut short with its whole text on hover and in the engine
@@ -60,10 +67,14 @@ def _strip_tags(html):
     return " ".join("".join(out).split())
 
 
-def engine_settings(state, enabled=True):
+_INVALID = ' aria-invalid="true"'
+
+
+def engine_settings(state: ExplorerState, enabled: bool = True) -> str:
     """The engine settings (C and gamma of the RBF SVM, cross-validation folds) with their defaults marked,
     inside a disclosure of the top bar; the next Train uses them, the URL and the export's audit record them."""
     d = _disabled(enabled and state.given_probabilities is None)
+    refused = state.notices.engine
     fields = []
     for name, key, label, step in (
         ("svm_C", "C", "C (regularisation)", "any"),
@@ -71,15 +82,20 @@ def engine_settings(state, enabled=True):
         ("n_folds", "folds", "Folds", "1"),
     ):
         lo, hi = ENGINE_LIMITS[name]
-        value, default = getattr(state, name), ENGINE_DEFAULTS[name]
+        value, default = getattr(state.engine, name), ENGINE_DEFAULTS[name]
         fields.append(
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
-            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}>'
+            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}'
+            f"{_INVALID if refused and refused[0] == name else ''}>"
             f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>'
         )
     if state.given_probabilities is not None:
         note = "Your probabilities come from your file: nothing is trained, so these settings are not used."
+    elif refused:
+        note = f"{refused[1]}: kept {getattr(state.engine, refused[0]):g}."
+    elif state.engine_changed:
+        note = "Press Train to use these settings."
     else:
         note = "Train uses these; the link and the export's audit record them."
     return (
@@ -92,7 +108,7 @@ def engine_settings(state, enabled=True):
     )
 
 
-def tools(enabled=True):
+def tools(enabled: bool = True) -> str:
     """The data, guide and theme buttons of the top bar."""
     d = _disabled(enabled)
     return (
@@ -106,7 +122,7 @@ _ENGINE_NAMES = {"sklearn": "scikit-learn", "builtin": "built-in"}
 """How the read-out names each engine."""
 
 
-def engine_label(info, sklearn_importable=False):
+def engine_label(info: dict[str, Any], sklearn_importable: bool = False) -> str:
     """The engine read-out: which engine computed the results shown and where, its version, the hyperparameters.
 
     ``info``: the training's info (:func:`cleanlens.web.state.training_info`; ``where``: "worker" or "page" for a
@@ -139,7 +155,7 @@ def _megabytes(size):
     return f"{size / 1e6:.1f} MB"
 
 
-def engine_status(worker):
+def engine_status(worker: dict[str, Any]) -> str:
     """One line (plain text) on the training worker and scikit-learn in it, from its status.
 
     ``worker``: :attr:`cleanlens.web.worker_client.WorkerClient.status` (``state``, ``stack``, ``loaded``,

@@ -9,8 +9,13 @@ training) and, for the popover and the parts, an item index ``i``.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from .common import CLASS_COLOURS, _image, category_name, category_of, compared, esc, fmt, item_name
+
+if TYPE_CHECKING:
+    from cleanlens.confident import Categorization
+    from cleanlens.web.state import ExplorerState
 
 DECISION_NAMES = {
     "accept": "suggestion accepted",
@@ -20,7 +25,7 @@ DECISION_NAMES = {
 }
 
 
-def explanation(state, result, i):
+def explanation(state: ExplorerState, result: Categorization, i: int) -> str:
     """One plain sentence saying why item i is in its category (the same >= rule as the matrix): what the rule
     found, and what it may mean.
 
@@ -33,7 +38,7 @@ def explanation(state, result, i):
     cat = category_of(result, i)
     sug = result.suggested[i]
     top = max(range(len(probs)), key=lambda k: (probs[k], -k))
-    rule = "mean self-confidence" if state.rule == "cleanlab" else "threshold"
+    rule = "threshold" if state.view.rule == "percentile" else "mean self-confidence"
     if cat in ("correct", "label_issue"):
         name = classes[sug]
         p, t = compared(probs[sug], result.class_thresholds[sug])
@@ -65,7 +70,7 @@ def explanation(state, result, i):
     )
 
 
-def probability_rows(state, result, i, compact=False):
+def probability_rows(state: ExplorerState, result: Categorization, i: int, compact: bool = False) -> str:
     """Item i's probabilities against both thresholds of every class: a table (bars with the two thresholds
     marked; ``compact`` leaves out the threshold columns, for the popover)."""
     classes = state.dataset.classes
@@ -95,7 +100,7 @@ def probability_rows(state, result, i, compact=False):
     )
 
 
-def popover(state, result, i):
+def popover(state: ExplorerState, result: Categorization | None, i: int) -> str:
     """The explainer next to an image under the pointer or keyboard focus: its name, given and suggested label,
     category, probabilities against both thresholds and the one-sentence reason (``role="tooltip"``; it never
     takes focus and changes nothing)."""
@@ -123,12 +128,12 @@ def popover(state, result, i):
     )
 
 
-def detail(state, result):
+def detail(state: ExplorerState, result: Categorization | None) -> str:
     """The Why? panel: first the selected (pinned) image and the actions, which always apply to it and name it
     (kept in view at the top of the panel); then the previewed (pointed at, focused) or else the selected image,
     with its probabilities against both thresholds and the reason for its category."""
-    pinned = state.selected
-    i = state.preview if state.preview is not None else pinned
+    pinned = state.view.selected
+    i = state.view.preview if state.view.preview is not None else pinned
     if i is None:
         return (
             '<p class="empty">Point at or focus an image to see why it is in its category; click it (or press '
@@ -185,14 +190,14 @@ def detail(state, result):
     return out + head + why + probability_rows(state, result, i) + stale
 
 
-def decision_of(state, i):
+def decision_of(state: ExplorerState, i: int) -> str:
     """The user's decision on item i for display and export: accept, keep, exclude, relabel, or ''."""
-    if i in state.decisions:
-        return state.decisions[i]
+    if i in state.work.decisions:
+        return state.work.decisions[i]
     return "relabel" if state.labels[i] != state.dataset.given[i] else ""
 
 
-def decision_controls(state, result, i):
+def decision_controls(state: ExplorerState, result: Categorization | None, i: int) -> str:
     """Buttons to accept the suggestion, keep the label, exclude as OOD, or undo, each naming item i; and the
     current decision."""
     decision = decision_of(state, i)

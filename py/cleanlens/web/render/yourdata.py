@@ -7,13 +7,18 @@ sessions' entries and the open one's key; an error message.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cleanlens import userdata
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 
 from .common import esc
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def byo_dialog():
+
+def byo_dialog() -> str:
     """The 'Your data' dialog: file picker, mode, formats and limits, and where errors appear."""
     embedding_rows, sklearn_rows = BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
     max_rows, max_classes = userdata.MAX_PROBABILITY_ROWS, userdata.MAX_CLASSES
@@ -64,7 +69,7 @@ def byo_dialog():
     )
 
 
-def recent_datasets(entries, current):
+def recent_datasets(entries: Sequence[dict[str, Any]], current: str | None) -> str:
     """The "Recent datasets" list of the Your data dialog: each saved session, to reopen or delete."""
     if not entries:
         return ""
@@ -92,7 +97,7 @@ def recent_datasets(entries, current):
     )
 
 
-def byo_error(message, renormalizable):
+def byo_error(message: str, renormalizable: bool) -> str:
     """A file could not be used: the message, and the offer to renormalise when that is the only problem."""
     offer = (
         '<p><button type="button" data-action="byo-renormalize" data-testid="byo-renormalize">'
