@@ -181,3 +181,16 @@ def test_overconfident_probabilities_change_nothing_by_default(digits):
     assert "These probabilities are overconfident" in result.summary()
     calibrated = plan(noisy.tolist(), digits[2].tolist())
     assert not calibrated.overconfident and abs(calibrated.confidence - calibrated.agreement) < 0.1
+
+
+def test_the_temperature_brings_the_mean_top_probability_to_the_agreement():
+    from cleanlens.fixing import iter_temperature
+    from cleanlens.steps import drain
+
+    rows = [[0.97, 0.02, 0.01], [0.9, 0.1, 0.0], [0.2, 0.75, 0.05], [0.99, 0.005, 0.005]] * 50
+    top = [max(r) for r in rows]
+    t = drain(iter_temperature(rows, top, 0.75))
+    assert t > 1
+    tempered = [max(v ** (1 / t) for v in r) / sum(v ** (1 / t) for v in r) for r in rows]
+    assert math.isclose(sum(tempered) / len(rows), 0.75, rel_tol=2e-3)
+    assert drain(iter_temperature(rows, top, 0.99)) == 1.0  # not overconfident: never sharpened

@@ -35,10 +35,12 @@ def test_known_errors_counter_counts_the_current_labels_errors():
     assert render.known_errors_counter(ExplorerState(data)) == ""  # no truth: no counter
 
 
-def test_dataset_count_says_how_many_of_how_many_images():
+def test_dataset_count_says_how_many_of_how_many_items_or_images():
     state = trained(tiny_dataset(n_per_class=400))
-    assert render.dataset_count(state) == "1,200 images"
+    assert render.dataset_count(state) == "1,200 items"  # rows without images are items
     state.view.filter_class = 2
+    assert render.dataset_count(state) == "400 of 1,200 items"
+    state.has_images = True
     assert render.dataset_count(state) == "400 of 1,200 images"
 
 

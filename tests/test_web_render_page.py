@@ -94,7 +94,7 @@ def test_the_page_before_training_shows_the_data_and_waits_for_results():
     state = ExplorerState(tiny_dataset())
     page = parse(render.app(state))
     assert len(page.find("ul", data_testid="tiles").find_all("li")) == 18
-    assert page.find(id="dataset-count").text() == "18 images"
+    assert page.find(id="dataset-count").text() == "18 items"  # (no images)
     assert page.find(id="panel-results").text() == "Results appear after training."
     assert {page.find(data_testid=t).text() for t in render.COUNT_TESTIDS.values()} == {"–"}
     assert page.find(id="known-errors").text() == "Known errors: 1"

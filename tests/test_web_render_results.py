@@ -8,7 +8,7 @@ from cleanlens.web.render import results as render_results
 from cleanlens.web.state import ExplorerState
 
 from .render_support import HOSTILE, disabled, parse, trained
-from .test_web_state import tiny_dataset
+from .test_web_state import open_plan, tiny_dataset
 
 
 def test_counts_show_the_engines_numbers():
@@ -22,14 +22,17 @@ def test_counts_show_the_engines_numbers():
     assert not before.find_all(data_testid="score")
 
 
-def test_the_score_against_the_known_errors():
+def test_the_score_against_the_known_errors_by_kind():
     state = trained()
-    score = state.score()
-    text = parse(render.summary(state, state.analysis())).find(data_testid="score").text()
+    score = state.scores_by_kind().label_issues
+    root = parse(render.summary(state, state.analysis()))
+    text = root.find(data_testid="score").text()
     assert text == (
-        f"Found {score.true_positives} of the {score.wrong} known errors, precision {render.fmt(score.precision)} "
-        f"({score.flagged} flagged), recall {render.fmt(score.recall)}, F1 {render.fmt(score.f1)}"
+        f"Label issues: {score.true_positives} of the {score.wrong} label errors in the demo's truth, precision "
+        f"{render.fmt(score.precision)} ({score.flagged} listed), recall {render.fmt(score.recall)}, "
+        f"F1 {render.fmt(score.f1)}"
     )
+    assert root.find(data_testid="unconfident-meaning")
     data = tiny_dataset()
     data.truth = None
     state = trained(data)
@@ -107,21 +110,39 @@ def test_decisions_are_marked_on_the_images_and_said():
     assert li.find("button")["aria-label"] == "Inspect x0 (label kept)"
 
 
-def test_accept_all_counts_what_it_changes_and_can_be_undone():
+def test_accept_all_says_what_it_will_do_then_what_it_did_and_can_be_undone():
     state = trained()
     result = state.analysis()
     root = parse(render.results_body(state, result))
     button = root.find(data_testid="accept-all")
-    assert button.text() == "Accept all 1 suggested label" and not disabled(button)
+    assert button.text() == "Accept all…" and not disabled(button)
+    assert root.find(data_testid="accept-pending").text() == "1 listed without a decision"
+    open_plan(state)
+    plan = parse(render.results_body(state, result)).find(data_testid="accept-plan")
+    assert plan.find(data_testid="accept-summary").text() == state.accept_summary()
+    assert plan.find(data_testid="accept-choice-likely").has("checked")
+    assert plan.find(data_testid="accept-n")["value"] == str(state.plan().num_label_issues)
+    state.choose_accept("all")
+    plan = parse(render.accept_all_controls(state))
+    assert plan.find(data_testid="accept-confirm").text() == "Accept 1 label"
     state.accept_all()
     root = parse(render.accept_all_controls(state))
     assert disabled(root.find(data_testid="accept-all"))
+    assert root.find(data_testid="accept-pending").text() == "0 listed without a decision; 1 by Accept all"
     assert root.find(data_testid="accept-all-done").text() == "Accepted 1 suggested label. Undo"
     assert root.find(data_testid="undo-all")["data-action"] == "undo-all"
     state.undo_bulk()
     state.keep(0)
-    text = parse(render.accept_all_controls(state)).text()
-    assert "Accept all 0 suggested labels" in text and "(1 you decided on are left as they are)" in text
+    text = parse(render.accept_all_controls(state)).find(data_testid="accept-pending").text()
+    assert text == "0 listed without a decision; 1 you decided on"
+
+
+def test_a_probabilities_file_says_how_to_check_fixes():
+    state = trained()
+    state.given_probabilities = state.training.probabilities
+    state.relabel(0, 1)
+    assert parse(render.notices_region(state)).find(data_testid="check-fixes").text() == render.CHECK_FIXES
+    assert not state.can_train  # re-analysing fixed labels against the same pred_probs is not offered
 
 
 def test_a_long_result_list_is_virtual():

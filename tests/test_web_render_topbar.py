@@ -41,7 +41,7 @@ def test_changed_labels_say_the_results_are_out_of_date():
     assert disabled(parse(render.run_controls(state)).find(data_testid="run"))  # nothing new to train on
     state.relabel(0, 1)
     root = parse(render.run_controls(state))
-    assert "out of date" in root.find(data_testid="stale").text()
+    assert root.find(data_testid="stale").text() == "Labels changed — train again."  # the button says Train
     assert not disabled(root.find(data_testid="run"))
     state.relabel(0, 0)
     state.set_engine("svm_C", "3")
@@ -152,3 +152,16 @@ def test_engine_settings_are_off_for_probabilities_from_a_file():
     controls = parse(render.run_controls(state))
     assert controls.find(data_testid="run").text() == "Re-analyse"
     assert disabled(controls.find(data_testid="reseed"))  # no folds to reshuffle
+
+
+def test_tune_in_the_settings_and_cancel_while_training():
+    state = trained()
+    tune = parse(render.engine_settings(state)).find(data_testid="tune")
+    assert tune.text() == "Tune C and γ" and not disabled(tune) and "log loss" in tune["title"]
+    assert not parse(render.run_controls(state)).find_all(data_testid="cancel-training")
+    state.running = True
+    assert disabled(parse(render.engine_settings(state)).find(data_testid="tune"))
+    cancel = parse(render.run_controls(state, busy=True)).find(data_testid="cancel-training")
+    assert cancel["data-action"] == "cancel-training" and not disabled(cancel)
+    state.running, state.given_probabilities = False, state.training.probabilities
+    assert disabled(parse(render.engine_settings(state)).find(data_testid="tune"))  # nothing is trained then

@@ -61,7 +61,8 @@ def test_the_buttons_apply_to_the_selected_image_while_another_is_previewed():
     assert root.find(data_testid="detail-id").text() == "x0"
     assert root.find(data_testid="preview-id").text() == "x5"
     assert root.find("h3").text() == "x5"  # the details are the previewed image's
-    assert root.find(data_testid="accept").text() == "Accept b for x0"
+    assert root.find(data_testid="accept").text() == "A Accept b for x0"
+    assert root.find(data_testid="accept")["aria-keyshortcuts"] == "A"
     assert root.find("div", class_="decide")["aria-label"] == "Fix x0"
     assert {b["data-i"] for b in root.find("div", class_="decide").find_all("button")} == {"0"}
 
@@ -151,5 +152,5 @@ def test_names_are_escaped_in_the_panel_and_the_popover():
     html = render.detail(state, result) + render.popover(state, result, 0)
     root = parse(html)
     assert root.find(data_testid="detail-id").text() == HOSTILE
-    assert root.find(data_testid="keep").text() == f"Keep {HOSTILE} for {HOSTILE}"
+    assert root.find(data_testid="keep").text() == f"K Keep {HOSTILE} for {HOSTILE}"
     assert "<img" not in html

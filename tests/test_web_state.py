@@ -180,10 +180,39 @@ def test_decisions_accept_keep_exclude_undo(state):
     assert state.accept(correct) and state.labels[correct] == state.dataset.given[correct]
 
 
-def test_accept_all_relabels_every_issue(state):
+def open_plan(state):
+    """Accept all's plan for the current rule, computed and opened (as the page does in steps)."""
+    for _ in state.iter_plan():
+        pass
+    state.open_accept_all()
+    assert state.accept_open
+
+
+def test_accept_all_of_all_listed_relabels_every_issue(state):
     issues = state.analysis().label_issues
+    assert not state.accept_open and not state.accept_changes()  # nothing happens before the plan is open
+    open_plan(state)
+    assert state.choose_accept("all")
+    assert sorted(i for i, _ in state.accept_changes()) == sorted(issues)  # the plan lists the rule's issues
     assert sorted(state.accept_all().items) == sorted(issues)
+    assert not state.accept_open
     assert all(state.labels[i] == state.analysis().suggested[i] for i in issues)
+
+
+def test_the_plan_closes_when_the_rule_moves_and_the_analysis_keeps_its_basis(state):
+    before = state.analysis().counts
+    open_plan(state)
+    summary = state.accept_summary()
+    assert summary.startswith("Accept all will change") and "the percentile rule" in summary
+    state.set_class_percentile(state.view.q_class + 10)
+    assert not state.accept_open  # another rule position: its own plan, asked afresh
+    state.set_class_percentile(state.view.q_class - 10)
+    open_plan(state)
+    state.choose_accept("worst", 0)
+    assert state.accept_changes() == [] and state.accepting.n == 0
+    state.choose_accept("all")
+    state.accept_all()
+    assert state.analysis().counts == before  # decisions are marks: the counts never change basis
 
 
 def test_training_without_excluded_items_reports_by_item(state):
@@ -222,3 +251,43 @@ def test_histogram_bins_equal_counting_each_value():
                 for v in training.learner.sorted_self_confidences[k]:
                     expected[max(0, min(29, int((v - lo) / ((1 - lo) or 1) * 30)))] += 1
                 assert training.histogram(k, lo, 30) == expected
+
+
+def test_a_decision_pins_the_next_undecided_item_of_the_results_list():
+    from .render_support import trained
+
+    state = trained()
+    state.view.result_tab = "unconfident"
+    order = list(state.result_list()[0])
+    assert sorted(order) == [3, 4, 7, 8, 13]  # (render_support.trained's unconfident items) worst first
+    state.select(order[0])
+    state.decide_and_advance("keep", order[0])
+    assert state.view.selected == order[1]
+    state.decide_and_advance("exclude", order[2])  # the one after it is next, wherever the selection was
+    assert state.view.selected == order[3]
+    state.decide_and_advance("undo", order[3])  # undo stays
+    assert state.view.selected == order[3]
+    state.decide_and_advance("keep", order[-1])
+    assert state.view.selected == order[1]  # from the top again, skipping decided items
+    assert state.next_undecided(0) is None  # item 0 is not in this list
+    for i in order:
+        state.keep(i)
+    assert state.next_undecided(order[0]) is None  # everything decided
+
+
+def test_gamma_defaults_to_scale_for_features_of_your_own():
+    from cleanlens.crossval import DEFAULT_GAMMA
+    from cleanlens.tuning import scale_gamma
+
+    data = tiny_dataset()
+    own = ExplorerState(data, is_demo=False)
+    assert own.engine.svm_gamma == own.engine.defaults()["svm_gamma"] == scale_gamma(data.features)
+    assert own.set_engine("svm_gamma", 0.0123)
+    assert own.reset_engine() and own.engine.svm_gamma == scale_gamma(data.features)
+    assert ExplorerState(data).engine.svm_gamma == DEFAULT_GAMMA  # the demo keeps its 0.003
+
+
+def test_engine_settings_in_the_url_read_back_exactly():
+    from cleanlens.web.state.fragment import exact
+
+    assert exact(0.003) == "0.003" and exact(1.0) == "1" and float(exact(1 / 13)) == 1 / 13

@@ -21,6 +21,8 @@ def test_accept_all_then_retrain(ready):
         pytest.skip("the demo has no label issue at the defaults")
     ready.locator('[data-action="tab-results"][data-tab="label_issue"]').click()
     ready.get_by_test_id("accept-all").click()
+    ready.get_by_test_id("accept-choice-all").check()
+    ready.get_by_test_id("accept-confirm").click()
     labels = list(demo().given)
     for i in issues:
         labels[i] = result.suggested[i]
@@ -36,13 +38,22 @@ def test_accept_keep_exclude_undo_from_the_detail_panel(ready):
     result = categorize()
     i = (result.label_issues or result.correct)[0]
     ready.locator(f'#tiles button[data-i="{i}"]').click()
+    tile = ready.locator(f'#tiles button[data-i="{i}"]')
     if result.label_issues:
         ready.get_by_test_id("accept").click()
+        # the next undecided issue is pinned (review at speed); the decision shows on the item
+        listed = ready.locator('[data-testid="label_issue-items"] li').evaluate_all("els => els.map(e => +e.dataset.i)")
+        if len(listed) > 1:
+            nxt = listed[(listed.index(i) + 1) % len(listed)]
+            assert ready.get_by_test_id("detail-id").inner_text() == demo().ids[nxt]
+        tile.click()
         assert ready.get_by_test_id("decision").inner_text() == "Your decision: suggestion accepted"
         assert ready.locator(f'select[data-action="relabel"][data-i="{i}"]').input_value() == str(result.suggested[i])
     ready.get_by_test_id("keep").click()
     assert ready.locator(f'select[data-action="relabel"][data-i="{i}"]').input_value() == str(demo().given[i])
+    tile.click()
     ready.get_by_test_id("exclude").click()
+    tile.click()
     assert ready.get_by_test_id("decision").inner_text() == "Your decision: excluded (OOD)"
     assert ready.get_by_test_id("run").is_enabled()
     ready.get_by_test_id("undo").click()

@@ -450,7 +450,7 @@ def test_at_the_limit_loads_and_one_past_is_refused(ready, tmp_path, make):
     start = time.monotonic()
     load(ready, at, limit.mode)  # the same dialog, opened again
     if limit.trained:
-        wait_or_fail(ready, f'#dataset-count:has-text("{limit.trained:,} images")')
+        wait_or_fail(ready, f'#dataset-count:has-text("{limit.trained:,} items")')
         wait_or_fail(ready, '[data-testid="engine"]:has-text("seed")')
         wait_trained(ready, limit.trained)
     else:

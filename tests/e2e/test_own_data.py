@@ -7,11 +7,12 @@ import pytest
 
 from cleanlens.confident import CATEGORIES
 from cleanlens.crossval import out_of_sample_probabilities
+from cleanlens.tuning import scale_gamma
 from cleanlens.userdata import load_files
 
 from ..test_userdata import csv_bytes as csv_text
 from ..test_userdata import npy
-from .conftest import wait_for_results, wait_until_started
+from .conftest import wait_until_started
 from .expected import demo, own_categorize, page_counts
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -74,14 +75,13 @@ def test_npy_pair(ready, byteorder):
     assert_counts(ready, expected)
     assert ready.locator("#tiles > li").count() == len(labels)
     assert ready.get_by_test_id("run").inner_text() == "Re-analyse"
-    # relabel and re-analyse: the same probabilities with the new label
+    # a relabel is a mark on the file's analysis: the counts keep their basis, and nothing offers to re-analyse
+    # the new label against the same probabilities (new pred_probs from a retrained model check it)
     new = (int(labels[0]) + 1) % 4
     ready.locator('select[data-action="relabel"][data-i="0"]').select_option(str(new))
-    ready.get_by_test_id("run").click()
-    wait_for_results(ready)
-    relabelled = labels.tolist()
-    relabelled[0] = new
-    assert_counts(ready, own_categorize(relabelled, probs.astype(float).tolist(), 4))
+    assert ready.get_by_test_id("run").is_disabled()
+    assert "load its new pred_probs" in ready.get_by_test_id("check-fixes").inner_text()
+    assert_counts(ready, expected)
 
 
 def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
@@ -99,7 +99,7 @@ def test_probabilities_csv_with_truth_gives_a_score_and_a_sweep(ready):
     loaded = load_files([("mine.csv", data)])
     expected = own_categorize(loaded.dataset.given, loaded.probabilities, 3)
     assert_counts(ready, expected)
-    assert "of the 6 known errors" in ready.get_by_test_id("score").inner_text()
+    assert "of the 6 label errors in the truth (from your file)" in ready.get_by_test_id("score").inner_text()
     ready.locator('[data-action="tab-center"][data-tab="sweep"]').click()
     assert ready.get_by_test_id("sweep").is_visible()
 
@@ -121,8 +121,9 @@ def test_embeddings_csv_trains_here_with_safe_images_only(ready):
     ready.get_by_test_id("data-notes").wait_for(timeout=60_000)
     ready.locator('body[data-state="ready"]').wait_for(state="attached")
     loaded = load_files([("emb.csv", data)])
+    features = loaded.dataset.features  # your own features: gamma defaults to scikit-learn's 'scale'
     probs = out_of_sample_probabilities(
-        loaded.dataset.features, loaded.dataset.given, 3, engine="builtin", seed=0
+        features, loaded.dataset.given, 3, engine="builtin", seed=0, gamma=scale_gamma(features)
     ).probabilities
     assert_counts(ready, own_categorize(loaded.dataset.given, probs, 3))
     sources = ready.locator("#tiles img").evaluate_all("els => els.map(e => e.getAttribute('src'))")

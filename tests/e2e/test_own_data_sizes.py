@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from cleanlens.confident import CATEGORIES
 from cleanlens.crossval import out_of_sample_probabilities
+from cleanlens.tuning import scale_gamma
 from cleanlens.userdata import MAX_CLASSES, MAX_PROBABILITY_ROWS, load_files
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 from cleanlens.web.render import VIRTUAL_MIN
@@ -48,7 +49,7 @@ def assert_virtual_tiles(page, n):
 
 def wait_trained(page, n):
     """After loading data that trains here: wait until the page shows its n items trained."""
-    page.locator(f'#dataset-count:has-text("{n:,} images")').wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(f'#dataset-count:has-text("{n:,} items")').wait_for(timeout=LOAD_TIMEOUT)
     page.locator('[data-testid="engine"]:has-text("seed")').wait_for(timeout=LOAD_TIMEOUT)
     expect(page.get_by_test_id("count-correct")).not_to_have_text("–", timeout=LOAD_TIMEOUT)
     page.locator('body[data-state="ready"]').wait_for(state="attached", timeout=LOAD_TIMEOUT)
@@ -65,7 +66,7 @@ def test_digits_as_npy_files(ready):
     load(ready, files)
     wait_loaded(ready, "labels.npy + pred_probs.npy")
     assert page_counts(ready) == expected_counts(files)
-    assert "1,797 images" in ready.locator("#dataset-count").inner_text()
+    assert "1,797 items" in ready.locator("#dataset-count").inner_text()
     assert_virtual_tiles(ready, 1797)
     # under the percentile rule, a slider step after the scroll still matches the engine
     ready.get_by_test_id("rule").select_option("percentile")
@@ -92,8 +93,9 @@ def test_digits_as_a_probabilities_csv(ready):
 def expected_trained_counts(files):
     loaded = load_files(files, mode="embeddings", **PAGE_LIMITS)
     data = loaded.dataset
+    gamma = scale_gamma(data.features)  # your own features: gamma defaults to scikit-learn's 'scale'
     probs = out_of_sample_probabilities(
-        data.features, data.given, len(data.classes), engine=page_engine(len(data.given)), seed=0
+        data.features, data.given, len(data.classes), engine=page_engine(len(data.given)), seed=0, gamma=gamma
     ).probabilities
     result = own_categorize(data.given, probs, len(data.classes))
     return {c: result.counts[c] for c in CATEGORIES}
@@ -130,7 +132,7 @@ def test_large_probability_files(ready, n, k, fmt):
     load(ready, files)
     wait_loaded(ready, files[0][0] if fmt == "csv" else "labels.npy + pred_probs.npy")
     assert page_counts(ready) == expected_counts(files)
-    assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
+    assert f"{n:,} items" in ready.locator("#dataset-count").inner_text()
     assert ready.locator("#tiles > li").count() < 400  # only what is in view is drawn
     # the joint shows every count, K x K
     assert ready.locator('[data-testid^="joint-cell-"]').count() == k * k
@@ -176,7 +178,7 @@ def test_demo_schema_json_up_to_the_embeddings_limit(ready, n):
     load(ready, files)
     wait_trained(ready, n)
     assert page_counts(ready) == expected_trained_counts(files)
-    assert f"{n:,} images" in ready.locator("#dataset-count").inner_text()
+    assert f"{n:,} items" in ready.locator("#dataset-count").inner_text()
 
 
 def test_a_features_csv_at_the_embeddings_limit(ready):

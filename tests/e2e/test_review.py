@@ -18,9 +18,14 @@ def test_accept_all_respects_decisions_says_what_it_did_and_undoes_in_one_step(r
     kept, excluded = issues[0], issues[1]
     decide(ready, kept, "keep")
     decide(ready, excluded, "exclude")
-    button = ready.get_by_test_id("accept-all")
-    assert f"Accept all {len(issues) - 2} suggested label" in button.inner_text()
-    button.click()
+    pending = ready.get_by_test_id("accept-pending")
+    assert pending.inner_text() == f"{len(issues) - 2} listed without a decision; 2 you decided on"
+    ready.get_by_test_id("accept-all").click()
+    assert "the percentile rule" in ready.get_by_test_id("accept-summary").inner_text()
+    ready.get_by_test_id("accept-choice-all").check()  # every listed issue, not only the likely fixes
+    confirm = ready.get_by_test_id("accept-confirm")
+    assert confirm.inner_text() == f"Accept {len(issues) - 2} labels"
+    confirm.click()
     assert f"Accepted {len(issues) - 2} suggested label" in ready.get_by_test_id("accept-all-done").inner_text()
     assert ready.get_by_test_id("accept-all").is_disabled()  # nothing left to accept
     assert label_of(ready, kept) == str(demo().given[kept])  # the explicit Keep stands
@@ -101,4 +106,4 @@ def test_the_csv_export_reads_with_plain_pandas_and_is_safe_in_a_spreadsheet(rea
     with ready.expect_download() as audit:
         ready.get_by_test_id("export-audit").click()
     record = json.loads(open(audit.value.path(), encoding="utf-8").read())
-    assert record["items_file"] == "labels-fixes.csv" and record["audit"]["rule"] == "percentile"
+    assert record["items_file"] == "labels-fixes.csv" and record["audit"]["rule"] == "find-label-issues"

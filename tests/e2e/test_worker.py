@@ -42,7 +42,7 @@ def test_at_the_row_limit_with_scikit_learn_and_other_data_supersedes_its_traini
     X, labels, _ = blobs(SKLEARN_EMBEDDING_ROWS, 32, k=3, seed=20)
     (tmp_path / "features.csv").write_bytes(features_csv(X, labels)[0][1])
     load(ready, [tmp_path / "features.csv"], mode="embeddings")
-    ready.locator(f'#dataset-count:has-text("{SKLEARN_EMBEDDING_ROWS:,} images")').wait_for(timeout=LOAD_TIMEOUT)
+    ready.locator(f'#dataset-count:has-text("{SKLEARN_EMBEDDING_ROWS:,} items")').wait_for(timeout=LOAD_TIMEOUT)
     ready.locator('#stage:has-text("folds done")').wait_for(timeout=LOAD_TIMEOUT)  # in the worker, scikit-learn
     started = time.monotonic()
     ready.get_by_test_id("byo-open").click()

@@ -8,7 +8,7 @@ also work on the page itself (dialogs, focus, downloads, training) live with the
 
 from __future__ import annotations
 
-from cleanlens.web.changes import Changes
+from cleanlens.web.changes import NOTHING, Changes
 from cleanlens.web.state import ExplorerState
 from cleanlens.web.wiring import Event, on
 
@@ -48,29 +48,44 @@ def relabel(state: ExplorerState, event: Event) -> Changes:
     return state.relabel(event.item, event.integer())
 
 
+REVIEW_KEYS = {"a": "accept", "k": "keep", "x": "exclude", "u": "undo"}
+"""Keys that decide on the focused item of a list or the Why? panel (shown on its buttons and in the tour)."""
+REVIEW_KEY_NAMES = tuple(REVIEW_KEYS) + tuple(key.upper() for key in REVIEW_KEYS)
+
+
 @on("click", "accept")
-def accept(state: ExplorerState, event: Event) -> Changes:
-    return state.accept(event.item)
-
-
 @on("click", "keep")
-def keep(state: ExplorerState, event: Event) -> Changes:
-    return state.keep(event.item)
-
-
 @on("click", "exclude")
-def exclude(state: ExplorerState, event: Event) -> Changes:
-    return state.exclude(event.item)
-
-
 @on("click", "undo")
-def undo(state: ExplorerState, event: Event) -> Changes:
-    return state.undo(event.item)
+def decide(state: ExplorerState, event: Event) -> Changes:
+    """The Why? panel's Accept, Keep, Exclude (then the next undecided issue is pinned) and Undo."""
+    return state.decide_and_advance(event.action, event.item)
 
 
-@on("click", "accept-all")
-def accept_all(state: ExplorerState, event: Event) -> Changes:
+@on("click", "accept-confirm")
+def accept_confirm(state: ExplorerState, event: Event) -> Changes:
+    """Accept all as its open plan says ("Accept all…" opens it: :mod:`cleanlens.web.trainer`)."""
     return state.accept_all()
+
+
+@on("click", "accept-cancel")
+def accept_cancel(state: ExplorerState, event: Event) -> Changes:
+    return state.close_accept_all()
+
+
+@on("change", "accept-choice")
+def accept_choice(state: ExplorerState, event: Event) -> Changes:
+    return state.choose_accept(event.value)
+
+
+@on("change", "accept-n")
+def accept_n(state: ExplorerState, event: Event) -> Changes:
+    """The number of worst-ranked issues to accept (a number typed; anything else is ignored)."""
+    try:
+        n = max(0, int(float(event.value)))
+    except (TypeError, ValueError, OverflowError):
+        return NOTHING
+    return state.choose_accept("worst", n)
 
 
 @on("click", "undo-all")

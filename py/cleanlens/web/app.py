@@ -193,6 +193,20 @@ class Explorer:
         element("detail-panel").dataset.sheet = "open"
         return self.state.select(event.item)
 
+    @on("keydown", "select", keys=actions.REVIEW_KEY_NAMES, prevent=True)
+    @on("keydown", "accept", keys=actions.REVIEW_KEY_NAMES, prevent=True)
+    @on("keydown", "keep", keys=actions.REVIEW_KEY_NAMES, prevent=True)
+    @on("keydown", "exclude", keys=actions.REVIEW_KEY_NAMES, prevent=True)
+    @on("keydown", "undo", keys=actions.REVIEW_KEY_NAMES, prevent=True)
+    def review_key(self, event: Event) -> None:
+        """A, K, X, U on an item of a list or in the Why? panel: Accept, Keep, Exclude, Undo of that item. The
+        next undecided item of the results list is then pinned and, when the key came from that list, focused."""
+        in_results = closest(event.raw, f"#{render.ids.PANEL_RESULTS}") is not None
+        self.apply(self.state.decide_and_advance(actions.REVIEW_KEYS[event.key.lower()], event.item))
+        nxt = query(f'#{render.ids.PANEL_RESULTS} button[data-i="{self.state.view.selected}"]') if in_results else None
+        if nxt is not None:
+            nxt.focus()
+
     @on("click", "sheet-close")
     def close_sheet(self, event: Event) -> None:
         """On a phone: close the details (the selection stays)."""

@@ -44,6 +44,8 @@ NOTICES = "notices"
 """What the page says above the panels: data and link notes, problems, session notices."""
 LAYOUT = "layout"
 """The map's positions (computed in the page for data brought without them)."""
+ACCEPT_PLAN = "accept-plan"
+"""Accept all's plan was opened, changed or closed (not saved: it is asked afresh)."""
 EXPORTED = "exported"
 """The work was exported (it is no longer "not exported")."""
 
@@ -66,6 +68,7 @@ ASPECTS = (
     TRAINING,
     NOTICES,
     LAYOUT,
+    ACCEPT_PLAN,
     EXPORTED,
 )
 SAVED = frozenset(

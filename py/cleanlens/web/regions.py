@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from cleanlens.web import render
 from cleanlens.web.changes import (
+    ACCEPT_PLAN,
     CELL,
     CENTER_TAB,
     DATA,
@@ -70,7 +71,7 @@ REGIONS: tuple[Region, ...] = (
         ENGINE,
         TRAINING,
     ),
-    _region(ids.ENGINE_SETTINGS, lambda s, w: render.engine_settings(s), ENGINE, NOTICES),
+    _region(ids.ENGINE_SETTINGS, lambda s, w: render.engine_settings(s), ENGINE, NOTICES, TRAINING),
     _region(ids.WARNINGS, lambda s, w: render.notices_region(s), NOTICES, LABELS),
     _region(ids.KNOWN_ERRORS, lambda s, w: render.known_errors_counter(s), LABELS, DECISIONS),
     _region(ids.DATASET_COUNT, lambda s, w: render.dataset_count(s), LIST, THRESHOLDS, RULE, LABELS),
@@ -103,6 +104,7 @@ REGIONS: tuple[Region, ...] = (
     _region(
         ids.PANEL_RESULTS,
         lambda s, w: render.results_body(s, s.analysis(), w.get("results")),
+        ACCEPT_PLAN,
         RESULT_TAB,
         THRESHOLDS,
         RULE,

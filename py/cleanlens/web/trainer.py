@@ -15,8 +15,9 @@ from typing import Any
 import js
 
 from cleanlens import layout
-from cleanlens.crossval import CrossValError, iter_out_of_sample_probabilities, sklearn_available
+from cleanlens.crossval import CrossValError, Progress, iter_out_of_sample_probabilities, sklearn_available
 from cleanlens.steps import Cancelled
+from cleanlens.tuning import iter_tune
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, render, worker_client
 from cleanlens.web.changes import Changes
 from cleanlens.web.dom import document, element, set_stage, set_state
@@ -78,6 +79,16 @@ class Trainer:
     def train_clicked(self, event: Event) -> None:
         self.start(save=True)
 
+    @on("click", "tune")
+    def tune(self, event: Event) -> None:
+        """Choose C and gamma by out-of-fold log loss (:mod:`cleanlens.tuning`), then show that training."""
+        self.start(save=True, tune=True)
+
+    @on("click", "cancel-training")
+    def cancel_training(self, event: Event) -> None:
+        """Stop a running training or Tune: the previous results stay."""
+        self.spawn(self.stop())
+
     @on("click", "reseed")
     def reseed(self, event: Event) -> None:
         self.start(seed=self.state_of().engine.seed + 1, save=True)
@@ -101,6 +112,25 @@ class Trainer:
         if state is self.state_of():
             self.apply(state.set_filter_by(filter_by))
 
+    @on("click", "accept-all")
+    def accept_all(self, event: Event) -> None:
+        """Open Accept all's plan, computed (in steps) the first time for this rule."""
+        self.spawn(self._open_plan())
+
+    async def _open_plan(self) -> None:
+        state = self.state_of()
+        if state.training is None:
+            return
+        if state.plan() is None:
+            set_stage("Working out what Accept all would change…")
+            await drive(state.iter_plan())
+            set_stage("")
+        if state is self.state_of():
+            self.apply(state.open_accept_all())
+            target = document.querySelector('[data-testid="accept-summary"]')
+            if target is not None:
+                target.focus()  # (a screen reader reads what Accept all will do)
+
     @on("click", "engine-defaults")
     def engine_defaults(self, event: Event) -> None:
         self.apply(self.state_of().reset_engine())
@@ -114,10 +144,11 @@ class Trainer:
         save: bool = False,
         inputs: tuple[list[int], frozenset[int]] | None = None,
         expected: Sequence | None = None,
+        tune: bool = False,
     ) -> None:
         """Start :meth:`run` as a background task (one at a time); see there for the arguments."""
         if not self.state_of().running:
-            self.task = self.spawn(self.run(seed, save, inputs, expected))
+            self.task = self.spawn(self.run(seed, save, inputs, expected, tune))
 
     async def stop(self) -> None:
         """Stop a running training (it ends at its next pause) and wait for it."""
@@ -135,8 +166,10 @@ class Trainer:
         save: bool = False,
         inputs: tuple[list[int], frozenset[int]] | None = None,
         expected: Sequence | None = None,
+        tune: bool = False,
     ) -> None:
         """Cross-validate (or, for probabilities from a file, analyse) the current labels, yielding to the browser.
+        ``tune``: choose C and gamma first (Tune); the engine settings then take the chosen ones.
 
         ``save``: save the session when done (a training the user asked for; the first one of a dataset is
         not work to keep). ``inputs``: ``(labels, excluded)`` to train on instead of the current ones (to
@@ -161,7 +194,9 @@ class Trainer:
                 probabilities = [None if i in excluded else row for i, row in enumerate(state.given_probabilities)]
                 info = {"engine": "file", "source": state.source_name, "seed": seed}
             else:
-                probabilities, info = await self._cross_validate(state, labels, excluded, seed, cancelled)
+                probabilities, info = await self._cross_validate(state, labels, excluded, seed, cancelled, tune)
+                if tune:
+                    state.engine.adopt(info)
             changes = await drive(
                 state.finish_training_steps(labels, probabilities, info, excluded), cancelled=cancelled
             )
@@ -172,9 +207,14 @@ class Trainer:
                     f"cleanlens: the results trained here differ from those computed when the site was "
                     f"built, by up to {mismatch:.3g}"
                 )
-        except Cancelled:
-            state.set_running(False)
-            return  # other data was opened meanwhile; it has its own results
+        except Cancelled:  # other data was opened meanwhile (it has its own results), or the user cancelled
+            if state is self.state_of():
+                set_state("ready")
+                set_stage("")
+                self.apply(state.set_running(False))
+            else:
+                state.set_running(False)
+            return
         except (CrossValError, TrainingError) as exc:  # unusable labelling: say why, keep the previous results
             changes = state.training_failed(str(exc))
         set_state("ready")
@@ -194,6 +234,7 @@ class Trainer:
         excluded: frozenset[int],
         seed: int,
         cancelled: Callable[[], bool],
+        tune: bool = False,
     ) -> tuple[list, dict]:
         """Run the cross-validation, showing progress; return ``(probabilities, info)`` (all items).
 
@@ -213,7 +254,7 @@ class Trainer:
             try:
                 with collector_held():
                     result = await client.train(
-                        features, active_labels, len(dataset.classes), settings, show_progress, pause, cancelled
+                        features, active_labels, len(dataset.classes), settings, show_progress, pause, cancelled, tune
                     )
                 return _all_items(labels, active, result, "worker")
             except worker_client.WorkerUnavailable:
@@ -223,6 +264,15 @@ class Trainer:
                 f"{len(active):,} items need scikit-learn in a worker (the built-in engine trains at most "
                 f"{BUILTIN_EMBEDDING_ROWS:,}), and the worker could not start: {client.status.get('reason')}"
             )
+        if tune:
+            steps = iter_tune(features, active_labels, len(dataset.classes), n_folds=engine.n_folds, seed=seed)
+
+            def progress(step: Any) -> None:
+                if step is not None:  # (the first pauses, while gamma's scale is computed, say nothing)
+                    show_progress(Progress("tune", step.cell, step.n_cells, step.fraction))
+
+            found = await drive(steps, progress, cancelled, every=0.0)
+            return _all_items(labels, active, found.result, "page")
         steps = iter_out_of_sample_probabilities(
             features,
             active_labels,
@@ -251,6 +301,8 @@ class Trainer:
                 progress.value = step.fraction
             if step.stage == "loading":
                 text = render.engine_status(worker_client.client.status).capitalize()
+            elif step.stage == "tune":
+                text = f"Tuning C and γ: setting {step.fold + 1} of {step.n_folds}…"
             else:
                 text = f"Training: {step.fold} of {step.n_folds} folds done…"
             if text != shown[0]:

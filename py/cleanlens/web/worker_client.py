@@ -261,6 +261,8 @@ class WorkerClient:
             if on_progress is not None:
                 on_progress(Progress(str(message.stage), message.fold, message.n_folds, message.fraction))
             return
+        if kind == "tuned":  # Tune's answer; the chosen cell's result follows
+            return
         self.requests.pop(message.id, None)
         if kind == "result":
             future.set_result(message)
@@ -286,8 +288,11 @@ class WorkerClient:
         on_progress: Callable[[Progress], object] | None = None,
         pause: Callable[[], Awaitable[object]] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        tune: bool = False,
     ) -> CVResult:
-        """Cross-validate in the worker; return a :class:`~cleanlens.crossval.CVResult`.
+        """Cross-validate in the worker; return a :class:`~cleanlens.crossval.CVResult`. With ``tune``, choose
+        C and gamma first (:func:`cleanlens.tuning.iter_tune`, its default grid): the result is the chosen
+        cell's, and says which (progress: stage ``"tune"``, ``fold`` = the setting tried, of ``n_folds``).
 
         ``features``: N rows of D floats; ``labels``: N class indices; ``settings``: ``C``, ``gamma``, ``folds``,
         ``seed``; ``on_progress(Progress)``: the worker's progress (stage ``"loading"``, with the share of the stack
@@ -329,6 +334,8 @@ class WorkerClient:
                 raise WorkerUnavailable(self.status.get("reason") or "the training worker stopped")
             engine = choose_engine(self.status, len(features))  # raises if it failed and is needed
         message = await self._message(request_id, features, labels, n_classes, engine, settings, pause)
+        if tune:
+            message["type"] = "tune"
         check()
         future = asyncio.get_event_loop().create_future()
         self.requests[request_id] = (future, on_progress)

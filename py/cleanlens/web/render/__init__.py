@@ -64,6 +64,8 @@ from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
 from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
 from .notices import (
+    CHECK_FIXES,
+    check_fixes_note,
     data_notes,
     determinism_problem,
     error_message,
@@ -78,9 +80,11 @@ from .notices import (
 from .page import app
 from .probabilities import prob_table, table_rows
 from .results import (
+    ACCEPT_CHOICES,
     COUNT_TESTIDS,
     DECISION_MARKS,
     accept_all_controls,
+    accept_plan,
     export_controls,
     result_items,
     results_body,
@@ -134,6 +138,8 @@ __all__ = [
     "warnings_panel",
     "session_notices",
     "notices_region",
+    "CHECK_FIXES",
+    "check_fixes_note",
     "data_notes",
     # topbar
     "run_controls",
@@ -183,6 +189,8 @@ __all__ = [
     "results_tabs",
     "results_body",
     "accept_all_controls",
+    "accept_plan",
+    "ACCEPT_CHOICES",
     "score_by_kind_lines",
     "unconfident_meaning",
     # why

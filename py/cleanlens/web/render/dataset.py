@@ -145,6 +145,8 @@ def tiles_list(state: ExplorerState, result: Categorization | None, enabled: boo
 
 
 def dataset_count(state: ExplorerState) -> str:
-    """How many images the dataset panel lists, e.g. "1,797 images" or "12 of 1,797 images"."""
+    """How many items the dataset panel lists, e.g. "1,797 images" or "12 of 1,797 images" (data without images:
+    "items")."""
     n, shown = len(state.labels), len(state.visible_items())
-    return f"{n:,} images" if shown == n else f"{shown:,} of {n:,} images"
+    noun = "images" if state.has_images else "items"
+    return f"{n:,} {noun}" if shown == n else f"{shown:,} of {n:,} {noun}"

@@ -134,6 +134,20 @@ def data_notes(notes: Sequence[str]) -> str:
     return '<div class="warning" data-testid="data-notes">' + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>"
 
 
+CHECK_FIXES = (
+    "The analysis stays that of your file's labels: your decisions are marks on it. To check the fixes, export, "
+    "retrain your model on the fixed labels and load its new pred_probs here; your decisions are kept."
+)
+"""How to check fixes of a probabilities file (re-analysing them against the same pred_probs cannot)."""
+
+
+def check_fixes_note(state: ExplorerState) -> str:
+    """For probabilities from a file whose labels were changed: how to check the changes (:data:`CHECK_FIXES`)."""
+    if state.given_probabilities is None or not state.work.label_changes():
+        return ""
+    return f'<p class="notice" role="status" data-testid="check-fixes">{esc(CHECK_FIXES)}</p>'
+
+
 def notices_region(state: ExplorerState) -> str:
     """The whole ``#warnings`` region for the state: session notices, the labelling's warnings, a training
     problem, link and data notes, and a bug caught in a handler (``state.notices``)."""
@@ -146,5 +160,6 @@ def notices_region(state: ExplorerState) -> str:
         + (determinism_problem(notices.determinism) if notices.determinism is not None else "")
         + link_notes(notices.link)
         + data_notes(notices.data)
+        + check_fixes_note(state)
         + (internal_error_note(notices.problem) if notices.problem else "")
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from cleanlens.confident import CATEGORIES, Categorization
+from cleanlens.confident import Categorization
 from cleanlens.scoring import OOD_WITHOUT_TRUTH, UNCONFIDENT_MEANING
 
 from .common import (
@@ -49,14 +49,11 @@ def summary(state: ExplorerState, result: Categorization | None) -> str:
     )
     if result is not None and result.counts.get("excluded"):
         parts += f'<p class="muted">{result.counts["excluded"]} excluded from training</p>'
-    s = state.score() if result is not None else None
-    line = ""
-    if s is not None:
-        line = (
-            f'<p class="score" data-testid="score">Found <strong>{s.true_positives}</strong> of the {s.wrong} known '
-            f"errors, precision {fmt(s.precision)} ({s.flagged} flagged), recall {fmt(s.recall)}, F1 {fmt(s.f1)}</p>"
-        )
-    return f'<div class="counts">{parts}</div>{line}'
+    lines = ""
+    if result is not None:
+        truth = "demo's truth" if state.is_demo else "truth (from your file)"
+        lines = score_by_kind_lines(state.scores_by_kind(), truth) + unconfident_meaning()
+    return f'<div class="counts">{parts}</div>{lines}'
 
 
 def export_controls(state: ExplorerState) -> str:
@@ -76,7 +73,7 @@ DECISION_MARKS = {"accept": ("✓", "suggestion accepted"), "keep": ("=", "label
 def result_items(state: ExplorerState, result: Categorization | None, window: tuple[int, int] | None = None) -> str:
     """The images of the current results tab in ``window`` (all of a short list), as ``<li>`` elements, worst
     label quality first; each marked with the user's decision on it, if any."""
-    items, count = _result_list(state, result)
+    items, count = state.result_list(result)
     start, stop = window_of(count, window)
     classes = state.dataset.classes
     labels = state.training.labels
@@ -107,20 +104,6 @@ def result_items(state: ExplorerState, result: Categorization | None, window: tu
     return "".join(out)
 
 
-def _result_list(state, result):
-    """``(items, count)``: the current results tab's items, worst label quality first (an iterable, read only
-    as far as needed), and how many there are."""
-    order = state.training.quality_order
-    if state.view.result_tab == "cell":
-        g, s = state.view.cell
-        labels, suggested = state.training.labels, result.suggested
-        count = len(result.joint_ids[g][s])
-        return (i for i in order if labels[i] == g and suggested[i] == s), count
-    code = CATEGORIES.index(state.view.result_tab)
-    categories = result.categories
-    return (i for i in order if categories[i] == code), result.counts[state.view.result_tab]
-
-
 def results_tabs(state: ExplorerState, result: Categorization | None) -> str:
     labels = {
         "label_issue": "Label issues",
@@ -141,7 +124,7 @@ def results_body(state: ExplorerState, result: Categorization | None, window: tu
     tab = state.view.result_tab
     if tab == "cell" and state.view.cell is None:
         return '<p class="empty">Choose a cell of the confident joint to see its images.</p>'
-    _, count = _result_list(state, result)
+    _, count = state.result_list(result)
     head = ""
     if tab == "cell":
         g, s = state.view.cell
@@ -162,16 +145,25 @@ def results_body(state: ExplorerState, result: Categorization | None, window: tu
 
 
 def accept_all_controls(state: ExplorerState) -> str:
-    """ "Accept all" for the label issues the user has not decided on, and what the last one did (undoable)."""
+    """ "Accept all…" for the listed label issues without a decision, which opens its plan (:func:`accept_plan`);
+    who decided on the others (you, or the last Accept all); and what the last Accept all did (undoable)."""
+    if state.accept_open:
+        return accept_plan(state)
     pending = state.pending_issues()
     out = (
-        f'<p><button type="button" data-action="accept-all" data-testid="accept-all"{_disabled(pending)}>'
-        f"Accept all {pending:,} suggested label{'' if pending == 1 else 's'}</button>"
+        f'<p><button type="button" data-action="accept-all" data-testid="accept-all"{_disabled(pending)} '
+        'aria-haspopup="true">Accept all…</button> '
+        f'<span class="muted" data-testid="accept-pending">{pending:,} listed without a decision'
     )
-    decided = state.analysis().counts["label_issue"] - pending
-    if decided:
-        out += f' <span class="muted">({decided:,} you decided on are left as they are)</span>'
-    out += "</p>"
+    listed = state.analysis().iter_items("label_issue")
+    decisions, bulk = state.work.decisions, state.work.bulk
+    decided = [i for i in listed if i in decisions]
+    by_bulk = sum(1 for i in decided if i in bulk)
+    if len(decided) - by_bulk:
+        out += f"; {len(decided) - by_bulk:,} you decided on"
+    if by_bulk:
+        out += f"; {by_bulk:,} by Accept all"
+    out += "</span></p>"
     if state.work.bulk:
         n = len(state.work.bulk)
         out += (
@@ -180,6 +172,47 @@ def accept_all_controls(state: ExplorerState) -> str:
             '<button type="button" data-action="undo-all" data-testid="undo-all">Undo</button></p>'
         )
     return out
+
+
+ACCEPT_CHOICES = {
+    "likely": "the likely fixes (recommended)",
+    "worst": "the worst-ranked",
+    "all": "all listed",
+}
+
+
+def accept_plan(state: ExplorerState) -> str:
+    """Accept all's plan before it acts: what it will change (the rule, how many labels, cleanlab's estimate of
+    the label errors, the precision against a truth column), the choice of likely / worst n / all, Accept and
+    Cancel."""
+    plan, choice = state.plan(), state.accepting
+    n_changes = len(state.accept_changes())
+    n = plan.num_label_issues if choice.n is None else choice.n
+    options = []
+    for value, text in ACCEPT_CHOICES.items():
+        checked = " checked" if choice.accept == value else ""
+        extra = ""
+        if value == "worst":
+            extra = (
+                f' <input type="number" data-action="accept-n" data-testid="accept-n" min="0" max="{len(plan.issues)}" '
+                f'value="{n}" aria-label="How many of the worst-ranked" class="num"> '
+                f'<span class="muted">(cleanlab estimates {plan.num_label_issues:,} label errors)</span>'
+            )
+        elif value == "all":
+            extra = f" {len(plan.issues):,}"
+        options.append(
+            f'<label><input type="radio" name="accept-choice" data-action="accept-choice" value="{value}" '
+            f'data-testid="accept-choice-{value}"{checked}> {text}</label>{extra}'
+        )
+    return (
+        '<div class="accept-plan" role="group" aria-labelledby="accept-plan-title" data-testid="accept-plan">'
+        '<p id="accept-plan-title"><strong>Accept all</strong></p>'
+        f'<p data-testid="accept-summary" role="status" tabindex="-1">{esc(state.accept_summary())}</p>'
+        f"<fieldset><legend>Change</legend>{'<br>'.join(options)}</fieldset>"
+        f'<p><button type="button" class="primary" data-action="accept-confirm" data-testid="accept-confirm"'
+        f"{_disabled(n_changes)}>Accept {n_changes:,} label{'' if n_changes == 1 else 's'}</button> "
+        '<button type="button" data-action="accept-cancel" data-testid="accept-cancel">Cancel</button></p></div>'
+    )
 
 
 def score_by_kind_lines(kinds: KindScores | None, truth_label: str = "truth (from your file)") -> str:

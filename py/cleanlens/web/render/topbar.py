@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cleanlens.web.state import ENGINE_DEFAULTS, ENGINE_LIMITS
+from cleanlens.tuning import C_VALUES, GAMMA_FACTORS
+from cleanlens.web.state import ENGINE_LIMITS
+from cleanlens.web.state.fragment import exact
 
 from .common import _disabled, esc
 
@@ -35,10 +37,15 @@ def run_controls(
         engine += f' <span class="note" id="engine-note" data-testid="engine-note">({esc(status)})</span>'
     plain = " ".join(engine.replace("<", " <").split())
     stale = ""
-    if state.stale:
+    if state.stale and state.given_probabilities is not None:
+        stale = (
+            '<span class="stale" data-testid="stale" title="Your decisions are marks on the analysis of your '
+            "file's labels; to check fixes, load new pred_probs\">Decisions marked on your file's analysis</span>"
+        )
+    elif state.stale:
         stale = (
             '<span class="stale" data-testid="stale" title="Labels changed — results are out of date. Train again.">'
-            "Labels changed — results are out of date. Train again.</span>"
+            "Labels changed — train again.</span>"
         )
     elif state.engine_changed:
         stale = '<span class="stale" data-testid="engine-changed">Engine settings changed — train to use them.</span>'
@@ -48,7 +55,12 @@ def run_controls(
         f'<button type="button" data-action="reseed" data-testid="reseed"'
         f"{_disabled(enabled and not busy and state.training is not None and state.given_probabilities is None)}>"
         f"New seed</button>"
-        f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} '
+        + (
+            '<button type="button" data-action="cancel-training" data-testid="cancel-training">Cancel</button>'
+            if busy and enabled
+            else ""
+        )
+        + f'<progress id="progress" data-testid="progress" max="1" value="0"{"" if busy else " hidden"} '
         'aria-label="Training progress"></progress>'
         f'{stale}<span class="engine" data-testid="engine" title="{esc(_strip_tags(plain))}">Engine: {engine}</span>'
     )
@@ -82,11 +94,11 @@ def engine_settings(state: ExplorerState, enabled: bool = True) -> str:
         ("n_folds", "folds", "Folds", "1"),
     ):
         lo, hi = ENGINE_LIMITS[name]
-        value, default = getattr(state.engine, name), ENGINE_DEFAULTS[name]
+        value, default = getattr(state.engine, name), state.engine.defaults()[name]
         fields.append(
             f'<label for="engine-{key}">{label}</label>'
             f'<input type="number" id="engine-{key}" data-action="engine-setting" data-name="{name}" '
-            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{value:g}" required{d}'
+            f'data-testid="engine-{key}" min="{lo:g}" max="{hi:g}" step="{step}" value="{exact(value)}" required{d}'
             f"{_INVALID if refused and refused[0] == name else ''}>"
             f'<span class="muted">default {default:g}{" ✓" if value == default else ""}</span>'
         )
@@ -98,14 +110,25 @@ def engine_settings(state: ExplorerState, enabled: bool = True) -> str:
         note = "Press Train to use these settings."
     else:
         note = "Train uses these; the link and the export's audit record them."
+    tune = _disabled(enabled and state.given_probabilities is None and not state.running)
     return (
         '<details class="settings" id="settings-box"><summary data-testid="engine-settings">Engine settings</summary>'
         '<div class="settings-body"><p class="muted">RBF SVM with per-class sigmoid calibration, out-of-sample '
         f'probabilities by stratified cross-validation.</p><div class="settings-grid">{"".join(fields)}</div>'
         '<p class="settings-actions"><button type="button" data-action="engine-defaults" '
         f'data-testid="engine-defaults"{d}>'
-        f'Defaults</button> <span id="engine-message" class="muted" role="status">{note}</span></p></div></details>'
+        f"Defaults</button> "
+        f'<button type="button" data-action="tune" data-testid="tune"{tune}{_TUNE_TITLE}>Tune C and γ</button> '
+        f'<span id="engine-message" class="muted" role="status">{note}</span></p></div></details>'
     )
+
+
+_TUNE_TITLE = (
+    f' title="Cross-validate C in {", ".join(f"{c:g}" for c in C_VALUES)} and γ in '
+    f"{', '.join(f'{f:g}' for f in GAMMA_FACTORS)} times scikit-learn's 'scale', and keep the pair with the "
+    'lowest out-of-fold log loss; it can be cancelled"'
+)
+"""What Tune does (docs/definitions.md; the grid is :func:`cleanlens.tuning.grid`)."""
 
 
 def tools(enabled: bool = True) -> str:

@@ -169,7 +169,8 @@ def detail(state: ExplorerState, result: Categorization | None) -> str:
     head += "</p>"
     if dataset.truth is not None:
         truth = "out of distribution" if dataset.truth[i] < 0 else classes[dataset.truth[i]]
-        head += f'<p class="muted">Truth (known for the demo): {esc(truth)}</p>'
+        source = "known for the demo" if state.is_demo else "from your file"
+        head += f'<p class="muted" data-testid="truth">Truth ({source}): {esc(truth)}</p>'
     if result is None or state.training is None:
         return out + head + "</div></div>"
     cat = category_of(result, i)
@@ -185,7 +186,14 @@ def detail(state: ExplorerState, result: Categorization | None) -> str:
         )
     why = f'<p class="why" data-testid="explanation">{esc(explanation(state, result, i))}</p>'
     stale = (
-        '<p class="muted">Results are from before your changes: train again to update them.</p>' if state.stale else ""
+        (
+            '<p class="muted">Results are of your file\'s labels: new pred_probs from a model trained on the fixed '
+            "labels check your changes.</p>"
+            if state.given_probabilities is not None
+            else '<p class="muted">Results are from before your changes: train again to update them.</p>'
+        )
+        if state.stale
+        else ""
     )
     return out + head + why + probability_rows(state, result, i) + stale
 
@@ -207,21 +215,27 @@ def decision_controls(state: ExplorerState, result: Categorization | None, i: in
     buttons = []
     if sug is not None and sug != state.labels[i]:
         buttons.append(
-            f'<button type="button" data-action="accept" data-i="{i}" data-testid="accept">'
+            f'<button type="button" data-action="accept" data-i="{i}" data-testid="accept" aria-keyshortcuts="A">'
+            f'<kbd aria-hidden="true">A</kbd> '
             f"Accept {esc(classes[sug])} for {name}</button>"
         )
     if decision != "keep":
         buttons.append(
-            f'<button type="button" data-action="keep" data-i="{i}" data-testid="keep">'
+            f'<button type="button" data-action="keep" data-i="{i}" data-testid="keep" aria-keyshortcuts="K">'
+            f'<kbd aria-hidden="true">K</kbd> '
             f"Keep {esc(classes[state.dataset.given[i]])} for {name}</button>"
         )
     if decision != "exclude":
         buttons.append(
-            f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude">'
+            f'<button type="button" data-action="exclude" data-i="{i}" data-testid="exclude" aria-keyshortcuts="X">'
+            f'<kbd aria-hidden="true">X</kbd> '
             f"Exclude {name} (OOD)</button>"
         )
     if decision:
-        buttons.append(f'<button type="button" data-action="undo" data-i="{i}" data-testid="undo">Undo</button>')
+        buttons.append(
+            f'<button type="button" data-action="undo" data-i="{i}" data-testid="undo" aria-keyshortcuts="U">'
+            '<kbd aria-hidden="true">U</kbd> Undo</button>'
+        )
     status = (
         f'<p class="decision" data-testid="decision">Your decision: {DECISION_NAMES[decision]}</p>' if decision else ""
     )

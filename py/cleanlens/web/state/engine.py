@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cleanlens.crossval import DEFAULT_C, DEFAULT_FOLDS, DEFAULT_GAMMA, DEFAULT_SEED
 from cleanlens.errors import CleanlensError
+from cleanlens.tuning import scale_gamma
 
 ENGINE_LIMITS = {"svm_C": (1e-4, 1e5), "svm_gamma": (1e-6, 1e2), "n_folds": (2, 10)}
 """The range the page accepts for each engine setting (C and gamma of the RBF SVM, cross-validation folds)."""
@@ -29,6 +30,20 @@ class EngineSettings:
     svm_gamma: float = DEFAULT_GAMMA
     n_folds: int = DEFAULT_FOLDS
     seed: int = DEFAULT_SEED
+    default_gamma: float = DEFAULT_GAMMA
+    """gamma's default for these data: the demo's 0.003, or scikit-learn's ``'scale'`` for features of your own
+    (:func:`cleanlens.tuning.scale_gamma`)."""
+
+    @classmethod
+    def for_features(cls, features: Sequence[Sequence[float]] | None) -> EngineSettings:
+        """Settings whose gamma defaults to ``'scale'`` of ``features`` (N rows of D floats; None or empty: the
+        demo's default)."""
+        gamma = scale_gamma(features) if features else DEFAULT_GAMMA
+        return cls(svm_gamma=gamma, default_gamma=gamma)
+
+    def defaults(self) -> dict[str, float]:
+        """:data:`ENGINE_DEFAULTS` with gamma's default for these data."""
+        return dict(ENGINE_DEFAULTS, svm_gamma=self.default_gamma)
 
     def set(self, name: str, value: object) -> bool:
         """Set ``svm_C``, ``svm_gamma`` or ``n_folds`` from a number or text; returns True if it changed.
@@ -47,9 +62,9 @@ class EngineSettings:
         return before != number
 
     def reset(self) -> bool:
-        """Back to :data:`ENGINE_DEFAULTS` (the seed stays); returns True if anything changed."""
+        """Back to :meth:`defaults` (the seed stays); returns True if anything changed."""
         before = self.values()
-        for name, value in ENGINE_DEFAULTS.items():
+        for name, value in self.defaults().items():
             setattr(self, name, value)
         return before != self.values()
 

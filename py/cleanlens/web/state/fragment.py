@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from . import ExplorerState
 
 
+def exact(x: float) -> str:
+    """``x`` as short text that reads back as the same float (``0.003``, ``1``; ``0.07692307692307693``)."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))
+
+
 def to_fragment(state: ExplorerState) -> str:
     """The view of ``state`` as a URL fragment (without '#')."""
     view, engine = state.view, state.engine
@@ -27,7 +33,7 @@ def to_fragment(state: ExplorerState) -> str:
     if view.rule == "find-label-issues":
         parts["filter"] = view.filter_by
     if state.given_probabilities is None:
-        parts.update(C=f"{engine.svm_C:g}", gamma=f"{engine.svm_gamma:g}", folds=engine.n_folds)
+        parts.update(C=exact(engine.svm_C), gamma=exact(engine.svm_gamma), folds=engine.n_folds)
     if not state.is_demo:
         parts["data"] = "own"
     if view.selected is not None:

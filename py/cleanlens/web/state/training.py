@@ -12,23 +12,23 @@ from itertools import filterfalse
 from operator import getitem
 from typing import TYPE_CHECKING, Any
 
-from cleanlens import __version__, rank
+from cleanlens import __version__, fixing, rank
 from cleanlens.confident import ConfidentLearning
 from cleanlens.errors import CleanlensError
 from cleanlens.flagged import RULE as FLAGGING_RULE
 from cleanlens.flagged import FlaggedTables, categorize_flagged, categorize_flagged_lists
 from cleanlens.issues import DEFAULT_FILTER, LabelIssues
-from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, sweep, truly_wrong
+from cleanlens.scoring import SWEEP_PERCENTILES, Sweep, score, score_by_kind, sweep, true_ood, truly_wrong
 from cleanlens.sliders import EXCLUDED, PERCENTILES, iter_slider_index
 
-from .view import ENGINE_RULES
+from .view import ENGINE_RULES, PLAN_RULES
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Container, Sequence
 
     from cleanlens.confident import Categorization
     from cleanlens.crossval import CVResult
-    from cleanlens.scoring import Score
+    from cleanlens.scoring import KindScores, Score
     from cleanlens.sliders import SliderCategorization
     from cleanlens.steps import Steps
 
@@ -136,8 +136,10 @@ class Training:
             self.quality = [None] * len(self.labels)
             for i, score in zip(self.active, scores):
                 self.quality[i] = score
-        wrong = None if truth is None else truly_wrong(self.labels, truth)
-        self.index = yield from iter_slider_index(self.learner, self.active, len(self.labels), wrong)
+        wrong = ood = None
+        if truth is not None:
+            wrong, ood = truly_wrong(self.labels, truth), true_ood(truth)
+        self.index = yield from iter_slider_index(self.learner, self.active, len(self.labels), wrong, ood)
         self._truth = truth
         confidences = list(map(getitem, rows, given))
         if everything:
@@ -152,6 +154,7 @@ class Training:
         yield from self.iter_prepare(DEFAULT_FILTER)
         self._order = {}
         self._bins = {}
+        self._plans = {}
 
     def iter_prepare(self, filter_by: str) -> Steps[None, None]:
         """Compute ``find_label_issues(filter_by=filter_by)`` if not done yet (a step generator): what the
@@ -214,6 +217,61 @@ class Training:
         excluded = self.excluded
         wrong = [i for i in truly_wrong(self.labels, self._truth) if i not in excluded]
         return score(self.categorize(q_class, q_ood, rule, filter_by).flagged, wrong)
+
+    def scores_by_kind(
+        self, q_class: float, q_ood: float, rule: str, filter_by: str = DEFAULT_FILTER
+    ) -> KindScores | None:
+        """The score by kind (:class:`~cleanlens.scoring.KindScores`: label issues against the label errors, OOD
+        against the items the truth calls OOD) of the trained items, or None without a truth."""
+        if self._truth is None:
+            return None
+        if rule != FLAGGING_RULE and self.index is not None and q_class in PERCENTILES and q_ood in PERCENTILES:
+            return self.index.scores_by_kind(q_class, q_ood, ENGINE_RULES[rule])
+        result = self.categorize(q_class, q_ood, rule, filter_by)
+        truth = [self._truth[i] for i in self.active]
+        row = {i: j for j, i in enumerate(self.active)}
+        issues = [row[i] for i in result.label_issues]
+        return score_by_kind(issues, [row[i] for i in result.ood], [self.labels[i] for i in self.active], truth)
+
+    # ------------------------------------------------------------ Accept all (cleanlens.fixing)
+
+    @staticmethod
+    def plan_key(rule: str, filter_by: str, q_class: float) -> tuple:
+        """What the Accept-all plan of the page's ``rule`` depends on."""
+        return (rule, filter_by if rule == FLAGGING_RULE else None, q_class if rule == "percentile" else None)
+
+    def planned(self, rule: str, filter_by: str, q_class: float) -> fixing.Plan | None:
+        """The plan of :meth:`iter_plan` if it was computed, else None."""
+        return self._plans.get(self.plan_key(rule, filter_by, q_class))
+
+    def iter_plan(self, rule: str, filter_by: str, q_class: float) -> Steps[None, fixing.Plan]:
+        """What Accept all would change under the page's ``rule`` (a step generator returning the
+        :class:`~cleanlens.fixing.Plan`, cached): of the trained items, on the labels trained on. Its items are
+        rows of the trained items: :meth:`plan_changes` gives dataset items."""
+        key = self.plan_key(rule, filter_by, q_class)
+        if key not in self._plans:
+            rows = [self.probabilities[i] for i in self.active]
+            given = [self.labels[i] for i in self.active]
+            self._plans[key] = yield from fixing.iter_plan(
+                given, rows, PLAN_RULES[rule], class_percentile=q_class, issues=self.issues, filter_by=filter_by
+            )
+        return self._plans[key]
+
+    def plan_changes(
+        self, plan: fixing.Plan, accept: str, n: int | None, decided: Container[int]
+    ) -> list[tuple[int, int]]:
+        """``(dataset item, new label)`` pairs that Accept all changes (:meth:`cleanlens.fixing.Plan.changes`), the
+        items in ``decided`` (dataset items) left out."""
+        active = self.active
+        rows = {j for j, i in enumerate(active) if i in decided}
+        return [(active[j], s) for j, s in plan.changes(accept, n, rows)]
+
+    def plan_summary(self, plan: fixing.Plan, accept: str, n: int | None, decided: Container[int]) -> str:
+        """What Accept all will do, in a sentence (:meth:`cleanlens.fixing.Plan.summary`; with the truth if known)."""
+        active = self.active
+        rows = {j for j, i in enumerate(active) if i in decided}
+        truth = None if self._truth is None else [self._truth[i] for i in active]
+        return plan.summary(accept, n, rows, truth)
 
     def sweep(self) -> Sweep | None:
         """Scores over the threshold grid (:func:`cleanlens.scoring.sweep`), or None without the truth."""

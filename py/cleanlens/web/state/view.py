@@ -28,6 +28,12 @@ RULE_NAMES = {
 ENGINE_RULES = {"percentile": "percentile", "confident-joint": "cleanlab"}
 """The page's rule -> the rule of :mod:`cleanlens.confident` and :mod:`cleanlens.sliders` that computes it (the
 third, ``find-label-issues``: :mod:`cleanlens.flagged`)."""
+PLAN_RULES = {
+    "percentile": "percentile",
+    "find-label-issues": "find_label_issues",
+    "confident-joint": "confident_joint",
+}
+"""The page's rule -> the rule of :mod:`cleanlens.fixing` whose plan Accept all follows."""
 OLD_RULES = {"cleanlab": "confident-joint"}
 """Rule names of earlier versions (in saved sessions and links) -> today's."""
 DEMO_RULE, OWN_DATA_RULE = "percentile", "find-label-issues"
