@@ -94,6 +94,23 @@ def test_the_tile_legend_stays_in_view_while_the_tiles_scroll(ready):
     assert "label issue" in legend.inner_text() and "out of distribution" in legend.inner_text()
 
 
+def test_the_popover_never_covers_the_actions(ready):
+    ready.locator(f'#tiles button[data-i="{categorize().label_issues[0]}"]').click()
+    actions = ready.locator("#detail .decide").bounding_box()
+    pop = ready.get_by_test_id("popover")
+    for item in ready.locator('[data-testid="label_issue-items"] button.pick').all()[:8]:
+        item.hover()
+        expect(pop).to_be_visible()
+        box = pop.bounding_box()
+        apart = (
+            box["x"] + box["width"] <= actions["x"]
+            or actions["x"] + actions["width"] <= box["x"]
+            or box["y"] + box["height"] <= actions["y"]
+            or actions["y"] + actions["height"] <= box["y"]
+        )
+        assert apart, (box, actions)
+
+
 def test_the_popover_explains_the_image_under_the_pointer_and_never_changes_the_selection(ready):
     result = categorize()
     pinned, other = result.label_issues[0], result.ood[0]

@@ -18,7 +18,7 @@ from cleanlens.web.wiring import Event, on
 
 ITEMS = '[data-action="select"], .thumbs [data-i]'
 """What the popover explains: the images of the grid, the results, the map, and the joint's thumbnails."""
-ACTIONS = "#detail .actions"
+ACTIONS = "#detail .decide"
 """The pinned item's buttons: the popover never covers them (the user is about to press one)."""
 
 

@@ -168,7 +168,8 @@ def tour_steps(state: ExplorerState, result: Categorization | None) -> list[tupl
             "Why?",
             "<p>Point at or focus any image: a popover beside it shows its probabilities against both thresholds and "
             "one sentence on why it is where it is. Click it (or press Enter) to select it: this panel then keeps it, "
-            "with buttons to accept the suggestion, keep the label or exclude it.</p>",
+            "with buttons to accept the suggestion, keep the label or exclude it (keys A, K, X; U undoes), after "
+            "which the next undecided issue of the list is selected.</p>",
         ),
         (
             '[data-testid="byo-open"]',
