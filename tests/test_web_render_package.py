@@ -60,7 +60,7 @@ def test_modules_import_in_layers():
     assert siblings_imported_by("common") == siblings_imported_by("ids") == set()
     assert all("page" not in siblings_imported_by(name) for name in MODULES)
     panels = {"topbar", "notices", "dataset", "thresholds", "results", "why", "guide", "yourdata", "center"}
-    tabs = {"joint", "map", "probabilities", "sweep"}
+    tabs = {"joint", "map", "probabilities", "sweep", "health"}
     for name in panels | tabs:
         allowed = {"common", "ids"} | (tabs if name == "center" else set())
         assert siblings_imported_by(name) <= allowed, name

@@ -61,7 +61,7 @@ from .dataset import (
     tiles_list,
 )
 from .guide import GUIDE_STEPS, guide_dialog, tour_card, tour_steps
-from .health import health_panel
+from .health import CLASS_COLUMNS, health_panel
 from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
 from .notices import (
@@ -180,6 +180,7 @@ __all__ = [
     "cleanlab_curve",
     # health
     "health_panel",
+    "CLASS_COLUMNS",
     # center
     "center_tabs",
     "center_body",

@@ -22,19 +22,18 @@ labels changed since then make the results *stale* until the user retrains.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from itertools import compress, repeat
 from operator import eq
 from typing import Any
 
-from cleanlens import fixing, rank, report
+from cleanlens import rank, report
 from cleanlens.confident import CATEGORIES, Categorization, labelling_warnings
 from cleanlens.crossval import DEFAULT_FOLDS
 from cleanlens.dataset import Dataset
 from cleanlens.scoring import KindScores, Score, Sweep
 from cleanlens.web.changes import (
-    ACCEPT_PLAN,
     CELL,
     CENTER_TAB,
     DATA,
@@ -58,7 +57,7 @@ from cleanlens.web.changes import (
     changed,
 )
 
-from .accepting import AcceptChoice
+from .accepting import AcceptChoice, Reviewing
 from .engine import ENGINE_DEFAULTS, ENGINE_KEYS, ENGINE_LIMITS, EngineSettingError, EngineSettings
 from .fragment import apply_fragment, to_fragment
 from .health import DatasetHealth, dataset_health
@@ -93,7 +92,7 @@ __all__ = [
 ]
 
 
-class ExplorerState:
+class ExplorerState(Reviewing):
     """Everything the explorer shows, as plain data; see the module docstring.
 
     ``dataset``: the data (a :class:`~cleanlens.dataset.Dataset`); ``source_name``, ``source_sha256``: its file
@@ -252,79 +251,6 @@ class ExplorerState:
         self.work.decide(item, None, self.dataset.given[item])
         return changed(LABELS, DECISIONS, items=[item])
 
-    def _plan_key(self) -> tuple:
-        view = self.view
-        return Training.plan_key(view.rule, view.filter_by, view.q_class)
-
-    def plan(self) -> fixing.Plan | None:
-        """Accept all's plan for the current rule if computed (:meth:`iter_plan`), else None."""
-        view = self.view
-        return None if self.training is None else self.training.planned(view.rule, view.filter_by, view.q_class)
-
-    def iter_plan(self) -> Generator[None, None, fixing.Plan]:
-        """Compute Accept all's plan for the current rule (a step generator the page runs; cached)."""
-        view = self.view
-        return self.training.iter_plan(view.rule, view.filter_by, view.q_class)
-
-    @property
-    def accept_open(self) -> bool:
-        """True while Accept all's plan is open for the current rule (and computed)."""
-        return self.accepting is not None and self.accepting.key == self._plan_key() and self.plan() is not None
-
-    def open_accept_all(self) -> Changes:
-        """Open Accept all's plan (computed first: :meth:`iter_plan`) at its defaults: the likely fixes."""
-        if self.plan() is None:
-            return NOTHING
-        self.accepting = AcceptChoice(self._plan_key())
-        return changed(ACCEPT_PLAN)
-
-    def close_accept_all(self) -> Changes:
-        """Close Accept all's plan without changing anything."""
-        was, self.accepting = self.accepting, None
-        return changed(ACCEPT_PLAN) if was is not None else NOTHING
-
-    def choose_accept(self, accept: str, n: int | None = None) -> Changes:
-        """Choose what Accept all changes: ``likely``, ``worst`` (the worst ``n``) or ``all``."""
-        if not self.accept_open:
-            return NOTHING
-        return changed(ACCEPT_PLAN) if self.accepting.choose(accept, n) else NOTHING
-
-    def accept_changes(self) -> list[tuple[int, int]]:
-        """``(item, new label)``: what Accept all would change now (items with a decision left out)."""
-        if not self.accept_open:
-            return []
-        choice = self.accepting
-        return self.training.plan_changes(self.plan(), choice.accept, choice.n, self.work.decisions)
-
-    def accept_summary(self) -> str:
-        """What Accept all will do, in a sentence (with the truth's precision when the data have a truth)."""
-        if not self.accept_open:
-            return ""
-        choice = self.accepting
-        return self.training.plan_summary(self.plan(), choice.accept, choice.n, self.work.decisions)
-
-    def accept_all(self) -> Changes:
-        """Relabel what the open plan says (:meth:`accept_changes`) as one step :meth:`undo_bulk` takes back,
-        and close it. Items the user kept, excluded or already decided on are left alone; the analysis keeps
-        its basis (the labels it was computed on)."""
-        pairs = self.accept_changes()
-        self.accepting = None
-        items = self.work.accept_many(dict(pairs))
-        return changed(LABELS, DECISIONS, ACCEPT_PLAN, items=items)
-
-    def undo_bulk(self) -> Changes:
-        """Take back the last :meth:`accept_all`."""
-        return changed(LABELS, DECISIONS, items=self.work.undo_bulk())
-
-    def pending_issues(self) -> int:
-        """How many listed label issues have no decision yet (Accept all chooses among them)."""
-        result = self.analysis()
-        if result is None:
-            return 0
-        if not self.work.decisions:
-            return result.counts["label_issue"]
-        return sum(1 for i in result.iter_items("label_issue") if i not in self.work.decisions)
-
     def label_changes(self) -> dict[int, int]:
         """``{item: label}`` for every item whose current label differs from its given label."""
         return self.work.label_changes()
@@ -473,41 +399,6 @@ class ExplorerState:
             return None
         view = self.view
         return self.training.score(view.q_class, view.q_ood, view.rule, view.filter_by)
-
-    def result_list(self, result: Categorization | None = None) -> tuple[Iterable[int], int]:
-        """``(items, count)``: the current results tab's items, worst label quality first (an iterable, read only
-        as far as needed; ``result``: the current :meth:`analysis`, passed if at hand), and how many there are."""
-        result = self.analysis() if result is None else result
-        order = self.training.quality_order
-        if self.view.result_tab == "cell":
-            g, s = self.view.cell
-            labels, suggested = self.training.labels, result.suggested
-            return (i for i in order if labels[i] == g and suggested[i] == s), len(result.joint_ids[g][s])
-        code = CATEGORIES.index(self.view.result_tab)
-        categories = result.categories
-        return (i for i in order if categories[i] == code), result.counts[self.view.result_tab]
-
-    def next_undecided(self, item: int) -> int | None:
-        """The first item after ``item`` in the current results list without a decision (from the top again at
-        its end), or None when ``item`` is not in that list or every other item there has a decision."""
-        if self.training is None or (self.view.result_tab == "cell" and self.view.cell is None):
-            return None
-        items = list(self.result_list()[0])
-        try:
-            at = items.index(item)
-        except ValueError:
-            return None
-        decisions = self.work.decisions
-        return next((i for i in items[at + 1 :] + items[:at] if i not in decisions), None)
-
-    def decide_and_advance(self, decision: str, item: int) -> Changes:
-        """``accept``, ``keep`` or ``exclude`` ``item``, then pin the next undecided item of the results list it
-        is in (review at speed); ``undo`` forgets the decision and stays."""
-        changes = getattr(self, decision)(item)
-        if decision == "undo" or not changes:
-            return changes
-        nxt = self.next_undecided(item)
-        return changes if nxt is None else changes | self.select(nxt)
 
     def scores_by_kind(self) -> KindScores | None:
         """The current results' score by kind against the truth (label issues; OOD), or None."""
