@@ -1,8 +1,8 @@
 """Reviewing the listed issues (pure; no DOM): Accept all, chosen before it acts, and one issue after another.
 
 :class:`Reviewing` is the part of :class:`~cleanlens.web.state.ExplorerState` that does both (a base class, to
-keep the state's module short); :class:`AcceptChoice` is an open plan.
-
+keep the state's module short, using its ``analysis()`` and ``select()``); :class:`AcceptChoice` is an open
+plan.
 
 The page's "Accept all…" opens a plan (:class:`cleanlens.fixing.Plan` of the current rule, computed in steps
 by the glue) that says what it will do before doing it: the rule, how many labels change, cleanlab's estimate
