@@ -18,7 +18,10 @@ app's ``SVC(probability=True)``):
    pairwise coupling (:mod:`cleanlens.pairwise`, pure Python, shared by both
    engines).
 
-The engines differ only in who computes the decision values of step 2:
+The engines differ only in who computes the decision values of step 2, and
+in step 3's arithmetic: the scikit-learn engine runs it with numpy
+(:mod:`cleanlens.pairwise_arrays`, the same operations in the same order,
+vectorised over the items), the built-in engine in pure Python:
 
 ``sklearn``
     ``SVC(kernel="rbf", C=C, gamma=gamma, shrinking=False,
@@ -107,7 +110,7 @@ from typing import TYPE_CHECKING, Any
 
 from cleanlens.errors import CleanlensError
 
-from . import __version__, pairwise, svm
+from . import __version__, pairwise, pairwise_arrays, svm
 from .confident import labelling_warnings
 from .steps import Cancelled as Cancelled  # re-exported: its home was here before cleanlens.steps
 from .steps import Due, Steps, cancellable, drain, relay, scaled
@@ -552,7 +555,7 @@ def _sklearn_steps(features, labels, n_classes, folds, C, gamma, due):
             decisions[i] = row
         if due is not None and due():
             yield Progress("fold", f + 1, n_folds, (f + 1) * share)
-    steps = pairwise.iter_pairwise_probabilities(labels, n_classes, folds, fold_classes, decisions, due)
+    steps = pairwise_arrays.iter_pairwise_probabilities_array(labels, n_classes, folds, fold_classes, decisions, due)
     probabilities = yield from _stage(
         steps, "calibration", n_folds, n_folds, 1.0 - CALIBRATION_SHARE, CALIBRATION_SHARE
     )
