@@ -44,10 +44,10 @@ def cli_report(tmp_path, labels, pred_probs, *argv):
 @pytest.mark.parametrize(
     ("options", "argv"),
     [
-        ({}, []),
+        ({"rule": "percentile"}, []),
         ({"rule": "cleanlab", "ood_percentile": 30}, ["--thresholds", "cleanlab", "--ood-percentile", "30"]),
-        ({"class_percentile": 20, "rank_by": "normalized_margin"}, ["--class-percentile", "20", "--rank-by",
-                                                                    "normalized_margin"]),
+        ({"rule": "percentile", "class_percentile": 20, "rank_by": "normalized_margin"},
+         ["--class-percentile", "20", "--rank-by", "normalized_margin"]),
     ],
 )  # fmt: skip
 def test_the_command_lines_report(digits, tmp_path, capsys, options, argv):
@@ -115,7 +115,9 @@ def test_the_pages_csv_export(digits):
         np.save(buffer, array)
         files.append((name, buffer.getvalue()))
     loaded = userdata.load_files(files, class_names=names)
-    state = ExplorerState(loaded.dataset, source_name=loaded.source_name, given_probabilities=loaded.probabilities)
+    state = ExplorerState(
+        loaded.dataset, source_name=loaded.source_name, given_probabilities=loaded.probabilities, is_demo=False
+    )
     state.finish_training(state.labels, loaded.probabilities, {"engine": "file"})
     _, text = state.export("csv")
     page = pd.read_csv(io.StringIO(text), dtype={"id": str})[list(COLUMNS)]

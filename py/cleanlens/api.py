@@ -23,9 +23,11 @@ RULE_OPTIONS = {
     "renormalize": False,
 }
 """The keyword options of :func:`find_issues` and their defaults (the page's)."""
+DEFAULT_RULE = "prune_by_noise_rate"
+""":func:`find_issues`' rule: cleanlab's ``find_label_issues`` default, the rule the page opens your data on."""
 
 
-def find_issues(labels, pred_probs, *, class_names=None, ids=None, rule="percentile", **rule_options):
+def find_issues(labels, pred_probs, *, class_names=None, ids=None, rule=DEFAULT_RULE, **rule_options):
     """Find label issues with confident learning; one row per item, as the page exports them.
 
     Parameters
@@ -40,9 +42,11 @@ def find_issues(labels, pred_probs, *, class_names=None, ids=None, rule="percent
     ids : sequence, length N, optional
         An id per item, written as text (default ``"0"``..``"N-1"``); distinct.
     rule : {"percentile", "cleanlab"} or one of cleanlab's ``filter_by`` names
-        ``percentile`` (the page's default): class threshold = the ``class_percentile``-th percentile of each
-        class's self-confidences; ``cleanlab``: their mean, as ``cleanlab.count.compute_confident_joint``
-        (the label issues are its off-diagonal items). A ``filter_by`` name of
+        Default ``prune_by_noise_rate``: the label issues are ``cleanlab.filter.find_label_issues(labels,
+        pred_probs)``'s, as the page shows your own data. ``percentile`` (the demo's rule): class
+        threshold = the ``class_percentile``-th percentile of each class's self-confidences; ``cleanlab``:
+        their mean, as ``cleanlab.count.compute_confident_joint`` (the label issues are its off-diagonal
+        items). A ``filter_by`` name of
         ``cleanlab.filter.find_label_issues`` (``prune_by_noise_rate``, cleanlab's default,
         ``prune_by_class``, ``both``, ``confident_learning``, ``predicted_neq_given``,
         ``low_normalized_margin``, ``low_self_confidence``): the label issues are the items
