@@ -470,8 +470,8 @@ def run(args):
         open_browser=not args.no_browser,
     )
     try:
-        while True:
-            time.sleep(3600)
+        while True:  # short sleeps: a Ctrl-C the kernel hands to a server thread is seen at the next wake-up
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
