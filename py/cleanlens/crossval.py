@@ -15,7 +15,7 @@ app's ``SVC(probability=True)``):
    decision value per pair;
 3. per pair of classes, one Platt sigmoid fitted on the pooled out-of-fold
    decision values of all items labelled with either class, and libsvm's
-   pairwise coupling (:mod:`cleanlens.pairwise`, pure Python, shared by both
+   pairwise coupling (:mod:`cleanlens.pairwise`; one definition for both
    engines).
 
 The engines differ only in who computes the decision values of step 2, and
