@@ -68,6 +68,12 @@ def test_new_pred_probs_on_top_keep_the_decisions_and_say_which_fixes_the_model_
     assert ready.get_by_test_id("check-fixes").count() == 0
     if SHOTS:
         ready.screenshot(path=os.path.join(SHOTS, "carried-over-1440-light.png"))
+        ready.emulate_media(color_scheme="dark")
+        ready.set_viewport_size({"width": 390, "height": 844})
+        ready.get_by_test_id("carried-over").scroll_into_view_if_needed()
+        ready.screenshot(path=os.path.join(SHOTS, "carried-over-390-dark.png"))
+        ready.emulate_media(color_scheme="light")
+        ready.set_viewport_size({"width": 1440, "height": 900})
 
     wait_saved(ready)
     ready.reload()
