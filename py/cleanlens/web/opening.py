@@ -30,7 +30,7 @@ from cleanlens.web.changes import NOTICES, Changes, changed
 from cleanlens.web.dom import document, element, fetch_bytes, local_time, set_stage, set_state
 from cleanlens.web.saving import Keeper
 from cleanlens.web.scheduler import drive, unsettle
-from cleanlens.web.state import ExplorerState
+from cleanlens.web.state import ExplorerState, carryover
 from cleanlens.web.wiring import Event, on
 
 Files = tuple  # (names, buffers, mode, renormalize, class_names): the user's files as the keeper stores them
@@ -253,6 +253,7 @@ class Opener:
         record = await self.keeper.record(key)
         self.keeper.set_resume(key != "demo" or record is not None)
         if record is None:
+            self.carry_over(previous, state)
             if previous is not None:
                 view = previous.view
                 state.set_class_percentile(view.q_class)
@@ -273,6 +274,21 @@ class Opener:
             state.notices.data.append(f"A session saved for this data could not be restored ({exc}) and was discarded.")
             await self.keeper.forget(key)
             return None
+
+    def carry_over(self, previous: ExplorerState | None, state: ExplorerState) -> None:
+        """New probabilities loaded on top of a session (``state``: the new file, no session saved for it yet):
+        carry the decisions over when the items and classes match, else say why not (:mod:`.state.carryover`)."""
+        if not carryover.wants_carry(previous, state):
+            return
+        result = carryover.carry(previous, state)
+        if isinstance(result, str):
+            state.notices.data.append(
+                f"Your decisions on {previous.source_name} were not carried over to this file: {result}. "
+                "This is a new session; they stay saved with that file (Your data, recent datasets)."
+            )
+            return
+        state.carried = result
+        self.keeper.schedule(state)  # the carried-over work is this session's: keep it at once
 
     # ------------------------------------------------------------------ loading
 

@@ -72,7 +72,7 @@ REGIONS: tuple[Region, ...] = (
         TRAINING,
     ),
     _region(ids.ENGINE_SETTINGS, lambda s, w: render.engine_settings(s), ENGINE, NOTICES, TRAINING),
-    _region(ids.WARNINGS, lambda s, w: render.notices_region(s), NOTICES, LABELS),
+    _region(ids.WARNINGS, lambda s, w: render.notices_region(s), NOTICES, LABELS, THRESHOLDS, RULE),
     _region(ids.KNOWN_ERRORS, lambda s, w: render.known_errors_counter(s), LABELS, DECISIONS),
     _region(ids.DATASET_COUNT, lambda s, w: render.dataset_count(s), LIST, THRESHOLDS, RULE, LABELS),
     _region(ids.DATASET_TOOLBAR, lambda s, w: render.dataset_toolbar(s), LIST),

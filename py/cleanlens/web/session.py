@@ -23,7 +23,9 @@ Record format (:data:`FORMAT` = 1), a JSON object:
 - ``view``: sliders, rule, seed, selection and panels (:data:`VIEW`);
 - ``training``: the run behind the results shown: ``labels`` (the changed
   labels it was trained on), ``excluded`` (items left out) and ``info``
-  (engine, seed, ...), or null before the first run.
+  (engine, seed, ...), or null before the first run;
+- ``carried`` (optional): the decisions carried over from a previous file when this one was loaded on top
+  (:meth:`~cleanlens.web.state.carryover.CarryOver.to_json`), or null.
 
 Item indices are JSON object keys (strings). :func:`apply` checks every
 field against the dataset and reports what it could not use instead of
@@ -47,6 +49,7 @@ from cleanlens.web.state import (
     RESULT_TABS,
     SORTS,
 )
+from cleanlens.web.state.carryover import CarryOver
 from cleanlens.web.state.engine import MAX_SEED, EngineSettingError
 from cleanlens.web.state.view import rule_named
 
@@ -122,6 +125,7 @@ def to_record(
         "unexported": state.work.unexported,
         "view": view,
         "training": training,
+        "carried": state.carried.to_json() if state.carried is not None else None,
     }
 
 
@@ -156,6 +160,10 @@ def apply(record: dict[str, Any], state: ExplorerState) -> list[str]:
     )
     decisions = _items(record.get("decisions"), n, lambda v: v in DECISION_NAMES, "decisions", notes)
     state.work.restore(labels, decisions, bool(record.get("unexported", bool(labels or decisions))))
+    if record.get("carried") is not None:
+        state.carried = CarryOver.from_json(record["carried"], n, k)
+        if state.carried is None:
+            notes.append("what was carried over from the previous file was not readable")
     view = record.get("view")
     if isinstance(view, dict):
         notes += _apply_view(view, state)

@@ -66,6 +66,7 @@ from .joint import COMPACT_JOINT, joint_matrix, joint_thumbnails
 from .map import scatter
 from .notices import (
     CHECK_FIXES,
+    carried_over_note,
     check_fixes_note,
     data_notes,
     determinism_problem,
@@ -104,7 +105,7 @@ from .thresholds import (
     threshold_controls,
     threshold_table,
 )
-from .topbar import engine_label, engine_settings, engine_status, run_controls, tools
+from .topbar import engine_label, engine_settings, engine_status, run_controls, tools, trained_on
 from .why import DECISION_NAMES, decision_controls, decision_of, detail, explanation, popover, probability_rows
 from .yourdata import byo_dialog, byo_error, recent_datasets
 
@@ -140,12 +141,14 @@ __all__ = [
     "session_notices",
     "notices_region",
     "CHECK_FIXES",
+    "carried_over_note",
     "check_fixes_note",
     "data_notes",
     # topbar
     "run_controls",
     "engine_settings",
     "tools",
+    "trained_on",
     "engine_label",
     "engine_status",
     # dataset

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cleanlens.web.state import carryover
+
 from .common import esc
 
 if TYPE_CHECKING:
@@ -136,7 +138,8 @@ def data_notes(notes: Sequence[str]) -> str:
 
 CHECK_FIXES = (
     "The analysis stays that of your file's labels: your decisions are marks on it. To check the fixes, export, "
-    "retrain your model on the fixed labels and load its new pred_probs here; your decisions are kept."
+    "retrain your model on the fixed labels and load its new pred_probs (with those labels) here: loading them "
+    "on top of this session keeps your decisions and says which fixes the new model agrees with."
 )
 """How to check fixes of a probabilities file (re-analysing them against the same pred_probs cannot)."""
 
@@ -146,6 +149,18 @@ def check_fixes_note(state: ExplorerState) -> str:
     if state.given_probabilities is None or not state.work.label_changes():
         return ""
     return f'<p class="notice" role="status" data-testid="check-fixes">{esc(CHECK_FIXES)}</p>'
+
+
+def carried_over_note(state: ExplorerState) -> str:
+    """After new probabilities were loaded on top of a session: what was carried over, and how many of the
+    accepted fixes the new analysis still flags (:func:`cleanlens.web.state.carryover.sentence`)."""
+    carried = state.carried
+    if carried is None:
+        return ""
+    analysis = state.analysis()
+    flagged = set(analysis.flagged) if analysis is not None else None
+    text = carryover.sentence(carried, len(state.labels), state.dataset.given, flagged)
+    return f'<p class="notice" role="status" data-testid="carried-over">{esc(text)}</p>'
 
 
 def notices_region(state: ExplorerState) -> str:
@@ -160,6 +175,7 @@ def notices_region(state: ExplorerState) -> str:
         + (determinism_problem(notices.determinism) if notices.determinism is not None else "")
         + link_notes(notices.link)
         + data_notes(notices.data)
+        + carried_over_note(state)
         + check_fixes_note(state)
         + (internal_error_note(notices.problem) if notices.problem else "")
     )

@@ -32,6 +32,9 @@ def run_controls(
     verb = "Re-analyse" if state.given_probabilities is not None else "Train"
     info = state.training.info if state.training else None
     engine = engine_label(info, info.get("sklearn_importable", False)) if info else "not trained yet"
+    labels_used = trained_on(state)
+    if labels_used:
+        engine += f' <span class="note" data-testid="trained-on">{esc(labels_used)}</span>'
     status = engine_status(worker) if worker and state.given_probabilities is None else ""
     if status:
         engine += f' <span class="note" id="engine-note" data-testid="engine-note">({esc(status)})</span>'
@@ -64,6 +67,22 @@ def run_controls(
         'aria-label="Training progress"></progress>'
         f'{stale}<span class="engine" data-testid="engine" title="{esc(_strip_tags(plain))}">Engine: {engine}</span>'
     )
+
+
+def trained_on(state: ExplorerState) -> str:
+    """For features trained in the page: which labels the shown results were trained on, as one sentence
+    ("Trained on the given labels." or "Trained on your labels: 12 changed by you, 3 left out."); "" otherwise."""
+    training = state.training
+    if training is None or state.given_probabilities is not None:
+        return ""
+    changed = sum(1 for a, b in zip(training.labels, state.dataset.given) if a != b)
+    left_out = len(training.excluded)
+    if not changed and not left_out:
+        return "Trained on the given labels."
+    parts = [f"{changed:,} changed by you"] if changed else ["none changed"]
+    if left_out:
+        parts.append(f"{left_out:,} left out")
+    return f"Trained on your labels: {', '.join(parts)}."
 
 
 def _strip_tags(html):

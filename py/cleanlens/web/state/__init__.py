@@ -58,6 +58,7 @@ from cleanlens.web.changes import (
 )
 
 from .accepting import AcceptChoice, Reviewing
+from .carryover import CarryOver
 from .engine import ENGINE_DEFAULTS, ENGINE_KEYS, ENGINE_LIMITS, EngineSettingError, EngineSettings
 from .fragment import apply_fragment, to_fragment
 from .health import DatasetHealth, dataset_health
@@ -131,6 +132,8 @@ class ExplorerState(Reviewing):
         self.layout_note = ""
         self.accepting: AcceptChoice | None = None
         """Accept all's open plan, or None (:mod:`.accepting`)."""
+        self.carried: CarryOver | None = None
+        """The decisions carried over from the previous file when this one was loaded on top (:mod:`.carryover`)."""
         self._cache: dict[Any, Any] = {}
 
     @property
