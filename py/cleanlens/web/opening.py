@@ -326,7 +326,8 @@ class Opener:
         roles = [file_role(str(f.name)) for f in files]
         zips = [f for f, role in zip(files, roles) if role == "zip"]
         folder = self.folder + [(str(f.name), f) for f, role in zip(files, roles) if role == "image"]
-        files = [f for f, role in zip(files, roles) if role == "data"]
+        data = [f for f, role in zip(files, roles) if role == "data"]
+        files = data or (files if not zips and not self.folder else [])  # a lone image: the loader says why
         if not files:
             message.innerHTML = render.byo_error(
                 "Choose the .csv (or .json, or two .npy files) of these images.", False
