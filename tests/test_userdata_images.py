@@ -124,3 +124,10 @@ def test_the_matched_images_are_read_in_steps():
     pauses, images = collect(iter_images(match, due=lambda: True))
     assert len(pauses) == 50 and images[-1] is None
     assert images[:49] == [("image/png", PNGS[f"digits/{i}.png"]) for i in IDS[:49]]
+
+
+def test_file_roles_split_the_data_from_its_images():
+    from cleanlens.userdata.images import file_role
+
+    roles = [file_role(n) for n in ("a.csv", "p.npy", "d.json", "x.ZIP", "dir/b.JPG", "c.webp", ".hidden.png", "s.svg")]
+    assert roles == ["data", "data", "data", "zip", "image", "image", "data", "data"]

@@ -12,7 +12,7 @@ def test_the_dialog_offers_files_modes_and_states_the_limits():
     assert root.find(id=dialog["aria-labelledby"]).text() == "Use your own data"
     files = dialog.find("input", data_testid="byo-files")
     assert (
-        files["type"] == "file" and files.has("multiple") and files["accept"] == ".csv,.npy,.json,.txt"
+        files["type"] == "file" and files.has("multiple") and files["accept"] == ".csv,.npy,.json,.txt,.zip"
     )  # .txt: classes.txt
     assert dialog.find("label", for_="byo-files") and dialog.find("label", for_="byo-classes")
     modes = dialog.find_all("input", type="radio")
@@ -62,3 +62,13 @@ def test_a_files_error_keeps_the_data_and_offers_to_renormalise_only_when_that_h
     assert not root.find_all(data_testid="byo-renormalize")
     offer = parse(render.byo_error("rows do not sum to 1", True)).find(data_testid="byo-renormalize")
     assert offer["data-action"] == "byo-renormalize"
+
+
+def test_the_images_summary_is_escaped_and_offers_to_show_the_data():
+    from cleanlens.web.render.yourdata import byo_dialog, byo_images_chosen, byo_images_summary
+
+    html = byo_images_summary("Images from <b>.zip: 1 of 2 items have an image")
+    assert "&lt;b&gt;" in html and "<b>" not in html and 'data-testid="byo-done"' in html
+    assert "3 image files ready" in byo_images_chosen(3) and "1 image file ready" in byo_images_chosen(1)
+    dialog = byo_dialog()
+    assert 'id="byo-folder"' in dialog and "webkitdirectory" in dialog and '<label for="byo-folder">' in dialog

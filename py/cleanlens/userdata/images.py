@@ -297,6 +297,18 @@ def iter_images(match: ImageMatch, due: Due | None = None) -> Steps[None, list[t
     return out
 
 
+def file_role(name: str) -> str:
+    """What a file chosen or dropped with the data is: ``"zip"`` (a ``.zip`` of images), ``"image"`` (one image of
+    a folder, by its extension) or ``"data"`` (anything else: the CSV, JSON or ``.npy`` the loader reads).
+
+    >>> file_role("photos.ZIP"), file_role("cats/a.png"), file_role("pred_probs.csv")
+    ('zip', 'image', 'data')
+    """
+    if name.lower().endswith(".zip"):
+        return "zip"
+    return "image" if _is_image_name(name.replace("\\", "/").lstrip("/")) else "data"
+
+
 def count_skipped(paths: Iterable[str]) -> int:
     """How many of a folder's or archive's file paths are not images (for :attr:`ImageMatch.skipped`)."""
     return sum(1 for p in paths if not p.endswith("/") and not _is_image_name(p.replace("\\", "/").lstrip("/")))

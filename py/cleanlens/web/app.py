@@ -316,8 +316,8 @@ class Explorer:
         """Show a dataset: restore its saved session (labels, decisions, view, results) or start one.
 
         A training still running for the previous data is stopped first. ``files``: ``(names, buffers, mode,
-        renormalize, class_names)`` of the user's own files, kept in the browser so that a reload does not ask
-        for them; ``link``: a URL fragment, whose view wins over the saved one; ``prerendered``: the demo's
+        renormalize, class_names, images)`` of the user's own files and images, kept in the browser so that a reload
+        does not ask for them; ``link``: a URL fragment, whose view wins over the saved one; ``prerendered``: the demo's
         results computed when the site was built, shown (live) at once when they are what this dataset would
         show, and then computed again here.
         """

@@ -1,5 +1,6 @@
 """Opening data (browser only): the demo, the user's own files (the Your data dialog, a drop on the page,
-the files kept from an earlier visit, ``cleanlens explore``), the saved session of each dataset, "Start over",
+the files kept from an earlier visit, ``cleanlens explore``) with a folder or ``.zip`` of its images
+(:mod:`.own_images`), the saved session of each dataset, "Start over",
 the recent datasets and the choice between two tabs' work.
 
 Whatever goes wrong with a file, the data that was open stays open and the dialog says why in one line.
@@ -17,11 +18,13 @@ import js
 
 from cleanlens import userdata
 from cleanlens.dataset import DatasetError, parse_dataset
+from cleanlens.userdata.images import file_role
 from cleanlens.web import (
     BUILTIN_EMBEDDING_ROWS,
     DEMO_DATASET,
     SKLEARN_EMBEDDING_ROWS,
     SKLEARN_FEATURE_VALUES,
+    own_images,
     render,
     session,
     worker_client,
@@ -33,7 +36,8 @@ from cleanlens.web.scheduler import drive, unsettle
 from cleanlens.web.state import ExplorerState, carryover
 from cleanlens.web.wiring import Event, on
 
-Files = tuple  # (names, buffers, mode, renormalize, class_names): the user's files as the keeper stores them
+Files = tuple  # (names, buffers, mode, renormalize, class_names, images): the user's files as the keeper stores
+# them (images: own_images.Kept or None)
 
 
 def typed_class_names(text: str) -> list[str] | None:
@@ -60,6 +64,7 @@ async def read_files(
     mode: str,
     renormalize: bool,
     class_names: list[str] | None = None,
+    images: own_images.Kept | None = None,
     progress: Callable[[float], None] | None = None,
     sizes: list[int] | None = None,
 ) -> tuple[ExplorerState, list[str]]:
@@ -67,7 +72,9 @@ async def read_files(
     and warnings). Raises :class:`~cleanlens.userdata.UserDataError` for unusable files.
 
     ``buffers``: each file's bytes as a JavaScript ArrayBuffer, or None for a file not read (``sizes``
-    then gives its size); ``class_names``: the names the user typed for ``.npy`` data, or None. The bytes
+    then gives its size); ``class_names``: the names the user typed for ``.npy`` data, or None; ``images``: a
+    folder's or ``.zip``'s images (:data:`.own_images.Kept`), matched to the items (the summary is the last
+    note). The bytes
     stay in JavaScript: the loader reads them through a source whose ``read(start, end)`` copies only that
     slice into Python, so a refused file never grows the wasm memory by its size.
     """
@@ -85,6 +92,9 @@ async def read_files(
         limits = {"max_embedding_rows": SKLEARN_EMBEDDING_ROWS, "max_feature_values": SKLEARN_FEATURE_VALUES}
     steps = userdata.iter_load_files(sources, mode=mode, renormalize=renormalize, class_names=class_names, **limits)
     loaded = await drive(steps, progress)
+    notes = [*loaded.notes, *loaded.warnings]
+    if images is not None:
+        notes.append(await own_images.attach(loaded.dataset, images))
     state = ExplorerState(
         loaded.dataset,
         source_name=loaded.source_name,
@@ -92,7 +102,7 @@ async def read_files(
         given_probabilities=loaded.probabilities,
         is_demo=False,
     )
-    return state, [*loaded.notes, *loaded.warnings]
+    return state, notes
 
 
 class Opener:
@@ -118,6 +128,7 @@ class Opener:
         self.spawn = spawn
         self.keeper = keeper
         self.files: list[Any] = []  # the files chosen or dropped, not yet loaded
+        self.folder: list[tuple[str, Any]] = []  # (relative path, File) of a folder of images chosen or dropped
         self.busy = False
 
     # ------------------------------------------------------------------ the Your data dialog
@@ -134,6 +145,11 @@ class Opener:
     @on("change", "byo-files")
     def choose(self, event: Event) -> None:
         self.files = list(event.target.files)
+        document.getElementById("byo-message").innerHTML = ""
+
+    @on("change", "byo-folder")
+    def choose_folder(self, event: Event) -> None:
+        self.folder = [(str(f.webkitRelativePath) or str(f.name), f) for f in event.target.files]
         document.getElementById("byo-message").innerHTML = ""
 
     @on("click", "byo-load")
@@ -178,13 +194,27 @@ class Opener:
         event.raw.preventDefault()
         document.body.removeAttribute("data-dropping")
         transfer = event.raw.dataTransfer
+        entries = own_images.drop_entries(transfer)  # now: a drop's entries are gone once the event is handled
         files = list(transfer.files) if transfer is not None else []
         if files:
-            self.files = files
             dialog = document.getElementById("byo")
             if not dialog.open:
                 dialog.showModal()
-            self.spawn(self.load_files())
+            self.spawn(self._dropped(entries, files))
+
+    async def _dropped(self, entries: list[Any], files: list[Any]) -> None:
+        """Load a drop: its files, with the images of its folders (a folder of images alone is kept for the data
+        chosen next)."""
+        if entries:
+            files, folder = await own_images.dropped(entries)
+            if folder:
+                self.folder = folder
+        if any(file_role(str(f.name)) == "data" for f in files):
+            self.files = files
+            await self.load_files()
+        else:  # images only: kept for the data chosen next, or matched to a dropped .zip's companion
+            self.files = [*[f for f in self.files if file_role(str(f.name)) == "data"], *files]
+            element("byo-message").innerHTML = render.byo_images_chosen(len(self.folder) + len(files))
 
     # ------------------------------------------------------------------ sessions
 
@@ -309,6 +339,16 @@ class Opener:
         if not files:
             message.innerHTML = render.byo_error("Choose one .csv or .json file, or two .npy files, first.", False)
             return
+        roles = [file_role(str(f.name)) for f in files]
+        zips = [f for f, role in zip(files, roles) if role == "zip"]
+        folder = self.folder + [(str(f.name), f) for f, role in zip(files, roles) if role == "image"]
+        data = [f for f, role in zip(files, roles) if role == "data"]
+        files = data or (files if not zips and not self.folder else [])  # a lone image: the loader says why
+        if not files:
+            message.innerHTML = render.byo_error(
+                "Choose the .csv (or .json, or two .npy files) of these images.", False
+            )
+            return
         self.busy = True
         try:
             message.innerHTML = ""
@@ -324,11 +364,14 @@ class Opener:
             ]
             mode = document.querySelector('input[name="byo-mode"]:checked').value
             class_names = typed_class_names(document.getElementById("byo-classes").value)
+            images = await own_images.gather(zips, folder)
 
             def show_progress(value: float) -> None:
                 progress.value = value
 
-            state, notes = await read_files(names, buffers, mode, renormalize, class_names, show_progress, sizes)
+            state, notes = await read_files(
+                names, buffers, mode, renormalize, class_names, images, progress=show_progress, sizes=sizes
+            )
         except userdata.UserDataError as exc:
             message.innerHTML = render.byo_error(str(exc), exc.renormalizable)
             return
@@ -342,8 +385,11 @@ class Opener:
         finally:
             progress.hidden = True
             self.busy = False
-        document.getElementById("byo").close()
-        await self.show(state, notes, files=(names, buffers, mode, renormalize, class_names))
+        if images is None:
+            document.getElementById("byo").close()
+        else:  # the dialog stays open to say which items have an image
+            message.innerHTML = render.byo_images_summary(notes[-1])
+        await self.show(state, notes, files=(names, buffers, mode, renormalize, class_names, images))
 
     async def reopen(self, key: str) -> None:
         """Open a dataset from the recent list (the demo, or files kept in the browser)."""

@@ -245,8 +245,10 @@ class Keeper:
         mode: str,
         renormalize: bool,
         class_names: list[str] | None = None,
+        images: tuple | None = None,
     ) -> None:
-        """Store the user's files (JavaScript ArrayBuffers), and how they were read, for dataset ``key``."""
+        """Store the user's files (JavaScript ArrayBuffers), and how they were read, for dataset ``key``; with
+        ``images`` (:data:`cleanlens.web.own_images.Kept`: kind, names, ArrayBuffers, skipped) their images."""
         if self.store is None:
             return
         started = js.performance.now()
@@ -260,11 +262,18 @@ class Keeper:
             }
         )
         value.buffers = to_js(list(buffers))
+        size = sum(int(b.byteLength) for b in buffers)
+        if images is not None:
+            kind, image_names, image_buffers, skipped = images
+            value.images = js_object({"kind": kind, "names": list(image_names), "skipped": int(skipped)})
+            value.images.buffers = to_js(list(image_buffers))
+            size += sum(int(b.byteLength) for b in image_buffers)
         await self._call(self.store.put, "files", key, value)
-        self.timings["files"] = (js.performance.now() - started, sum(int(b.byteLength) for b in buffers))
+        self.timings["files"] = (js.performance.now() - started, size)
 
-    async def files(self, key: str) -> tuple[list[str], list[Any], str, bool, list[str] | None] | None:
-        """``(names, buffers, mode, renormalize, class_names)`` of the stored files of ``key``, or None."""
+    async def files(self, key: str) -> tuple[list[str], list[Any], str, bool, list[str] | None, tuple | None] | None:
+        """``(names, buffers, mode, renormalize, class_names, images)`` of the stored files of ``key``, or None
+        (``images``: as :meth:`keep_files` took them, or None)."""
         if self.store is None:
             return None
         value = await self._call(self.store.get, "files", key)
@@ -274,7 +283,11 @@ class Keeper:
             class_names = json.loads(str(value.classes)) if getattr(value, "classes", None) else None
         except ValueError:
             class_names = None
-        return list(value.names), list(value.buffers), str(value.mode), bool(value.renormalize), class_names
+        kept = getattr(value, "images", None)
+        images = None
+        if kept is not None:
+            images = (str(kept.kind), [str(n) for n in kept.names], list(kept.buffers), int(kept.skipped))
+        return list(value.names), list(value.buffers), str(value.mode), bool(value.renormalize), class_names, images
 
     async def keep_results(self, key: str, training: Training) -> None:
         """Store the probabilities of ``training`` (a trained :class:`~cleanlens.web.state.Training`)."""

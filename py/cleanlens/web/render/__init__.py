@@ -107,7 +107,7 @@ from .thresholds import (
 )
 from .topbar import engine_label, engine_settings, engine_status, run_controls, tools, trained_on
 from .why import DECISION_NAMES, decision_controls, decision_of, detail, explanation, popover, probability_rows
-from .yourdata import byo_dialog, byo_error, recent_datasets
+from .yourdata import byo_dialog, byo_error, byo_images_chosen, byo_images_summary, recent_datasets
 
 __all__ = [
     # common
@@ -217,6 +217,8 @@ __all__ = [
     "byo_dialog",
     "recent_datasets",
     "byo_error",
+    "byo_images_chosen",
+    "byo_images_summary",
     # page
     "app",
 ]

@@ -1,8 +1,9 @@
-"""The Your data dialog: the file picker, the mode, the formats and limits, the recent datasets saved in
-this browser, and why a file could not be used (with the offer to renormalise its rows).
+"""The Your data dialog: the file picker (with a folder or ``.zip`` of images), the mode, the formats and
+limits, the recent datasets saved in this browser, why a file could not be used (with the offer to renormalise its
+rows), and which items got an image.
 
 Inputs: the limits of :mod:`cleanlens.userdata` and of the engines (nothing from the state); the saved
-sessions' entries and the open one's key; an error message.
+sessions' entries and the open one's key; an error message; the images' summary.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cleanlens import userdata
+from cleanlens.userdata import images
 from cleanlens.web import BUILTIN_EMBEDDING_ROWS, SKLEARN_EMBEDDING_ROWS
 
 from .common import esc
@@ -40,8 +42,13 @@ def byo_dialog() -> str:
         "Python reads them inside this browser tab; nothing is uploaded.</p>"
         '<p><label for="byo-files">Choose files</label> '
         '<input type="file" id="byo-files" data-action="byo-files" data-testid="byo-files" multiple '
-        'accept=".csv,.npy,.json,.txt"> '
+        'accept=".csv,.npy,.json,.txt,.zip"> '
         "or drop them anywhere on the page.</p>"
+        '<p><label for="byo-folder">Images (optional): a folder</label> '
+        '<input type="file" id="byo-folder" data-action="byo-folder" data-testid="byo-folder" webkitdirectory '
+        'multiple aria-describedby="byo-folder-help"> '
+        '<span id="byo-folder-help" class="muted">or a <code>.zip</code> chosen or dropped with the CSV: the '
+        "<code>image</code> column, or each id, names its file.</span></p>"
         f'<fieldset class="modes"><legend>The file holds</legend>{radios}</fieldset>'
         '<p><label for="byo-classes">Class names for .npy files (optional: comma-separated, in class order)</label> '
         '<input type="text" id="byo-classes" data-testid="byo-classes" autocomplete="off" '
@@ -57,7 +64,11 @@ def byo_dialog() -> str:
         f"scikit-learn is loaded first: 29 MB, once; {embedding_rows:,} if this browser cannot run the training "
         "worker).</li>"
         "<li>Optional CSV columns: <code>id</code>, <code>truth</code> (true class or OOD: enables the score and "
-        "the sweep), <code>image</code> (a data:image URI or a path on this site).</li>"
+        "the sweep), <code>image</code> (a data:image URI, a path on this site, or the name of a file in the folder or "
+        "<code>.zip</code> of images).</li>"
+        f"<li>Images: .png, .jpg, .gif, .webp, .bmp or .avif, at most {images.MAX_ENTRIES:,}, "
+        f"{images.MAX_IMAGE_BYTES // 2**20} MiB each and {images.MAX_TOTAL_BYTES // 2**20} MiB in all "
+        f"(a .zip: at most {images.MAX_ZIP_BYTES // 2**20} MiB); kept in this browser with the session.</li>"
         f"<li>At most {max_classes} classes and {max_megabytes} MiB per file.</li></ul></details>"
         '<div id="byo-recent" data-testid="byo-recent"></div>'
         '<progress id="byo-progress" max="1" value="0" hidden aria-label="Reading the file"></progress>'
@@ -108,4 +119,21 @@ def byo_error(message: str, renormalizable: bool) -> str:
     return (
         f'<div class="warning"><p data-testid="byo-error">{esc(message)}</p>'
         f"<p>Nothing was changed: the data you had is still loaded.</p>{offer}</div>"
+    )
+
+
+def byo_images_chosen(count: int) -> str:
+    """Images were dropped without data: they wait for the data file (``count``: files in the drop)."""
+    return (
+        f'<p class="muted" role="status" data-testid="byo-images-chosen">{count:,} image file'
+        f"{'' if count == 1 else 's'} ready: choose or drop the CSV they belong to.</p>"
+    )
+
+
+def byo_images_summary(summary: str) -> str:
+    """Which items got an image (:func:`cleanlens.web.own_images.attach`'s summary), after a load with images."""
+    return (
+        f'<div class="notice" role="status"><p data-testid="byo-images-summary">{esc(summary)}</p>'
+        '<p>The data is loaded. <button type="button" data-action="byo-close" data-testid="byo-done">'
+        "Show it</button></p></div>"
     )
