@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 BOOT_TIMEOUT_MS = 90_000  # cold start on a shared 2-core machine, with headroom
 
 
-RENDERER_CRASH = "Page crashed"
+RENDERER_CRASH = ["Page crashed", "Target crashed"]  # Playwright's words, by the call that noticed
 
 
 def pytest_collection_modifyitems(items):
@@ -38,13 +38,15 @@ def pytest_collection_modifyitems(items):
     On these shared machines a renderer occasionally dies while Pyodide starts
     (seen on 2026-11-28 in a few full runs, mostly while a second browser test
     run shared the machine; 1 of 24 loads in a two-process stress run; not
-    reproduced on demand, and no console error or app state precedes it).
-    Only that error is retried, once; the summary reports every rerun.
+    reproduced on demand, and no console error or app state precedes it; on
+    2026-12-05 CI saw it as "Target crashed" while a fresh page booted the demo
+    in test_limits.py, which then passed 3 runs in a row here).
+    Only those errors are retried, once; the summary reports every rerun.
     """
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[RENDERER_CRASH]))
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=RENDERER_CRASH))
 
 
 def serve(directory):
