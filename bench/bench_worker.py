@@ -75,7 +75,7 @@ def train_once(page, n, action):
     action()
     page.wait_for_function(
         f"() => window.__states.length > {before} && document.body.dataset.state === 'ready' && "
-        f"document.querySelector('#dataset-count').textContent.includes('{n:,} images')",
+        f"/^{n:,} (items|images)$/.test(document.querySelector('#dataset-count').textContent.trim())",
         timeout=900_000,
     )
     states = page.evaluate("window.__states")[before:]
