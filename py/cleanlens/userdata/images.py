@@ -239,15 +239,19 @@ def _safe_path(name: str, path: str) -> str:
     return posixpath.normpath("/".join(parts)).lstrip("/")
 
 
+def check_zip_size(name: str, size: int) -> None:
+    """Refuse a ``.zip`` of images over :data:`MAX_ZIP_BYTES` from its ``size`` alone (the page calls it before
+    reading the file, :func:`zip_entries` again on the bytes)."""
+    if size > MAX_ZIP_BYTES:
+        raise UserDataError(f"{name}: {size:,} bytes; a .zip of images may have at most {MAX_ZIP_BYTES // 2**20} MiB")
+
+
 def zip_entries(name: str, data: object) -> list[ImageEntry]:
     """The images of a ``.zip`` (``data``: bytes-like or a :class:`~cleanlens.arrays_io.Source`), checked
     from its central directory before anything is expanded (see the module docstring). Every problem is a
     :class:`~cleanlens.userdata.UserDataError` with one line naming the file."""
     source = as_source(data)
-    if source.size > MAX_ZIP_BYTES:
-        raise UserDataError(
-            f"{name}: {source.size:,} bytes; a .zip of images may have at most {MAX_ZIP_BYTES // 2**20} MiB"
-        )
+    check_zip_size(name, source.size)
     try:
         archive = zipfile.ZipFile(io.BufferedReader(_SourceFile(source)))
         infos = archive.infolist()

@@ -23,6 +23,7 @@ from cleanlens.dataset import Dataset
 from cleanlens.userdata import UserDataError
 from cleanlens.userdata.images import (
     ImageEntry,
+    check_zip_size,
     count_skipped,
     folder_entries,
     iter_images,
@@ -85,6 +86,7 @@ async def gather(zips: list[Any], folder: list[tuple[str, Any]]) -> Kept | None:
     if len(zips) + bool(folder) > 1:
         raise UserDataError("Choose one folder or one .zip of images, not several.")
     if zips:
+        check_zip_size(str(zips[0].name), int(zips[0].size))  # before reading it into memory
         return ("zip", [str(zips[0].name)], [await zips[0].arrayBuffer()], 0)
     if not folder:
         return None
