@@ -109,6 +109,12 @@ def test_a_folder_matched_by_the_image_column_or_the_id(ready, tmp_path):
     wait_loaded(ready, "items.csv")
     ready.get_by_test_id("byo-done").click()
     assert all(src.startswith("blob:") for src in tile_sources(ready))
+    # the folder went with those data: other data with a .zip next take the .zip's images, not "several"
+    ids = IDS[:40]
+    zipped = ("next.zip", archive({f"{item}.png": png(i, 16) for i, item in enumerate(ids)}))
+    load(ready, [("next.csv", probabilities_csv(ids)[1]), zipped])
+    assert summary(ready).startswith("Images from next.zip: 40 of 40 items have an image")
+    wait_loaded(ready, "next.csv")
 
 
 @pytest.mark.parametrize(

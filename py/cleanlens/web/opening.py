@@ -389,6 +389,10 @@ class Opener:
             document.getElementById("byo").close()
         else:  # the dialog stays open to say which items have an image
             message.innerHTML = render.byo_images_summary(notes[-1])
+        # The folder went with these data: other data chosen next go without it (or with a .zip) unless it is
+        # chosen again; a folder dropped, not shown in the picker, would otherwise cling to them unseen.
+        self.folder = []
+        element("byo-folder").value = ""
         await self.show(state, notes, files=(names, buffers, mode, renormalize, class_names, images))
 
     async def reopen(self, key: str) -> None:
