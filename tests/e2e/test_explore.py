@@ -50,7 +50,10 @@ def test_the_command_serves_the_data_to_the_page_and_nothing_else(site, page, fi
     command = [sys.executable, "-m", "cleanlens", "explore", "--no-browser", "--labels", str(files / "labels.npy"),
                "--pred-probs", str(files / "pred_probs.npy")]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(ROOT / "py"))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Ctrl-C as in a terminal: a test run started in the background (`cmd &`, as CI may) ignores SIGINT, and a
+    # child inherits that, so without this the command would never see the signal this test sends.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     try:
         line = process.stdout.readline()
         url = line.split()[-1]
