@@ -9,6 +9,7 @@ from cleanlens.web import render
 
 from .conftest import wait_for_results, wait_until_started
 from .expected import _probabilities, assert_page_matches, categorize, demo, page_counts
+from .test_sessions import wait_saved
 
 
 def test_first_results_match_the_engine(ready):
@@ -71,6 +72,8 @@ def test_relabel_then_train_gives_the_engines_counts(ready):
     data = demo()
     labels = list(data.given)
     changed = [0, 1, 2]
+    trained_on = ready.get_by_test_id("trained-on")
+    assert trained_on.inner_text() == "Trained on the given labels."
     for i in changed:
         labels[i] = (labels[i] + 1) % len(data.classes)
         ready.locator(f'select[data-action="relabel"][data-i="{i}"]').select_option(str(labels[i]))
@@ -83,6 +86,12 @@ def test_relabel_then_train_gives_the_engines_counts(ready):
     wait_for_results(ready)
     assert_page_matches(ready, categorize(labels=labels))
     assert run.is_disabled()
+    assert trained_on.inner_text() == "Trained on your labels: 3 changed by you."  # which labels, in the read-out
+    wait_saved(ready)
+    ready.reload()
+    assert wait_until_started(ready) == "ready"
+    assert trained_on.inner_text() == "Trained on your labels: 3 changed by you."
+    assert_page_matches(ready, categorize(labels=labels))
 
 
 def test_relabel_during_training_is_kept_and_marks_results_stale(ready):
