@@ -37,7 +37,7 @@ out-of-fold values, so no SVM is trained twice.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .steps import Due, Steps, drain, scaled
 from .svm import class_pairs
@@ -51,6 +51,46 @@ CHUNK = 1024
 ~2 us per value and Newton pass in Pyodide (2026-11-28, AMD EPYC, 2 shared
 cores), so about 2 ms between calls.
 """
+
+
+MAX_NEWTON_ITERATIONS = 100
+HESSIAN_RIDGE = 1e-12
+GRADIENT_TOLERANCE = 1e-5
+MIN_STEP = 1e-10
+SUFFICIENT_DECREASE = 1e-4
+"""libsvm's ``sigmoid_train`` settings: Newton iterations, the ridge added to the Hessian's diagonal, the gradient
+that ends the fit, the smallest backtracking step and the Armijo constant of the line search."""
+
+
+def platt_start(positives: float, n: int) -> tuple[float, float, float]:
+    """``(hi, lo, B)``: Platt's smoothed targets ``(N+ + 1) / (N+ + 2)`` of the positives and ``1 / (N- + 2)`` of
+    the negatives, and the starting ``B = log((N- + 1) / (N+ + 1))`` (``positives``: N+ as a float; ``n``: all)."""
+    prior0 = n - positives
+    hi, lo = (positives + 1.0) / (positives + 2.0), 1.0 / (prior0 + 2.0)
+    return hi, lo, math.log((prior0 + 1.0) / (positives + 1.0))
+
+
+def newton_direction(h11: float, h22: float, h21: float, g1: float, g2: float) -> tuple[float, float, float] | None:
+    """Newton's step ``(dA, dB)`` for the Hessian ``[[h11, h21], [h21, h22]]`` and gradient ``(g1, g2)``, with the
+    directional derivative ``gd``; None when the gradient is within :data:`GRADIENT_TOLERANCE` (converged)."""
+    if abs(g1) < GRADIENT_TOLERANCE and abs(g2) < GRADIENT_TOLERANCE:
+        return None
+    det = h11 * h22 - h21 * h21
+    dA = -(h22 * g1 - h21 * g2) / det
+    dB = -(-h21 * g1 + h11 * g2) / det
+    return dA, dB, g1 * dA + g2 * dB
+
+
+def line_search(A: float, B: float, fval: float, direction: tuple[float, float, float]) -> Iterator[tuple[float, ...]]:
+    """libsvm's backtracking from ``(A, B)`` (objective ``fval``) along ``direction`` (:func:`newton_direction`):
+    the candidates ``(A + s dA, B + s dB, bound)`` for ``s = 1, 1/2, ...`` down to :data:`MIN_STEP`; the first
+    whose objective is below ``bound = fval + SUFFICIENT_DECREASE * s * gd`` is taken. The caller computes the
+    objective (in steps or not) and stops at the one taken; none taken: the fit ends at ``(A, B)``."""
+    dA, dB, gd = direction
+    step = 1.0
+    while step >= MIN_STEP:
+        yield A + step * dA, B + step * dB, fval + SUFFICIENT_DECREASE * step * gd
+        step /= 2.0
 
 
 COUPLING_CHECK = 128
@@ -83,9 +123,7 @@ def iter_sigmoid_train(
     it returns ``(0.0, 0.0)``, i.e. ``P = 1/2``. Asks ``due()`` every
     :data:`CHUNK` values and then yields 0.0.
     """
-    prior1 = float(sum(1 for p in positive if p))
-    prior0 = len(positive) - prior1
-    hi, lo = (prior1 + 1.0) / (prior1 + 2.0), 1.0 / (prior0 + 2.0)
+    hi, lo, B = platt_start(float(sum(1 for p in positive if p)), len(positive))
     targets = [hi if p else lo for p in positive]
     parts = [(values[s : s + CHUNK], targets[s : s + CHUNK]) for s in range(0, len(values), CHUNK)]
     exp, log1p = math.exp, math.log1p
@@ -100,10 +138,10 @@ def iter_sigmoid_train(
                 total += t * z + log1p(exp(-z)) if z >= 0.0 else (t - 1.0) * z + log1p(exp(z))
         return total
 
-    A, B = 0.0, math.log((prior0 + 1.0) / (prior1 + 1.0))
+    A = 0.0
     fval = yield from objective(A, B)
-    for _ in range(100):
-        h11 = h22 = 1e-12
+    for _ in range(MAX_NEWTON_ITERATIONS):
+        h11 = h22 = HESSIAN_RIDGE
         h21 = g1 = g2 = 0.0
         for part_values, part_targets in parts:
             if due is not None and due():
@@ -123,20 +161,14 @@ def iter_sigmoid_train(
                 d1 = t - p
                 g1 += v * d1
                 g2 += d1
-        if abs(g1) < 1e-5 and abs(g2) < 1e-5:
+        direction = newton_direction(h11, h22, h21, g1, g2)
+        if direction is None:
             break
-        det = h11 * h22 - h21 * h21
-        dA = -(h22 * g1 - h21 * g2) / det
-        dB = -(-h21 * g1 + h11 * g2) / det
-        gd = g1 * dA + g2 * dB
-        step = 1.0
-        while step >= 1e-10:
-            nA, nB = A + step * dA, B + step * dB
+        for nA, nB, bound in line_search(A, B, fval, direction):
             nf = yield from objective(nA, nB)
-            if nf < fval + 1e-4 * step * gd:
+            if nf < bound:
                 A, B, fval = nA, nB, nf
                 break
-            step /= 2.0
         else:
             break  # line search failed: keep the last point, as libsvm does
     return A, B

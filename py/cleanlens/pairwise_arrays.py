@@ -14,11 +14,17 @@ Why: the pure-Python calibration was half of the scikit-learn engine's time, e.g
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
-from .pairwise import MIN_PROBABILITY
+from .pairwise import (
+    HESSIAN_RIDGE,
+    MAX_NEWTON_ITERATIONS,
+    MIN_PROBABILITY,
+    line_search,
+    newton_direction,
+    platt_start,
+)
 from .steps import Due, Steps, scaled
 from .svm import class_pairs
 
@@ -48,9 +54,7 @@ def iter_sigmoid_train_array(values: Any, positive: Any, due: Due | None = None)
     """
     import numpy as np
 
-    prior1 = float(np.count_nonzero(positive))
-    prior0 = len(positive) - prior1
-    hi, lo = (prior1 + 1.0) / (prior1 + 2.0), 1.0 / (prior0 + 2.0)
+    hi, lo, B = platt_start(float(np.count_nonzero(positive)), len(positive))
     t = np.where(positive, hi, lo)
     v = np.asarray(values, dtype=np.float64)
 
@@ -59,9 +63,9 @@ def iter_sigmoid_train_array(values: Any, positive: Any, due: Due | None = None)
         linear = np.where(z >= 0.0, t * z, (t - 1.0) * z)
         return _sequential_sum(linear + np.log1p(_exp_minus_abs(z)))
 
-    A, B = 0.0, math.log((prior0 + 1.0) / (prior1 + 1.0))
+    A = 0.0
     fval = objective(A, B)
-    for _ in range(100):
+    for _ in range(MAX_NEWTON_ITERATIONS):
         if due is not None and due():
             yield 0.0
         z = v * A + B
@@ -70,26 +74,20 @@ def iter_sigmoid_train_array(values: Any, positive: Any, due: Due | None = None)
         p = np.where(up, e / (1.0 + e), 1.0 / (1.0 + e))
         q = np.where(up, 1.0 / (1.0 + e), e / (1.0 + e))
         d2 = p * q
-        h11 = _sequential_sum(v * v * d2, 1e-12)
-        h22 = _sequential_sum(d2, 1e-12)
+        h11 = _sequential_sum(v * v * d2, HESSIAN_RIDGE)
+        h22 = _sequential_sum(d2, HESSIAN_RIDGE)
         h21 = _sequential_sum(v * d2)
         d1 = t - p
         g1 = _sequential_sum(v * d1)
         g2 = _sequential_sum(d1)
-        if abs(g1) < 1e-5 and abs(g2) < 1e-5:
+        direction = newton_direction(h11, h22, h21, g1, g2)
+        if direction is None:
             break
-        det = h11 * h22 - h21 * h21
-        dA = -(h22 * g1 - h21 * g2) / det
-        dB = -(-h21 * g1 + h11 * g2) / det
-        gd = g1 * dA + g2 * dB
-        step = 1.0
-        while step >= 1e-10:
-            nA, nB = A + step * dA, B + step * dB
+        for nA, nB, bound in line_search(A, B, fval, direction):
             nf = objective(nA, nB)
-            if nf < fval + 1e-4 * step * gd:
+            if nf < bound:
                 A, B, fval = nA, nB, nf
                 break
-            step /= 2.0
         else:
             break  # line search failed: keep the last point, as libsvm does
     return A, B
