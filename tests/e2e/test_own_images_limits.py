@@ -226,7 +226,7 @@ def choose(page, tmp_path, limit: Limit, which: str) -> None:
     """Open Your data, choose the CSV of :data:`IDS` and the images (a .zip beside it, or the folder), Load."""
     folder = tmp_path / which
     csv_name, csv = probabilities_csv(IDS)
-    (paths,) = [write(folder, getattr(limit, which))]
+    paths = write(folder, getattr(limit, which))
     (folder / csv_name).write_bytes(csv)
     if limit.folder:
         page.get_by_test_id("byo-open").click()
